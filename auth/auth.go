@@ -1,0 +1,205 @@
+// Package auth signs people in and keeps them signed in: identities from
+// OAuth providers (through Goth) or the local dev sign-in become Townhall
+// users, the app's own server-side sessions remember them, and admins manage
+// roles and customer segments.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/townhall/townhall"
+)
+
+// Identity is a person as an identity provider describes them.
+type Identity struct {
+	Provider  string // "github", "google", "gitlab", "oidc", "dev"
+	Subject   string // the provider's stable user id
+	Name      string
+	Email     string
+	AvatarURL string
+	Role      townhall.Role // dev sign-in only: the role to give a new user
+}
+
+// Session is a signed-in browser. Only the hash of its token is stored, so a
+// leaked database cannot be replayed as cookies.
+type Session struct {
+	TokenHash string
+	UserID    string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Store is what auth needs from a storage backend. Each method is atomic.
+type Store interface {
+	// SignIn returns the user linked to the identity, creating one (with a
+	// unique handle derived from the name) on first sign-in. The first user
+	// ever created becomes admin; otherwise a new user gets id.Role or member.
+	// Profile fields are refreshed from the identity on every sign-in.
+	SignIn(ctx context.Context, id Identity, now time.Time) (u *townhall.User, created bool, err error)
+	User(ctx context.Context, id string) (*townhall.User, error)
+	UserByHandle(ctx context.Context, handle string) (*townhall.User, error)
+	// Users lists users in creation order after the given id.
+	Users(ctx context.Context, after string, limit int) ([]*townhall.User, error)
+	// SetRole changes a role; it refuses (ECONFLICT) to demote the last admin.
+	SetRole(ctx context.Context, userID string, role townhall.Role) error
+	SetUserSegment(ctx context.Context, userID, segmentID string) error
+	SetUserVerified(ctx context.Context, userID string, verified bool) error
+
+	Segments(ctx context.Context) ([]*townhall.Segment, error)
+	Segment(ctx context.Context, id string) (*townhall.Segment, error)
+	// SaveSegment creates or updates a segment; names are unique (ECONFLICT).
+	SaveSegment(ctx context.Context, s *townhall.Segment) error
+	// DeleteSegment removes a segment and unassigns its members.
+	DeleteSegment(ctx context.Context, id string) error
+
+	CreateSession(ctx context.Context, s *Session) error
+	// SessionUser returns the user of an unexpired session, ENOTFOUND otherwise.
+	SessionUser(ctx context.Context, tokenHash string, now time.Time) (*townhall.User, *Session, error)
+	ExtendSession(ctx context.Context, tokenHash string, expires time.Time) error
+	DeleteSession(ctx context.Context, tokenHash string) error
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
+}
+
+// SessionTTL is how long a session lives without use; active sessions are
+// extended once they pass half of it.
+const SessionTTL = 30 * 24 * time.Hour
+
+// Service is the auth domain's rules.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewService returns a Service over store.
+func NewService(store Store) *Service { return &Service{store: store, now: time.Now} }
+
+// SignIn turns a verified identity into a user.
+func (s *Service) SignIn(ctx context.Context, id Identity) (*townhall.User, error) {
+	if id.Provider == "" || id.Subject == "" {
+		return nil, townhall.Errorf(townhall.EINVALID, "The sign-in provider did not say who you are.")
+	}
+	name, err := townhall.CleanText("Name", id.Name, 0, 200)
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		name = strings.SplitN(id.Email, "@", 2)[0]
+	}
+	if name == "" {
+		name = "Member"
+	}
+	id.Name = truncateRunes(name, 60)
+	if id.Role != "" && !id.Role.Valid() {
+		return nil, townhall.Errorf(townhall.EINVALID, "Unknown role %q.", id.Role)
+	}
+	u, _, err := s.store.SignIn(ctx, id, s.now())
+	return u, err
+}
+
+// StartSession creates a session for the user and returns its cookie token.
+func (s *Service) StartSession(ctx context.Context, userID string) (token string, expires time.Time, err error) {
+	var b [32]byte
+	rand.Read(b[:])
+	token = base64.RawURLEncoding.EncodeToString(b[:])
+	now := s.now()
+	expires = now.Add(SessionTTL)
+	err = s.store.CreateSession(ctx, &Session{TokenHash: hashToken(token), UserID: userID, CreatedAt: now, ExpiresAt: expires})
+	return token, expires, err
+}
+
+// SessionUser returns the signed-in user for a cookie token, or nil when the
+// token is unknown or expired. renewed is non-zero when the session was
+// extended and the cookie should be re-sent with that expiry.
+func (s *Service) SessionUser(ctx context.Context, token string) (u *townhall.User, renewed time.Time, err error) {
+	if token == "" || len(token) > 100 {
+		return nil, time.Time{}, nil
+	}
+	now := s.now()
+	u, sess, err := s.store.SessionUser(ctx, hashToken(token), now)
+	if townhall.ErrorCode(err) == townhall.ENOTFOUND {
+		return nil, time.Time{}, nil
+	} else if err != nil {
+		return nil, time.Time{}, err
+	}
+	if sess.ExpiresAt.Sub(now) < SessionTTL/2 {
+		renewed = now.Add(SessionTTL)
+		if err := s.store.ExtendSession(ctx, sess.TokenHash, renewed); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
+	return u, renewed, nil
+}
+
+// EndSession signs a browser out.
+func (s *Service) EndSession(ctx context.Context, token string) error {
+	if token == "" {
+		return nil
+	}
+	return s.store.DeleteSession(ctx, hashToken(token))
+}
+
+// PruneSessions deletes expired sessions; the server runs it periodically.
+func (s *Service) PruneSessions(ctx context.Context) (int, error) {
+	return s.store.DeleteExpiredSessions(ctx, s.now())
+}
+
+// User returns a user by id.
+func (s *Service) User(ctx context.Context, id string) (*townhall.User, error) {
+	if !townhall.ValidID(id) {
+		return nil, townhall.Errorf(townhall.ENOTFOUND, "User not found.")
+	}
+	return s.store.User(ctx, id)
+}
+
+// UserByHandle returns a user by @handle (case-insensitive).
+func (s *Service) UserByHandle(ctx context.Context, handle string) (*townhall.User, error) {
+	return s.store.UserByHandle(ctx, strings.ToLower(strings.TrimPrefix(handle, "@")))
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Handle derives a mention handle from a display name: lowercase letters,
+// digits, '-' and '_', at most 30 characters, never empty.
+func Handle(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r == '_':
+			b.WriteRune(r)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+		if b.Len() >= 30 {
+			break
+		}
+	}
+	h := strings.Trim(b.String(), "-")
+	if len(h) > 30 {
+		h = strings.Trim(h[:30], "-")
+	}
+	if h == "" {
+		h = "member"
+	}
+	return h
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n]))
+}

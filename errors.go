@@ -1,0 +1,56 @@
+package townhall
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. The web layer alone maps them to HTTP statuses.
+const (
+	EINVALID      = "invalid"      // the input breaks a rule (400)
+	EUNAUTHORIZED = "unauthorized" // not signed in (401)
+	EFORBIDDEN    = "forbidden"    // signed in, not allowed (403)
+	ENOTFOUND     = "not_found"    // no such thing, or not visible (404)
+	ECONFLICT     = "conflict"     // the current state forbids it (409)
+	ETOOLARGE     = "too_large"    // the request body is too big (413)
+	ERATELIMIT    = "rate_limited" // too many writes (429)
+	EINTERNAL     = "internal"     // our fault (500)
+	EUNAVAILABLE  = "unavailable"  // a dependency is down (503)
+)
+
+// Error is the one error type services return. Message is safe to show users.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("townhall: %s: %s", e.Code, e.Message) }
+
+// Errorf returns an *Error with the given code and formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of err's *Error, EINTERNAL for any other error,
+// and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the user-facing message of err; internal errors get a
+// generic message so details never leak to users.
+func ErrorMessage(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Something went wrong on our side. Please try again."
+}

@@ -1,0 +1,322 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/auth"
+)
+
+func init() {
+	registerMigrations("auth", 10, `
+CREATE TABLE segments (
+	id       TEXT PRIMARY KEY,
+	name     TEXT NOT NULL UNIQUE COLLATE NOCASE,
+	weight   REAL NOT NULL DEFAULT 1,
+	verified INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE users (
+	id         TEXT PRIMARY KEY,
+	handle     TEXT NOT NULL UNIQUE,
+	name       TEXT NOT NULL,
+	email      TEXT NOT NULL DEFAULT '',
+	avatar_url TEXT NOT NULL DEFAULT '',
+	role       TEXT NOT NULL,
+	segment_id TEXT REFERENCES segments(id) ON DELETE SET NULL,
+	verified   INTEGER NOT NULL DEFAULT 0,
+	unread     INTEGER NOT NULL DEFAULT 0,
+	created_at INTEGER NOT NULL
+);
+CREATE INDEX users_segment ON users(segment_id);
+CREATE TABLE identities (
+	provider TEXT NOT NULL,
+	subject  TEXT NOT NULL,
+	user_id  TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	PRIMARY KEY (provider, subject)
+);
+CREATE TABLE sessions (
+	token_hash TEXT PRIMARY KEY,
+	user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	created_at INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_expiry ON sessions(expires_at);`)
+}
+
+var _ auth.Store = (*DB)(nil)
+
+// userCols selects a user with the segment's verified flag folded in.
+const userCols = `u.id, u.handle, u.name, u.email, u.avatar_url, u.role, COALESCE(u.segment_id, ''),
+	u.verified OR COALESCE(s.verified, 0), u.unread, u.created_at`
+
+const userFrom = ` FROM users u LEFT JOIN segments s ON s.id = u.segment_id `
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanUser(row scanner) (*townhall.User, error) {
+	var u townhall.User
+	var created int64
+	err := row.Scan(&u.ID, &u.Handle, &u.Name, &u.Email, &u.AvatarURL, &u.Role, &u.SegmentID, &u.Verified, &u.Unread, &created)
+	if err != nil {
+		return nil, err
+	}
+	u.CreatedAt = fromMS(created)
+	return &u, nil
+}
+
+func (db *DB) userTx(ctx context.Context, q querier, id string) (*townhall.User, error) {
+	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+userFrom+`WHERE u.id = ?`, id))
+	return u, notFound(err, "User")
+}
+
+// SignIn implements auth.Store.
+func (db *DB) SignIn(ctx context.Context, id auth.Identity, now time.Time) (*townhall.User, bool, error) {
+	var u *townhall.User
+	var created bool
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var userID string
+		err := tx.QueryRowContext(ctx, `SELECT user_id FROM identities WHERE provider = ? AND subject = ?`, id.Provider, id.Subject).Scan(&userID)
+		switch {
+		case err == sql.ErrNoRows:
+			created = true
+			userID = townhall.NewID()
+			role := id.Role
+			if role == "" {
+				role = townhall.RoleMember
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT 1)`).Scan(&n); err != nil {
+				return err
+			}
+			if n == 0 {
+				role = townhall.RoleAdmin
+			}
+			handle, err := freeHandle(ctx, tx, auth.Handle(id.Name))
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO users(id, handle, name, email, avatar_url, role, created_at)
+				VALUES(?, ?, ?, ?, ?, ?, ?)`, userID, handle, id.Name, id.Email, id.AvatarURL, role, ms(now)); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO identities(provider, subject, user_id) VALUES(?, ?, ?)`,
+				id.Provider, id.Subject, userID); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		default:
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, email = ?, avatar_url = ? WHERE id = ?`,
+				id.Name, id.Email, id.AvatarURL, userID); err != nil {
+				return err
+			}
+		}
+		u, err = db.userTx(ctx, tx, userID)
+		return err
+	})
+	return u, created, err
+}
+
+// freeHandle returns base, or base-2, base-3, ... whichever is not taken.
+func freeHandle(ctx context.Context, tx *sql.Tx, base string) (string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT handle FROM users WHERE handle = ? OR handle LIKE ? ESCAPE '\'`,
+		base, strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(base)+"-%")
+	if err != nil {
+		return "", err
+	}
+	defer rows.Close()
+	taken := map[string]bool{}
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return "", err
+		}
+		taken[h] = true
+	}
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	h := base
+	for i := 2; taken[h]; i++ {
+		h = fmt.Sprintf("%s-%d", base, i)
+	}
+	return h, nil
+}
+
+// User implements auth.Store.
+func (db *DB) User(ctx context.Context, id string) (*townhall.User, error) {
+	return db.userTx(ctx, db.r, id)
+}
+
+// UserByHandle implements auth.Store.
+func (db *DB) UserByHandle(ctx context.Context, handle string) (*townhall.User, error) {
+	u, err := scanUser(db.r.QueryRowContext(ctx, `SELECT `+userCols+userFrom+`WHERE u.handle = ?`, handle))
+	return u, notFound(err, "User")
+}
+
+// Users implements auth.Store.
+func (db *DB) Users(ctx context.Context, after string, limit int) ([]*townhall.User, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT `+userCols+userFrom+`WHERE u.id > ? ORDER BY u.id LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*townhall.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// SetRole implements auth.Store.
+func (db *DB) SetRole(ctx context.Context, userID string, role townhall.Role) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		if role != townhall.RoleAdmin {
+			var admins int
+			var isAdmin bool
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(id = ?), 0) FROM users WHERE role = 'admin'`, userID).Scan(&admins, &isAdmin); err != nil {
+				return err
+			}
+			if isAdmin && admins == 1 {
+				return townhall.Errorf(townhall.ECONFLICT, "This is the only admin. Make someone else admin first.")
+			}
+		}
+		return execOne(ctx, tx, "User", `UPDATE users SET role = ? WHERE id = ?`, role, userID)
+	})
+}
+
+// SetUserSegment implements auth.Store.
+func (db *DB) SetUserSegment(ctx context.Context, userID, segmentID string) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		return execOne(ctx, tx, "User", `UPDATE users SET segment_id = NULLIF(?, '') WHERE id = ?`, segmentID, userID)
+	})
+}
+
+// SetUserVerified implements auth.Store.
+func (db *DB) SetUserVerified(ctx context.Context, userID string, verified bool) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		return execOne(ctx, tx, "User", `UPDATE users SET verified = ? WHERE id = ?`, boolInt(verified), userID)
+	})
+}
+
+// execOne runs an UPDATE or DELETE that must touch exactly one row.
+func execOne(ctx context.Context, tx *sql.Tx, what, query string, args ...any) error {
+	res, err := tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return townhall.Errorf(townhall.ENOTFOUND, "%s not found.", what)
+	}
+	return nil
+}
+
+// Segments implements auth.Store.
+func (db *DB) Segments(ctx context.Context) ([]*townhall.Segment, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT id, name, weight, verified FROM segments ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*townhall.Segment
+	for rows.Next() {
+		var s townhall.Segment
+		if err := rows.Scan(&s.ID, &s.Name, &s.Weight, &s.Verified); err != nil {
+			return nil, err
+		}
+		out = append(out, &s)
+	}
+	return out, rows.Err()
+}
+
+// Segment implements auth.Store.
+func (db *DB) Segment(ctx context.Context, id string) (*townhall.Segment, error) {
+	var s townhall.Segment
+	err := db.r.QueryRowContext(ctx, `SELECT id, name, weight, verified FROM segments WHERE id = ?`, id).
+		Scan(&s.ID, &s.Name, &s.Weight, &s.Verified)
+	return &s, notFound(err, "Segment")
+}
+
+// SaveSegment implements auth.Store.
+func (db *DB) SaveSegment(ctx context.Context, s *townhall.Segment) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO segments(id, name, weight, verified) VALUES(?, ?, ?, ?)
+			ON CONFLICT(id) DO UPDATE SET name = excluded.name, weight = excluded.weight, verified = excluded.verified`,
+			s.ID, s.Name, s.Weight, boolInt(s.Verified))
+		return err
+	})
+	if isUnique(err) {
+		return townhall.Errorf(townhall.ECONFLICT, "A segment named %q already exists.", s.Name)
+	}
+	return err
+}
+
+// DeleteSegment implements auth.Store.
+func (db *DB) DeleteSegment(ctx context.Context, id string) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		return execOne(ctx, tx, "Segment", `DELETE FROM segments WHERE id = ?`, id)
+	})
+}
+
+// CreateSession implements auth.Store.
+func (db *DB) CreateSession(ctx context.Context, s *auth.Session) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO sessions(token_hash, user_id, created_at, expires_at) VALUES(?, ?, ?, ?)`,
+			s.TokenHash, s.UserID, ms(s.CreatedAt), ms(s.ExpiresAt))
+		return err
+	})
+}
+
+// SessionUser implements auth.Store.
+func (db *DB) SessionUser(ctx context.Context, tokenHash string, now time.Time) (*townhall.User, *auth.Session, error) {
+	var s auth.Session
+	var created, expires int64
+	err := db.r.QueryRowContext(ctx, `SELECT token_hash, user_id, created_at, expires_at FROM sessions
+		WHERE token_hash = ? AND expires_at > ?`, tokenHash, ms(now)).Scan(&s.TokenHash, &s.UserID, &created, &expires)
+	if err != nil {
+		return nil, nil, notFound(err, "Session")
+	}
+	s.CreatedAt, s.ExpiresAt = fromMS(created), fromMS(expires)
+	u, err := db.userTx(ctx, db.r, s.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, &s, nil
+}
+
+// ExtendSession implements auth.Store.
+func (db *DB) ExtendSession(ctx context.Context, tokenHash string, expires time.Time) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE sessions SET expires_at = ? WHERE token_hash = ?`, ms(expires), tokenHash)
+		return err
+	})
+}
+
+// DeleteSession implements auth.Store.
+func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash)
+		return err
+	})
+}
+
+// DeleteExpiredSessions implements auth.Store.
+func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error) {
+	var n int64
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at <= ?`, ms(now))
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
+	return int(n), err
+}

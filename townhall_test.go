@@ -1,0 +1,60 @@
+package townhall_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/townhall/townhall"
+)
+
+func TestNewIDSortsInCreationOrder(t *testing.T) {
+	prev := townhall.NewID()
+	for range 10000 {
+		id := townhall.NewID()
+		if id <= prev || !townhall.ValidID(id) {
+			t.Fatalf("id %q after %q: not increasing or not valid", id, prev)
+		}
+		prev = id
+	}
+}
+
+func TestValidID(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{townhall.NewID(), true},
+		{"", false},
+		{"../../etc/passwd", false},
+		{strings.Repeat("a", 26), true},
+		{strings.Repeat("A", 26), false},
+		{strings.Repeat("u", 26), false}, // u is not in the alphabet
+	} {
+		if got := townhall.ValidID(c.in); got != c.want {
+			t.Errorf("ValidID(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
+
+func TestCleanText(t *testing.T) {
+	for _, c := range []struct {
+		in       string
+		min, max int
+		want     string
+		code     string
+	}{
+		{"  hello \r\nworld ", 1, 20, "hello \nworld", ""},
+		{"   ", 1, 20, "", townhall.EINVALID},
+		{"ab", 3, 20, "", townhall.EINVALID},
+		{"ééé", 1, 3, "ééé", ""},
+		{"éééé", 1, 3, "", townhall.EINVALID},
+		{"bad\xffutf8", 1, 20, "", townhall.EINVALID},
+		{"bell\x07", 1, 20, "", townhall.EINVALID},
+		{"tab\there", 1, 20, "tab\there", ""},
+	} {
+		got, err := townhall.CleanText("Field", c.in, c.min, c.max)
+		if townhall.ErrorCode(err) != c.code || got != c.want {
+			t.Errorf("CleanText(%q) = %q, %v; want %q, code %q", c.in, got, err, c.want, c.code)
+		}
+	}
+}
