@@ -1,0 +1,274 @@
+// Package app wires Townhall together: it opens the store, builds the domain
+// services and the web server from one Config. main calls it to serve;
+// tests call it to get the same application on a loopback port.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/townhall/townhall/auth"
+	"github.com/townhall/townhall/notify"
+	"github.com/townhall/townhall/store/sqlite"
+	"github.com/townhall/townhall/web"
+)
+
+// Config is every setting Townhall has. cmd/townhall fills it from flags
+// and TOWNHALL_* environment variables.
+type Config struct {
+	Addr                string
+	DataDir             string
+	BaseURL             string
+	SiteName            string
+	DevLogin            bool
+	MongoDBURI          string
+	SessionSecret       string
+	MaxBodyBytes        int64
+	UserWritesPerMinute int
+	IPWritesPerMinute   int
+	TrustProxy          bool
+	Logger              *slog.Logger
+
+	// OAuth providers; each is enabled when its client id and secret are set.
+	GitHubClientID, GitHubClientSecret string
+	GoogleClientID, GoogleClientSecret string
+	GitLabClientID, GitLabClientSecret string
+	GitLabURL                          string // self-managed GitLab; default https://gitlab.com
+	OIDCIssuer, OIDCClientID           string
+	OIDCClientSecret, OIDCName         string // OIDCName labels the sign-in button
+}
+
+// Defaults returns the settings `go run ./cmd/townhall` uses.
+func Defaults() Config {
+	return Config{
+		Addr:                "127.0.0.1:8080",
+		DataDir:             "data",
+		SiteName:            "Townhall",
+		GitLabURL:           "https://gitlab.com",
+		OIDCName:            "OpenID Connect",
+		MaxBodyBytes:        1 << 20,
+		UserWritesPerMinute: 30,
+		IPWritesPerMinute:   120,
+	}
+}
+
+// ConfigError is a setting that cannot work; main prints it and exits 2.
+type ConfigError struct{ msg string }
+
+func (e *ConfigError) Error() string { return e.msg }
+
+func configErrorf(format string, args ...any) error {
+	return &ConfigError{fmt.Sprintf(format, args...)}
+}
+
+// Validate checks settings that do not need the store.
+func (c *Config) Validate() error {
+	host, _, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		return configErrorf("--addr %q is not host:port: %v", c.Addr, err)
+	}
+	if c.DevLogin && !isLoopback(host) {
+		return configErrorf("--dev-login lets anyone sign in as anyone, so it only works on a loopback address (127.0.0.1, ::1, localhost); --addr is %q", c.Addr)
+	}
+	if c.BaseURL == "" {
+		h := host
+		if h == "" || h == "0.0.0.0" || h == "::" {
+			h = "localhost"
+		}
+		_, port, _ := net.SplitHostPort(c.Addr)
+		c.BaseURL = "http://" + net.JoinHostPort(h, port)
+	}
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		return configErrorf("--base-url %q must be an http(s) URL with a host and no path, like https://community.example.com", c.BaseURL)
+	}
+	if c.MongoDBURI != "" {
+		return configErrorf("--mongodb-uri: the MongoDB backend is not available yet in this version; leave it unset to use the embedded store")
+	}
+	if c.MaxBodyBytes < 1024 {
+		return configErrorf("--max-body must be at least 1024 bytes")
+	}
+	if c.UserWritesPerMinute < 0 || c.IPWritesPerMinute < 0 {
+		return configErrorf("rate limits must be 0 (off) or positive")
+	}
+	for _, p := range []struct{ name, id, secret string }{
+		{"github", c.GitHubClientID, c.GitHubClientSecret},
+		{"google", c.GoogleClientID, c.GoogleClientSecret},
+		{"gitlab", c.GitLabClientID, c.GitLabClientSecret},
+		{"oidc", c.OIDCClientID, c.OIDCClientSecret},
+	} {
+		if (p.id == "") != (p.secret == "") {
+			return configErrorf("--%s-client-id and --%s-client-secret must be set together", p.name, p.name)
+		}
+	}
+	if (c.OIDCClientID != "") != (c.OIDCIssuer != "") {
+		return configErrorf("--oidc-issuer and --oidc-client-id must be set together")
+	}
+	if c.SessionSecret != "" && len(c.SessionSecret) < 32 {
+		return configErrorf("--session-secret must be at least 32 characters")
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// App is a running Townhall minus its listener.
+type App struct {
+	Config Config
+	DB     *sqlite.DB
+	Auth   *auth.Service
+	Notify *notify.Service
+	Web    *web.Server
+	Secret []byte
+
+	bg     context.CancelFunc
+	closed chan struct{}
+}
+
+// Open builds the application. Call Close when done.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	db, err := sqlite.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("open store in %s: %w", cfg.DataDir, err)
+	}
+	secret, err := loadSecret(cfg)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: db, Secret: secret, closed: make(chan struct{})}
+	a.Auth = auth.NewService(db)
+	a.Notify = notify.NewService(db)
+	base, _ := url.Parse(cfg.BaseURL)
+	a.Web, err = web.New(web.Config{
+		SiteName:            cfg.SiteName,
+		BaseURL:             base,
+		DevLogin:            cfg.DevLogin,
+		MaxBodyBytes:        cfg.MaxBodyBytes,
+		UserWritesPerMinute: cfg.UserWritesPerMinute,
+		IPWritesPerMinute:   cfg.IPWritesPerMinute,
+		TrustProxy:          cfg.TrustProxy,
+		Logger:              cfg.Logger,
+	}, web.Services{
+		Auth:   a.Auth,
+		Notify: a.Notify,
+		Ping:   db.Ping,
+	})
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	bgctx, cancel := context.WithCancel(context.Background())
+	a.bg = cancel
+	go a.background(bgctx)
+	return a, nil
+}
+
+// background runs periodic housekeeping until Close.
+func (a *App) background(ctx context.Context) {
+	defer close(a.closed)
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := a.Auth.PruneSessions(ctx); err != nil && ctx.Err() == nil {
+			a.Config.Logger.Warn("pruning sessions", "err", err)
+		} else if n > 0 {
+			a.Config.Logger.Info("pruned expired sessions", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Handler is the complete HTTP handler.
+func (a *App) Handler() http.Handler { return a.Web.Handler() }
+
+// Close stops background work and closes the store.
+func (a *App) Close() error {
+	a.bg()
+	<-a.closed
+	a.Web.Close()
+	return a.DB.Close()
+}
+
+// Serve serves on ln until ctx ends, then shuts down gracefully: it stops
+// accepting, lets in-flight requests finish (up to 15 s), and returns.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Config.Logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Config.Logger.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// loadSecret returns the configured session secret, or the one persisted in
+// the data directory, creating it on first start so restarts keep sessions.
+func loadSecret(cfg Config) ([]byte, error) {
+	if cfg.SessionSecret != "" {
+		return []byte(cfg.SessionSecret), nil
+	}
+	path := filepath.Join(cfg.DataDir, "session.key")
+	if b, err := os.ReadFile(path); err == nil {
+		s := strings.TrimSpace(string(b))
+		if len(s) < 32 {
+			return nil, configErrorf("%s is too short; delete it to generate a new one", path)
+		}
+		return []byte(s), nil
+	} else if !os.IsNotExist(err) {
+		return nil, err
+	}
+	var b [32]byte
+	rand.Read(b[:])
+	s := hex.EncodeToString(b[:])
+	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("save session secret: %w", err)
+	}
+	return []byte(s), nil
+}

@@ -1,0 +1,44 @@
+// Townhall's shared JavaScript: small enhancements over forms that already
+// work without it. Feature scripts build on window.townhall.
+(function () {
+  "use strict";
+
+  // api sends a JSON request to the API and resolves to the parsed body,
+  // rejecting with the server's error message.
+  async function api(method, path, body) {
+    const opts = { method, headers: { "Accept": "application/json" }, credentials: "same-origin" };
+    if (body !== undefined) {
+      opts.headers["Content-Type"] = "application/json";
+      opts.body = JSON.stringify(body);
+    }
+    const res = await fetch(path, opts);
+    const text = await res.text();
+    const data = text ? JSON.parse(text) : null;
+    if (!res.ok) {
+      const err = new Error((data && data.error && data.error.message) || res.statusText);
+      err.status = res.status;
+      err.code = data && data.error && data.error.code;
+      throw err;
+    }
+    return data;
+  }
+
+  // debounce delays fn until calls stop for ms milliseconds.
+  function debounce(fn, ms) {
+    let t;
+    return function (...args) {
+      clearTimeout(t);
+      t = setTimeout(() => fn.apply(this, args), ms);
+    };
+  }
+
+  // Buttons with data-confirm ask before submitting their form.
+  document.addEventListener("submit", function (e) {
+    const btn = e.submitter;
+    if (btn && btn.dataset.confirm && !window.confirm(btn.dataset.confirm)) {
+      e.preventDefault();
+    }
+  });
+
+  window.townhall = { api, debounce };
+})();

@@ -1,0 +1,11 @@
+// Package templates holds Townhall's html/template files: layout.html wraps
+// every page, partials/ holds shared blocks, and each file in pages/ is one
+// page that defines "content" (and optionally "head" and "scripts").
+package templates
+
+import "embed"
+
+// FS holds every template file.
+//
+//go:embed layout.html partials/*.html pages/*.html
+var FS embed.FS

@@ -1,0 +1,75 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/auth"
+)
+
+func (s *Server) authRoutes(r *gin.Engine) {
+	r.GET("/signin", s.signinPage)
+	r.POST("/auth/logout", s.logout)
+	if s.cfg.DevLogin {
+		r.POST("/auth/dev/login", s.devLogin)
+	}
+	s.api().GET("/me", s.apiMe)
+}
+
+func (s *Server) signinPage(c *gin.Context) {
+	v := s.view(c, "Sign in")
+	v.Data = map[string]any{"Next": localPath(c.Query("next"))}
+	s.html(c, http.StatusOK, "signin", v)
+}
+
+// devLogin signs in as any name: for local trials and tests only. main
+// refuses to enable it unless the server listens on loopback.
+func (s *Server) devLogin(c *gin.Context) {
+	name := c.PostForm("name")
+	role := townhall.Role(c.PostForm("role"))
+	var u *townhall.User
+	var err error = townhall.Errorf(townhall.EINVALID, "Name is required.")
+	if strings.TrimSpace(name) != "" {
+		u, err = s.svc.Auth.SignIn(c.Request.Context(), auth.Identity{Provider: "dev", Subject: name, Name: name, Role: role})
+	}
+	if err != nil {
+		v := s.view(c, "Sign in")
+		v.Data = map[string]any{"Next": localPath(c.PostForm("next"))}
+		s.formError(c, "signin", v, err)
+		return
+	}
+	s.startSession(c, u, c.PostForm("next"))
+}
+
+// startSession signs the browser in as u and sends it on to next.
+func (s *Server) startSession(c *gin.Context, u *townhall.User, next string) {
+	token, expires, err := s.svc.Auth.StartSession(c.Request.Context(), u.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.setSessionCookie(c, token, expires)
+	redirectBack(c, localPath(next))
+}
+
+func (s *Server) logout(c *gin.Context) {
+	if ck, err := c.Request.Cookie(sessionCookie); err == nil {
+		if err := s.svc.Auth.EndSession(c.Request.Context(), ck.Value); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	s.clearSessionCookie(c)
+	redirectBack(c, "/")
+}
+
+func (s *Server) apiMe(c *gin.Context) {
+	u, ok := s.requireUser(c)
+	if !ok {
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"id": u.ID, "name": u.Name, "handle": u.Handle, "role": u.Role})
+}

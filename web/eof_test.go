@@ -1,0 +1,5 @@
+package web_test
+
+import "io"
+
+var errEOF = io.EOF

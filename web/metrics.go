@@ -1,0 +1,55 @@
+package web
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics lives in its own registry so several servers (tests) can coexist.
+type metrics struct {
+	reg               *prometheus.Registry
+	requests          *prometheus.CounterVec
+	duration          *prometheus.HistogramVec
+	rateLimited       prometheus.Counter
+	crossOriginDenied prometheus.Counter
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "townhall_http_requests_total", Help: "HTTP requests by route and status.",
+		}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "townhall_http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"method", "route"}),
+		rateLimited: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "townhall_rate_limited_total", Help: "Writes refused by rate limits.",
+		}),
+		crossOriginDenied: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "townhall_cross_origin_denied_total", Help: "Requests refused by cross-origin protection.",
+		}),
+	}
+	m.reg.MustRegister(m.requests, m.duration, m.rateLimited, m.crossOriginDenied,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) observe(method, route string, status int, d time.Duration) {
+	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(method, route).Observe(d.Seconds())
+}
+
+// Registry lets other packages (search, store) register their own metrics.
+func (s *Server) Registry() prometheus.Registerer { return s.metrics.reg }
+
+func (s *Server) metricsHandler() gin.HandlerFunc {
+	h := promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
+	return func(c *gin.Context) { h.ServeHTTP(c.Writer, c.Request) }
+}

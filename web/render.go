@@ -1,0 +1,231 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/static"
+	"github.com/townhall/townhall/templates"
+)
+
+// view is what every page template receives. Page-specific data goes in Data.
+type view struct {
+	Site      string
+	Title     string
+	User      *townhall.User
+	Path      string // current path, for nav highlighting and sign-in return
+	Nav       string // which nav item is current: forum, ideas, reviews, search
+	Error     string // a friendly message above the form
+	Form      url.Values
+	Data      any
+	DevLogin  bool
+	RequestID string
+}
+
+// renderer holds one template set per page: the layout and partials plus the
+// page's own file, so pages may define the same block names.
+type renderer struct {
+	pages      map[string]*template.Template
+	staticHash map[string]string
+}
+
+func newRenderer() (*renderer, error) {
+	r := &renderer{pages: map[string]*template.Template{}, staticHash: map[string]string{}}
+	err := fs.WalkDir(static.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(static.FS, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		r.staticHash[p] = hex.EncodeToString(sum[:])[:10]
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	base := template.New("layout.html").Funcs(r.funcs())
+	base, err = base.ParseFS(templates.FS, "layout.html", "partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	files, err := fs.Glob(templates.FS, "pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		t, err := template.Must(base.Clone()).ParseFS(templates.FS, f)
+		if err != nil {
+			return nil, fmt.Errorf("templates: %w", err)
+		}
+		r.pages[strings.TrimSuffix(path.Base(f), ".html")] = t
+	}
+	return r, nil
+}
+
+// staticURL returns a cache-busting URL for a static file.
+func (r *renderer) staticURL(name string) string {
+	return "/static/" + name + "?v=" + r.staticHash[name]
+}
+
+// render executes a page into a buffer first, so a template error becomes
+// a clean 500 instead of half a page.
+func (r *renderer) render(w io.Writer, page string, v *view) error {
+	t, ok := r.pages[page]
+	if !ok {
+		return fmt.Errorf("no page template %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
+		return fmt.Errorf("render %s: %w", page, err)
+	}
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+func (r *renderer) renderError(w io.Writer, v *view, status int, msg string) {
+	v.Title = http.StatusText(status)
+	v.Data = map[string]any{"Status": status, "Message": msg}
+	if err := r.render(w, "error", v); err != nil {
+		fmt.Fprintf(w, "<!doctype html><title>Error</title><p>%s</p>", template.HTMLEscapeString(msg))
+	}
+}
+
+// baseView is the view for requests outside Gin (the cross-origin deny handler).
+func (s *Server) baseView(req *http.Request) *view {
+	return &view{Site: s.cfg.SiteName, Path: req.URL.Path, DevLogin: s.cfg.DevLogin}
+}
+
+// view starts a page view for the current request.
+func (s *Server) view(c *gin.Context, title string) *view {
+	return &view{
+		Site:      s.cfg.SiteName,
+		Title:     title,
+		User:      currentUser(c),
+		Path:      c.Request.URL.Path,
+		DevLogin:  s.cfg.DevLogin,
+		RequestID: c.GetString(ctxRequestID),
+	}
+}
+
+// html renders a page with the given status.
+func (s *Server) html(c *gin.Context, status int, page string, v *view) {
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	c.Header("Cache-Control", "no-cache")
+	var buf bytes.Buffer
+	if err := s.pages.render(&buf, page, v); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(status)
+	buf.WriteTo(c.Writer)
+}
+
+func (r *renderer) funcs() template.FuncMap {
+	return template.FuncMap{
+		"static": r.staticURL,
+		"ago":    ago,
+		"date":   func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
+		"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"plural": func(n int, one, many string) string {
+			if n == 1 {
+				return fmt.Sprintf("%d %s", n, one)
+			}
+			return fmt.Sprintf("%d %s", n, many)
+		},
+		"add": func(a, b int) int { return a + b },
+		"initial": func(name string) string {
+			for _, r := range name {
+				return strings.ToUpper(string(r))
+			}
+			return "?"
+		},
+		"setq": func(u *url.URL, kv ...string) string { return withQuery(u, kv...) },
+		"val": func(f url.Values, k string) string {
+			if f == nil {
+				return ""
+			}
+			return f.Get(k)
+		},
+		"staff":       func(r townhall.Role) bool { return r.IsStaff() },
+		"canModerate": func(u *townhall.User) bool { return u.HasRole(townhall.Role.CanModerate) },
+		"canManage":   func(u *townhall.User) bool { return u.HasRole(townhall.Role.CanManageProduct) },
+		"isAdmin":     func(u *townhall.User) bool { return u != nil && u.Role == townhall.RoleAdmin },
+		"roles":       func() []townhall.Role { return townhall.Roles },
+	}
+}
+
+// withQuery returns u's path and query with the given key/value pairs set
+// (an empty value removes the key); templates build filter and page links with it.
+func withQuery(u *url.URL, kv ...string) string {
+	q := u.Query()
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			q.Del(kv[i])
+		} else {
+			q.Set(kv[i], kv[i+1])
+		}
+	}
+	if len(q) == 0 {
+		return u.Path
+	}
+	return u.Path + "?" + q.Encode()
+}
+
+// ago renders a time as "3 hours ago"; the exact time goes in a title attribute.
+func ago(t time.Time) string {
+	d := time.Since(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute") + " ago"
+	case d < 24*time.Hour:
+		return plural(int(d/time.Hour), "hour") + " ago"
+	case d < 30*24*time.Hour:
+		return plural(int(d/(24*time.Hour)), "day") + " ago"
+	}
+	return t.UTC().Format("2 Jan 2006")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// static serves embedded assets; URLs carry a content hash, so they may be
+// cached for a year.
+func (s *Server) static(c *gin.Context) {
+	name := strings.TrimPrefix(c.Param("file"), "/")
+	b, err := fs.ReadFile(static.FS, name)
+	if err != nil || name == "" {
+		s.fail(c, notFoundErr("file"))
+		return
+	}
+	if c.Query("v") == s.pages.staticHash[name] {
+		c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		c.Header("Cache-Control", "public, max-age=300")
+	}
+	c.Header("X-Content-Type-Options", "nosniff")
+	http.ServeContent(c.Writer, c.Request, name, time.Time{}, bytes.NewReader(b))
+}

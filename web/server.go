@@ -1,0 +1,156 @@
+// Package web is Townhall's HTTP layer: a Gin router serving server-rendered
+// pages and the JSON API under /api/v1 from the same domain services. It is
+// deliberately thin: parse input, call one service method, render. Every
+// error goes through one mapping from townhall error codes to statuses.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/townhall/townhall/auth"
+	"github.com/townhall/townhall/notify"
+)
+
+// Config is what the web layer needs from the command line.
+type Config struct {
+	SiteName     string
+	BaseURL      *url.URL // public URL, decides the Secure cookie flag and trusted origin
+	DevLogin     bool     // enables POST /auth/dev/login (loopback only; main enforces it)
+	MaxBodyBytes int64    // request body cap; larger bodies get 413
+	// Write rate limits per minute (0 disables): per signed-in user and per
+	// client IP, for POST/PUT/PATCH/DELETE.
+	UserWritesPerMinute int
+	IPWritesPerMinute   int
+	// TrustProxy makes the client IP come from X-Forwarded-For; only set it
+	// behind a reverse proxy that overwrites that header.
+	TrustProxy bool
+	Logger     *slog.Logger
+}
+
+// Services are the domain services the handlers call.
+type Services struct {
+	Auth   *auth.Service
+	Notify *notify.Service
+	// Ping reports whether the store answers, for /healthz.
+	Ping func(context.Context) error
+}
+
+// Server holds the router and everything handlers share.
+type Server struct {
+	cfg     Config
+	svc     Services
+	engine  *gin.Engine
+	pages   *renderer
+	limits  *limiter
+	metrics *metrics
+	log     *slog.Logger
+	secure  bool
+}
+
+// New builds the router.
+func New(cfg Config, svc Services) (*Server, error) {
+	if cfg.SiteName == "" {
+		cfg.SiteName = "Townhall"
+	}
+	if cfg.BaseURL == nil {
+		cfg.BaseURL = &url.URL{Scheme: "http", Host: "127.0.0.1:8080"}
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	pages, err := newRenderer()
+	if err != nil {
+		return nil, err
+	}
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{
+		cfg:     cfg,
+		svc:     svc,
+		engine:  gin.New(),
+		pages:   pages,
+		limits:  newLimiter(),
+		metrics: newMetrics(),
+		log:     cfg.Logger,
+		secure:  cfg.BaseURL.Scheme == "https",
+	}
+	s.engine.HandleMethodNotAllowed = true
+	s.engine.RemoveExtraSlash = true
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the complete handler: cross-origin protection around the
+// router, so every state-changing request from another site is refused
+// before any handler runs.
+func (s *Server) Handler() http.Handler {
+	cop := http.NewCrossOriginProtection()
+	if o := s.cfg.BaseURL; o.Host != "" {
+		cop.AddTrustedOrigin(o.Scheme + "://" + o.Host)
+	}
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.metrics.crossOriginDenied.Inc()
+		msg := "This request came from another site and was refused. Please submit the form from this site."
+		if isAPI(r.URL.Path) {
+			writeJSONError(w, http.StatusForbidden, "forbidden", msg)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		s.pages.renderError(w, s.baseView(r), http.StatusForbidden, msg)
+	}))
+	return cop.Handler(s.engine)
+}
+
+// Close stops background work (rate-limit sweeping).
+func (s *Server) Close() { s.limits.stop() }
+
+func (s *Server) routes() {
+	r := s.engine
+	r.Use(s.recovery, s.requestID, s.accessLog, s.limitBody, s.loadUser, s.rateLimitWrites)
+	r.NoRoute(func(c *gin.Context) { s.fail(c, notFoundErr("page")) })
+	r.NoMethod(func(c *gin.Context) {
+		s.failStatus(c, http.StatusMethodNotAllowed, "method_not_allowed", "That method is not allowed here.")
+	})
+
+	r.GET("/healthz", s.healthz)
+	r.GET("/metrics", s.metricsHandler())
+	r.GET("/static/*file", s.static)
+	r.GET("/favicon.ico", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, s.pages.staticURL("favicon.svg")) })
+	r.GET("/", s.home)
+
+	s.authRoutes(r)
+	s.notificationRoutes(r)
+	s.adminRoutes(r)
+	s.forumRoutes(r)
+	s.ideaRoutes(r)
+	s.reviewRoutes(r)
+	s.searchRoutes(r)
+}
+
+// api is the JSON API group; handlers under it answer errors as JSON.
+func (s *Server) api() *gin.RouterGroup { return s.engine.Group("/api/v1") }
+
+func isAPI(path string) bool { return strings.HasPrefix(path, "/api/") }
+
+func (s *Server) healthz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if s.svc.Ping != nil {
+		if err := s.svc.Ping(ctx); err != nil {
+			s.log.Error("health check failed", "err", err)
+			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable"})
+			return
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
