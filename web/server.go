@@ -129,6 +129,7 @@ func (s *Server) routes() {
 	r.GET("/", s.home)
 
 	s.authRoutes(r)
+	s.markdownRoutes(r)
 	s.notificationRoutes(r)
 	s.adminRoutes(r)
 	s.forumRoutes(r)
