@@ -251,12 +251,14 @@ func addTags(ctx context.Context, tx *sql.Tx, id string, tags []string) error {
 
 // dropTags removes an idea's tag rows and lowers the tag counts.
 func dropTags(ctx context.Context, tx *sql.Tx, id string) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE idea_tag_counts SET ideas = ideas - 1
-		WHERE ideas > 1 AND tag IN (SELECT tag FROM idea_tags WHERE idea_id = ?)`, id); err != nil {
-		return err
-	}
+	// Delete the counts this idea alone held first, then lower the rest:
+	// the other order would delete counts that just dropped to 1.
 	if _, err := tx.ExecContext(ctx, `DELETE FROM idea_tag_counts
 		WHERE ideas = 1 AND tag IN (SELECT tag FROM idea_tags WHERE idea_id = ?)`, id); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE idea_tag_counts SET ideas = ideas - 1
+		WHERE tag IN (SELECT tag FROM idea_tags WHERE idea_id = ?)`, id); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `DELETE FROM idea_tags WHERE idea_id = ?`, id)
@@ -477,11 +479,14 @@ func (db *DB) Unvote(ctx context.Context, ideaID, userID string) (bool, error) {
 		if _, err := tx.ExecContext(ctx, `UPDATE ideas SET votes = votes - 1, trend = ? WHERE id = ?`, trend, ideaID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE idea_segment_votes SET votes = votes - 1 WHERE idea_id = ? AND segment_id = ? AND votes > 1`, ideaID, seg); err != nil {
+		res, err := tx.ExecContext(ctx, `DELETE FROM idea_segment_votes WHERE idea_id = ? AND segment_id = ? AND votes = 1`, ideaID, seg)
+		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM idea_segment_votes WHERE idea_id = ? AND segment_id = ? AND votes = 1`, ideaID, seg); err != nil {
-			return err
+		if n, _ := res.RowsAffected(); n == 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE idea_segment_votes SET votes = votes - 1 WHERE idea_id = ? AND segment_id = ?`, ideaID, seg); err != nil {
+				return err
+			}
 		}
 		return syncTags(ctx, tx, ideaID)
 	})
