@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/townhall/townhall/auth"
+	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/store/sqlite"
 	"github.com/townhall/townhall/web"
@@ -135,6 +136,7 @@ type App struct {
 	DB     *sqlite.DB
 	Auth   *auth.Service
 	Notify *notify.Service
+	Ideas  *ideas.Service
 	Web    *web.Server
 	Secret []byte
 
@@ -162,6 +164,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a := &App{Config: cfg, DB: db, Secret: secret, closed: make(chan struct{})}
 	a.Auth = auth.NewService(db)
 	a.Notify = notify.NewService(db)
+	a.Ideas = ideas.NewService(db, a.Notify)
+	a.Ideas.OnNotifyError = func(err error) { cfg.Logger.Warn("idea notification not delivered", "err", err) }
 	base, _ := url.Parse(cfg.BaseURL)
 	a.Web, err = web.New(web.Config{
 		SiteName:            cfg.SiteName,
@@ -175,6 +179,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}, web.Services{
 		Auth:   a.Auth,
 		Notify: a.Notify,
+		Ideas:  a.Ideas,
 		Ping:   db.Ping,
 	})
 	if err != nil {

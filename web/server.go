@@ -15,13 +15,14 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/townhall/townhall/auth"
+	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/notify"
 )
 
 // Config is what the web layer needs from the command line.
 type Config struct {
 	SiteName     string
-	BaseURL      *url.URL // public URL, decides the Secure cookie flag and trusted origin
+	BaseURL      *url.URL // public URL: Secure cookie flag, trusted origin, absolute links in exports
 	DevLogin     bool     // enables POST /auth/dev/login (loopback only; main enforces it)
 	MaxBodyBytes int64    // request body cap; larger bodies get 413
 	// Write rate limits per minute (0 disables): per signed-in user and per
@@ -38,6 +39,7 @@ type Config struct {
 type Services struct {
 	Auth   *auth.Service
 	Notify *notify.Service
+	Ideas  *ideas.Service
 	// Ping reports whether the store answers, for /healthz.
 	Ping func(context.Context) error
 }
