@@ -114,7 +114,9 @@ func TestIdeaAPIFlow(t *testing.T) {
 		}
 	}
 	// Bob and Ann hear about the status change.
-	var notes struct{ Items []struct{ Kind, Text, URL string } }
+	var notes struct {
+		Items []struct{ Kind, Text, URL string }
+	}
 	bob.JSON("GET", "/api/v1/notifications", nil, http.StatusOK, &notes)
 	if len(notes.Items) != 1 || notes.Items[0].Kind != "status" || notes.Items[0].URL != "/ideas/"+i.ID {
 		t.Fatalf("Bob's notifications = %+v", notes)
