@@ -838,28 +838,30 @@ func (db *DB) ExportIdeas(ctx context.Context, after string, limit int) ([]*idea
 		`WHERE i.id > ? ORDER BY i.id LIMIT ?`, []any{"", after, limit}, true)
 }
 
+// similarPerWord caps how many ideas one word may contribute, so a word in
+// thousands of titles ("reports") costs a bounded index range, not a scan;
+// the newest ideas with that word are the ones considered.
+const similarPerWord = 200
+
 // Similar implements ideas.Store.
 func (db *DB) Similar(ctx context.Context, words []string, prefix string, limit int) ([]*ideas.Idea, error) {
-	var cond []string
-	var args []any
-	args = append(args, "")
-	if len(words) > 0 {
-		cond = append(cond, `word IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(words)), ", ")+`)`)
-		for _, w := range words {
-			args = append(args, w)
-		}
+	var parts []string
+	args := []any{""} // no viewer
+	for _, w := range words {
+		parts = append(parts, `SELECT * FROM (SELECT idea_id FROM idea_title_words WHERE word = ? ORDER BY idea_id DESC LIMIT ?)`)
+		args = append(args, w, similarPerWord)
 	}
 	if prefix != "" {
 		// U+10FFFF sorts after every character that may follow the prefix.
-		cond = append(cond, `(word >= ? AND word < ?)`)
-		args = append(args, prefix, prefix+"\U0010FFFF")
+		parts = append(parts, `SELECT * FROM (SELECT idea_id FROM idea_title_words WHERE word >= ? AND word < ? LIMIT ?)`)
+		args = append(args, prefix, prefix+"\U0010FFFF", similarPerWord)
 	}
-	if len(cond) == 0 {
+	if len(parts) == 0 {
 		return nil, nil
 	}
 	args = append(args, limit)
-	return db.queryIdeas(ctx, `SELECT `+ideaCols+` FROM (SELECT idea_id, COUNT(*) AS n FROM idea_title_words
-		WHERE `+strings.Join(cond, " OR ")+` GROUP BY idea_id) w JOIN ideas i ON i.id = w.idea_id`+ideaJoins+
+	return db.queryIdeas(ctx, `SELECT `+ideaCols+` FROM (SELECT idea_id, COUNT(*) AS n FROM (`+strings.Join(parts, " UNION ALL ")+
+		`) GROUP BY idea_id) w JOIN ideas i ON i.id = w.idea_id`+ideaJoins+
 		`WHERE i.merged_into IS NULL ORDER BY w.n DESC, i.votes DESC, i.id DESC LIMIT ?`, args, false)
 }
 
