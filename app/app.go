@@ -20,6 +20,7 @@ import (
 
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/notify"
+	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/store/sqlite"
 	"github.com/townhall/townhall/web"
 )
@@ -131,12 +132,13 @@ func isLoopback(host string) bool {
 
 // App is a running Townhall minus its listener.
 type App struct {
-	Config Config
-	DB     *sqlite.DB
-	Auth   *auth.Service
-	Notify *notify.Service
-	Web    *web.Server
-	Secret []byte
+	Config  Config
+	DB      *sqlite.DB
+	Auth    *auth.Service
+	Notify  *notify.Service
+	Reviews *reviews.Service
+	Web     *web.Server
+	Secret  []byte
 
 	bg     context.CancelFunc
 	closed chan struct{}
@@ -162,6 +164,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a := &App{Config: cfg, DB: db, Secret: secret, closed: make(chan struct{})}
 	a.Auth = auth.NewService(db)
 	a.Notify = notify.NewService(db)
+	a.Reviews = reviews.NewService(db, a.Notify)
 	base, _ := url.Parse(cfg.BaseURL)
 	a.Web, err = web.New(web.Config{
 		SiteName:            cfg.SiteName,
@@ -173,9 +176,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		TrustProxy:          cfg.TrustProxy,
 		Logger:              cfg.Logger,
 	}, web.Services{
-		Auth:   a.Auth,
-		Notify: a.Notify,
-		Ping:   db.Ping,
+		Auth:    a.Auth,
+		Notify:  a.Notify,
+		Reviews: a.Reviews,
+		Ping:    db.Ping,
 	})
 	if err != nil {
 		db.Close()

@@ -16,6 +16,7 @@ import (
 
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/notify"
+	"github.com/townhall/townhall/reviews"
 )
 
 // Config is what the web layer needs from the command line.
@@ -36,8 +37,9 @@ type Config struct {
 
 // Services are the domain services the handlers call.
 type Services struct {
-	Auth   *auth.Service
-	Notify *notify.Service
+	Auth    *auth.Service
+	Notify  *notify.Service
+	Reviews *reviews.Service
 	// Ping reports whether the store answers, for /healthz.
 	Ping func(context.Context) error
 }
