@@ -449,7 +449,7 @@ func TestReviewPagesWithoutJavaScript(t *testing.T) {
 		t.Fatalf("helpful form: %d", res.StatusCode)
 	}
 	_, body = bob.Get("/products/trail-shoe")
-	if !strings.Contains(body, `aria-pressed="true">👍 Helpful <span class="helpful-count">1</span>`) || !strings.Contains(body, `name="undo" value="1"`) {
+	if !strings.Contains(body, `aria-pressed="true">Helpful <span class="helpful-count">1</span>`) || !strings.Contains(body, `name="undo" value="1"`) {
 		t.Fatal("voted review does not show the pressed helpful button")
 	}
 	bob.Form("POST", "/reviews/"+reviewID+"/helpful", url.Values{"undo": {"1"}})
@@ -639,5 +639,39 @@ func TestBrowserWriteReviewUpdatesSummary(t *testing.T) {
 	admin.JSON("GET", "/api/v1/reviews/"+other.ID, nil, http.StatusOK, &votes)
 	if votes.Helpful != 1 {
 		t.Fatalf("helpful count stored = %d, want 1", votes.Helpful)
+	}
+}
+
+func TestVerifiedMarkThroughSegment(t *testing.T) {
+	env := apptest.Start(t)
+	admin := env.Client(t, "Admin", "")
+	cust := env.Client(t, "Cleo", "")
+	admin.JSON("POST", "/api/v1/products", map[string]any{"name": "Kettle"}, http.StatusCreated, nil)
+	ctx := context.Background()
+	adminUser, _ := env.App.Auth.User(ctx, admin.User.ID)
+	seg := &townhall.Segment{Name: "Customers", Weight: 1, Verified: true}
+	if err := env.App.Auth.SaveSegment(ctx, adminUser, seg); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.App.Auth.AssignSegment(ctx, adminUser, cust.User.ID, seg.ID); err != nil {
+		t.Fatal(err)
+	}
+	var r reviewOut
+	cust.JSON("POST", "/api/v1/products/kettle/reviews", map[string]any{"rating": 4}, http.StatusCreated, &r)
+	if !r.Verified {
+		t.Fatal("member of a verified segment wrote an unverified review")
+	}
+	// The mark is captured when written: leaving the segment does not
+	// rewrite it until the review is edited again.
+	if err := env.App.Auth.AssignSegment(ctx, adminUser, cust.User.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	admin.JSON("GET", "/api/v1/reviews/"+r.ID, nil, http.StatusOK, &r)
+	if !r.Verified {
+		t.Fatal("verified mark changed without an edit")
+	}
+	cust.JSON("PATCH", "/api/v1/reviews/"+r.ID, map[string]any{"title": "Still good"}, http.StatusOK, &r)
+	if r.Verified {
+		t.Fatal("edit by a no-longer-verified author kept the mark")
 	}
 }

@@ -345,13 +345,14 @@ func reviewsQuery(q reviews.ReviewQuery) (string, []any) {
 			order = "r.id DESC" // one rating: the index is already in id order
 		}
 		if q.After != nil {
-			where = append(where, "(r.rating "+cmp+" ? OR (r.rating = ? AND r.id < ?))")
+			// The first term bounds the index range; the second skips ties already shown.
+			where = append(where, "r.rating "+cmp+"= ? AND (r.rating "+cmp+" ? OR r.id < ?)")
 			args = append(args, q.After.Key, q.After.Key, q.After.ID)
 		}
 	default: // most helpful
 		order = "r.helpful DESC, r.id DESC"
 		if q.After != nil {
-			where = append(where, "(r.helpful < ? OR (r.helpful = ? AND r.id < ?))")
+			where = append(where, "r.helpful <= ? AND (r.helpful < ? OR r.id < ?)")
 			args = append(args, q.After.Key, q.After.Key, q.After.ID)
 		}
 	}
