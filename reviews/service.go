@@ -89,8 +89,10 @@ func (s *Service) CreateProduct(ctx context.Context, actor *townhall.User, in Pr
 	base := p.Slug
 	for i := 2; ; i++ {
 		err := s.store.CreateProduct(ctx, p)
-		if err == nil || !derived || townhall.ErrorCode(err) != townhall.ECONFLICT || i > 50 {
-			return p, err
+		if err == nil {
+			return p, nil
+		} else if !derived || townhall.ErrorCode(err) != townhall.ECONFLICT || i > 50 {
+			return nil, err
 		}
 		// A derived slug that is taken gets a number, like handles do.
 		suffix := "-" + strconv.Itoa(i)
@@ -292,7 +294,10 @@ func (s *Service) DeleteReview(ctx context.Context, actor *townhall.User, id str
 	if r.AuthorID != actor.ID && !actor.Role.CanModerate() {
 		return nil, townhall.Errorf(townhall.EFORBIDDEN, "You can only delete your own review.")
 	}
-	return r, s.store.DeleteReview(ctx, id)
+	if err := s.store.DeleteReview(ctx, r.ID); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 // Review returns one review; actor (may be nil) decides Voted.

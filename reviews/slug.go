@@ -26,8 +26,10 @@ func Slugify(name string) string {
 		}
 	}
 	s := strings.Trim(truncate(strings.Trim(b.String(), "-"), MaxSlug), "-")
-	if s == "" || reservedSlugs[s] {
-		s = "product" + strings.TrimPrefix("-"+s, "-")
+	if s == "" {
+		s = "product"
+	} else if reservedSlugs[s] {
+		s = "product-" + s
 	}
 	return s
 }
