@@ -21,6 +21,7 @@ import (
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/notify"
+	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/store/sqlite"
 	"github.com/townhall/townhall/web"
 )
@@ -132,13 +133,14 @@ func isLoopback(host string) bool {
 
 // App is a running Townhall minus its listener.
 type App struct {
-	Config Config
-	DB     *sqlite.DB
-	Auth   *auth.Service
-	Notify *notify.Service
-	Ideas  *ideas.Service
-	Web    *web.Server
-	Secret []byte
+	Config  Config
+	DB      *sqlite.DB
+	Auth    *auth.Service
+	Notify  *notify.Service
+	Ideas   *ideas.Service
+	Reviews *reviews.Service
+	Web     *web.Server
+	Secret  []byte
 
 	bg     context.CancelFunc
 	closed chan struct{}
@@ -166,6 +168,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Notify = notify.NewService(db)
 	a.Ideas = ideas.NewService(db, a.Notify)
 	a.Ideas.OnNotifyError = func(err error) { cfg.Logger.Warn("idea notification not delivered", "err", err) }
+	a.Reviews = reviews.NewService(db, a.Notify)
 	base, _ := url.Parse(cfg.BaseURL)
 	a.Web, err = web.New(web.Config{
 		SiteName:            cfg.SiteName,
@@ -177,10 +180,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		TrustProxy:          cfg.TrustProxy,
 		Logger:              cfg.Logger,
 	}, web.Services{
-		Auth:   a.Auth,
-		Notify: a.Notify,
-		Ideas:  a.Ideas,
-		Ping:   db.Ping,
+		Auth:    a.Auth,
+		Notify:  a.Notify,
+		Ideas:   a.Ideas,
+		Reviews: a.Reviews,
+		Ping:    db.Ping,
 	})
 	if err != nil {
 		db.Close()

@@ -17,6 +17,7 @@ import (
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/notify"
+	"github.com/townhall/townhall/reviews"
 )
 
 // Config is what the web layer needs from the command line.
@@ -37,9 +38,10 @@ type Config struct {
 
 // Services are the domain services the handlers call.
 type Services struct {
-	Auth   *auth.Service
-	Notify *notify.Service
-	Ideas  *ideas.Service
+	Auth    *auth.Service
+	Notify  *notify.Service
+	Ideas   *ideas.Service
+	Reviews *reviews.Service
 	// Ping reports whether the store answers, for /healthz.
 	Ping func(context.Context) error
 }
