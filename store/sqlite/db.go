@@ -106,7 +106,13 @@ type querier interface {
 }
 
 // write runs fn in one immediate transaction on the writer connection.
+// Inside a Batch it runs fn in a savepoint of the batch's transaction
+// instead, so each Store method stays all-or-nothing while the batch saves
+// the cost of a commit per method.
 func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if b, ok := ctx.Value(batchKey{}).(*batch); ok && b.db == db {
+		return b.write(ctx, fn)
+	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -119,6 +125,16 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// reader is what read methods query: the read-only pool, or inside a Batch
+// the batch's transaction, so a batch reads its own uncommitted writes (and
+// does not wait on the writer connection it holds).
+func (db *DB) reader(ctx context.Context) querier {
+	if b, ok := ctx.Value(batchKey{}).(*batch); ok && b.db == db {
+		return b.tx
+	}
+	return db.r
 }
 
 // ms and fromMS convert between times and the integer milliseconds stored in
