@@ -2,6 +2,8 @@ package seed_test
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -86,10 +88,16 @@ func TestScaleIsDeterministicAndCountsAreExact(t *testing.T) {
 	}
 }
 
+// BenchmarkScale seeds 200 threads' worth of community, or
+// TOWNHALL_BENCH_SCALE when set.
 func BenchmarkScale(b *testing.B) {
+	n := 200
+	if v, err := strconv.Atoi(os.Getenv("TOWNHALL_BENCH_SCALE")); err == nil && v > 0 {
+		n = v
+	}
 	for b.Loop() {
 		env := apptest.Start(b)
-		if _, err := seed.Scale(context.Background(), env.App, seed.ScaleOptions{Threads: 200, Seed: 1}); err != nil {
+		if _, err := seed.Scale(context.Background(), env.App, seed.ScaleOptions{Threads: n, Seed: 1}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -49,6 +49,9 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		q.Add("_pragma", "synchronous(NORMAL)")
 		q.Add("_pragma", "foreign_keys(ON)")
 		q.Add("_pragma", "cache_size(-32000)")
+		// Savepoints (one per Store call in a Batch) journal pages to a
+		// temporary file; in memory that costs no system calls.
+		q.Add("_pragma", "temp_store(MEMORY)")
 		for i := 0; i+1 < len(extra); i += 2 {
 			q.Add(extra[i], extra[i+1])
 		}
