@@ -38,6 +38,9 @@ type Config struct {
 type Services struct {
 	Auth   *auth.Service
 	Notify *notify.Service
+	// OAuth signs people in through GitHub, Google, GitLab and OIDC; nil
+	// means no provider is configured.
+	OAuth *auth.OAuth
 	// Ping reports whether the store answers, for /healthz.
 	Ping func(context.Context) error
 }
