@@ -19,7 +19,9 @@ import (
 	"time"
 
 	"github.com/townhall/townhall/auth"
+	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/notify"
+	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/store/sqlite"
 	"github.com/townhall/townhall/web"
 )
@@ -144,13 +146,15 @@ func isLoopback(host string) bool {
 
 // App is a running Townhall minus its listener.
 type App struct {
-	Config Config
-	DB     *sqlite.DB
-	Auth   *auth.Service
-	Notify *notify.Service
-	OAuth  *auth.OAuth
-	Web    *web.Server
-	Secret []byte
+	Config  Config
+	DB      *sqlite.DB
+	Auth    *auth.Service
+	Notify  *notify.Service
+	Ideas   *ideas.Service
+	Reviews *reviews.Service
+	OAuth   *auth.OAuth
+	Web     *web.Server
+	Secret  []byte
 
 	bg     context.CancelFunc
 	closed chan struct{}
@@ -176,6 +180,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a := &App{Config: cfg, DB: db, Secret: secret, closed: make(chan struct{})}
 	a.Auth = auth.NewService(db)
 	a.Notify = notify.NewService(db)
+	a.Ideas = ideas.NewService(db, a.Notify)
+	a.Ideas.OnNotifyError = func(err error) { cfg.Logger.Warn("idea notification not delivered", "err", err) }
+	a.Reviews = reviews.NewService(db, a.Notify)
 	a.OAuth, err = auth.NewOAuth(auth.OAuthConfig{
 		GitHubClientID: cfg.GitHubClientID, GitHubClientSecret: cfg.GitHubClientSecret, GitHubURL: cfg.GitHubURL,
 		GoogleClientID: cfg.GoogleClientID, GoogleClientSecret: cfg.GoogleClientSecret,
@@ -198,10 +205,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		TrustProxy:          cfg.TrustProxy,
 		Logger:              cfg.Logger,
 	}, web.Services{
-		Auth:   a.Auth,
-		Notify: a.Notify,
-		OAuth:  a.OAuth,
-		Ping:   db.Ping,
+		Auth:    a.Auth,
+		Notify:  a.Notify,
+		Ideas:   a.Ideas,
+		Reviews: a.Reviews,
+		OAuth:   a.OAuth,
+		Ping:    db.Ping,
 	})
 	if err != nil {
 		db.Close()

@@ -275,21 +275,22 @@ func (db *DB) CreateSession(ctx context.Context, s *auth.Session) error {
 	})
 }
 
-// SessionUser implements auth.Store.
+// SessionUser implements auth.Store. Every signed-in page calls it, so it is
+// one indexed join.
 func (db *DB) SessionUser(ctx context.Context, tokenHash string, now time.Time) (*townhall.User, *auth.Session, error) {
+	var u townhall.User
 	var s auth.Session
-	var created, expires int64
-	err := db.r.QueryRowContext(ctx, `SELECT token_hash, user_id, created_at, expires_at FROM sessions
-		WHERE token_hash = ? AND expires_at > ?`, tokenHash, ms(now)).Scan(&s.TokenHash, &s.UserID, &created, &expires)
+	var userCreated, created, expires int64
+	err := db.r.QueryRowContext(ctx, `SELECT `+userCols+`, x.created_at, x.expires_at FROM sessions x
+		JOIN users u ON u.id = x.user_id LEFT JOIN segments s ON s.id = u.segment_id
+		WHERE x.token_hash = ? AND x.expires_at > ?`, tokenHash, ms(now)).
+		Scan(&u.ID, &u.Handle, &u.Name, &u.Email, &u.AvatarURL, &u.Role, &u.SegmentID, &u.Verified, &u.Unread, &userCreated, &created, &expires)
 	if err != nil {
 		return nil, nil, notFound(err, "Session")
 	}
-	s.CreatedAt, s.ExpiresAt = fromMS(created), fromMS(expires)
-	u, err := db.userTx(ctx, db.r, s.UserID)
-	if err != nil {
-		return nil, nil, err
-	}
-	return u, &s, nil
+	u.CreatedAt = fromMS(userCreated)
+	s.TokenHash, s.UserID, s.CreatedAt, s.ExpiresAt = tokenHash, u.ID, fromMS(created), fromMS(expires)
+	return &u, &s, nil
 }
 
 // ExtendSession implements auth.Store.

@@ -1,0 +1,89 @@
+// Command townhall-load drives a running Townhall over HTTP with a realistic
+// mix of traffic — mostly page reads, some API reads, a few writes including
+// votes — at a chosen concurrency for a chosen time, then prints throughput
+// and p50/p95/p99 latency per route.
+//
+// It discovers content by crawling the site's own pages, signs its virtual
+// users in through the dev login (start the server with --dev-login), and
+// only targets loopback addresses.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// options are the harness settings.
+type options struct {
+	base        *url.URL
+	concurrency int
+	duration    time.Duration
+	users       int
+	writes      float64 // share of requests that write
+	apiReads    float64 // share of requests that read the JSON API
+	seed        int64
+	maxRequests int
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("townhall-load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	rawURL := fs.String("url", "http://127.0.0.1:8080", "base URL of a running Townhall (loopback only)")
+	o := options{}
+	fs.IntVar(&o.concurrency, "concurrency", 64, "concurrent clients")
+	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long to run")
+	fs.IntVar(&o.users, "users", 200, "distinct signed-in users the clients act as")
+	fs.Float64Var(&o.writes, "writes", 0.05, "share of requests that write (votes, replies, comments)")
+	fs.Float64Var(&o.apiReads, "api-reads", 0.15, "share of requests that read the JSON API")
+	fs.Int64Var(&o.seed, "seed", 1, "random seed for the request mix")
+	fs.IntVar(&o.maxRequests, "max-requests", 5_000_000, "stop after this many requests even if time remains")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	u, err := url.Parse(*rawURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		fmt.Fprintf(stderr, "townhall-load: --url %q is not an http(s) URL\n", *rawURL)
+		return 2
+	}
+	if !loopbackHost(u.Hostname()) {
+		fmt.Fprintf(stderr, "townhall-load: --url must point at this machine (127.0.0.1, ::1 or localhost), not %q\n", u.Hostname())
+		return 2
+	}
+	if o.concurrency < 1 || o.users < 1 || o.duration <= 0 || o.writes < 0 || o.apiReads < 0 || o.writes+o.apiReads > 1 {
+		fmt.Fprintln(stderr, "townhall-load: --concurrency and --users must be ≥ 1, --duration > 0, and --writes + --api-reads ≤ 1")
+		return 2
+	}
+	o.base = u
+	res, err := load(ctx, o, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "townhall-load: %v\n", err)
+		return 1
+	}
+	res.print(stdout)
+	if res.total == 0 {
+		return 1
+	}
+	return 0
+}
+
+func loopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
