@@ -364,3 +364,29 @@ func TestGitHubSignIn(t *testing.T) {
 		t.Fatalf("replayed callback: %d: %.1000s", res.StatusCode, body)
 	}
 }
+
+func TestOAuthFlowCookieAttributes(t *testing.T) {
+	for _, base := range []string{"", "https://community.example.com"} {
+		env := apptest.Start(t, apptest.WithConfig(func(c *app.Config) {
+			c.GitHubClientID, c.GitHubClientSecret = "gh-id", "gh-secret"
+			if base != "" {
+				c.BaseURL = base
+			}
+		}))
+		c := env.Anonymous(t)
+		c.Base = "http://" + env.App.Config.Addr // the base URL is the public name, not where the test listens
+		res, _ := c.Get("/auth/github")
+		fc := cookieNamed(res, auth.FlowCookie)
+		if res.StatusCode != http.StatusFound || fc == nil {
+			t.Fatalf("base %q: begin %d without a flow cookie", base, res.StatusCode)
+		}
+		secure := base != ""
+		if !fc.HttpOnly || fc.SameSite != http.SameSiteLaxMode || fc.Path != "/auth/" || fc.MaxAge != 600 || fc.Secure != secure {
+			t.Fatalf("base %q: flow cookie %+v; want HttpOnly, SameSite=Lax, Path=/auth/, 10 minutes, Secure=%v", base, fc, secure)
+		}
+		loc, _ := url.Parse(res.Header.Get("Location"))
+		if got, want := loc.Query().Get("redirect_uri"), env.URL+"/auth/github/callback"; got != want {
+			t.Fatalf("redirect_uri %q, want %q (built from the base URL)", got, want)
+		}
+	}
+}
