@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -37,7 +36,7 @@ type oidcProvider struct {
 func newOIDCProvider(issuer, clientID, clientSecret, callbackURL string, client *http.Client) *oidcProvider {
 	return &oidcProvider{
 		name:         "oidc",
-		issuer:       strings.TrimRight(issuer, "/"),
+		issuer:       issuer, // exactly as configured: go-oidc compares it with the discovered issuer, trailing slash included
 		clientID:     clientID,
 		clientSecret: clientSecret,
 		callbackURL:  callbackURL,
