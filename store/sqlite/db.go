@@ -57,10 +57,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		}
 		return "file:" + path + "?" + q.Encode()
 	}
-	w, err := sql.Open("sqlite", dsn("_txlock", "immediate"))
-	if err != nil {
-		return nil, err
-	}
+	w := sql.OpenDB(connector{dsn("_txlock", "immediate"), &sqlite.Driver{}})
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
@@ -70,11 +67,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", dsn("_pragma", "query_only(1)"))
-	if err != nil {
-		w.Close()
-		return nil, err
-	}
+	r := sql.OpenDB(connector{dsn("_pragma", "query_only(1)"), &sqlite.Driver{}})
 	n := max(4, 2*runtime.NumCPU())
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
