@@ -114,6 +114,15 @@ func routes(o options, t *target) []route {
 			return w.json("POST", "/api/v1/ideas/"+w.pick(t.ideas)+"/comments", `{"body":"We need this too. Load test comment."}`)
 		}},
 	}))
+	if o.only != nil {
+		var kept []route
+		for _, r := range rs {
+			if o.only.MatchString(r.name) {
+				kept = append(kept, r)
+			}
+		}
+		rs = kept
+	}
 	// A group with nothing to request drops out; share its traffic among the rest.
 	total := 0.0
 	for _, r := range rs {
@@ -264,6 +273,9 @@ func load(ctx context.Context, o options, log io.Writer) (*result, error) {
 		return nil, err
 	}
 	rs := routes(o, t)
+	if len(rs) == 0 {
+		return nil, fmt.Errorf("no route to run: --routes matched nothing this site offers")
+	}
 	fmt.Fprintf(log, "running %d clients for %s …\n", o.concurrency, o.duration)
 	ctx, cancel := context.WithTimeout(ctx, o.duration)
 	defer cancel()

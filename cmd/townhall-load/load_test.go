@@ -52,6 +52,22 @@ func TestLoadAgainstSeededSite(t *testing.T) {
 	}
 }
 
+func TestRoutesFilter(t *testing.T) {
+	env := apptest.Start(t)
+	if err := seed.Demo(context.Background(), env.App, nil); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"--url", env.URL, "--routes", "vote", "--concurrency", "2", "--users", "2",
+		"--max-requests", "50", "--duration", "1m"}, &out, &errOut)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "api vote toggle") || strings.Contains(out.String(), "page /ideas") {
+		t.Errorf("--routes vote ran other routes:\n%s", out.String())
+	}
+}
+
 func TestRefusesRemoteTargets(t *testing.T) {
 	var errOut bytes.Buffer
 	if code := run(context.Background(), []string{"--url", "http://example.com"}, &bytes.Buffer{}, &errOut); code != 2 {
