@@ -107,4 +107,3 @@ func get(c *http.Client, u string) int {
 	res.Body.Close()
 	return res.StatusCode
 }
-
