@@ -11,12 +11,13 @@ import (
 	"testing"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/app"
 	"github.com/townhall/townhall/app/apptest"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/seed"
 )
 
-// benchScale is the generated community the HTTP benchmarks run against:
+// benchScale is the size of the generated community the HTTP benchmarks run against:
 // small by default so CI's -benchtime=1x stays cheap, TOWNHALL_BENCH_SCALE
 // threads' worth when set (100000 is the target dataset).
 func benchScale() int {
@@ -30,10 +31,18 @@ func benchScale() int {
 // middleware, service, store and template, over loopback HTTP, with
 // GOMAXPROCS parallel clients (-cpu sets how many).
 func BenchmarkHTTP(b *testing.B) {
-	env := apptest.Start(b)
 	ctx := context.Background()
-	if _, err := seed.Scale(ctx, env.App, seed.ScaleOptions{Threads: benchScale(), Seed: 1}); err != nil {
-		b.Fatal(err)
+	var env *apptest.Env
+	if dir := os.Getenv("TOWNHALL_BENCH_DATA"); dir != "" {
+		// An already seeded data directory (townhall seed --scale N --data
+		// DIR), so profiling at 100k does not reseed every run. The vote
+		// benchmark toggles, leaving counts as they were.
+		env = apptest.Start(b, apptest.WithConfig(func(c *app.Config) { c.DataDir = dir }))
+	} else {
+		env = apptest.Start(b)
+		if _, err := seed.Scale(ctx, env.App, seed.ScaleOptions{Threads: benchScale(), Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
 	}
 	board, err := env.App.Ideas.List(ctx, nil, ideas.ListParams{Sort: "top"})
 	if err != nil || len(board.Items) == 0 {
