@@ -33,10 +33,10 @@ func (db *DB) Batch(ctx context.Context, fn func(ctx context.Context) error) err
 	// A bulk load touches indexes all over the file (votes by user, for
 	// one); a page cache the size of the working set keeps that from
 	// turning into a read per row. Back to normal when the batch ends.
-	if _, err := db.w.ExecContext(ctx, `PRAGMA cache_size = -262144`); err != nil {
+	if _, err := db.w.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, batchCacheKiB)); err != nil {
 		return err
 	}
-	defer db.w.ExecContext(context.WithoutCancel(ctx), `PRAGMA cache_size = -32000`)
+	defer db.w.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, cacheKiB))
 	if err := b.begin(ctx); err != nil {
 		return err
 	}

@@ -24,6 +24,13 @@ import (
 	"github.com/townhall/townhall"
 )
 
+// The page cache of each connection, as SQLite's cache_size (negative:
+// KiB); a Batch raises its connection's to batchCacheKiB while it runs.
+const (
+	cacheKiB      = -32000
+	batchCacheKiB = -262144
+)
+
 // FileName is the database file inside the data directory.
 const FileName = "townhall.db"
 
@@ -48,7 +55,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "synchronous(NORMAL)")
 		q.Add("_pragma", "foreign_keys(ON)")
-		q.Add("_pragma", "cache_size(-32000)")
+		q.Add("_pragma", fmt.Sprintf("cache_size(%d)", cacheKiB))
 		// Savepoints (one per Store call in a Batch) journal pages to a
 		// temporary file; in memory that costs no system calls.
 		q.Add("_pragma", "temp_store(MEMORY)")
