@@ -30,13 +30,6 @@ func (db *DB) Batch(ctx context.Context, fn func(ctx context.Context) error) err
 		return fn(ctx) // already batching: join the outer batch
 	}
 	b := &batch{db: db}
-	// A bulk load touches indexes all over the file (votes by user, for
-	// one); a page cache the size of the working set keeps that from
-	// turning into a read per row. Back to normal when the batch ends.
-	if _, err := db.w.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = %d`, batchCacheKiB)); err != nil {
-		return err
-	}
-	defer db.w.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, cacheKiB))
 	if err := b.begin(ctx); err != nil {
 		return err
 	}
