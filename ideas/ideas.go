@@ -220,13 +220,15 @@ type Cursor struct {
 // Query selects a page of ideas. Board queries leave AuthorID and VoterID
 // empty and never return merged ideas; AuthorID lists one person's ideas
 // (merged ones included, newest first); VoterID lists the ideas someone
-// voted for (newest first). No query returns hidden ideas.
+// voted for (newest first). Only Hidden lists hidden ideas (newest first,
+// for staff); no other query returns them.
 type Query struct {
 	Sort     string
 	Status   Status // "" for every status
 	Tag      string // "" for every tag
 	AuthorID string
 	VoterID  string
+	Hidden   bool
 	After    *Cursor
 	Limit    int
 	ViewerID string // fills Idea.Voted; "" for anonymous readers

@@ -87,6 +87,18 @@ func (s *Service) SetIdeaHidden(ctx context.Context, actor *townhall.User, id st
 	return s.store.Idea(ctx, id, actor.ID)
 }
 
+// HiddenIdeas returns a page of hidden ideas, newest first, so moderators
+// can review and unhide them. Staff only.
+func (s *Service) HiddenIdeas(ctx context.Context, actor *townhall.User, after string) (townhall.Page[*Idea], error) {
+	if err := signedIn(actor, "see hidden ideas"); err != nil {
+		return townhall.Page[*Idea]{}, err
+	}
+	if !SeesHidden(actor) {
+		return townhall.Page[*Idea]{}, townhall.Errorf(townhall.EFORBIDDEN, "Only staff can see hidden ideas.")
+	}
+	return s.page(ctx, Query{Sort: SortNew, Hidden: true, Limit: PageSize, ViewerID: actor.ID}, after)
+}
+
 // comment returns one comment as actor sees it: a hidden comment, or any
 // comment of a hidden idea, exists for staff only.
 func (s *Service) comment(ctx context.Context, actor *townhall.User, id string) (*Comment, error) {

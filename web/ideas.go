@@ -19,6 +19,7 @@ func (s *Server) ideaRoutes(r *gin.Engine) {
 	r.GET("/ideas/mine", s.myIdeasPage)
 	r.GET("/ideas/voted", s.votedIdeasPage)
 	r.GET("/ideas/triage", s.triagePage)
+	r.GET("/ideas/hidden", s.hiddenIdeasPage)
 	r.GET("/ideas/:id", s.ideaPage)
 	r.GET("/ideas/:id/edit", s.editIdeaPage)
 	r.POST("/ideas/:id/edit", s.editIdea)

@@ -157,6 +157,18 @@ func (s *Server) deleteCommentForm(c *gin.Context) {
 	redirectBack(c, "/ideas/"+cm.IdeaID+"#comment-"+cm.ID)
 }
 
+func (s *Server) hiddenIdeasPage(c *gin.Context) {
+	page, err := s.svc.Ideas.HiddenIdeas(c.Request.Context(), currentUser(c), c.Query("after"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := s.view(c, "Hidden ideas")
+	v.Nav = "ideas"
+	v.Data = &ideaListData{ideasSection{"hidden"}, "Hidden ideas", "No hidden ideas. Moderators hide spam and mistakes from the idea's page.", page, c.Request.URL}
+	s.html(c, http.StatusOK, "ideas_list", v)
+}
+
 type commentEditData struct {
 	ideasSection
 	Comment *ideas.Comment

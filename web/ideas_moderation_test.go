@@ -345,6 +345,20 @@ func TestIdeaModerationForms(t *testing.T) {
 	if !strings.Contains(page, "Duplicate spam") || !strings.Contains(page, "Unhide idea") {
 		t.Fatal("the moderator's page lacks the hidden mark or the unhide button")
 	}
+	// Moderators find hidden ideas again on their own list.
+	res, page = mo.Get("/ideas/hidden")
+	if res.StatusCode != 200 || !strings.Contains(page, "Forms for everything") || !strings.Contains(page, `href="/ideas/hidden" aria-current="page"`) {
+		t.Fatalf("hidden list for a moderator: %d", res.StatusCode)
+	}
+	if res, _ := ann.Get("/ideas/hidden"); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("hidden list for a member: %d", res.StatusCode)
+	}
+	if res, _ := env.Anonymous(t).Get("/ideas/hidden"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("hidden list signed out: %d, want a sign-in redirect", res.StatusCode)
+	}
+	if _, page := ann.Get("/ideas"); strings.Contains(page, `href="/ideas/hidden"`) {
+		t.Fatal("members are offered the hidden list")
+	}
 	if res, _ := mo.Form("POST", "/ideas/"+i.ID+"/hidden", url.Values{"hidden": {"0"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("unhide idea form: %d", res.StatusCode)
 	}

@@ -148,7 +148,9 @@ CREATE INDEX ideas_status_new ON ideas(status, id DESC) WHERE merged_into IS NUL
 CREATE INDEX ideas_status_top ON ideas(status, votes DESC, id DESC) WHERE merged_into IS NULL AND hidden_at IS NULL;
 CREATE INDEX ideas_status_trending ON ideas(status, trend DESC, id DESC) WHERE merged_into IS NULL AND hidden_at IS NULL;
 CREATE INDEX ideas_triage ON ideas(id) WHERE responded_at IS NULL AND merged_into IS NULL AND hidden_at IS NULL;
-CREATE INDEX ideas_triage_votes ON ideas(votes DESC, id DESC) WHERE responded_at IS NULL AND merged_into IS NULL AND hidden_at IS NULL;`)
+CREATE INDEX ideas_triage_votes ON ideas(votes DESC, id DESC) WHERE responded_at IS NULL AND merged_into IS NULL AND hidden_at IS NULL;
+-- The moderators' list of hidden ideas.
+CREATE INDEX ideas_hidden ON ideas(id DESC) WHERE hidden_at IS NOT NULL;`)
 
 	registerDocSource(townhall.KindIdea, docSource{load: loadIdeaDoc, list: listIdeaIDs})
 }
@@ -426,6 +428,11 @@ func ideasQuery(q ideas.Query) (string, []any) {
 		args = append(args, q.After.Key, q.After.ID)
 	}
 	switch {
+	case q.Hidden:
+		from = ` FROM ideas i`
+		where = ` WHERE i.hidden_at IS NOT NULL`
+		cursor("", "i.id", true)
+		order = ` ORDER BY i.id DESC`
 	case q.VoterID != "":
 		from = ` FROM idea_votes v JOIN ideas i ON i.id = v.idea_id`
 		where = ` WHERE v.user_id = ? AND i.hidden_at IS NULL`

@@ -59,6 +59,14 @@ func testIdeaModeration(t *testing.T, open Opener) {
 			}
 		}
 		listed("while hidden", "Dark mode please")
+		hiddenList, err := s.Ideas(ctx, ideas.Query{Sort: ideas.SortNew, Hidden: true, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantTitles(t, "hidden list", hiddenList, "Dark cheap watches")
+		if hiddenList[0].Hidden == nil || hiddenList[0].Hidden.Reason != "Spam" {
+			t.Fatalf("hidden list item = %+v", hiddenList[0])
+		}
 		planned, _ := s.Ideas(ctx, ideas.Query{Sort: ideas.SortTop, Status: ideas.StatusPlanned, Limit: 10})
 		wantTitles(t, "roadmap column while hidden", planned)
 		similar, _ := s.Similar(ctx, []string{"dark"}, "", 5)
@@ -111,6 +119,8 @@ func testIdeaModeration(t *testing.T, open Opener) {
 			t.Fatalf("unhidden idea = %+v", got)
 		}
 		listed("after unhiding", "Dark watches reworded", "Dark mode please")
+		hiddenList, _ = s.Ideas(ctx, ideas.Query{Sort: ideas.SortNew, Hidden: true, Limit: 10})
+		wantTitles(t, "hidden list after unhiding", hiddenList)
 		if tags, _ := s.PopularTags(ctx, 10); fmt.Sprint(tags) != "[{ui 2} {watches 1}]" {
 			t.Fatalf("tag counts after unhiding = %v", tags)
 		}
