@@ -139,8 +139,10 @@ func (s *Server) hideIdeaForm(c *gin.Context) {
 }
 
 func (s *Server) hideCommentForm(c *gin.Context) {
+	// The field has its own name so a refused hide does not prefill the
+	// idea's hide form on the re-rendered page.
 	cm, err := s.svc.Ideas.SetCommentHidden(c.Request.Context(), currentUser(c), c.Param("cid"),
-		c.PostForm("hidden") == "1", c.PostForm("reason"))
+		c.PostForm("hidden") == "1", c.PostForm("comment_reason"))
 	if err != nil {
 		s.ideaFormError(c, err)
 		return

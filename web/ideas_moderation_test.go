@@ -289,14 +289,14 @@ func TestIdeaModerationForms(t *testing.T) {
 
 	// Hide the comment: a reason is required; members no longer see it.
 	hidePath := "/ideas/" + i.ID + "/comments/" + cm.ID + "/hidden"
-	if res, _ := bob.Form("POST", hidePath, url.Values{"hidden": {"1"}, "reason": {"mine"}}); res.StatusCode != http.StatusForbidden {
+	if res, _ := bob.Form("POST", hidePath, url.Values{"hidden": {"1"}, "comment_reason": {"mine"}}); res.StatusCode != http.StatusForbidden {
 		t.Fatalf("member hide form: %d", res.StatusCode)
 	}
-	res, page = mo.Form("POST", hidePath, url.Values{"hidden": {"1"}, "reason": {""}})
-	if res.StatusCode != 400 || !strings.Contains(page, "Reason is required") {
+	res, page = mo.Form("POST", hidePath, url.Values{"hidden": {"1"}, "comment_reason": {strings.Repeat("r", 501)}})
+	if res.StatusCode != 400 || !strings.Contains(page, "Reason must be at most 500") || strings.Contains(page, `value="rrrr`) {
 		t.Fatalf("hide without a reason: %d", res.StatusCode)
 	}
-	if res, _ := mo.Form("POST", hidePath, url.Values{"hidden": {"1"}, "reason": {"Off topic"}}); res.StatusCode != http.StatusSeeOther {
+	if res, _ := mo.Form("POST", hidePath, url.Values{"hidden": {"1"}, "comment_reason": {"Off topic"}}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("hide form: %d", res.StatusCode)
 	}
 	_, page = ann.Get("/ideas/" + i.ID)
