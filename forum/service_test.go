@@ -330,12 +330,12 @@ func TestMoveThread(t *testing.T) {
 
 func TestMentions(t *testing.T) {
 	for in, want := range map[string]string{
-		"hi @ann and @Bob!":             "ann bob",
-		"mail me at joe@example.com":    "",
-		"`@code` and ```\n@fenced\n```": "",
-		"> @quoted wrote\n@real":        "real",
-		"@ann @ann":                     "ann",
-		"path/@notme and (@paren)":      "paren",
+		"hi @ann and @Bob!":              "ann bob",
+		"mail me at joe@example.com":     "",
+		"`@code` and\n```\n@fenced\n```": "",
+		"> @quoted wrote\n@real":         "real",
+		"@ann @ann":                      "ann",
+		"path/@notme and (@paren)":       "paren",
 	} {
 		if got := strings.Join(forum.Mentions(in), " "); got != want {
 			t.Errorf("Mentions(%q) = %q, want %q", in, got, want)
