@@ -219,14 +219,8 @@ func (db *DB) Thread(ctx context.Context, id string) (*forum.Thread, error) {
 
 // Threads implements forum.Store.
 func (db *DB) Threads(ctx context.Context, categoryID string, after *forum.ThreadCursor, limit int, withHidden bool) ([]*forum.Thread, error) {
-	q := `SELECT ` + threadCols + threadFrom + `WHERE t.category_id = ? AND (t.hidden = 0 OR ?)`
-	args := []any{categoryID, withHidden}
-	if after != nil {
-		q += ` AND (t.pinned, t.last_activity, t.id) < (?, ?, ?)`
-		args = append(args, boolInt(after.Pinned), ms(after.Activity), after.ID)
-	}
-	q += ` ORDER BY t.pinned DESC, t.last_activity DESC, t.id DESC LIMIT ?`
-	rows, err := db.r.QueryContext(ctx, q, append(args, limit)...)
+	q, args := threadsQuery(categoryID, after, limit, withHidden)
+	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -240,6 +234,18 @@ func (db *DB) Threads(ctx context.Context, categoryID string, after *forum.Threa
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+// threadsQuery is the category page: it walks forum_threads_list in order.
+func threadsQuery(categoryID string, after *forum.ThreadCursor, limit int, withHidden bool) (string, []any) {
+	q := `SELECT ` + threadCols + threadFrom + `WHERE t.category_id = ? AND (t.hidden = 0 OR ?)`
+	args := []any{categoryID, withHidden}
+	if after != nil {
+		q += ` AND (t.pinned, t.last_activity, t.id) < (?, ?, ?)`
+		args = append(args, boolInt(after.Pinned), ms(after.Activity), after.ID)
+	}
+	q += ` ORDER BY t.pinned DESC, t.last_activity DESC, t.id DESC LIMIT ?`
+	return q, append(args, limit)
 }
 
 // AddReply implements forum.Store.
