@@ -155,7 +155,8 @@ type Store interface {
 	EditForumPost(ctx context.Context, e Edit) error
 	// ForumRevisions lists a post's earlier versions, newest first.
 	ForumRevisions(ctx context.Context, postID string) ([]*Revision, error)
-	// SetForumPostHidden hides or shows a reply and adjusts the reply count.
+	// SetForumPostHidden hides or shows a reply and adjusts the reply count;
+	// hiding the accepted answer un-solves the thread.
 	SetForumPostHidden(ctx context.Context, postID string, hidden bool) error
 
 	SetThreadLocked(ctx context.Context, threadID string, locked bool) error

@@ -342,3 +342,34 @@ func TestMentions(t *testing.T) {
 		}
 	}
 }
+
+func TestCategoryPagesByCursor(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	for i := range forum.ThreadsPage + 3 {
+		if _, err := f.svc.CreateThread(ctx, f.ann, "general", fmt.Sprintf("Thread number %d", i), "x"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[string]bool{}
+	after, pages := "", 0
+	for {
+		page, err := f.svc.Threads(ctx, f.ann, "general", after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, th := range page.Threads.Items {
+			if seen[th.ID] {
+				t.Fatalf("thread %s listed twice", th.ID)
+			}
+			seen[th.ID] = true
+		}
+		if after = page.Threads.Next; after == "" {
+			break
+		}
+	}
+	if pages != 2 || len(seen) != forum.ThreadsPage+3 {
+		t.Fatalf("%d pages, %d threads; want 2 and %d", pages, len(seen), forum.ThreadsPage+3)
+	}
+}

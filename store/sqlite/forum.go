@@ -113,12 +113,16 @@ func (db *DB) ForumCategory(ctx context.Context, ref string) (*forum.Category, e
 // SaveForumCategory implements forum.Store.
 func (db *DB) SaveForumCategory(ctx context.Context, c *forum.Category) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
+		var oldSlug string
+		if err := tx.QueryRowContext(ctx, `SELECT slug FROM forum_categories WHERE id = ?`, c.ID).Scan(&oldSlug); err != nil && err != sql.ErrNoRows {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO forum_categories(id, slug, name, description, position, questions, created_at)
 			VALUES(?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT(id) DO UPDATE SET slug = excluded.slug, name = excluded.name, description = excluded.description,
 				position = excluded.position, questions = excluded.questions`,
 			c.ID, c.Slug, c.Name, c.Description, c.Position, boolInt(c.Questions), ms(c.CreatedAt))
-		if err != nil {
+		if err != nil || oldSlug == "" || oldSlug == c.Slug {
 			return err
 		}
 		// Thread and post documents carry the category slug.
@@ -367,6 +371,18 @@ func (db *DB) SetForumPostHidden(ctx context.Context, postID string, hidden bool
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE forum_posts SET hidden = ? WHERE id = ?`, boolInt(hidden), postID); err != nil {
 			return err
+		}
+		if hidden {
+			// A hidden reply cannot stay the accepted answer: the thread is no longer solved.
+			res, err := tx.ExecContext(ctx, `UPDATE forum_threads SET accepted_post_id = NULL WHERE id = ? AND accepted_post_id = ?`, threadID, postID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				if err := db.recordChange(ctx, tx, townhall.KindThread, threadID); err != nil {
+					return err
+				}
+			}
 		}
 		if pos > 0 {
 			delta := 1

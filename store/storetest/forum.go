@@ -123,9 +123,22 @@ func testForum(t *testing.T, open Opener) {
 		}
 		_, err = f.s.ForumCategory(ctx, "nope")
 		WantCode(t, err, townhall.ENOTFOUND)
+		th, first := f.thread(t, b, "In tips")
+		seq := f.lastSeq(t)
 		b.Name, b.Description = "Tips & tricks", "Share them"
 		if err := f.s.SaveForumCategory(ctx, b); err != nil {
 			t.Fatal(err)
+		}
+		if f.lastSeq(t) != seq {
+			t.Fatal("renaming without a slug change re-recorded the category's threads")
+		}
+		b.Slug = "tricks"
+		if err := f.s.SaveForumCategory(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		if !f.changed(t, seq, townhall.KindThread, th.ID) || !f.changed(t, seq, townhall.KindPost, first.ID) ||
+			f.doc(t, townhall.KindThread, th.ID).Category != "tricks" {
+			t.Fatal("a slug change must refresh the category's thread and post docs")
 		}
 		if c, _ := f.s.ForumCategory(ctx, b.ID); c.Name != "Tips & tricks" || c.Description != "Share them" {
 			t.Fatalf("update lost: %+v", c)
@@ -350,6 +363,15 @@ func testForum(t *testing.T, open Opener) {
 		}
 		if f.get(t, th.ID).AcceptedPostID != b.ID || !f.changed(t, seq, townhall.KindPost, a.ID) {
 			t.Fatal("changing the accepted answer failed or did not refresh the old one")
+		}
+		if err := f.s.SetForumPostHidden(ctx, b.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if f.get(t, th.ID).Solved() || f.doc(t, townhall.KindThread, th.ID).Status != "" {
+			t.Fatal("hiding the accepted answer must un-solve the thread")
+		}
+		if err := f.s.AcceptAnswer(ctx, th.ID, a.ID); err != nil {
+			t.Fatal(err)
 		}
 		if err := f.s.AcceptAnswer(ctx, th.ID, ""); err != nil {
 			t.Fatal(err)
