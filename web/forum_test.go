@@ -422,6 +422,17 @@ func TestForumBrowserReplyAndAccept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Quote fills the reply box in place (static/forum.js), without a reload.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`article.forum-first a[data-quote]`))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("reply-body").value.includes("I forgot it.") && !location.search.includes("quote=")`)); err != nil {
+		t.Fatal(err)
+	}
+	quote, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("reply-body").value`))
+	if err != nil || !strings.HasPrefix(quote, "> @ann [wrote](/p/") || !strings.Contains(quote, "\n> I forgot it.") {
+		t.Fatalf("quoted reply box = %q, %v", quote, err)
+	}
 	// Ann, the asker, accepts it.
 	err = chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`form[action="/auth/logout"] button`)),
