@@ -58,21 +58,21 @@ type forumPersonJSON struct {
 }
 
 type threadJSON struct {
-	ID             string     `json:"id"`
-	Category       string     `json:"category"`
-	CategoryID     string     `json:"category_id"`
-	Title          string     `json:"title"`
+	ID             string          `json:"id"`
+	Category       string          `json:"category"`
+	CategoryID     string          `json:"category_id"`
+	Title          string          `json:"title"`
 	Author         forumPersonJSON `json:"author"`
-	Replies        int        `json:"replies"`
+	Replies        int             `json:"replies"`
 	LastPoster     forumPersonJSON `json:"last_poster"`
-	LastActivity   time.Time  `json:"last_activity"`
-	Pinned         bool       `json:"pinned"`
-	Locked         bool       `json:"locked"`
-	Hidden         bool       `json:"hidden"`
-	Solved         bool       `json:"solved"`
-	AcceptedPostID string     `json:"accepted_post_id,omitempty"`
-	URL            string     `json:"url"`
-	CreatedAt      time.Time  `json:"created_at"`
+	LastActivity   time.Time       `json:"last_activity"`
+	Pinned         bool            `json:"pinned"`
+	Locked         bool            `json:"locked"`
+	Hidden         bool            `json:"hidden"`
+	Solved         bool            `json:"solved"`
+	AcceptedPostID string          `json:"accepted_post_id,omitempty"`
+	URL            string          `json:"url"`
+	CreatedAt      time.Time       `json:"created_at"`
 	// Set when one page of the thread is returned.
 	Page      int        `json:"page,omitempty"`
 	Pages     int        `json:"pages,omitempty"`
@@ -93,18 +93,18 @@ func toThreadJSON(t *forum.Thread) threadJSON {
 }
 
 type postJSON struct {
-	ID        string        `json:"id"`
-	ThreadID  string        `json:"thread_id"`
-	Position  int           `json:"position"`
-	Author    forumPersonJSON    `json:"author"`
-	Staff     bool          `json:"staff"`
-	Body      string        `json:"body"`
-	BodyHTML  template.HTML `json:"body_html"`
-	Hidden    bool          `json:"hidden"`
-	Edited    bool          `json:"edited"`
-	EditedAt  *time.Time    `json:"edited_at,omitempty"`
-	URL       string        `json:"url"`
-	CreatedAt time.Time     `json:"created_at"`
+	ID        string          `json:"id"`
+	ThreadID  string          `json:"thread_id"`
+	Position  int             `json:"position"`
+	Author    forumPersonJSON `json:"author"`
+	Staff     bool            `json:"staff"`
+	Body      string          `json:"body"`
+	BodyHTML  template.HTML   `json:"body_html"`
+	Hidden    bool            `json:"hidden"`
+	Edited    bool            `json:"edited"`
+	EditedAt  *time.Time      `json:"edited_at,omitempty"`
+	URL       string          `json:"url"`
+	CreatedAt time.Time       `json:"created_at"`
 }
 
 func toPostJSON(p *forum.Post) postJSON {
@@ -308,11 +308,11 @@ func (s *Server) apiEditPost(c *gin.Context) {
 }
 
 type revisionJSON struct {
-	ID        string     `json:"id"`
-	Title     string     `json:"title,omitempty"`
-	Body      string     `json:"body"`
+	ID        string          `json:"id"`
+	Title     string          `json:"title,omitempty"`
+	Body      string          `json:"body"`
 	Editor    forumPersonJSON `json:"editor"`
-	CreatedAt time.Time  `json:"created_at"`
+	CreatedAt time.Time       `json:"created_at"`
 }
 
 func (s *Server) apiRevisions(c *gin.Context) {
