@@ -95,7 +95,7 @@ func (db *DB) SetClock(now func() time.Time) { db.now = now }
 // Ping reports whether the store answers; /healthz uses it.
 func (db *DB) Ping(ctx context.Context) error {
 	var one int
-	return db.r.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+	return db.reader(ctx).QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
 // querier is what both *sql.DB and *sql.Tx offer, so read helpers work inside

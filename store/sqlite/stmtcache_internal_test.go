@@ -51,7 +51,7 @@ func TestStatementCacheNestedQueries(t *testing.T) {
 	}
 	// The statement is free again and cached: a third run works.
 	var n int
-	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+q+`)`, 5).Scan(&n); err != nil || n != 5 {
+	if err := db.reader(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM (`+q+`)`, 5).Scan(&n); err != nil || n != 5 {
 		t.Errorf("count = %d, %v", n, err)
 	}
 }
