@@ -165,6 +165,9 @@ func (s *seeder) demo(ctx context.Context) error {
 		}
 	}
 	pm := people["pm"]
+	if err := s.demoForum(ctx, people); err != nil {
+		return err
+	}
 
 	s.prog.begin("ideas", len(demoIdeas))
 	for _, d := range demoIdeas {

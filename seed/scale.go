@@ -27,12 +27,12 @@ type ScaleOptions struct {
 
 // Counts is what a seeding run created.
 type Counts struct {
-	Users, Threads, Posts, Ideas, Votes, Comments, StatusChanges, Products, Reviews, Responses int
+	Users, Threads, Posts, Accepted, Ideas, Votes, Comments, StatusChanges, Products, Reviews, Responses int
 }
 
 func (c Counts) String() string {
-	return fmt.Sprintf("%d users, %d threads, %d posts, %d ideas, %d votes, %d idea comments, %d status changes, %d products, %d reviews, %d responses",
-		c.Users, c.Threads, c.Posts, c.Ideas, c.Votes, c.Comments, c.StatusChanges, c.Products, c.Reviews, c.Responses)
+	return fmt.Sprintf("%d users, %d threads, %d posts, %d accepted answers, %d ideas, %d votes, %d idea comments, %d status changes, %d products, %d reviews, %d responses",
+		c.Users, c.Threads, c.Posts, c.Accepted, c.Ideas, c.Votes, c.Comments, c.StatusChanges, c.Products, c.Reviews, c.Responses)
 }
 
 // gen is one generated-community run.
@@ -41,6 +41,7 @@ type gen struct {
 	rng    *rand.Rand
 	o      ScaleOptions
 	users  []*townhall.User
+	admin  *townhall.User
 	team   *townhall.User
 	counts Counts
 }
@@ -54,7 +55,7 @@ func Scale(ctx context.Context, a *app.App, o ScaleOptions) (Counts, error) {
 	}
 	g := &gen{seeder: seeder{a: a, prog: newProgress(o.Progress)}, rng: rand.New(rand.NewPCG(o.Seed, o.Seed^0x7a0d)), o: o}
 	err := a.DB.Batch(ctx, func(ctx context.Context) error {
-		for _, step := range []func(context.Context) error{g.people, g.ideas, g.products} {
+		for _, step := range []func(context.Context) error{g.people, g.forum, g.ideas, g.products} {
 			if err := step(ctx); err != nil {
 				return err
 			}
@@ -71,6 +72,7 @@ func (g *gen) people(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	g.admin = admin
 	if g.team, err = g.user(ctx, "scale-team", "Product Team", townhall.RoleProduct); err != nil {
 		return err
 	}

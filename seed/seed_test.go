@@ -39,6 +39,13 @@ func TestDemoLoadsALivingSite(t *testing.T) {
 	if len(products.Items) != 3 {
 		t.Fatalf("%d products, want 3", len(products.Items))
 	}
+	cats, err := env.App.Forum.Categories(ctx)
+	if err != nil || len(cats) != 3 {
+		t.Fatalf("categories = %d, %v; want 3", len(cats), err)
+	}
+	if res, body := env.Anonymous(t).Get("/forum"); res.StatusCode != 200 || !strings.Contains(body, "Questions") {
+		t.Errorf("GET /forum: %d, demo categories missing", res.StatusCode)
+	}
 	segs, err := env.App.Auth.Segments(ctx)
 	if err != nil || len(segs) != 3 {
 		t.Errorf("segments = %d, %v; want Free, Pro and Enterprise", len(segs), err)
@@ -64,8 +71,8 @@ func TestScaleIsDeterministicAndCountsAreExact(t *testing.T) {
 		} else if c != first {
 			t.Errorf("same seed, different community:\n%v\n%v", first, c)
 		}
-		if c.Ideas != 100 || c.Products != 2 || c.Users != 52 {
-			t.Errorf("counts = %v, want 100 ideas, 2 products, 52 users", c)
+		if c.Threads != 200 || c.Ideas != 100 || c.Products != 2 || c.Users != 52 || c.Posts < 400 {
+			t.Errorf("counts = %v, want 200 threads with replies, 100 ideas, 2 products, 52 users", c)
 		}
 		// Every vote the generator counted is on the board's counters.
 		total := 0

@@ -53,9 +53,21 @@ func BenchmarkHTTP(b *testing.B) {
 		b.Fatalf("no products: %v", err)
 	}
 	idea, product := board.Items[len(board.Items)/2].ID, products.Items[0].Slug
+	latest, err := env.App.Forum.Latest(ctx, 20)
+	if err != nil || len(latest) == 0 {
+		b.Fatalf("no threads: %v", err)
+	}
+	thread := latest[len(latest)/2]
+	cats, err := env.App.Forum.Categories(ctx)
+	if err != nil || len(cats) == 0 {
+		b.Fatalf("no categories: %v", err)
+	}
 	voter := env.Client(b, "Bench Voter", townhall.RoleMember)
 
 	pages := []struct{ name, path string }{
+		{"page/thread", "/t/" + thread.ID},
+		{"page/category", "/c/" + cats[0].Slug},
+		{"api/thread", "/api/v1/threads/" + thread.ID},
 		{"page/ideas-top", "/ideas?sort=top"},
 		{"page/ideas-new", "/ideas?sort=new"},
 		{"page/ideas-trending", "/ideas?sort=trending"},
@@ -105,6 +117,27 @@ func BenchmarkHTTP(b *testing.B) {
 			}
 		})
 	})
+}
+
+// BenchmarkHTTPReply posts a reply through the JSON API: validation,
+// Markdown rendering, the post, counters and notifications in the store.
+func BenchmarkHTTPReply(b *testing.B) {
+	env := apptest.Start(b)
+	ctx := context.Background()
+	if _, err := seed.Scale(ctx, env.App, seed.ScaleOptions{Threads: 50, Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	latest, err := env.App.Forum.Latest(ctx, 1)
+	if err != nil || len(latest) == 0 {
+		b.Fatalf("no threads: %v", err)
+	}
+	c := env.Client(b, "Bench Replier", townhall.RoleMember)
+	path := "/api/v1/threads/" + latest[0].ID + "/posts"
+	for b.Loop() {
+		if res, body := c.Do("POST", path, map[string]string{"body": "Thanks, **this** helped."}); res.StatusCode != http.StatusCreated {
+			b.Fatalf("reply: %d %s", res.StatusCode, body)
+		}
+	}
 }
 
 func get(c *http.Client, u string) int {

@@ -40,7 +40,7 @@ func TestLoadAgainstSeededSite(t *testing.T) {
 			t.Errorf("%s: failed requests by status %v", r.name, r.errors)
 		}
 	}
-	for _, want := range []string{"page /ideas", "page /ideas/:id", "page /products/:slug", "api GET /ideas", "api vote toggle", "api POST idea comment"} {
+	for _, want := range []string{"page /t/:id", "page /c/:slug", "api GET /threads/:id", "api POST reply", "page /ideas", "page /ideas/:id", "page /products/:slug", "api GET /ideas", "api vote toggle", "api POST idea comment"} {
 		if seen[want] == 0 {
 			t.Errorf("no %q requests measured; routes: %v", want, seen)
 		}
