@@ -1,0 +1,243 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+
+	"github.com/townhall/townhall"
+)
+
+// Layout of the search directory (DATA/search):
+//
+//	CURRENT         one line: the name of the live index directory
+//	index-<id>/     a complete Bleve index; only the one CURRENT names is live
+//	building-<id>/  an index `townhall reindex` is still filling
+//
+// A rebuild fills building-<id>, closes it, renames it to index-<id> and
+// only then replaces CURRENT (write a temp file, rename over), so CURRENT
+// always names a complete index. A running server notices the new name,
+// opens that index, swaps it in under a lock that waits for in-flight
+// searches, closes and deletes the old one, and its Indexer resumes from the
+// new index's checkpoint (the feed position recorded before the rebuild
+// read anything), so writes made during the rebuild are not lost.
+const (
+	currentFile    = "CURRENT"
+	livePrefix     = "index-"
+	buildingPrefix = "building-"
+)
+
+// Internal keys stored inside the index next to the documents.
+var (
+	keySeq     = []byte("townhall.feed_seq")
+	keyMapping = []byte("townhall.mapping")
+)
+
+// Index is the live Bleve index of a search directory. Searches hold a read
+// lock; swapping in a rebuilt index takes the write lock.
+type Index struct {
+	dir      string
+	analyzer analysis.Analyzer
+
+	mu   sync.RWMutex
+	b    bleve.Index
+	name string
+}
+
+// Open opens the index CURRENT names in dir, creating an empty one (which
+// the Indexer fills by replaying the feed from the start) when there is
+// none. Leftover index directories from earlier swaps are removed.
+func Open(dir string) (*Index, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("search: create %s: %w", dir, err)
+	}
+	x := &Index{dir: dir}
+	name, err := readCurrent(dir)
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		name = livePrefix + townhall.NewID()
+		b, err := create(filepath.Join(dir, name), 0)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.Close(); err != nil {
+			return nil, err
+		}
+		if err := writeCurrent(dir, name); err != nil {
+			return nil, err
+		}
+	}
+	b, err := bleve.Open(filepath.Join(dir, name))
+	if err != nil {
+		return nil, fmt.Errorf("search: open index %s: %w (delete %s to rebuild it from the store)", name, err, dir)
+	}
+	x.b, x.name = b, name
+	x.analyzer = b.Mapping().AnalyzerNamed(en.AnalyzerName)
+	x.removeStale()
+	return x, nil
+}
+
+// create makes a new index at path with the given feed checkpoint.
+func create(path string, seq int64) (bleve.Index, error) {
+	b, err := bleve.New(path, newMapping())
+	if err != nil {
+		return nil, fmt.Errorf("search: create index: %w", err)
+	}
+	batch := b.NewBatch()
+	batch.SetInternal(keySeq, []byte(strconv.FormatInt(seq, 10)))
+	batch.SetInternal(keyMapping, []byte(mappingVersion))
+	if err := b.Batch(batch); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+// Close closes the live index.
+func (x *Index) Close() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.b == nil {
+		return nil
+	}
+	err := x.b.Close()
+	x.b = nil
+	return err
+}
+
+// Name is the directory name of the live index.
+func (x *Index) Name() string {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.name
+}
+
+// Checkpoint is the last feed sequence applied to the live index.
+func (x *Index) Checkpoint() (int64, error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return checkpoint(x.b)
+}
+
+func checkpoint(b bleve.Index) (int64, error) {
+	v, err := b.GetInternal(keySeq)
+	if err != nil || len(v) == 0 {
+		return 0, err
+	}
+	return strconv.ParseInt(string(v), 10, 64)
+}
+
+// DocCount is the number of documents in the live index.
+func (x *Index) DocCount() (uint64, error) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.b.DocCount()
+}
+
+// with runs fn on the live index under the read lock.
+func (x *Index) with(fn func(b bleve.Index) error) error {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.b == nil {
+		return errors.New("search: index is closed")
+	}
+	return fn(x.b)
+}
+
+// SwapIfChanged opens the index CURRENT names if it is not the live one,
+// swaps it in and removes the old one. It reports whether it swapped.
+func (x *Index) SwapIfChanged() (bool, error) {
+	name, err := readCurrent(x.dir)
+	if err != nil || name == "" || name == x.Name() {
+		return false, err
+	}
+	b, err := bleve.Open(filepath.Join(x.dir, name))
+	if err != nil {
+		return false, fmt.Errorf("search: open rebuilt index %s: %w", name, err)
+	}
+	x.mu.Lock()
+	old, oldName := x.b, x.name
+	x.b, x.name = b, name
+	x.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+	os.RemoveAll(filepath.Join(x.dir, oldName))
+	return true, nil
+}
+
+// removeStale deletes complete index directories other than the live one
+// (left behind by a swap while the server was down). building-* directories
+// may belong to a running rebuild and are left alone.
+func (x *Index) removeStale() {
+	entries, _ := os.ReadDir(x.dir)
+	for _, e := range entries {
+		if e.IsDir() && strings.HasPrefix(e.Name(), livePrefix) && e.Name() != x.name {
+			os.RemoveAll(filepath.Join(x.dir, e.Name()))
+		}
+	}
+}
+
+func readCurrent(dir string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(dir, currentFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	} else if err != nil {
+		return "", fmt.Errorf("search: %w", err)
+	}
+	name := strings.TrimSpace(string(b))
+	if name != "" && (!strings.HasPrefix(name, livePrefix) || strings.ContainsAny(name, `/\`)) {
+		return "", fmt.Errorf("search: %s names %q, which is not an index directory", filepath.Join(dir, currentFile), name)
+	}
+	return name, nil
+}
+
+// writeCurrent replaces CURRENT atomically: readers see the old or the new
+// name, never a partial one.
+func writeCurrent(dir, name string) error {
+	tmp, err := os.CreateTemp(dir, ".current-*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.WriteString(name + "\n"); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	tmp.Close()
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, currentFile)); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}
+
+// loadDocs reads the documents of changes (deduplicated, last wins) and adds
+// them to batch: visible ones are indexed, the rest deleted.
+func loadInto(ctx context.Context, src Source, batch *bleve.Batch, kind, id string) error {
+	d, err := src.SearchDocument(ctx, kind, id)
+	if err != nil {
+		return fmt.Errorf("search: load %s %s: %w", kind, id, err)
+	}
+	if d == nil || !d.Visible {
+		batch.Delete(docID(kind, id))
+		return nil
+	}
+	return batch.Index(docID(kind, id), toDocument(d))
+}
