@@ -20,6 +20,7 @@ import (
 
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/notify"
+	"github.com/townhall/townhall/search"
 	"github.com/townhall/townhall/store/sqlite"
 	"github.com/townhall/townhall/web"
 )
@@ -138,9 +139,19 @@ type App struct {
 	Web    *web.Server
 	Secret []byte
 
-	bg     context.CancelFunc
-	closed chan struct{}
+	// Search answers queries; SearchIndex is its live index in
+	// DATA/search, kept current by Indexer tailing the store's change feed.
+	Search      *search.Service
+	SearchIndex *search.Index
+	Indexer     *search.Indexer
+
+	bg       context.CancelFunc
+	closed   chan struct{}
+	indexing chan struct{}
 }
+
+// SearchDir is where the search index lives inside a data directory.
+func SearchDir(dataDir string) string { return filepath.Join(dataDir, "search") }
 
 // Open builds the application. Call Close when done.
 func Open(ctx context.Context, cfg Config) (*App, error) {
@@ -159,7 +170,14 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a := &App{Config: cfg, DB: db, Secret: secret, closed: make(chan struct{})}
+	a := &App{Config: cfg, DB: db, Secret: secret, closed: make(chan struct{}), indexing: make(chan struct{})}
+	a.SearchIndex, err = search.Open(SearchDir(cfg.DataDir))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a.Search = search.NewService(a.SearchIndex, db)
+	a.Indexer = search.NewIndexer(a.SearchIndex, db, cfg.Logger)
 	a.Auth = auth.NewService(db)
 	a.Notify = notify.NewService(db)
 	base, _ := url.Parse(cfg.BaseURL)
@@ -175,15 +193,21 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}, web.Services{
 		Auth:   a.Auth,
 		Notify: a.Notify,
+		Search: a.Search,
 		Ping:   db.Ping,
 	})
 	if err != nil {
+		a.SearchIndex.Close()
 		db.Close()
 		return nil, err
 	}
 	bgctx, cancel := context.WithCancel(context.Background())
 	a.bg = cancel
 	go a.background(bgctx)
+	go func() {
+		defer close(a.indexing)
+		a.Indexer.Run(bgctx)
+	}()
 	return a, nil
 }
 
@@ -209,12 +233,14 @@ func (a *App) background(ctx context.Context) {
 // Handler is the complete HTTP handler.
 func (a *App) Handler() http.Handler { return a.Web.Handler() }
 
-// Close stops background work and closes the store.
+// Close stops background work (waiting for the indexer to finish its
+// batch), then closes the search index and the store.
 func (a *App) Close() error {
 	a.bg()
 	<-a.closed
+	<-a.indexing
 	a.Web.Close()
-	return a.DB.Close()
+	return errors.Join(a.SearchIndex.Close(), a.DB.Close())
 }
 
 // Serve serves on ln until ctx ends, then shuts down gracefully: it stops

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/townhall/townhall"
 )
@@ -107,15 +106,4 @@ func Rebuild(ctx context.Context, dir string, src Source, progress Progress) (st
 		return "", err
 	}
 	return name, nil
-}
-
-// RemoveAbandoned deletes building-* directories left by rebuilds that were
-// killed. Call it only when no rebuild is running.
-func RemoveAbandoned(dir string) {
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if e.IsDir() && strings.HasPrefix(e.Name(), buildingPrefix) {
-			os.RemoveAll(filepath.Join(dir, e.Name()))
-		}
-	}
 }

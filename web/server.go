@@ -16,6 +16,7 @@ import (
 
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/notify"
+	"github.com/townhall/townhall/search"
 )
 
 // Config is what the web layer needs from the command line.
@@ -38,6 +39,7 @@ type Config struct {
 type Services struct {
 	Auth   *auth.Service
 	Notify *notify.Service
+	Search *search.Service
 	// Ping reports whether the store answers, for /healthz.
 	Ping func(context.Context) error
 }
