@@ -122,6 +122,7 @@ func BenchmarkQuery(b *testing.B) {
 		q    Query
 	}{
 		{"term", Query{Text: "webhook"}},
+		{"term-with-facets", Query{Text: "webhook", Facets: true}},
 		{"two-terms-and", Query{Text: "export dashboard"}},
 		{"phrase", Query{Text: `"dark mode"`}},
 		{"kind-filter", Query{Text: "login", Kind: townhall.KindIdea}},

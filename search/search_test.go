@@ -168,7 +168,7 @@ func TestFacetsAndPages(t *testing.T) {
 	svc := NewService(x, src)
 	seen := map[string]bool{}
 	for page := 1; page <= 3; page++ {
-		res, err := svc.Search(context.Background(), Query{Text: "webhook", Page: page, PerPage: 20})
+		res, err := svc.Search(context.Background(), Query{Text: "webhook", Page: page, PerPage: 20, Facets: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -21,6 +22,9 @@ const (
 	// MaxResults bounds how deep pagination goes: deep pages cost the
 	// index as much as all pages before them, and nobody reads them.
 	MaxResults = 1000
+	// snippetSource is how much of a body snippets look at: enough for any
+	// post worth reading, bounded for the occasional huge one.
+	snippetSource = 16 << 10
 )
 
 // Service answers searches from the live index, re-checking every hit
@@ -47,6 +51,9 @@ type Query struct {
 	Category string
 	Page     int // from 1
 	PerPage  int
+	// Facets asks for kind, tag and status counts; they cost about as much
+	// as the search itself on broad queries, so only pages that show them ask.
+	Facets bool
 }
 
 // Result is one hit, freshly loaded from the store.
@@ -131,9 +138,11 @@ func (s *Service) Search(ctx context.Context, q Query) (*Results, error) {
 		}
 	}
 	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), q.PerPage, (q.Page-1)*q.PerPage, false)
-	req.AddFacet("kind", bleve.NewFacetRequest(fieldKind, len(Kinds)))
-	req.AddFacet("tags", bleve.NewFacetRequest(fieldTags, 15))
-	req.AddFacet("status", bleve.NewFacetRequest(fieldStatus, 10))
+	if q.Facets {
+		req.AddFacet("kind", bleve.NewFacetRequest(fieldKind, len(Kinds)))
+		req.AddFacet("tags", bleve.NewFacetRequest(fieldTags, 15))
+		req.AddFacet("status", bleve.NewFacetRequest(fieldStatus, 10))
+	}
 	res, err := s.run(ctx, req)
 	if err != nil {
 		return nil, err
@@ -223,7 +232,11 @@ func (s *Service) load(ctx context.Context, res *bleve.SearchResult, hl map[stri
 			TitleHTML: highlight(s.idx.analyzer, d.Title, hl, 0),
 		}
 		if snippet > 0 {
-			r.Snippet = highlight(s.idx.analyzer, plainText(d.Body), hl, snippet)
+			body := d.Body
+			if len(body) > snippetSource {
+				body = body[:snippetSource] // may split a rune; ToValidUTF8 drops the half
+			}
+			r.Snippet = highlight(s.idx.analyzer, strings.ToValidUTF8(plainText(body), ""), hl, snippet)
 		}
 		items = append(items, r)
 	}

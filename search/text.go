@@ -15,18 +15,24 @@ var (
 	mdLink     = regexp.MustCompile(`\[([^\]]*)\]\([^)]*\)`)
 	mdLineMark = regexp.MustCompile(`(?m)^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+|` + "```" + `[^\n]*|~~~[^\n]*)`)
 	mdInline   = regexp.MustCompile("\\*\\*|__|~~|`")
-	spaces     = regexp.MustCompile(`\s+`)
 )
 
 // plainText turns Markdown source into the words a reader sees: link and
 // image text without URLs, no heading, quote, list or emphasis markers. It
 // is what gets indexed and what snippets are cut from, so offsets agree.
 func plainText(md string) string {
-	s := mdImage.ReplaceAllString(md, "$1")
-	s = mdLink.ReplaceAllString(s, "$1")
-	s = mdLineMark.ReplaceAllString(s, "")
-	s = mdInline.ReplaceAllString(s, "")
-	return strings.TrimSpace(spaces.ReplaceAllString(s, " "))
+	s := md
+	if strings.Contains(s, "](") { // skip the regexps for the common case
+		s = mdImage.ReplaceAllString(s, "$1")
+		s = mdLink.ReplaceAllString(s, "$1")
+	}
+	if strings.ContainsAny(s, "#>-*+~`0123456789") {
+		s = mdLineMark.ReplaceAllString(s, "")
+	}
+	if strings.ContainsAny(s, "*_~`") {
+		s = mdInline.ReplaceAllString(s, "")
+	}
+	return strings.Join(strings.Fields(s), " ")
 }
 
 // snippetRunes is roughly how much text a result shows.

@@ -64,6 +64,7 @@ type pageLink struct {
 
 func (s *Server) searchPage(c *gin.Context) {
 	q := searchQuery(c)
+	q.Facets = true
 	v := s.view(c, "Search")
 	v.Nav = "search"
 	data := &searchView{Query: q, Kinds: kindLabels, URL: c.Request.URL,
