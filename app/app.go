@@ -20,6 +20,7 @@ import (
 
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/notify"
+	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/search"
 	"github.com/townhall/townhall/store/sqlite"
 	"github.com/townhall/townhall/web"
@@ -132,12 +133,13 @@ func isLoopback(host string) bool {
 
 // App is a running Townhall minus its listener.
 type App struct {
-	Config Config
-	DB     *sqlite.DB
-	Auth   *auth.Service
-	Notify *notify.Service
-	Web    *web.Server
-	Secret []byte
+	Config  Config
+	DB      *sqlite.DB
+	Auth    *auth.Service
+	Notify  *notify.Service
+	Reviews *reviews.Service
+	Web     *web.Server
+	Secret  []byte
 
 	// Search answers queries; SearchIndex is its live index in
 	// DATA/search, kept current by Indexer tailing the store's change feed.
@@ -180,6 +182,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Indexer = search.NewIndexer(a.SearchIndex, db, cfg.Logger)
 	a.Auth = auth.NewService(db)
 	a.Notify = notify.NewService(db)
+	a.Reviews = reviews.NewService(db, a.Notify)
 	base, _ := url.Parse(cfg.BaseURL)
 	a.Web, err = web.New(web.Config{
 		SiteName:            cfg.SiteName,
@@ -191,10 +194,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		TrustProxy:          cfg.TrustProxy,
 		Logger:              cfg.Logger,
 	}, web.Services{
-		Auth:   a.Auth,
-		Notify: a.Notify,
-		Search: a.Search,
-		Ping:   db.Ping,
+		Auth:    a.Auth,
+		Notify:  a.Notify,
+		Reviews: a.Reviews,
+		Search:  a.Search,
+		Ping:    db.Ping,
 	})
 	if err != nil {
 		a.SearchIndex.Close()

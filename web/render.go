@@ -162,11 +162,14 @@ func (r *renderer) funcs() template.FuncMap {
 			}
 			return f.Get(k)
 		},
-		"staff":       func(r townhall.Role) bool { return r.IsStaff() },
-		"canModerate": func(u *townhall.User) bool { return u.HasRole(townhall.Role.CanModerate) },
-		"canManage":   func(u *townhall.User) bool { return u.HasRole(townhall.Role.CanManageProduct) },
-		"isAdmin":     func(u *townhall.User) bool { return u != nil && u.Role == townhall.RoleAdmin },
-		"roles":       func() []townhall.Role { return townhall.Roles },
+		"staff":         func(r townhall.Role) bool { return r.IsStaff() },
+		"canModerate":   func(u *townhall.User) bool { return u.HasRole(townhall.Role.CanModerate) },
+		"canManage":     func(u *townhall.User) bool { return u.HasRole(townhall.Role.CanManageProduct) },
+		"isAdmin":       func(u *townhall.User) bool { return u != nil && u.Role == townhall.RoleAdmin },
+		"roles":         func() []townhall.Role { return townhall.Roles },
+		"stars":         func(n int) string { return starText(float64(n)) },
+		"starsf":        starText,
+		"ratingChoices": ratingChoices,
 	}
 }
 

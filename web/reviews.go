@@ -1,5 +1,737 @@
 package web
 
-import "github.com/gin-gonic/gin"
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
 
-func (s *Server) reviewRoutes(r *gin.Engine) {}
+	"github.com/gin-gonic/gin"
+
+	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/markdown"
+	"github.com/townhall/townhall/reviews"
+)
+
+func (s *Server) reviewRoutes(r *gin.Engine) {
+	r.GET("/products", s.productsPage)
+	r.POST("/products", s.createProductForm)
+	r.GET("/products/new", s.newProductPage)
+	r.GET("/products/:slug", s.productPage)
+	r.GET("/products/:slug/edit", s.editProductPage)
+	r.POST("/products/:slug/edit", s.updateProductForm)
+	r.GET("/products/:slug/review", s.writeReviewPage)
+	r.POST("/products/:slug/reviews", s.createReviewForm)
+	r.GET("/reviews/:id/edit", s.editReviewPage)
+	r.POST("/reviews/:id/edit", s.updateReviewForm)
+	r.POST("/reviews/:id/delete", s.deleteReviewForm)
+	r.POST("/reviews/:id/helpful", s.helpfulForm)
+	r.POST("/reviews/:id/response", s.respondForm)
+
+	api := s.api()
+	api.GET("/products", s.apiProducts)
+	api.POST("/products", s.apiCreateProduct)
+	api.GET("/products/:id", s.apiProduct)
+	api.PATCH("/products/:id", s.apiUpdateProduct)
+	api.GET("/products/:id/reviews", s.apiReviews)
+	api.POST("/products/:id/reviews", s.apiCreateReview)
+	api.GET("/reviews/:id", s.apiReview)
+	api.PATCH("/reviews/:id", s.apiUpdateReview)
+	api.DELETE("/reviews/:id", s.apiDeleteReview)
+	api.POST("/reviews/:id/helpful", s.apiHelpful)
+	api.DELETE("/reviews/:id/helpful", s.apiHelpful)
+	api.PUT("/reviews/:id/response", s.apiRespond)
+}
+
+// ---- JSON API ----
+
+type ratingJSON struct {
+	Average   float64        `json:"average"` // one decimal; 0 without ratings
+	Count     int            `json:"count"`
+	Histogram map[string]int `json:"histogram"` // "1" to "5" → number of ratings
+}
+
+func newRatingJSON(r reviews.Rating) ratingJSON {
+	h := make(map[string]int, 5)
+	for i, n := range r.Histogram {
+		h[strconv.Itoa(i+1)] = n
+	}
+	return ratingJSON{Average: r.Average(), Count: r.Count, Histogram: h}
+}
+
+type productJSON struct {
+	ID              string     `json:"id"`
+	Slug            string     `json:"slug"`
+	Name            string     `json:"name"`
+	Description     string     `json:"description"`
+	DescriptionHTML string     `json:"description_html"`
+	ImageURL        string     `json:"image_url"`
+	Archived        bool       `json:"archived"`
+	URL             string     `json:"url"`
+	Rating          ratingJSON `json:"rating"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+}
+
+func newProductJSON(p *reviews.Product) productJSON {
+	return productJSON{ID: p.ID, Slug: p.Slug, Name: p.Name, Description: p.Description,
+		DescriptionHTML: string(p.DescriptionHTML), ImageURL: p.ImageURL, Archived: p.Archived,
+		URL: productPath(p), Rating: newRatingJSON(p.Rating), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+}
+
+type personJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type responseJSON struct {
+	Author    personJSON `json:"author"`
+	Body      string     `json:"body"`
+	BodyHTML  string     `json:"body_html"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
+}
+
+type reviewJSON struct {
+	ID        string        `json:"id"`
+	ProductID string        `json:"product_id"`
+	Author    personJSON    `json:"author"`
+	Rating    int           `json:"rating"`
+	Title     string        `json:"title"`
+	Body      string        `json:"body"`
+	BodyHTML  string        `json:"body_html"`
+	Verified  bool          `json:"verified"`
+	Helpful   int           `json:"helpful"`
+	Voted     bool          `json:"voted"` // the caller marked it helpful
+	Response  *responseJSON `json:"response"`
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
+}
+
+func newReviewJSON(r *reviews.Review) reviewJSON {
+	out := reviewJSON{ID: r.ID, ProductID: r.ProductID, Author: personJSON{r.AuthorID, r.AuthorName},
+		Rating: r.Rating, Title: r.Title, Body: r.Body, BodyHTML: string(r.BodyHTML), Verified: r.Verified,
+		Helpful: r.Helpful, Voted: r.Voted, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if resp := r.Response; resp != nil {
+		out.Response = &responseJSON{Author: personJSON{resp.AuthorID, resp.AuthorName}, Body: resp.Body,
+			BodyHTML: string(resp.BodyHTML), CreatedAt: resp.CreatedAt, UpdatedAt: resp.UpdatedAt}
+	}
+	return out
+}
+
+type pageJSON[T any] struct {
+	Items []T    `json:"items"`
+	Next  string `json:"next"`
+}
+
+type productRequest struct {
+	Name        *string `json:"name"`
+	Slug        *string `json:"slug"`
+	Description *string `json:"description"`
+	ImageURL    *string `json:"image_url"`
+	Archived    *bool   `json:"archived"`
+}
+
+func (r productRequest) input() reviews.ProductInput {
+	return reviews.ProductInput{Name: r.Name, Slug: r.Slug, Description: r.Description, ImageURL: r.ImageURL, Archived: r.Archived}
+}
+
+// reviewRequest keeps the rating raw: "4.5", "5" (a string) and null must
+// be refused, not rounded or read as zero.
+type reviewRequest struct {
+	Rating json.RawMessage `json:"rating"`
+	Title  *string         `json:"title"`
+	Body   *string         `json:"body"`
+}
+
+func (r reviewRequest) input() (reviews.ReviewInput, error) {
+	in := reviews.ReviewInput{Title: r.Title, Body: r.Body}
+	if len(r.Rating) == 0 {
+		return in, nil // absent: required on create, unchanged on edit
+	}
+	raw := string(r.Rating)
+	n, err := strconv.Atoi(raw)
+	if err != nil || strings.TrimLeft(raw, "-0123456789") != "" {
+		return in, townhall.Errorf(townhall.EINVALID, "Rating must be a whole number of stars from 1 to 5 (got %.20s).", raw)
+	}
+	in.Rating = &n
+	return in, nil
+}
+
+func (s *Server) apiProducts(c *gin.Context) {
+	page, err := s.svc.Reviews.Products(c.Request.Context(), currentUser(c), c.Query("after"), c.Query("archived") == "1")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := pageJSON[productJSON]{Items: []productJSON{}, Next: page.Next}
+	for _, p := range page.Items {
+		out.Items = append(out.Items, newProductJSON(p))
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) apiCreateProduct(c *gin.Context) {
+	var req productRequest
+	if err := decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, err := s.svc.Reviews.CreateProduct(c.Request.Context(), currentUser(c), req.input())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, newProductJSON(p))
+}
+
+func (s *Server) apiProduct(c *gin.Context) {
+	p, err := s.svc.Reviews.Product(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newProductJSON(p))
+}
+
+func (s *Server) apiUpdateProduct(c *gin.Context) {
+	var req productRequest
+	if err := decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, err := s.svc.Reviews.UpdateProduct(c.Request.Context(), currentUser(c), c.Param("id"), req.input())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newProductJSON(p))
+}
+
+// reviewFilter reads ?sort=, ?stars= and ?after=.
+func reviewFilter(c *gin.Context) (reviews.ReviewFilter, error) {
+	f := reviews.ReviewFilter{Sort: c.Query("sort"), After: c.Query("after")}
+	if v := c.Query("stars"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 5 {
+			return f, townhall.Errorf(townhall.EINVALID, "Stars must be a whole number from 1 to 5.")
+		}
+		f.Stars = n
+	}
+	return f, nil
+}
+
+func (s *Server) apiReviews(c *gin.Context) {
+	ctx := c.Request.Context()
+	f, err := reviewFilter(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, err := s.svc.Reviews.Product(ctx, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	page, err := s.svc.Reviews.Reviews(ctx, currentUser(c), p.ID, f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := pageJSON[reviewJSON]{Items: []reviewJSON{}, Next: page.Next}
+	for _, r := range page.Items {
+		out.Items = append(out.Items, newReviewJSON(r))
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) apiCreateReview(c *gin.Context) {
+	var req reviewRequest
+	if err := decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	in, err := req.input()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := s.svc.Reviews.CreateReview(c.Request.Context(), currentUser(c), c.Param("id"), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, newReviewJSON(r))
+}
+
+func (s *Server) apiReview(c *gin.Context) {
+	r, err := s.svc.Reviews.Review(c.Request.Context(), currentUser(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newReviewJSON(r))
+}
+
+func (s *Server) apiUpdateReview(c *gin.Context) {
+	var req reviewRequest
+	if err := decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	in, err := req.input()
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := s.svc.Reviews.UpdateReview(c.Request.Context(), currentUser(c), c.Param("id"), in)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newReviewJSON(r))
+}
+
+func (s *Server) apiDeleteReview(c *gin.Context) {
+	if _, err := s.svc.Reviews.DeleteReview(c.Request.Context(), currentUser(c), c.Param("id")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// apiHelpful marks (POST) or unmarks (DELETE) a review as helpful. Both are
+// idempotent; voting on your own review is 403.
+func (s *Server) apiHelpful(c *gin.Context) {
+	ctx, actor, id := c.Request.Context(), currentUser(c), c.Param("id")
+	var n int
+	var err error
+	voted := c.Request.Method == http.MethodPost
+	if voted {
+		n, err = s.svc.Reviews.MarkHelpful(ctx, actor, id)
+	} else {
+		n, err = s.svc.Reviews.UnmarkHelpful(ctx, actor, id)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"helpful": n, "voted": voted})
+}
+
+func (s *Server) apiRespond(c *gin.Context) {
+	var req struct {
+		Body *string `json:"body"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if req.Body == nil {
+		s.fail(c, townhall.Errorf(townhall.EINVALID, "Response is required."))
+		return
+	}
+	r, err := s.svc.Reviews.Respond(c.Request.Context(), currentUser(c), c.Param("id"), *req.Body)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newReviewJSON(r))
+}
+
+// ---- pages ----
+
+func productPath(p *reviews.Product) string { return "/products/" + p.Slug }
+
+func reviewPath(p *reviews.Product, r *reviews.Review) string {
+	return productPath(p) + "#review-" + r.ID
+}
+
+// productCard is a listing entry.
+type productCard struct {
+	*reviews.Product
+	Excerpt string
+}
+
+func (s *Server) productsPage(c *gin.Context) {
+	actor := currentUser(c)
+	archived := c.Query("archived") == "1"
+	page, err := s.svc.Reviews.Products(c.Request.Context(), actor, c.Query("after"), archived)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	cards := make([]productCard, 0, len(page.Items))
+	for _, p := range page.Items {
+		cards = append(cards, productCard{p, markdown.Excerpt(p.Description, 180)})
+	}
+	v := s.view(c, "Products")
+	v.Nav = "reviews"
+	v.Data = map[string]any{"Items": cards, "Next": page.Next, "URL": c.Request.URL,
+		"Archived": archived && actor.HasRole(townhall.Role.CanManageProduct)}
+	s.html(c, http.StatusOK, "reviews_products", v)
+}
+
+// productForm reads the product form; every field is always present.
+func productForm(c *gin.Context) reviews.ProductInput {
+	name, slug := c.PostForm("name"), c.PostForm("slug")
+	desc, img := c.PostForm("description"), c.PostForm("image_url")
+	archived := c.PostForm("archived") == "1"
+	return reviews.ProductInput{Name: &name, Slug: &slug, Description: &desc, ImageURL: &img, Archived: &archived}
+}
+
+func (s *Server) newProductPage(c *gin.Context) {
+	u, ok := s.requireUser(c)
+	if !ok {
+		return
+	}
+	if !u.Role.CanManageProduct() {
+		s.fail(c, townhall.Errorf(townhall.EFORBIDDEN, "Only the product team can add products."))
+		return
+	}
+	v := s.view(c, "New product")
+	v.Nav = "reviews"
+	v.Data = map[string]any{}
+	s.html(c, http.StatusOK, "reviews_product_form", v)
+}
+
+func (s *Server) createProductForm(c *gin.Context) {
+	p, err := s.svc.Reviews.CreateProduct(c.Request.Context(), currentUser(c), productForm(c))
+	if err != nil {
+		v := s.view(c, "New product")
+		v.Nav = "reviews"
+		v.Data = map[string]any{}
+		s.formError(c, "reviews_product_form", v, err)
+		return
+	}
+	redirectBack(c, productPath(p))
+}
+
+func (s *Server) editProductPage(c *gin.Context) {
+	u, ok := s.requireUser(c)
+	if !ok {
+		return
+	}
+	p, err := s.svc.Reviews.Product(c.Request.Context(), c.Param("slug"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !u.Role.CanManageProduct() {
+		s.fail(c, townhall.Errorf(townhall.EFORBIDDEN, "Only the product team can edit products."))
+		return
+	}
+	v := s.view(c, "Edit "+p.Name)
+	v.Nav = "reviews"
+	v.Data = map[string]any{"Product": p}
+	v.Form = url.Values{"name": {p.Name}, "slug": {p.Slug}, "description": {p.Description}, "image_url": {p.ImageURL}}
+	if p.Archived {
+		v.Form.Set("archived", "1")
+	}
+	s.html(c, http.StatusOK, "reviews_product_form", v)
+}
+
+func (s *Server) updateProductForm(c *gin.Context) {
+	ctx := c.Request.Context()
+	p, err := s.svc.Reviews.Product(ctx, c.Param("slug"))
+	if err == nil {
+		var updated *reviews.Product
+		updated, err = s.svc.Reviews.UpdateProduct(ctx, currentUser(c), p.ID, productForm(c))
+		if err == nil {
+			redirectBack(c, productPath(updated))
+			return
+		}
+	}
+	v := s.view(c, "Edit product")
+	v.Nav = "reviews"
+	v.Data = map[string]any{"Product": p}
+	s.formError(c, "reviews_product_form", v, err)
+}
+
+// sortOption is one choice of the review order menu.
+type sortOption struct{ Value, Label string }
+
+var sortOptions = []sortOption{
+	{reviews.SortHelpful, "Most helpful"},
+	{reviews.SortNewest, "Newest"},
+	{reviews.SortHighest, "Highest rating"},
+	{reviews.SortLowest, "Lowest rating"},
+}
+
+// productPageData is what the product page shows.
+type productPageData struct {
+	Product *reviews.Product
+	Reviews []*reviews.Review
+	Next    string
+	URL     *url.URL
+	Mine    *reviews.Review // the viewer's own review, if any
+	Sort    string
+	Stars   int
+	Sorts   []sortOption
+	JSONLD  any
+}
+
+func (s *Server) productPage(c *gin.Context) {
+	ctx, actor := c.Request.Context(), currentUser(c)
+	p, err := s.svc.Reviews.Product(ctx, c.Param("slug"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if c.Param("slug") != p.Slug { // reached by id: one canonical URL per product
+		u := *c.Request.URL
+		u.Path = productPath(p)
+		c.Redirect(http.StatusFound, u.String())
+		return
+	}
+	f, err := reviewFilter(c)
+	if err != nil {
+		f.Stars = 0 // a hand-edited filter falls back to all ratings
+	}
+	if !validSort(f.Sort) {
+		f.Sort = reviews.SortHelpful
+	}
+	page, err := s.svc.Reviews.Reviews(ctx, actor, p.ID, f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	mine, err := s.svc.Reviews.MyReview(ctx, actor, p.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v := s.view(c, p.Name)
+	v.Nav = "reviews"
+	v.Data = &productPageData{Product: p, Reviews: page.Items, Next: page.Next, URL: c.Request.URL, Mine: mine,
+		Sort: f.Sort, Stars: f.Stars, Sorts: sortOptions, JSONLD: s.productJSONLD(p)}
+	s.html(c, http.StatusOK, "reviews_product", v)
+}
+
+func validSort(v string) bool {
+	for _, s := range reviews.Sorts {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// productJSONLD is the schema.org Product for search engines' rich results.
+// The template emits it in a JSON script block, where html/template encodes
+// it with encoding/json and escapes "<", so a name cannot close the script.
+func (s *Server) productJSONLD(p *reviews.Product) any {
+	base := *s.cfg.BaseURL
+	base.Path = productPath(p)
+	ld := map[string]any{
+		"@context": "https://schema.org",
+		"@type":    "Product",
+		"name":     p.Name,
+		"url":      base.String(),
+	}
+	if d := markdown.Excerpt(p.Description, 300); d != "" {
+		ld["description"] = d
+	}
+	if p.ImageURL != "" {
+		ld["image"] = p.ImageURL
+	}
+	if p.Rating.Count > 0 { // an empty aggregate is invalid for search engines
+		ld["aggregateRating"] = map[string]any{
+			"@type":       "AggregateRating",
+			"ratingValue": p.Rating.Average(),
+			"reviewCount": p.Rating.Count,
+			"ratingCount": p.Rating.Count,
+			"bestRating":  5,
+			"worstRating": 1,
+		}
+	}
+	return ld
+}
+
+// reviewForm reads the review form; an empty rating means "none chosen".
+func reviewForm(c *gin.Context) (reviews.ReviewInput, error) {
+	title, body := c.PostForm("title"), c.PostForm("body")
+	in := reviews.ReviewInput{Title: &title, Body: &body}
+	if v := c.PostForm("rating"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return in, townhall.Errorf(townhall.EINVALID, "Rating must be a whole number of stars from 1 to 5.")
+		}
+		in.Rating = &n
+	}
+	return in, nil
+}
+
+func (s *Server) reviewFormView(c *gin.Context, p *reviews.Product, r *reviews.Review, mine *reviews.Review) *view {
+	title := "Review " + p.Name
+	if r != nil {
+		title = "Edit your review of " + p.Name
+	}
+	v := s.view(c, title)
+	v.Nav = "reviews"
+	v.Data = map[string]any{"Product": p, "Review": r, "Mine": mine}
+	return v
+}
+
+func (s *Server) writeReviewPage(c *gin.Context) {
+	ctx := c.Request.Context()
+	u, ok := s.requireUser(c)
+	if !ok {
+		return
+	}
+	p, err := s.svc.Reviews.Product(ctx, c.Param("slug"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	mine, err := s.svc.Reviews.MyReview(ctx, u, p.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if mine != nil {
+		redirectBack(c, "/reviews/"+mine.ID+"/edit")
+		return
+	}
+	if p.Archived {
+		s.fail(c, townhall.Errorf(townhall.ECONFLICT, "%s is archived and no longer takes reviews.", p.Name))
+		return
+	}
+	s.html(c, http.StatusOK, "reviews_form", s.reviewFormView(c, p, nil, nil))
+}
+
+func (s *Server) createReviewForm(c *gin.Context) {
+	ctx, actor := c.Request.Context(), currentUser(c)
+	p, err := s.svc.Reviews.Product(ctx, c.Param("slug"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	in, err := reviewForm(c)
+	var r *reviews.Review
+	if err == nil {
+		r, err = s.svc.Reviews.CreateReview(ctx, actor, p.ID, in)
+	}
+	if err != nil {
+		// On a duplicate, the form links to the review they already wrote.
+		mine, _ := s.svc.Reviews.MyReview(ctx, actor, p.ID)
+		s.formError(c, "reviews_form", s.reviewFormView(c, p, nil, mine), err)
+		return
+	}
+	// Newest first, so the new review is at the top of the list.
+	redirectBack(c, productPath(p)+"?sort=newest#review-"+r.ID)
+}
+
+// reviewAndProduct loads the review named in the URL and its product.
+func (s *Server) reviewAndProduct(c *gin.Context) (*reviews.Review, *reviews.Product, bool) {
+	ctx := c.Request.Context()
+	r, err := s.svc.Reviews.Review(ctx, currentUser(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return nil, nil, false
+	}
+	p, err := s.svc.Reviews.Product(ctx, r.ProductID)
+	if err != nil {
+		s.fail(c, err)
+		return nil, nil, false
+	}
+	return r, p, true
+}
+
+func (s *Server) editReviewPage(c *gin.Context) {
+	u, ok := s.requireUser(c)
+	if !ok {
+		return
+	}
+	r, p, ok := s.reviewAndProduct(c)
+	if !ok {
+		return
+	}
+	if r.AuthorID != u.ID {
+		s.fail(c, townhall.Errorf(townhall.EFORBIDDEN, "You can only edit your own review."))
+		return
+	}
+	v := s.reviewFormView(c, p, r, nil)
+	v.Form = url.Values{"rating": {strconv.Itoa(r.Rating)}, "title": {r.Title}, "body": {r.Body}}
+	s.html(c, http.StatusOK, "reviews_form", v)
+}
+
+func (s *Server) updateReviewForm(c *gin.Context) {
+	r, p, ok := s.reviewAndProduct(c)
+	if !ok {
+		return
+	}
+	in, err := reviewForm(c)
+	if err == nil {
+		_, err = s.svc.Reviews.UpdateReview(c.Request.Context(), currentUser(c), r.ID, in)
+	}
+	if err != nil {
+		s.formError(c, "reviews_form", s.reviewFormView(c, p, r, nil), err)
+		return
+	}
+	redirectBack(c, reviewPath(p, r))
+}
+
+func (s *Server) deleteReviewForm(c *gin.Context) {
+	r, p, ok := s.reviewAndProduct(c)
+	if !ok {
+		return
+	}
+	if _, err := s.svc.Reviews.DeleteReview(c.Request.Context(), currentUser(c), r.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	redirectBack(c, productPath(p))
+}
+
+// helpfulForm is the no-JavaScript helpful toggle: undo=1 takes the vote back.
+func (s *Server) helpfulForm(c *gin.Context) {
+	r, p, ok := s.reviewAndProduct(c)
+	if !ok {
+		return
+	}
+	ctx, actor := c.Request.Context(), currentUser(c)
+	var err error
+	if c.PostForm("undo") == "1" {
+		_, err = s.svc.Reviews.UnmarkHelpful(ctx, actor, r.ID)
+	} else {
+		_, err = s.svc.Reviews.MarkHelpful(ctx, actor, r.ID)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	redirectBack(c, reviewPath(p, r))
+}
+
+func (s *Server) respondForm(c *gin.Context) {
+	r, p, ok := s.reviewAndProduct(c)
+	if !ok {
+		return
+	}
+	if _, err := s.svc.Reviews.Respond(c.Request.Context(), currentUser(c), r.ID, c.PostForm("body")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	redirectBack(c, reviewPath(p, r))
+}
+
+// starText draws a rating as five stars, e.g. ★★★★☆ for 4 (or 4.3).
+func starText(rating float64) string {
+	full := int(rating + 0.5)
+	full = min(max(full, 0), 5)
+	return strings.Repeat("★", full) + strings.Repeat("☆", 5-full)
+}
+
+// ratingChoice is one option of the star picker.
+type ratingChoice struct {
+	Stars int
+	Label string
+}
+
+// ratingChoices lists the star picker from best to worst.
+func ratingChoices() []ratingChoice {
+	return []ratingChoice{{5, "Excellent"}, {4, "Good"}, {3, "Average"}, {2, "Poor"}, {1, "Terrible"}}
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/notify"
+	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/search"
 )
 
@@ -37,9 +38,10 @@ type Config struct {
 
 // Services are the domain services the handlers call.
 type Services struct {
-	Auth   *auth.Service
-	Notify *notify.Service
-	Search *search.Service
+	Auth    *auth.Service
+	Notify  *notify.Service
+	Reviews *reviews.Service
+	Search  *search.Service
 	// Ping reports whether the store answers, for /healthz.
 	Ping func(context.Context) error
 }

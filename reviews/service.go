@@ -1,0 +1,438 @@
+package reviews
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/markdown"
+)
+
+// Notifier delivers in-app notifications; notify.Service implements it.
+type Notifier interface {
+	Notify(ctx context.Context, actorID string, userIDs []string, kind, text, url string) error
+}
+
+// Service is the reviews domain's rules: validation and authorization in
+// front of the Store.
+type Service struct {
+	store  Store
+	notify Notifier
+	now    func() time.Time
+}
+
+// NewService returns a Service over store; n may be nil (no notifications).
+func NewService(store Store, n Notifier) *Service {
+	return &Service{store: store, notify: n, now: time.Now}
+}
+
+// ProductInput is what a product form or API call sets. Nil fields of an
+// update are left unchanged; on create a nil Slug is derived from the name.
+type ProductInput struct {
+	Name        *string
+	Slug        *string
+	Description *string
+	ImageURL    *string
+	Archived    *bool
+}
+
+// ReviewInput is what a review form or API call sets. Nil fields of an
+// update are left unchanged; on create Rating is required.
+type ReviewInput struct {
+	Rating *int
+	Title  *string
+	Body   *string
+}
+
+func signedIn(actor *townhall.User, what string) error {
+	if actor == nil {
+		return townhall.Errorf(townhall.EUNAUTHORIZED, "Please sign in to %s.", what)
+	}
+	return nil
+}
+
+func requireManager(actor *townhall.User) error {
+	if err := signedIn(actor, "manage products"); err != nil {
+		return err
+	}
+	if !actor.Role.CanManageProduct() {
+		return townhall.Errorf(townhall.EFORBIDDEN, "Only the product team can manage products.")
+	}
+	return nil
+}
+
+// CreateProduct adds a product. Product team and admins only.
+func (s *Service) CreateProduct(ctx context.Context, actor *townhall.User, in ProductInput) (*Product, error) {
+	if err := requireManager(actor); err != nil {
+		return nil, err
+	}
+	if in.Name == nil {
+		return nil, townhall.Errorf(townhall.EINVALID, "Name is required.")
+	}
+	p := &Product{}
+	derived := in.Slug == nil || strings.TrimSpace(*in.Slug) == ""
+	if err := applyProduct(p, in); err != nil {
+		return nil, err
+	}
+	if in.Archived != nil {
+		p.Archived = *in.Archived
+	}
+	if derived {
+		p.Slug = Slugify(p.Name)
+	}
+	p.ID = townhall.NewID()
+	p.CreatedAt = s.now().UTC().Truncate(time.Millisecond)
+	p.UpdatedAt = p.CreatedAt
+	base := p.Slug
+	for i := 2; ; i++ {
+		err := s.store.CreateProduct(ctx, p)
+		if err == nil {
+			return p, nil
+		} else if !derived || townhall.ErrorCode(err) != townhall.ECONFLICT || i > 50 {
+			return nil, err
+		}
+		// A derived slug that is taken gets a number, like handles do.
+		suffix := "-" + strconv.Itoa(i)
+		p.Slug = strings.TrimRight(truncate(base, MaxSlug-len(suffix)), "-") + suffix
+	}
+}
+
+// UpdateProduct changes a product's fields. Product team and admins only.
+func (s *Service) UpdateProduct(ctx context.Context, actor *townhall.User, ref string, in ProductInput) (*Product, error) {
+	if err := requireManager(actor); err != nil {
+		return nil, err
+	}
+	p, err := s.Product(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if in.Slug != nil && strings.TrimSpace(*in.Slug) == "" {
+		return nil, townhall.Errorf(townhall.EINVALID, "Slug is required.")
+	}
+	if err := applyProduct(p, in); err != nil {
+		return nil, err
+	}
+	if in.Archived != nil {
+		p.Archived = *in.Archived
+	}
+	p.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
+	if err := s.store.UpdateProduct(ctx, p); err != nil {
+		return nil, err
+	}
+	return s.store.Product(ctx, p.ID)
+}
+
+// applyProduct validates the set fields of in onto p.
+func applyProduct(p *Product, in ProductInput) error {
+	if in.Name != nil {
+		name, err := townhall.CleanText("Name", *in.Name, 1, MaxName)
+		if err != nil {
+			return err
+		}
+		if strings.ContainsAny(name, "\n\t") {
+			return townhall.Errorf(townhall.EINVALID, "Name must be one line.")
+		}
+		p.Name = name
+	}
+	if in.Slug != nil && strings.TrimSpace(*in.Slug) != "" {
+		slug := strings.ToLower(strings.TrimSpace(*in.Slug))
+		if !ValidSlug(slug) {
+			return townhall.Errorf(townhall.EINVALID, "Slug must be 1 to %d lowercase letters, digits and single dashes, like \"acme-router-x2\" (and not \"new\").", MaxSlug)
+		}
+		p.Slug = slug
+	}
+	if in.Description != nil {
+		d, err := townhall.CleanText("Description", *in.Description, 0, MaxBody)
+		if err != nil {
+			return err
+		}
+		p.Description, p.DescriptionHTML = d, markdown.Render(d)
+	}
+	if in.ImageURL != nil {
+		u, err := cleanImageURL(*in.ImageURL)
+		if err != nil {
+			return err
+		}
+		p.ImageURL = u
+	}
+	return nil
+}
+
+// Product finds a product by id or slug. Archived products are found too:
+// their pages stay reachable with a notice.
+func (s *Service) Product(ctx context.Context, ref string) (*Product, error) {
+	ref = strings.TrimSpace(ref)
+	if townhall.ValidID(ref) {
+		p, err := s.store.Product(ctx, ref)
+		if townhall.ErrorCode(err) != townhall.ENOTFOUND {
+			return p, err
+		}
+	}
+	if !ValidSlug(ref) {
+		return nil, townhall.Errorf(townhall.ENOTFOUND, "Product not found.")
+	}
+	return s.store.ProductBySlug(ctx, ref)
+}
+
+// Products lists products by name. Archived ones are listed only for the
+// product team, and only when asked for.
+func (s *Service) Products(ctx context.Context, actor *townhall.User, after string, includeArchived bool) (townhall.Page[*Product], error) {
+	var page townhall.Page[*Product]
+	q := ProductQuery{Limit: PageSize + 1, IncludeArchived: includeArchived && actor.HasRole(townhall.Role.CanManageProduct)}
+	if after != "" {
+		name, id, ok := decodeProductCursor(after)
+		if !ok {
+			return page, townhall.Errorf(townhall.EINVALID, "The page link is not valid; start from the first page.")
+		}
+		q.AfterName, q.AfterID = name, id
+	}
+	items, err := s.store.Products(ctx, q)
+	if err != nil {
+		return page, err
+	}
+	if len(items) > PageSize {
+		items = items[:PageSize]
+		last := items[PageSize-1]
+		page.Next = encodeProductCursor(last.Name, last.ID)
+	}
+	page.Items = items
+	return page, nil
+}
+
+// CreateReview writes the actor's review of a product. One per customer per
+// product: a second one is ECONFLICT (edit the first instead).
+func (s *Service) CreateReview(ctx context.Context, actor *townhall.User, productRef string, in ReviewInput) (*Review, error) {
+	if err := signedIn(actor, "write a review"); err != nil {
+		return nil, err
+	}
+	p, err := s.Product(ctx, productRef)
+	if err != nil {
+		return nil, err
+	}
+	if in.Rating == nil {
+		return nil, townhall.Errorf(townhall.EINVALID, "Rating is required: choose 1 to 5 stars.")
+	}
+	r := &Review{ProductID: p.ID, AuthorID: actor.ID, AuthorName: actor.Name}
+	if err := applyReview(r, in); err != nil {
+		return nil, err
+	}
+	if p.Archived {
+		return nil, townhall.Errorf(townhall.ECONFLICT, "%s is archived and no longer takes reviews.", p.Name)
+	}
+	r.ID = townhall.NewID()
+	r.Verified = actor.Verified
+	r.CreatedAt = s.now().UTC().Truncate(time.Millisecond)
+	r.UpdatedAt = r.CreatedAt
+	if err := s.store.CreateReview(ctx, r); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// UpdateReview edits the actor's own review.
+func (s *Service) UpdateReview(ctx context.Context, actor *townhall.User, id string, in ReviewInput) (*Review, error) {
+	if err := signedIn(actor, "edit your review"); err != nil {
+		return nil, err
+	}
+	r, err := s.Review(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.AuthorID != actor.ID {
+		return nil, townhall.Errorf(townhall.EFORBIDDEN, "You can only edit your own review.")
+	}
+	if err := applyReview(r, in); err != nil {
+		return nil, err
+	}
+	r.Verified = actor.Verified
+	r.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
+	if err := s.store.UpdateReview(ctx, r); err != nil {
+		return nil, err
+	}
+	return s.store.Review(ctx, r.ID, actor.ID)
+}
+
+func applyReview(r *Review, in ReviewInput) error {
+	if in.Rating != nil {
+		if *in.Rating < 1 || *in.Rating > 5 {
+			return townhall.Errorf(townhall.EINVALID, "Rating must be a whole number of stars from 1 to 5.")
+		}
+		r.Rating = *in.Rating
+	}
+	if in.Title != nil {
+		t, err := townhall.CleanText("Title", *in.Title, 0, MaxTitle)
+		if err != nil {
+			return err
+		}
+		if strings.ContainsAny(t, "\n\t") {
+			return townhall.Errorf(townhall.EINVALID, "Title must be one line.")
+		}
+		r.Title = t
+	}
+	if in.Body != nil {
+		b, err := townhall.CleanText("Review", *in.Body, 0, MaxBody)
+		if err != nil {
+			return err
+		}
+		r.Body, r.BodyHTML = b, markdown.Render(b)
+	}
+	return nil
+}
+
+// DeleteReview removes a review: its author may, and so may moderators.
+func (s *Service) DeleteReview(ctx context.Context, actor *townhall.User, id string) (*Review, error) {
+	if err := signedIn(actor, "delete a review"); err != nil {
+		return nil, err
+	}
+	r, err := s.Review(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.AuthorID != actor.ID && !actor.Role.CanModerate() {
+		return nil, townhall.Errorf(townhall.EFORBIDDEN, "You can only delete your own review.")
+	}
+	if err := s.store.DeleteReview(ctx, r.ID); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Review returns one review; actor (may be nil) decides Voted.
+func (s *Service) Review(ctx context.Context, actor *townhall.User, id string) (*Review, error) {
+	if !townhall.ValidID(id) {
+		return nil, townhall.Errorf(townhall.ENOTFOUND, "Review not found.")
+	}
+	return s.store.Review(ctx, id, viewerID(actor))
+}
+
+// MyReview returns the actor's review of a product, or nil when they have
+// none (or nobody is signed in).
+func (s *Service) MyReview(ctx context.Context, actor *townhall.User, productID string) (*Review, error) {
+	if actor == nil {
+		return nil, nil
+	}
+	r, err := s.store.ReviewByAuthor(ctx, productID, actor.ID)
+	if townhall.ErrorCode(err) == townhall.ENOTFOUND {
+		return nil, nil
+	}
+	return r, err
+}
+
+// ReviewFilter is how a reader sorts and filters a product's reviews.
+type ReviewFilter struct {
+	Sort  string // one of Sorts; "" is SortHelpful
+	Stars int    // 0 for all
+	After string // cursor from the previous page's Next
+}
+
+// Reviews returns a page of a product's reviews.
+func (s *Service) Reviews(ctx context.Context, actor *townhall.User, productID string, f ReviewFilter) (townhall.Page[*Review], error) {
+	var page townhall.Page[*Review]
+	if f.Sort == "" {
+		f.Sort = SortHelpful
+	}
+	switch f.Sort {
+	case SortHelpful, SortNewest, SortHighest, SortLowest:
+	default:
+		return page, townhall.Errorf(townhall.EINVALID, "Sort must be one of helpful, newest, highest or lowest.")
+	}
+	if f.Stars < 0 || f.Stars > 5 {
+		return page, townhall.Errorf(townhall.EINVALID, "Stars must be a whole number from 1 to 5.")
+	}
+	q := ReviewQuery{ProductID: productID, Sort: f.Sort, Stars: f.Stars, Limit: PageSize + 1, ViewerID: viewerID(actor)}
+	if f.After != "" {
+		c, ok := decodeReviewCursor(f.After)
+		if !ok {
+			return page, townhall.Errorf(townhall.EINVALID, "The page link is not valid; start from the first page.")
+		}
+		q.After = &c
+	}
+	items, err := s.store.Reviews(ctx, q)
+	if err != nil {
+		return page, err
+	}
+	if len(items) > PageSize {
+		items = items[:PageSize]
+		page.Next = encodeReviewCursor(f.Sort, items[PageSize-1])
+	}
+	page.Items = items
+	return page, nil
+}
+
+// MarkHelpful records the actor's helpful vote. Voting twice changes
+// nothing; voting on your own review is EFORBIDDEN.
+func (s *Service) MarkHelpful(ctx context.Context, actor *townhall.User, reviewID string) (helpful int, err error) {
+	r, err := s.votable(ctx, actor, reviewID)
+	if err != nil {
+		return 0, err
+	}
+	_, helpful, err = s.store.AddHelpful(ctx, r.ID, actor.ID)
+	return helpful, err
+}
+
+// UnmarkHelpful takes the actor's helpful vote back (a no-op without one).
+func (s *Service) UnmarkHelpful(ctx context.Context, actor *townhall.User, reviewID string) (helpful int, err error) {
+	r, err := s.votable(ctx, actor, reviewID)
+	if err != nil {
+		return 0, err
+	}
+	_, helpful, err = s.store.RemoveHelpful(ctx, r.ID, actor.ID)
+	return helpful, err
+}
+
+func (s *Service) votable(ctx context.Context, actor *townhall.User, reviewID string) (*Review, error) {
+	if err := signedIn(actor, "vote"); err != nil {
+		return nil, err
+	}
+	r, err := s.Review(ctx, actor, reviewID)
+	if err != nil {
+		return nil, err
+	}
+	if r.AuthorID == actor.ID {
+		return nil, townhall.Errorf(townhall.EFORBIDDEN, "You can't vote on your own review.")
+	}
+	return r, nil
+}
+
+// Respond posts or edits the business's public response under a review and
+// tells the reviewer. Product team and admins only.
+func (s *Service) Respond(ctx context.Context, actor *townhall.User, reviewID, body string) (*Review, error) {
+	if err := signedIn(actor, "respond"); err != nil {
+		return nil, err
+	}
+	if !actor.Role.CanManageProduct() {
+		return nil, townhall.Errorf(townhall.EFORBIDDEN, "Only the product team can respond to reviews.")
+	}
+	r, err := s.Review(ctx, actor, reviewID)
+	if err != nil {
+		return nil, err
+	}
+	body, err = townhall.CleanText("Response", body, 1, MaxBody)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	resp := &Response{AuthorID: actor.ID, Body: body, BodyHTML: markdown.Render(body), CreatedAt: now, UpdatedAt: now}
+	if err := s.store.SetResponse(ctx, r.ID, resp); err != nil {
+		return nil, err
+	}
+	if s.notify != nil {
+		if p, err := s.store.Product(ctx, r.ProductID); err == nil {
+			// After the write: a lost notification is a nuisance, not a corruption.
+			_ = s.notify.Notify(ctx, actor.ID, []string{r.AuthorID}, "review_response",
+				fmt.Sprintf("%s responded to your review of %s", actor.Name, p.Name),
+				fmt.Sprintf("/products/%s#review-%s", p.Slug, r.ID))
+		}
+	}
+	return s.store.Review(ctx, r.ID, actor.ID)
+}
+
+func viewerID(actor *townhall.User) string {
+	if actor == nil {
+		return ""
+	}
+	return actor.ID
+}

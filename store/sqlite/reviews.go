@@ -1,0 +1,463 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"html/template"
+	"strings"
+
+	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/reviews"
+)
+
+func init() {
+	registerMigrations("reviews", 50, `
+CREATE TABLE products (
+	id               TEXT PRIMARY KEY,
+	slug             TEXT NOT NULL UNIQUE,
+	name             TEXT NOT NULL,
+	description      TEXT NOT NULL DEFAULT '',
+	description_html TEXT NOT NULL DEFAULT '',
+	image_url        TEXT NOT NULL DEFAULT '',
+	archived         INTEGER NOT NULL DEFAULT 0,
+	-- rating aggregates, updated in the same transaction as each review
+	rating_count     INTEGER NOT NULL DEFAULT 0,
+	rating_sum       INTEGER NOT NULL DEFAULT 0,
+	stars1           INTEGER NOT NULL DEFAULT 0,
+	stars2           INTEGER NOT NULL DEFAULT 0,
+	stars3           INTEGER NOT NULL DEFAULT 0,
+	stars4           INTEGER NOT NULL DEFAULT 0,
+	stars5           INTEGER NOT NULL DEFAULT 0,
+	created_at       INTEGER NOT NULL,
+	updated_at       INTEGER NOT NULL
+);
+CREATE INDEX products_listing ON products(archived, name COLLATE NOCASE, id);
+CREATE INDEX products_names ON products(name COLLATE NOCASE, id);
+CREATE TABLE reviews (
+	id                  TEXT PRIMARY KEY,
+	product_id          TEXT NOT NULL REFERENCES products(id),
+	author_id           TEXT NOT NULL REFERENCES users(id),
+	rating              INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+	title               TEXT NOT NULL DEFAULT '',
+	body                TEXT NOT NULL DEFAULT '',
+	body_html           TEXT NOT NULL DEFAULT '',
+	verified            INTEGER NOT NULL DEFAULT 0,
+	helpful             INTEGER NOT NULL DEFAULT 0,
+	response_author_id  TEXT REFERENCES users(id),
+	response_body       TEXT NOT NULL DEFAULT '',
+	response_html       TEXT NOT NULL DEFAULT '',
+	response_created_at INTEGER,
+	response_updated_at INTEGER,
+	created_at          INTEGER NOT NULL,
+	updated_at          INTEGER NOT NULL,
+	UNIQUE (product_id, author_id)
+);
+-- One index per page query: newest; highest (and any sort filtered by stars);
+-- lowest (rating ascending, newest first within a rating); most helpful,
+-- unfiltered and filtered by stars.
+CREATE INDEX reviews_newest ON reviews(product_id, id);
+CREATE INDEX reviews_rating ON reviews(product_id, rating, id);
+CREATE INDEX reviews_lowest ON reviews(product_id, rating, id DESC);
+CREATE INDEX reviews_helpful ON reviews(product_id, helpful, id);
+CREATE INDEX reviews_stars_helpful ON reviews(product_id, rating, helpful, id);
+CREATE INDEX reviews_author ON reviews(author_id);
+CREATE TABLE review_votes (
+	review_id  TEXT NOT NULL REFERENCES reviews(id) ON DELETE CASCADE,
+	user_id    TEXT NOT NULL REFERENCES users(id),
+	created_at INTEGER NOT NULL,
+	PRIMARY KEY (review_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX review_votes_user ON review_votes(user_id);`)
+
+	registerDocSource(townhall.KindReview, docSource{load: loadReviewDoc, list: listReviewIDs})
+}
+
+var _ reviews.Store = (*DB)(nil)
+
+const productCols = `id, slug, name, description, description_html, image_url, archived,
+	rating_count, rating_sum, stars1, stars2, stars3, stars4, stars5, created_at, updated_at`
+
+func scanProduct(row scanner) (*reviews.Product, error) {
+	var p reviews.Product
+	var html string
+	var created, updated int64
+	h := &p.Rating.Histogram
+	err := row.Scan(&p.ID, &p.Slug, &p.Name, &p.Description, &html, &p.ImageURL, &p.Archived,
+		&p.Rating.Count, &p.Rating.Sum, &h[0], &h[1], &h[2], &h[3], &h[4], &created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	p.DescriptionHTML = template.HTML(html) // sanitized by markdown.Render when written
+	p.CreatedAt, p.UpdatedAt = fromMS(created), fromMS(updated)
+	return &p, nil
+}
+
+// CreateProduct implements reviews.Store.
+func (db *DB) CreateProduct(ctx context.Context, p *reviews.Product) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO products(id, slug, name, description, description_html, image_url, archived, created_at, updated_at)
+			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, p.Slug, p.Name, p.Description, string(p.DescriptionHTML), p.ImageURL,
+			boolInt(p.Archived), ms(p.CreatedAt), ms(p.UpdatedAt))
+		return err
+	})
+	if isUnique(err) {
+		return townhall.Errorf(townhall.ECONFLICT, "Another product already uses the slug %q.", p.Slug)
+	}
+	return err
+}
+
+// UpdateProduct implements reviews.Store.
+func (db *DB) UpdateProduct(ctx context.Context, p *reviews.Product) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var slug, name string
+		var archived bool
+		err := tx.QueryRowContext(ctx, `SELECT slug, name, archived FROM products WHERE id = ?`, p.ID).Scan(&slug, &name, &archived)
+		if err != nil {
+			return notFound(err, "Product")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE products SET slug = ?, name = ?, description = ?, description_html = ?,
+			image_url = ?, archived = ?, updated_at = ? WHERE id = ?`, p.Slug, p.Name, p.Description, string(p.DescriptionHTML),
+			p.ImageURL, boolInt(p.Archived), ms(p.UpdatedAt), p.ID); err != nil {
+			return err
+		}
+		if slug == p.Slug && name == p.Name && archived == p.Archived {
+			return nil
+		}
+		// Review documents carry the product's name, slug (category and URL)
+		// and visibility: every one of them changed with it.
+		_, err = tx.ExecContext(ctx, `INSERT INTO changes(kind, entity_id, at)
+			SELECT ?, id, ? FROM reviews WHERE product_id = ? ORDER BY id`, townhall.KindReview, ms(db.now()), p.ID)
+		return err
+	})
+	if isUnique(err) {
+		return townhall.Errorf(townhall.ECONFLICT, "Another product already uses the slug %q.", p.Slug)
+	}
+	return err
+}
+
+// Product implements reviews.Store.
+func (db *DB) Product(ctx context.Context, id string) (*reviews.Product, error) {
+	p, err := scanProduct(db.r.QueryRowContext(ctx, `SELECT `+productCols+` FROM products WHERE id = ?`, id))
+	return p, notFound(err, "Product")
+}
+
+// ProductBySlug implements reviews.Store.
+func (db *DB) ProductBySlug(ctx context.Context, slug string) (*reviews.Product, error) {
+	p, err := scanProduct(db.r.QueryRowContext(ctx, `SELECT `+productCols+` FROM products WHERE slug = ?`, slug))
+	return p, notFound(err, "Product")
+}
+
+// productsQuery builds the listing query; each shape has its own index.
+func productsQuery(q reviews.ProductQuery) (string, []any) {
+	var where []string
+	var args []any
+	if !q.IncludeArchived {
+		where = append(where, "archived = 0")
+	}
+	if q.AfterID != "" {
+		where = append(where, "(name > ? COLLATE NOCASE OR (name = ? COLLATE NOCASE AND id > ?))")
+		args = append(args, q.AfterName, q.AfterName, q.AfterID)
+	}
+	s := `SELECT ` + productCols + ` FROM products`
+	if len(where) > 0 {
+		s += " WHERE " + strings.Join(where, " AND ")
+	}
+	return s + " ORDER BY name COLLATE NOCASE, id LIMIT ?", append(args, q.Limit)
+}
+
+// Products implements reviews.Store.
+func (db *DB) Products(ctx context.Context, q reviews.ProductQuery) ([]*reviews.Product, error) {
+	query, args := productsQuery(q)
+	rows, err := db.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*reviews.Product
+	for rows.Next() {
+		p, err := scanProduct(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// bumpRating adds (delta 1) or removes (delta -1) one rating from a
+// product's aggregates.
+func bumpRating(ctx context.Context, tx *sql.Tx, productID string, rating, delta int) error {
+	if rating < 1 || rating > 5 {
+		return fmt.Errorf("rating %d out of range", rating)
+	}
+	return execOne(ctx, tx, "Product", fmt.Sprintf(`UPDATE products SET rating_count = rating_count + ?,
+		rating_sum = rating_sum + ?, stars%d = stars%d + ? WHERE id = ?`, rating, rating),
+		delta, delta*rating, delta, productID)
+}
+
+// openForReviews fails unless the product exists and is not archived.
+func openForReviews(ctx context.Context, tx *sql.Tx, productID string) error {
+	var name string
+	var archived bool
+	err := tx.QueryRowContext(ctx, `SELECT name, archived FROM products WHERE id = ?`, productID).Scan(&name, &archived)
+	if err != nil {
+		return notFound(err, "Product")
+	}
+	if archived {
+		return townhall.Errorf(townhall.ECONFLICT, "%s is archived and no longer takes reviews.", name)
+	}
+	return nil
+}
+
+// CreateReview implements reviews.Store.
+func (db *DB) CreateReview(ctx context.Context, r *reviews.Review) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		if err := openForReviews(ctx, tx, r.ProductID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO reviews(id, product_id, author_id, rating, title, body, body_html, verified, created_at, updated_at)
+			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.ProductID, r.AuthorID, r.Rating, r.Title, r.Body, string(r.BodyHTML),
+			boolInt(r.Verified), ms(r.CreatedAt), ms(r.UpdatedAt))
+		if isUnique(err) {
+			return townhall.Errorf(townhall.ECONFLICT, "You have already reviewed this product. Edit your review instead.")
+		} else if err != nil {
+			return err
+		}
+		if err := bumpRating(ctx, tx, r.ProductID, r.Rating, 1); err != nil {
+			return err
+		}
+		return db.recordChange(ctx, tx, townhall.KindReview, r.ID)
+	})
+}
+
+// UpdateReview implements reviews.Store.
+func (db *DB) UpdateReview(ctx context.Context, r *reviews.Review) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		var productID string
+		var old int
+		err := tx.QueryRowContext(ctx, `SELECT product_id, rating FROM reviews WHERE id = ?`, r.ID).Scan(&productID, &old)
+		if err != nil {
+			return notFound(err, "Review")
+		}
+		if err := openForReviews(ctx, tx, productID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE reviews SET rating = ?, title = ?, body = ?, body_html = ?, verified = ?, updated_at = ?
+			WHERE id = ?`, r.Rating, r.Title, r.Body, string(r.BodyHTML), boolInt(r.Verified), ms(r.UpdatedAt), r.ID); err != nil {
+			return err
+		}
+		if old != r.Rating {
+			if err := bumpRating(ctx, tx, productID, old, -1); err != nil {
+				return err
+			}
+			if err := bumpRating(ctx, tx, productID, r.Rating, 1); err != nil {
+				return err
+			}
+		}
+		return db.recordChange(ctx, tx, townhall.KindReview, r.ID)
+	})
+}
+
+// DeleteReview implements reviews.Store.
+func (db *DB) DeleteReview(ctx context.Context, id string) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		var productID string
+		var rating int
+		err := tx.QueryRowContext(ctx, `SELECT product_id, rating FROM reviews WHERE id = ?`, id).Scan(&productID, &rating)
+		if err != nil {
+			return notFound(err, "Review")
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM reviews WHERE id = ?`, id); err != nil {
+			return err
+		}
+		if err := bumpRating(ctx, tx, productID, rating, -1); err != nil {
+			return err
+		}
+		return db.recordChange(ctx, tx, townhall.KindReview, id)
+	})
+}
+
+// reviewSelect reads reviews with their authors' names; its one parameter
+// is the viewer, for the "you found this helpful" flag.
+const reviewSelect = `SELECT r.id, r.product_id, r.author_id, u.name, r.rating, r.title, r.body, r.body_html,
+	r.verified, r.helpful, EXISTS(SELECT 1 FROM review_votes v WHERE v.review_id = r.id AND v.user_id = ?),
+	COALESCE(r.response_author_id, ''), COALESCE(ru.name, ''), r.response_body, r.response_html,
+	r.response_created_at, r.response_updated_at, r.created_at, r.updated_at
+	FROM reviews r JOIN users u ON u.id = r.author_id LEFT JOIN users ru ON ru.id = r.response_author_id `
+
+func scanReview(row scanner) (*reviews.Review, error) {
+	var r reviews.Review
+	var body, respAuthor, respName, respBody, respHTML string
+	var respCreated, respUpdated sql.NullInt64
+	var created, updated int64
+	err := row.Scan(&r.ID, &r.ProductID, &r.AuthorID, &r.AuthorName, &r.Rating, &r.Title, &r.Body, &body,
+		&r.Verified, &r.Helpful, &r.Voted, &respAuthor, &respName, &respBody, &respHTML,
+		&respCreated, &respUpdated, &created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	r.BodyHTML = template.HTML(body) // sanitized by markdown.Render when written
+	r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
+	if respCreated.Valid {
+		r.Response = &reviews.Response{AuthorID: respAuthor, AuthorName: respName, Body: respBody,
+			BodyHTML: template.HTML(respHTML), CreatedAt: nullMS(respCreated), UpdatedAt: nullMS(respUpdated)}
+	}
+	return &r, nil
+}
+
+// Review implements reviews.Store.
+func (db *DB) Review(ctx context.Context, id, viewerID string) (*reviews.Review, error) {
+	r, err := scanReview(db.r.QueryRowContext(ctx, reviewSelect+`WHERE r.id = ?`, viewerID, id))
+	return r, notFound(err, "Review")
+}
+
+// ReviewByAuthor implements reviews.Store.
+func (db *DB) ReviewByAuthor(ctx context.Context, productID, authorID string) (*reviews.Review, error) {
+	r, err := scanReview(db.r.QueryRowContext(ctx, reviewSelect+`WHERE r.product_id = ? AND r.author_id = ?`, authorID, productID, authorID))
+	return r, notFound(err, "Review")
+}
+
+// reviewsQuery builds a page query. Every sort is keyset-paginated on an
+// index that starts with the product (see the migration).
+func reviewsQuery(q reviews.ReviewQuery) (string, []any) {
+	where := []string{"r.product_id = ?"}
+	args := []any{q.ViewerID, q.ProductID}
+	if q.Stars != 0 {
+		where = append(where, "r.rating = ?")
+		args = append(args, q.Stars)
+	}
+	var order string
+	switch q.Sort {
+	case reviews.SortNewest:
+		order = "r.id DESC"
+		if q.After != nil {
+			where = append(where, "r.id < ?")
+			args = append(args, q.After.ID)
+		}
+	case reviews.SortHighest, reviews.SortLowest:
+		cmp, dir := "<", "DESC"
+		if q.Sort == reviews.SortLowest {
+			cmp, dir = ">", "ASC"
+		}
+		order = "r.rating " + dir + ", r.id DESC"
+		if q.Stars != 0 {
+			order = "r.id DESC" // one rating: the index is already in id order
+		}
+		if q.After != nil {
+			// The first term bounds the index range; the second skips ties already shown.
+			where = append(where, "r.rating "+cmp+"= ? AND (r.rating "+cmp+" ? OR r.id < ?)")
+			args = append(args, q.After.Key, q.After.Key, q.After.ID)
+		}
+	default: // most helpful
+		order = "r.helpful DESC, r.id DESC"
+		if q.After != nil {
+			where = append(where, "r.helpful <= ? AND (r.helpful < ? OR r.id < ?)")
+			args = append(args, q.After.Key, q.After.Key, q.After.ID)
+		}
+	}
+	return reviewSelect + "WHERE " + strings.Join(where, " AND ") + " ORDER BY " + order + " LIMIT ?", append(args, q.Limit)
+}
+
+// Reviews implements reviews.Store.
+func (db *DB) Reviews(ctx context.Context, q reviews.ReviewQuery) ([]*reviews.Review, error) {
+	query, args := reviewsQuery(q)
+	rows, err := db.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*reviews.Review
+	for rows.Next() {
+		r, err := scanReview(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// AddHelpful implements reviews.Store.
+func (db *DB) AddHelpful(ctx context.Context, reviewID, userID string) (bool, int, error) {
+	return db.helpfulVote(ctx, reviewID, 1, `INSERT INTO review_votes(review_id, user_id, created_at) VALUES(?, ?, ?)
+		ON CONFLICT DO NOTHING`, reviewID, userID, ms(db.now()))
+}
+
+// RemoveHelpful implements reviews.Store.
+func (db *DB) RemoveHelpful(ctx context.Context, reviewID, userID string) (bool, int, error) {
+	return db.helpfulVote(ctx, reviewID, -1, `DELETE FROM review_votes WHERE review_id = ? AND user_id = ?`, reviewID, userID)
+}
+
+// helpfulVote runs the vote insert or delete and moves the denormalized
+// count only when a row actually changed, so repeats are harmless.
+func (db *DB) helpfulVote(ctx context.Context, reviewID string, delta int, stmt string, args ...any) (changed bool, helpful int, err error) {
+	err = db.write(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT helpful FROM reviews WHERE id = ?`, reviewID).Scan(&helpful); err != nil {
+			return notFound(err, "Review")
+		}
+		res, err := tx.ExecContext(ctx, stmt, args...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		changed = true
+		helpful += delta
+		_, err = tx.ExecContext(ctx, `UPDATE reviews SET helpful = helpful + ? WHERE id = ?`, delta, reviewID)
+		return err
+	})
+	return changed, helpful, err
+}
+
+// SetResponse implements reviews.Store. The latest writer becomes the
+// response's author; CreatedAt stays that of the first response.
+func (db *DB) SetResponse(ctx context.Context, reviewID string, resp *reviews.Response) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		return execOne(ctx, tx, "Review", `UPDATE reviews SET response_author_id = ?, response_body = ?, response_html = ?,
+			response_created_at = COALESCE(response_created_at, ?), response_updated_at = ? WHERE id = ?`,
+			resp.AuthorID, resp.Body, string(resp.BodyHTML), ms(resp.CreatedAt), ms(resp.UpdatedAt), reviewID)
+	})
+}
+
+// loadReviewDoc is the search document of a review: hidden once deleted or
+// when its product is archived.
+func loadReviewDoc(ctx context.Context, q querier, id string) (*townhall.SearchDoc, error) {
+	d := &townhall.SearchDoc{Kind: townhall.KindReview, ID: id}
+	var created int64
+	var productName string
+	var archived bool
+	err := q.QueryRowContext(ctx, `SELECT r.title, r.body, r.author_id, u.name, r.product_id, p.slug, p.name, p.archived, r.created_at
+		FROM reviews r JOIN users u ON u.id = r.author_id JOIN products p ON p.id = r.product_id WHERE r.id = ?`, id).
+		Scan(&d.Title, &d.Body, &d.AuthorID, &d.Author, &d.ParentID, &d.Category, &productName, &archived, &created)
+	if err == sql.ErrNoRows {
+		return d, nil
+	} else if err != nil {
+		return nil, err
+	}
+	if d.Title == "" {
+		d.Title = productName
+	}
+	d.URL = "/products/" + d.Category + "#review-" + id
+	d.Created = fromMS(created)
+	d.Visible = !archived
+	return d, nil
+}
+
+func listReviewIDs(ctx context.Context, q querier, after string, limit int) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id FROM reviews WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
