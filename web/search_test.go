@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/app/apptest"
@@ -72,4 +73,107 @@ func TestSimilarOnEmptySite(t *testing.T) {
 		t.Fatalf("similar on an empty site: %s", b)
 	}
 	c.WantError("GET", "/api/v1/search/similar?q=x&kind=bogus", nil, 400, townhall.EINVALID)
+}
+
+// waitSearch polls the search API until the query has want hits, failing
+// after a few seconds: the indexer promises about one.
+func waitSearch(t *testing.T, c *apptest.Client, query string, want int) searchPage {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var out searchPage
+		c.JSON("GET", "/api/v1/search?q="+url.QueryEscape(query), nil, http.StatusOK, &out)
+		if out.Total == want && len(out.Items) == want {
+			return out
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("search %q: %d hits after 5 s, want %d", query, out.Total, want)
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+func TestSearchFollowsReviews(t *testing.T) {
+	env := apptest.Start(t)
+	pat := env.Client(t, "Pat", townhall.RoleProduct)
+	ann := env.Client(t, "Ann", townhall.RoleMember)
+	var product struct{ ID, Slug string }
+	pat.JSON("POST", "/api/v1/products", map[string]any{"name": "Acme Sync"}, http.StatusCreated, &product)
+	var review struct{ ID string }
+	ann.JSON("POST", "/api/v1/products/"+product.ID+"/reviews", map[string]any{
+		"rating": 5, "title": "Works offline", "body": "The **zeppelin** sync works <b>offline</b>, even on planes.",
+	}, http.StatusCreated, &review)
+
+	// New content becomes searchable; the snippet is escaped and marked.
+	got := waitSearch(t, ann, "zeppelin", 1)
+	it := got.Items[0]
+	if it.Kind != townhall.KindReview || it.ID != review.ID || it.Title != "Works offline" || !strings.HasPrefix(it.URL, "/products/") {
+		t.Fatalf("hit %+v", it)
+	}
+	if !strings.Contains(it.Snippet, "<mark>zeppelin</mark>") || strings.Contains(it.Snippet, "<b>") || !strings.Contains(it.Snippet, "&lt;b&gt;") {
+		t.Fatalf("snippet %q: want the match marked and the markup escaped", it.Snippet)
+	}
+	// The page shows it with the kind facet.
+	res, page := env.Anonymous(t).Get("/search?q=zeppelin")
+	if res.StatusCode != 200 || !strings.Contains(page, "Works offline") || !strings.Contains(page, `Reviews <span class="count">1</span>`) || !strings.Contains(page, "1 result for") {
+		t.Fatalf("search page: %d\n%.4000s", res.StatusCode, page)
+	}
+
+	// Edits are followed: the old word goes, the new one comes.
+	ann.JSON("PATCH", "/api/v1/reviews/"+review.ID, map[string]any{"body": "Now about a blimp instead."}, http.StatusOK, nil)
+	waitSearch(t, ann, "blimp", 1)
+	waitSearch(t, ann, "zeppelin", 0)
+
+	// Deleted content disappears.
+	res2, _ := ann.Do("DELETE", "/api/v1/reviews/"+review.ID, nil)
+	if res2.StatusCode >= 300 {
+		t.Fatalf("delete review: %d", res2.StatusCode)
+	}
+	waitSearch(t, ann, "blimp", 0)
+	res, page = env.Anonymous(t).Get("/search?q=blimp")
+	if res.StatusCode != 200 || !strings.Contains(page, "No results for") || !strings.Contains(page, "Check the spelling") {
+		t.Fatalf("no-results page: %d\n%.3000s", res.StatusCode, page)
+	}
+}
+
+func TestArchivedProductReviewsNeverShow(t *testing.T) {
+	env := apptest.Start(t)
+	pat := env.Client(t, "Pat", townhall.RoleProduct)
+	ann := env.Client(t, "Ann", townhall.RoleMember)
+	var product struct{ ID string }
+	pat.JSON("POST", "/api/v1/products", map[string]any{"name": "Old Gadget"}, http.StatusCreated, &product)
+	ann.JSON("POST", "/api/v1/products/"+product.ID+"/reviews", map[string]any{"rating": 2, "title": "Quirky gadget", "body": "Quirky but fine."}, http.StatusCreated, nil)
+	waitSearch(t, ann, "quirky", 1)
+	// Archiving hides the product's reviews at once, whether or not the
+	// index has caught up: hits are re-checked against the store.
+	pat.JSON("PATCH", "/api/v1/products/"+product.ID, map[string]any{"archived": true}, http.StatusOK, nil)
+	var out searchPage
+	ann.JSON("GET", "/api/v1/search?q=quirky", nil, http.StatusOK, &out)
+	if len(out.Items) != 0 {
+		t.Fatalf("archived product's review still found: %+v", out.Items)
+	}
+	_, page := env.Anonymous(t).Get("/search?q=quirky")
+	if strings.Contains(page, "Quirky gadget") {
+		t.Fatal("the search page shows an archived product's review")
+	}
+}
+
+func TestSimilarTitlesOverHTTP(t *testing.T) {
+	env := apptest.Start(t)
+	pat := env.Client(t, "Pat", townhall.RoleProduct)
+	ann := env.Client(t, "Ann", townhall.RoleMember)
+	var product struct{ ID string }
+	pat.JSON("POST", "/api/v1/products", map[string]any{"name": "Acme Phone"}, http.StatusCreated, &product)
+	ann.JSON("POST", "/api/v1/products/"+product.ID+"/reviews", map[string]any{"rating": 4, "title": "Battery life is excellent", "body": "Two days."}, http.StatusCreated, nil)
+	waitSearch(t, ann, "battery", 1)
+	var out struct{ Items []searchItem }
+	ann.JSON("GET", "/api/v1/search/similar?kind=review&q="+url.QueryEscape("excellent battery"), nil, 200, &out)
+	if len(out.Items) != 1 || out.Items[0].Title != "Battery life is excellent" || out.Items[0].URL == "" {
+		t.Fatalf("similar: %+v", out.Items)
+	}
+	// One shared word of two is not enough to call titles similar.
+	ann.JSON("GET", "/api/v1/search/similar?kind=review&q="+url.QueryEscape("battery charger"), nil, 200, &out)
+	if len(out.Items) != 0 {
+		t.Fatalf("similar with one matching word: %+v", out.Items)
+	}
 }
