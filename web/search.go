@@ -26,6 +26,14 @@ var kindLabels = map[string]string{
 	townhall.KindReview: "Reviews",
 }
 
+// kindNames name one item of each kind, for result labels.
+var kindNames = map[string]string{
+	townhall.KindThread: "Thread",
+	townhall.KindPost:   "Reply",
+	townhall.KindIdea:   "Idea",
+	townhall.KindReview: "Review",
+}
+
 // searchQuery reads the shared query parameters. A page that is not a
 // number is page 1: a hand-edited URL should still find something.
 func searchQuery(c *gin.Context) search.Query {
@@ -47,6 +55,7 @@ type searchView struct {
 	Query   search.Query
 	Results *search.Results
 	Kinds   map[string]string
+	Names   map[string]string
 	URL     *url.URL
 	Filters bool // a kind, tag, status or category narrows the search
 	Start   int  // number of the first result on this page
@@ -67,7 +76,7 @@ func (s *Server) searchPage(c *gin.Context) {
 	q.Facets = true
 	v := s.view(c, "Search")
 	v.Nav = "search"
-	data := &searchView{Query: q, Kinds: kindLabels, URL: c.Request.URL,
+	data := &searchView{Query: q, Kinds: kindLabels, Names: kindNames, URL: c.Request.URL,
 		Filters: q.Kind != "" || q.Tag != "" || q.Status != "" || q.Category != ""}
 	v.Data = data
 	if q.Text == "" {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/app/apptest"
+	"github.com/townhall/townhall/search"
 )
 
 type searchItem struct {
@@ -83,7 +84,7 @@ func waitSearch(t *testing.T, c *apptest.Client, query string, want int) searchP
 	for {
 		var out searchPage
 		c.JSON("GET", "/api/v1/search?q="+url.QueryEscape(query), nil, http.StatusOK, &out)
-		if out.Total == want && len(out.Items) == want {
+		if out.Total == want && len(out.Items) == min(want, search.DefaultPerPage) {
 			return out
 		}
 		if time.Now().After(deadline) {
