@@ -178,6 +178,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	if a.SearchIndex.Outdated() {
+		cfg.Logger.Warn("the search index was built by an older Townhall; run `townhall reindex` to rebuild it while the site keeps serving", "dir", SearchDir(cfg.DataDir))
+	}
 	a.Search = search.NewService(a.SearchIndex, db)
 	a.Indexer = search.NewIndexer(a.SearchIndex, db, cfg.Logger)
 	a.Auth = auth.NewService(db)

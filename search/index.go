@@ -88,6 +88,15 @@ func Open(dir string) (*Index, error) {
 	return x, nil
 }
 
+// Outdated reports whether the live index was built with an older mapping
+// than this binary's, so `townhall reindex` should be run.
+func (x *Index) Outdated() bool {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	v, err := x.b.GetInternal(keyMapping)
+	return err != nil || string(v) != mappingVersion
+}
+
 // create makes a new index at path with the given feed checkpoint.
 func create(path string, seq int64) (bleve.Index, error) {
 	b, err := bleve.New(path, newMapping())

@@ -109,3 +109,17 @@ func TestOpenRefusesBadCurrent(t *testing.T) {
 		t.Fatal("Open accepted a CURRENT naming a path outside the search directory")
 	}
 }
+
+func TestOutdatedMapping(t *testing.T) {
+	dir := t.TempDir()
+	x := openTest(t, dir)
+	if x.Outdated() {
+		t.Fatal("a fresh index reports an outdated mapping")
+	}
+	if err := x.b.SetInternal(keyMapping, []byte("0")); err != nil {
+		t.Fatal(err)
+	}
+	if !x.Outdated() {
+		t.Fatal("an index from an older mapping is not reported")
+	}
+}

@@ -80,11 +80,13 @@ func TestSimilarOnEmptySite(t *testing.T) {
 // after a few seconds: the indexer promises about one.
 func waitSearch(t *testing.T, c *apptest.Client, query string, want int) searchPage {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	start := time.Now()
+	deadline := start.Add(5 * time.Second)
 	for {
 		var out searchPage
 		c.JSON("GET", "/api/v1/search?q="+url.QueryEscape(query), nil, http.StatusOK, &out)
 		if out.Total == want && len(out.Items) == min(want, search.DefaultPerPage) {
+			t.Logf("search %q reached %d hits after %v", query, want, time.Since(start).Round(time.Millisecond))
 			return out
 		}
 		if time.Now().After(deadline) {
