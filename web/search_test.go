@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/app/apptest"
 	"github.com/townhall/townhall/search"
@@ -178,5 +180,63 @@ func TestSimilarTitlesOverHTTP(t *testing.T) {
 	ann.JSON("GET", "/api/v1/search/similar?kind=review&q="+url.QueryEscape("battery charger"), nil, 200, &out)
 	if len(out.Items) != 0 {
 		t.Fatalf("similar with one matching word: %+v", out.Items)
+	}
+}
+
+func TestBrowserSearchFromHeader(t *testing.T) {
+	env := apptest.Start(t)
+	pat := env.Client(t, "Pat", townhall.RoleProduct)
+	var phone, lamp struct{ ID string }
+	pat.JSON("POST", "/api/v1/products", map[string]any{"name": "Acme Phone"}, http.StatusCreated, &phone)
+	pat.JSON("POST", "/api/v1/products", map[string]any{"name": "Desk Lamp"}, http.StatusCreated, &lamp)
+	pat.JSON("POST", "/api/v1/products/"+phone.ID+"/reviews", map[string]any{"rating": 5, "title": "Sturdy and bright", "body": "The screen is bright."}, http.StatusCreated, nil)
+	env.Client(t, "Ann", "").JSON("POST", "/api/v1/products/"+lamp.ID+"/reviews", map[string]any{"rating": 3, "title": "Bright enough", "body": "A sturdy lamp."}, http.StatusCreated, nil)
+	waitSearch(t, pat, "sturdy bright", 2)
+
+	ctx := apptest.Browser(t)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(env.URL+"/"),
+		chromedp.SendKeys(chromedp.ID("header-q"), "sturdy bright\n"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="results-summary"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid="results-summary"]`)))
+	if err != nil || summary != "2 results for “sturdy bright”" {
+		t.Fatalf("summary %q, %v", summary, err)
+	}
+	marks, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(".result mark").length`))
+	if err != nil || marks < 4 {
+		t.Fatalf("%d highlighted words, want the matches marked: %v", marks, err)
+	}
+	// The type filter keeps the words and narrows to one kind; the
+	// no-results help offers the way back.
+	err = chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.ID("search-kind"), "idea"),
+		chromedp.Click(chromedp.CSS(`.search-form button[type="submit"]`)),
+	)
+	if err == nil {
+		err = chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`.no-results`)))
+	}
+	if err != nil {
+		t.Fatalf("filter to ideas: %v", err)
+	}
+	q, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.search.includes("kind=idea") ? document.getElementById("search-q").value : "not filtered"`))
+	if err != nil || q != "sturdy bright" {
+		t.Fatalf("the query was not kept: %q %v", q, err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.no-results a[href*="q=sturdy"]`)),
+	)
+	if err == nil {
+		err = chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`.result`)))
+	}
+	if err != nil {
+		t.Fatalf("search everything again: %v", err)
+	}
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`location.search.includes("kind=") ? -1 : document.querySelectorAll(".result").length`))
+	if err != nil || n != 2 {
+		t.Fatalf("after removing the filter: %d results (-1: still filtered), %v", n, err)
 	}
 }
