@@ -249,6 +249,9 @@ func TestSimilarTitles(t *testing.T) {
 		{townhall.KindIdea, "slow dashboard", ""},                  // the thread matches, but only ideas count
 		{townhall.KindThread, "slow dashboard", "t1"},
 		{townhall.KindIdea, "the of and", ""},
+		{townhall.KindIdea, "dashboard da", "i1"}, // an unfinished last word matches as a prefix
+		{townhall.KindIdea, "dashboard da ", ""},  // a finished one does not
+		{townhall.KindIdea, "dashboard fo", ""},   // "for" is a stop word, never indexed
 		{townhall.KindIdea, "", ""},
 	} {
 		got, err := svc.Similar(context.Background(), tc.kind, tc.text, 5)

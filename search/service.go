@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
@@ -174,12 +175,28 @@ func (s *Service) Similar(ctx context.Context, kind, text string, limit int) ([]
 	limit = max(1, min(limit, 10))
 	var words []query.Query
 	hl := map[string]bool{}
-	for _, t := range terms(s.idx.analyzer, text) {
+	ts := terms(s.idx.analyzer, text)
+	// While typing, the last word may be unfinished ("dashboard da"): it
+	// also matches as a prefix of title words (prefix queries are cheap).
+	partial := ""
+	if f := strings.Fields(text); len(f) > 0 && !strings.HasSuffix(text, " ") {
+		last := strings.ToLower(f[len(f)-1])
+		if utf8.RuneCountInString(last) >= 2 && len(terms(s.idx.analyzer, last)) > 0 {
+			partial = last
+		}
+	}
+	for i, t := range ts {
 		if hl[t] {
 			continue
 		}
 		hl[t] = true
-		words = append(words, termFilter(fieldTitle, t))
+		var w query.Query = termFilter(fieldTitle, t)
+		if i == len(ts)-1 && partial != "" {
+			p := bleve.NewPrefixQuery(partial)
+			p.SetField(fieldTitle)
+			w = bleve.NewDisjunctionQuery(w, p)
+		}
+		words = append(words, w)
 	}
 	if len(words) == 0 {
 		return []Result{}, nil

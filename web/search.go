@@ -139,8 +139,18 @@ func (s *Server) apiSearch(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
+// similarItem is one suggestion; Status helps people see that an idea is
+// already planned or done.
+type similarItem struct {
+	Kind   string `json:"kind"`
+	ID     string `json:"id"`
+	Title  string `json:"title"`
+	Status string `json:"status,omitempty"`
+	URL    string `json:"url"`
+}
+
 type similarResponse struct {
-	Items []searchItem `json:"items"`
+	Items []similarItem `json:"items"`
 }
 
 // apiSimilar suggests existing content with a similar title while someone
@@ -153,9 +163,9 @@ func (s *Server) apiSimilar(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	out := similarResponse{Items: make([]searchItem, 0, len(res))}
+	out := similarResponse{Items: make([]similarItem, 0, len(res))}
 	for _, r := range res {
-		out.Items = append(out.Items, searchItem{Kind: r.Kind, ID: r.ID, Title: r.Title, URL: r.URL})
+		out.Items = append(out.Items, similarItem{Kind: r.Kind, ID: r.ID, Title: r.Title, Status: r.Status, URL: r.URL})
 	}
 	c.JSON(http.StatusOK, out)
 }
