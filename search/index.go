@@ -186,13 +186,15 @@ func (x *Index) SwapIfChanged() (bool, error) {
 	return true, nil
 }
 
-// removeStale deletes complete index directories other than the live one
-// (left behind by a swap while the server was down). building-* directories
-// may belong to a running rebuild and are left alone.
+// removeStale deletes complete index directories older than the live one
+// (left behind by a swap while the server was down). Names sort by creation
+// time, so an index a concurrent rebuild has just renamed into place but not
+// yet named in CURRENT is newer and survives; building-* directories may
+// belong to a running rebuild and are left alone too.
 func (x *Index) removeStale() {
 	entries, _ := os.ReadDir(x.dir)
 	for _, e := range entries {
-		if e.IsDir() && strings.HasPrefix(e.Name(), livePrefix) && e.Name() != x.name {
+		if e.IsDir() && strings.HasPrefix(e.Name(), livePrefix) && e.Name() < x.name {
 			os.RemoveAll(filepath.Join(x.dir, e.Name()))
 		}
 	}
