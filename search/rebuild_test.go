@@ -123,3 +123,36 @@ func TestOutdatedMapping(t *testing.T) {
 		t.Fatal("an index from an older mapping is not reported")
 	}
 }
+
+func TestOpenRemovesOnlyOlderIndexes(t *testing.T) {
+	dir := t.TempDir()
+	src := newMemSource()
+	src.put(townhall.SearchDoc{Kind: townhall.KindIdea, ID: "i1", Title: "Hello"})
+	older, err := Rebuild(context.Background(), dir, src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, err := Rebuild(context.Background(), dir, src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A rebuild that has renamed its index into place but not yet
+	// written CURRENT: newer than the live one, so it must survive.
+	newer := livePrefix + townhall.NewID()
+	if err := os.Mkdir(filepath.Join(dir, newer), 0o750); err != nil {
+		t.Fatal(err)
+	}
+	x := openTest(t, dir)
+	if x.Name() != live {
+		t.Fatalf("serving %s, want %s", x.Name(), live)
+	}
+	if _, err := os.Stat(filepath.Join(dir, older)); !os.IsNotExist(err) {
+		t.Fatalf("older index kept: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, newer)); err != nil {
+		t.Fatalf("newer index removed: %v", err)
+	}
+	if n, _ := x.DocCount(); n != 1 {
+		t.Fatalf("live index has %d docs, want 1", n)
+	}
+}
