@@ -91,9 +91,11 @@ func Open(dir string) (*Index, error) {
 // Outdated reports whether the live index was built with an older mapping
 // than this binary's, so `townhall reindex` should be run.
 func (x *Index) Outdated() bool {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	v, err := x.b.GetInternal(keyMapping)
+	var v []byte
+	err := x.with(func(b bleve.Index) (err error) {
+		v, err = b.GetInternal(keyMapping)
+		return err
+	})
 	return err != nil || string(v) != mappingVersion
 }
 
@@ -133,10 +135,12 @@ func (x *Index) Name() string {
 }
 
 // Checkpoint is the last feed sequence applied to the live index.
-func (x *Index) Checkpoint() (int64, error) {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	return checkpoint(x.b)
+func (x *Index) Checkpoint() (seq int64, err error) {
+	err = x.with(func(b bleve.Index) error {
+		seq, err = checkpoint(b)
+		return err
+	})
+	return seq, err
 }
 
 func checkpoint(b bleve.Index) (int64, error) {
@@ -148,10 +152,12 @@ func checkpoint(b bleve.Index) (int64, error) {
 }
 
 // DocCount is the number of documents in the live index.
-func (x *Index) DocCount() (uint64, error) {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	return x.b.DocCount()
+func (x *Index) DocCount() (n uint64, err error) {
+	err = x.with(func(b bleve.Index) error {
+		n, err = b.DocCount()
+		return err
+	})
+	return n, err
 }
 
 // with runs fn on the live index under the read lock.
@@ -239,8 +245,8 @@ func writeCurrent(dir, name string) error {
 	return nil
 }
 
-// loadDocs reads the documents of changes (deduplicated, last wins) and adds
-// them to batch: visible ones are indexed, the rest deleted.
+// loadInto reads the current document of kind/id into batch: indexed when
+// visible, deleted otherwise.
 func loadInto(ctx context.Context, src Source, batch *bleve.Batch, kind, id string) error {
 	d, err := src.SearchDocument(ctx, kind, id)
 	if err != nil {

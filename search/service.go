@@ -202,9 +202,9 @@ func (s *Service) Similar(ctx context.Context, kind, text string, limit int) ([]
 		return []Result{}, nil
 	}
 	need := max(min(len(words), 2), (len(words)+1)/2)
-	any := bleve.NewDisjunctionQuery(words...)
-	any.SetMin(float64(need))
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(any, termFilter(fieldKind, kind)), limit, 0, false)
+	shared := bleve.NewDisjunctionQuery(words...)
+	shared.SetMin(float64(need))
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(shared, termFilter(fieldKind, kind)), limit, 0, false)
 	res, err := s.run(ctx, req)
 	if err != nil {
 		return nil, err
@@ -234,8 +234,15 @@ func (s *Service) run(ctx context.Context, req *bleve.SearchRequest) (*bleve.Sea
 // visible, so the index can lag behind a hide without leaking it.
 func (s *Service) load(ctx context.Context, res *bleve.SearchResult, hl map[string]bool, snippet int) ([]Result, error) {
 	items := make([]Result, 0, len(res.Hits))
+	known := map[string]bool{}
+	for _, k := range s.src.SearchKinds() {
+		known[k] = true
+	}
 	for _, h := range res.Hits {
 		kind, id := splitDocID(h.ID)
+		if !known[kind] {
+			continue // indexed by a build that knew more kinds; cannot re-check, so never show
+		}
 		d, err := s.src.SearchDocument(ctx, kind, id)
 		if err != nil {
 			return nil, err
