@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/townhall/townhall/auth"
+	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/search"
@@ -137,6 +138,7 @@ type App struct {
 	DB      *sqlite.DB
 	Auth    *auth.Service
 	Notify  *notify.Service
+	Ideas   *ideas.Service
 	Reviews *reviews.Service
 	Web     *web.Server
 	Secret  []byte
@@ -185,6 +187,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Indexer = search.NewIndexer(a.SearchIndex, db, cfg.Logger)
 	a.Auth = auth.NewService(db)
 	a.Notify = notify.NewService(db)
+	a.Ideas = ideas.NewService(db, a.Notify)
+	a.Ideas.OnNotifyError = func(err error) { cfg.Logger.Warn("idea notification not delivered", "err", err) }
 	a.Reviews = reviews.NewService(db, a.Notify)
 	base, _ := url.Parse(cfg.BaseURL)
 	a.Web, err = web.New(web.Config{
@@ -199,6 +203,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}, web.Services{
 		Auth:    a.Auth,
 		Notify:  a.Notify,
+		Ideas:   a.Ideas,
 		Reviews: a.Reviews,
 		Search:  a.Search,
 		Ping:    db.Ping,

@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/townhall/townhall/auth"
+	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/search"
@@ -23,7 +24,7 @@ import (
 // Config is what the web layer needs from the command line.
 type Config struct {
 	SiteName     string
-	BaseURL      *url.URL // public URL, decides the Secure cookie flag and trusted origin
+	BaseURL      *url.URL // public URL: Secure cookie flag, trusted origin, absolute links in exports
 	DevLogin     bool     // enables POST /auth/dev/login (loopback only; main enforces it)
 	MaxBodyBytes int64    // request body cap; larger bodies get 413
 	// Write rate limits per minute (0 disables): per signed-in user and per
@@ -40,6 +41,7 @@ type Config struct {
 type Services struct {
 	Auth    *auth.Service
 	Notify  *notify.Service
+	Ideas   *ideas.Service
 	Reviews *reviews.Service
 	Search  *search.Service
 	// Ping reports whether the store answers, for /healthz.
