@@ -1,4 +1,4 @@
-// Similar-content hints: a title input marked data-similar="idea" (or
+// Similar-content hints: a title input marked data-similar-kind="idea" (or
 // "thread") gets a live list of existing items with similar titles below
 // it, from GET /api/v1/search/similar, so people vote on or join what
 // exists instead of posting a duplicate. Include this file on the form page
@@ -9,8 +9,8 @@
 
   const labels = { idea: "Similar ideas already on the board:", thread: "Similar discussions:" };
 
-  document.querySelectorAll("input[data-similar]").forEach(function (input) {
-    const kind = input.dataset.similar;
+  document.querySelectorAll("input[data-similar-kind]").forEach(function (input) {
+    const kind = input.dataset.similarKind;
     const box = document.createElement("div");
     box.className = "similar";
     box.id = input.id ? input.id + "-similar" : "";

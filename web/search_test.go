@@ -240,3 +240,54 @@ func TestBrowserSearchFromHeader(t *testing.T) {
 		t.Fatalf("after removing the filter: %d results (-1: still filtered), %v", n, err)
 	}
 }
+
+func TestSearchFollowsIdeas(t *testing.T) {
+	env := apptest.Start(t)
+	ann := env.Client(t, "Ann", townhall.RoleMember)
+	pat := env.Client(t, "Pat", townhall.RoleProduct)
+	var dup, keep struct{ ID string }
+	ann.JSON("POST", "/api/v1/ideas", map[string]any{"title": "Dark mode for the dashboard", "body": "Night owls need a darker theme.", "tags": []string{"ui"}}, http.StatusCreated, &keep)
+	ann.JSON("POST", "/api/v1/ideas", map[string]any{"title": "Dashboard dark theme", "body": "Please add a darker theme."}, http.StatusCreated, &dup)
+	got := waitSearch(t, ann, "darker theme", 2)
+	for _, it := range got.Items {
+		if it.Kind != townhall.KindIdea || it.URL != "/ideas/"+it.ID {
+			t.Fatalf("idea hit %+v", it)
+		}
+	}
+	// Filters by tag and status come from the idea.
+	var tagged searchPage
+	ann.JSON("GET", "/api/v1/search?q=darker&tag=ui", nil, http.StatusOK, &tagged)
+	if tagged.Total != 1 || tagged.Items[0].ID != keep.ID {
+		t.Fatalf("tag filter: %+v", tagged)
+	}
+	// Similar titles while typing a new idea.
+	var sim struct{ Items []struct{ ID, Title, Status, URL string } }
+	ann.JSON("GET", "/api/v1/search/similar?kind=idea&q="+url.QueryEscape("dark dashboard"), nil, http.StatusOK, &sim)
+	if len(sim.Items) != 2 || sim.Items[0].Status == "" {
+		t.Fatalf("similar ideas: %+v", sim.Items)
+	}
+	// A merged idea leaves search; the one it went into stays.
+	pat.JSON("POST", "/api/v1/ideas/"+dup.ID+"/merge", map[string]any{"into": keep.ID}, http.StatusOK, nil)
+	got = waitSearch(t, ann, "darker theme", 1)
+	if got.Items[0].ID != keep.ID {
+		t.Fatalf("after merge: %+v", got.Items)
+	}
+	ann.JSON("GET", "/api/v1/search/similar?kind=idea&q="+url.QueryEscape("dark dashboard"), nil, http.StatusOK, &sim)
+	if len(sim.Items) != 1 || sim.Items[0].ID != keep.ID {
+		t.Fatalf("similar after merge: %+v", sim.Items)
+	}
+	// A status change is searchable as a filter.
+	pat.JSON("PUT", "/api/v1/ideas/"+keep.ID+"/status", map[string]any{"status": "planned"}, http.StatusOK, nil)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var planned searchPage
+		ann.JSON("GET", "/api/v1/search?q=darker&status=planned", nil, http.StatusOK, &planned)
+		if planned.Total == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the status change never reached the index")
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
