@@ -261,7 +261,9 @@ func TestSearchFollowsIdeas(t *testing.T) {
 		t.Fatalf("tag filter: %+v", tagged)
 	}
 	// Similar titles while typing a new idea.
-	var sim struct{ Items []struct{ ID, Title, Status, URL string } }
+	var sim struct {
+		Items []struct{ ID, Title, Status, URL string }
+	}
 	ann.JSON("GET", "/api/v1/search/similar?kind=idea&q="+url.QueryEscape("dark dashboard"), nil, http.StatusOK, &sim)
 	if len(sim.Items) != 2 || sim.Items[0].Status == "" {
 		t.Fatalf("similar ideas: %+v", sim.Items)
