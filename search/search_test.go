@@ -300,3 +300,16 @@ func TestIndexerMakesWritesSearchableQuickly(t *testing.T) {
 	waitFor("zeppelin", 0)
 	t.Logf("new content searchable after %v", lag)
 }
+
+func TestSearchTimeoutIsUnavailable(t *testing.T) {
+	src := newMemSource()
+	seed(src)
+	x := openTest(t, t.TempDir())
+	catchUp(t, x, src)
+	svc := NewService(x, src)
+	svc.Timeout = time.Nanosecond
+	_, err := svc.Search(context.Background(), Query{Text: "dashboard"})
+	if townhall.ErrorCode(err) != townhall.EUNAVAILABLE || !strings.Contains(townhall.ErrorMessage(err), "too long") {
+		t.Fatalf("err %v, want EUNAVAILABLE saying the search took too long", err)
+	}
+}
