@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -79,7 +80,7 @@ func (s *Server) searchPage(c *gin.Context) {
 	data := &searchView{Query: q, Kinds: kindLabels, Names: kindNames, URL: c.Request.URL,
 		Filters: q.Kind != "" || q.Tag != "" || q.Status != "" || q.Category != ""}
 	v.Data = data
-	if q.Text == "" {
+	if strings.TrimSpace(q.Text) == "" {
 		s.html(c, http.StatusOK, "search", v)
 		return
 	}

@@ -58,7 +58,7 @@ func TestSearchMalformedQueriesAre400(t *testing.T) {
 
 func TestSearchPageWithoutQuery(t *testing.T) {
 	env := apptest.Start(t)
-	res, body := env.Anonymous(t).Get("/search")
+	res, body := env.Anonymous(t).Get("/search?q=+++")
 	if res.StatusCode != 200 || !strings.Contains(body, `<label for="search-q">`) || !strings.Contains(body, `aria-current="page">Search<`) {
 		t.Fatalf("search page: %d\n%.2000s", res.StatusCode, body)
 	}
