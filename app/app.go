@@ -45,11 +45,15 @@ type Config struct {
 
 	// OAuth providers; each is enabled when its client id and secret are set.
 	GitHubClientID, GitHubClientSecret string
+	GitHubURL                          string // GitHub Enterprise Server; default https://github.com
 	GoogleClientID, GoogleClientSecret string
 	GitLabClientID, GitLabClientSecret string
 	GitLabURL                          string // self-managed GitLab; default https://gitlab.com
 	OIDCIssuer, OIDCClientID           string
 	OIDCClientSecret, OIDCName         string // OIDCName labels the sign-in button
+	// OAuthHTTPClient makes requests to identity providers (custom CAs,
+	// proxies, tests); nil is a default client with a timeout.
+	OAuthHTTPClient *http.Client
 }
 
 // Defaults returns the settings `go run ./cmd/townhall` uses.
@@ -58,6 +62,7 @@ func Defaults() Config {
 		Addr:                "127.0.0.1:8080",
 		DataDir:             "data",
 		SiteName:            "Townhall",
+		GitHubURL:           "https://github.com",
 		GitLabURL:           "https://gitlab.com",
 		OIDCName:            "OpenID Connect",
 		MaxBodyBytes:        1 << 20,
@@ -118,6 +123,14 @@ func (c *Config) Validate() error {
 	if (c.OIDCClientID != "") != (c.OIDCIssuer != "") {
 		return configErrorf("--oidc-issuer and --oidc-client-id must be set together")
 	}
+	for flag, v := range map[string]string{"--github-url": c.GitHubURL, "--gitlab-url": c.GitLabURL, "--oidc-issuer": c.OIDCIssuer} {
+		if v == "" {
+			continue
+		}
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return configErrorf("%s %q must be an http(s) URL", flag, v)
+		}
+	}
 	if c.SessionSecret != "" && len(c.SessionSecret) < 32 {
 		return configErrorf("--session-secret must be at least 32 characters")
 	}
@@ -140,6 +153,7 @@ type App struct {
 	Notify  *notify.Service
 	Ideas   *ideas.Service
 	Reviews *reviews.Service
+	OAuth   *auth.OAuth
 	Web     *web.Server
 	Secret  []byte
 
@@ -190,6 +204,17 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Ideas = ideas.NewService(db, a.Notify)
 	a.Ideas.OnNotifyError = func(err error) { cfg.Logger.Warn("idea notification not delivered", "err", err) }
 	a.Reviews = reviews.NewService(db, a.Notify)
+	a.OAuth, err = auth.NewOAuth(auth.OAuthConfig{
+		GitHubClientID: cfg.GitHubClientID, GitHubClientSecret: cfg.GitHubClientSecret, GitHubURL: cfg.GitHubURL,
+		GoogleClientID: cfg.GoogleClientID, GoogleClientSecret: cfg.GoogleClientSecret,
+		GitLabClientID: cfg.GitLabClientID, GitLabClientSecret: cfg.GitLabClientSecret, GitLabURL: cfg.GitLabURL,
+		OIDCIssuer: cfg.OIDCIssuer, OIDCClientID: cfg.OIDCClientID, OIDCClientSecret: cfg.OIDCClientSecret, OIDCName: cfg.OIDCName,
+		HTTPClient: cfg.OAuthHTTPClient,
+	}, secret, cfg.BaseURL)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	base, _ := url.Parse(cfg.BaseURL)
 	a.Web, err = web.New(web.Config{
 		SiteName:            cfg.SiteName,
@@ -205,6 +230,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Notify:  a.Notify,
 		Ideas:   a.Ideas,
 		Reviews: a.Reviews,
+		OAuth:   a.OAuth,
 		Search:  a.Search,
 		Ping:    db.Ping,
 	})

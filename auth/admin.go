@@ -74,6 +74,8 @@ func (s *Service) SaveSegment(ctx context.Context, actor *townhall.User, seg *to
 	seg.Name = name
 	if seg.ID == "" {
 		seg.ID = townhall.NewID()
+	} else if !townhall.ValidID(seg.ID) {
+		return townhall.Errorf(townhall.ENOTFOUND, "Segment not found.")
 	} else if _, err := s.store.Segment(ctx, seg.ID); err != nil {
 		return err
 	}
@@ -84,6 +86,9 @@ func (s *Service) SaveSegment(ctx context.Context, actor *townhall.User, seg *to
 func (s *Service) DeleteSegment(ctx context.Context, actor *townhall.User, id string) error {
 	if err := requireAdmin(actor); err != nil {
 		return err
+	}
+	if !townhall.ValidID(id) {
+		return townhall.Errorf(townhall.ENOTFOUND, "Segment not found.")
 	}
 	return s.store.DeleteSegment(ctx, id)
 }
@@ -97,7 +102,13 @@ func (s *Service) AssignSegment(ctx context.Context, actor *townhall.User, userI
 		return err
 	}
 	if segmentID != "" {
-		if _, err := s.store.Segment(ctx, segmentID); err != nil {
+		// An unknown segment is bad input here, not a missing page.
+		if !townhall.ValidID(segmentID) {
+			return townhall.Errorf(townhall.EINVALID, "Unknown segment %.40q.", segmentID)
+		}
+		if _, err := s.store.Segment(ctx, segmentID); townhall.ErrorCode(err) == townhall.ENOTFOUND {
+			return townhall.Errorf(townhall.EINVALID, "Unknown segment %.40q.", segmentID)
+		} else if err != nil {
 			return err
 		}
 	}

@@ -16,13 +16,24 @@ func (s *Server) authRoutes(r *gin.Engine) {
 	if s.cfg.DevLogin {
 		r.POST("/auth/dev/login", s.devLogin)
 	}
+	s.oauthRoutes(r)
 	s.api().GET("/me", s.apiMe)
 }
 
 func (s *Server) signinPage(c *gin.Context) {
 	v := s.view(c, "Sign in")
-	v.Data = map[string]any{"Next": localPath(c.Query("next"))}
+	v.Data = s.signinData(localPath(c.Query("next")))
 	s.html(c, http.StatusOK, "signin", v)
+}
+
+// signinData is what the sign-in page shows: the enabled providers and
+// where to go afterwards.
+func (s *Server) signinData(next string) map[string]any {
+	var providers []auth.ProviderInfo
+	if s.svc.OAuth != nil {
+		providers = s.svc.OAuth.Providers()
+	}
+	return map[string]any{"Next": next, "Providers": providers}
 }
 
 // devLogin signs in as any name: for local trials and tests only. main
@@ -37,7 +48,7 @@ func (s *Server) devLogin(c *gin.Context) {
 	}
 	if err != nil {
 		v := s.view(c, "Sign in")
-		v.Data = map[string]any{"Next": localPath(c.PostForm("next"))}
+		v.Data = s.signinData(localPath(c.PostForm("next")))
 		s.formError(c, "signin", v, err)
 		return
 	}
@@ -71,5 +82,5 @@ func (s *Server) apiMe(c *gin.Context) {
 	if !ok {
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"id": u.ID, "name": u.Name, "handle": u.Handle, "role": u.Role})
+	c.JSON(http.StatusOK, gin.H{"id": u.ID, "name": u.Name, "handle": u.Handle, "role": u.Role, "segment_id": u.SegmentID, "verified": u.Verified})
 }

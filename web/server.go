@@ -44,6 +44,9 @@ type Services struct {
 	Ideas   *ideas.Service
 	Reviews *reviews.Service
 	Search  *search.Service
+	// OAuth signs people in through GitHub, Google, GitLab and OIDC; nil
+	// means no provider is configured.
+	OAuth *auth.OAuth
 	// Ping reports whether the store answers, for /healthz.
 	Ping func(context.Context) error
 }

@@ -74,6 +74,7 @@ func configFlags(name string, stderr io.Writer) (*flag.FlagSet, *app.Config, *st
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "take the client IP from X-Forwarded-For (only behind a proxy that sets it)")
 	fs.StringVar(&cfg.GitHubClientID, "github-client-id", "", "GitHub OAuth app client id")
 	fs.StringVar(&cfg.GitHubClientSecret, "github-client-secret", "", "GitHub OAuth app client secret")
+	fs.StringVar(&cfg.GitHubURL, "github-url", cfg.GitHubURL, "GitHub URL, for GitHub Enterprise Server")
 	fs.StringVar(&cfg.GoogleClientID, "google-client-id", "", "Google OAuth client id")
 	fs.StringVar(&cfg.GoogleClientSecret, "google-client-secret", "", "Google OAuth client secret")
 	fs.StringVar(&cfg.GitLabClientID, "gitlab-client-id", "", "GitLab application id")

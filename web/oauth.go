@@ -1,0 +1,87 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/auth"
+)
+
+// oauthRoutes serves sign-in through external providers: GET /auth/NAME
+// sends the browser to the provider, GET /auth/NAME/callback brings it back.
+func (s *Server) oauthRoutes(r *gin.Engine) {
+	r.GET("/auth/:provider", s.oauthBegin)
+	r.GET("/auth/:provider/callback", s.oauthCallback)
+}
+
+func (s *Server) oauthBegin(c *gin.Context) {
+	if s.svc.OAuth == nil {
+		s.fail(c, notFoundErr("sign-in provider"))
+		return
+	}
+	// Any ?state= the client sends is ignored: auth.OAuth always makes its own.
+	authURL, cookie, err := s.svc.OAuth.Begin(c.Param("provider"), localPath(c.Query("next")))
+	if err != nil {
+		if townhall.ErrorCode(err) == townhall.ENOTFOUND {
+			s.fail(c, err)
+			return
+		}
+		s.signinError(c, err)
+		return
+	}
+	s.setFlowCookie(c, cookie, int(auth.FlowTTL/time.Second))
+	c.Header("Cache-Control", "no-store")
+	c.Redirect(http.StatusFound, authURL)
+}
+
+func (s *Server) oauthCallback(c *gin.Context) {
+	if s.svc.OAuth == nil {
+		s.fail(c, notFoundErr("sign-in provider"))
+		return
+	}
+	var cookie string
+	if ck, err := c.Request.Cookie(auth.FlowCookie); err == nil {
+		cookie = ck.Value
+	}
+	// The flow cookie is single-use, whatever the outcome.
+	s.setFlowCookie(c, "", -1)
+	id, next, err := s.svc.OAuth.Complete(c.Param("provider"), cookie, c.Request.URL.Query())
+	if err != nil {
+		if townhall.ErrorCode(err) == townhall.ENOTFOUND {
+			s.fail(c, err)
+			return
+		}
+		s.signinError(c, err)
+		return
+	}
+	u, err := s.svc.Auth.SignIn(c.Request.Context(), id)
+	if err != nil {
+		s.signinError(c, err)
+		return
+	}
+	s.startSession(c, u, next)
+}
+
+// signinError shows the sign-in page with what went wrong, so the person
+// can pick a provider again; details go to the log.
+func (s *Server) signinError(c *gin.Context, err error) {
+	code := townhall.ErrorCode(err)
+	s.log.Warn("oauth sign-in failed", "provider", c.Param("provider"), "err", err, "request_id", c.GetString(ctxRequestID))
+	v := s.view(c, "Sign in")
+	v.Error = townhall.ErrorMessage(err)
+	v.Data = s.signinData("/")
+	s.html(c, statusOf(code), "signin", v)
+}
+
+// setFlowCookie sets (or, with maxAge < 0, clears) the OAuth flow cookie.
+// SameSite=Lax, not Strict: the provider's redirect back is a cross-site
+// top-level navigation that must carry it.
+func (s *Server) setFlowCookie(c *gin.Context, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: auth.FlowCookie, Value: value, Path: "/auth/", MaxAge: maxAge,
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode,
+	})
+}
