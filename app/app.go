@@ -212,6 +212,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		HTTPClient: cfg.OAuthHTTPClient,
 	}, secret, cfg.BaseURL)
 	if err != nil {
+		a.SearchIndex.Close() // releases the index lock, so a retry can open it
 		db.Close()
 		return nil, err
 	}
