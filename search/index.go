@@ -13,6 +13,7 @@ import (
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	bbolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/townhall/townhall"
 )
@@ -78,9 +79,9 @@ func Open(dir string) (*Index, error) {
 			return nil, err
 		}
 	}
-	b, err := bleve.Open(filepath.Join(dir, name))
+	b, err := openIndex(filepath.Join(dir, name))
 	if err != nil {
-		return nil, fmt.Errorf("search: open index %s: %w (delete %s to rebuild it from the store)", name, err, dir)
+		return nil, fmt.Errorf("search: open index %s: %w", name, err)
 	}
 	x.b, x.name = b, name
 	x.analyzer = b.Mapping().AnalyzerNamed(en.AnalyzerName)
@@ -97,6 +98,20 @@ func (x *Index) Outdated() bool {
 		return err
 	})
 	return err != nil || string(v) != mappingVersion
+}
+
+// openIndex opens an existing index. Bleve locks it (a bolt file lock) and
+// would otherwise wait forever for another process holding it, so a second
+// server on the same data directory fails with a clear error instead.
+func openIndex(path string) (bleve.Index, error) {
+	b, err := bleve.OpenUsing(path, map[string]any{"bolt_timeout": "3s"})
+	if errors.Is(err, bbolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("%s is in use by another Townhall process on the same data directory", path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w (delete %s to rebuild the index from the store)", err, filepath.Dir(path))
+	}
+	return b, nil
 }
 
 // create makes a new index at path with the given feed checkpoint.
@@ -177,7 +192,7 @@ func (x *Index) SwapIfChanged() (bool, error) {
 	if err != nil || name == "" || name == x.Name() {
 		return false, err
 	}
-	b, err := bleve.Open(filepath.Join(x.dir, name))
+	b, err := openIndex(filepath.Join(x.dir, name))
 	if err != nil {
 		return false, fmt.Errorf("search: open rebuilt index %s: %w", name, err)
 	}

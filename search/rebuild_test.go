@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -154,5 +155,18 @@ func TestOpenRemovesOnlyOlderIndexes(t *testing.T) {
 	}
 	if n, _ := x.DocCount(); n != 1 {
 		t.Fatalf("live index has %d docs, want 1", n)
+	}
+}
+
+func TestSecondOpenFailsClearly(t *testing.T) {
+	dir := t.TempDir()
+	openTest(t, dir)
+	start := time.Now()
+	_, err := Open(dir)
+	if err == nil || !strings.Contains(err.Error(), "in use by another Townhall process") {
+		t.Fatalf("second open: %v, want a clear in-use error", err)
+	}
+	if time.Since(start) > 10*time.Second {
+		t.Fatal("the second open waited far too long")
 	}
 }
