@@ -4,10 +4,51 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/reviews"
 )
+
+// homeData is what the front page shows: a little of everything, so a
+// visitor sees at once that the community is alive.
+type homeData struct {
+	Trending []*ideas.Idea
+	Shipped  []*ideas.Idea
+	Products []*reviews.Product
+}
+
+const homeItems = 5
 
 // home is the community's front page.
 func (s *Server) home(c *gin.Context) {
+	ctx, u := c.Request.Context(), currentUser(c)
+	var d homeData
+	board, err := s.svc.Ideas.List(ctx, u, ideas.ListParams{Sort: ideas.SortTrending})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d.Trending = firstN(board.Items, homeItems)
+	roadmap, err := s.svc.Ideas.Roadmap(ctx, u, homeItems)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d.Shipped = roadmap[ideas.StatusDone]
+	products, err := s.svc.Reviews.Products(ctx, u, "", false)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d.Products = firstN(products.Items, 6)
 	v := s.view(c, "")
+	v.Data = d
 	s.html(c, http.StatusOK, "home", v)
+}
+
+func firstN[T any](xs []T, n int) []T {
+	if len(xs) > n {
+		return xs[:n]
+	}
+	return xs
 }
