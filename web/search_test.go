@@ -278,6 +278,13 @@ func TestSearchFollowsIdeas(t *testing.T) {
 	if len(sim.Items) != 1 || sim.Items[0].ID != keep.ID {
 		t.Fatalf("similar after merge: %+v", sim.Items)
 	}
+	// A hidden idea leaves search for everyone, staff included; unhiding
+	// brings it back.
+	mod := env.Client(t, "Mo", townhall.RoleModerator)
+	mod.JSON("PUT", "/api/v1/ideas/"+keep.ID+"/hidden", map[string]any{"hidden": true, "reason": "spam test"}, http.StatusOK, nil)
+	waitSearch(t, mod, "darker theme", 0)
+	mod.JSON("PUT", "/api/v1/ideas/"+keep.ID+"/hidden", map[string]any{"hidden": false}, http.StatusOK, nil)
+	waitSearch(t, ann, "darker theme", 1)
 	// A status change is searchable as a filter.
 	pat.JSON("PUT", "/api/v1/ideas/"+keep.ID+"/status", map[string]any{"status": "planned"}, http.StatusOK, nil)
 	deadline := time.Now().Add(5 * time.Second)
