@@ -144,6 +144,9 @@ type Store interface {
 	// Threads lists a category's threads after the cursor (nil: from the
 	// start), pinned first, then by last activity.
 	Threads(ctx context.Context, categoryID string, after *ThreadCursor, limit int, withHidden bool) ([]*Thread, error)
+	// LatestThreads lists visible threads of every category by last activity,
+	// newest first, for the front page.
+	LatestThreads(ctx context.Context, limit int) ([]*Thread, error)
 
 	// AddReply appends p to its thread at the next position, updates the
 	// thread's counters and last activity; ECONFLICT when the thread is locked.

@@ -210,6 +210,14 @@ func cleanBody(body string) (string, error) {
 	return townhall.CleanText("Body", body, 1, MaxBody)
 }
 
+// Latest returns the most recently active visible threads of every category.
+func (s *Service) Latest(ctx context.Context, limit int) ([]*Thread, error) {
+	if limit <= 0 || limit > 50 {
+		limit = 10
+	}
+	return s.store.LatestThreads(ctx, limit)
+}
+
 // CreateThread starts a thread in the category given by slug or id.
 func (s *Service) CreateThread(ctx context.Context, actor *townhall.User, categoryRef, title, body string) (*Thread, error) {
 	if err := signedIn(actor, "start a thread"); err != nil {

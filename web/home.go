@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/reviews"
 )
@@ -12,6 +13,7 @@ import (
 // homeData is what the front page shows: a little of everything, so a
 // visitor sees at once that the community is alive.
 type homeData struct {
+	Latest   []*forum.Thread
 	Trending []*ideas.Idea
 	Shipped  []*ideas.Idea
 	Products []*reviews.Product
@@ -23,6 +25,12 @@ const homeItems = 5
 func (s *Server) home(c *gin.Context) {
 	ctx, u := c.Request.Context(), currentUser(c)
 	var d homeData
+	latest, err := s.svc.Forum.Latest(ctx, 8)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d.Latest = latest
 	board, err := s.svc.Ideas.List(ctx, u, ideas.ListParams{Sort: ideas.SortTrending})
 	if err != nil {
 		s.fail(c, err)

@@ -66,7 +66,8 @@ CREATE TABLE forum_follows (
 	thread_id TEXT NOT NULL REFERENCES forum_threads(id),
 	user_id   TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
 	PRIMARY KEY (thread_id, user_id)
-);`)
+);`, `
+CREATE INDEX forum_threads_latest ON forum_threads(last_activity DESC, id DESC) WHERE hidden = 0;`)
 	registerDocSource(townhall.KindThread, docSource{load: loadThreadDoc, list: listIDs("forum_threads")})
 	registerDocSource(townhall.KindPost, docSource{load: loadPostDoc, list: listIDs("forum_posts")})
 }
@@ -225,6 +226,27 @@ func (db *DB) Thread(ctx context.Context, id string) (*forum.Thread, error) {
 func (db *DB) Threads(ctx context.Context, categoryID string, after *forum.ThreadCursor, limit int, withHidden bool) ([]*forum.Thread, error) {
 	q, args := threadsQuery(categoryID, after, limit, withHidden)
 	rows, err := db.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*forum.Thread
+	for rows.Next() {
+		t, err := scanThread(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+const latestThreadsQuery = `SELECT ` + threadCols + threadFrom + `WHERE t.hidden = 0
+	ORDER BY t.last_activity DESC, t.id DESC LIMIT ?`
+
+// LatestThreads implements forum.Store; it walks forum_threads_latest.
+func (db *DB) LatestThreads(ctx context.Context, limit int) ([]*forum.Thread, error) {
+	rows, err := db.r.QueryContext(ctx, latestThreadsQuery, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -39,6 +39,7 @@ func TestForumQueriesUseIndexes(t *testing.T) {
 		shape{"permalink", `SELECT ` + postCols + postFrom + `WHERE p.id = ?`, []any{"x"}},
 		shape{"followers", `SELECT user_id FROM forum_follows WHERE thread_id = ?`, []any{"x"}},
 		shape{"revisions", `SELECT r.id FROM forum_revisions r JOIN users u ON u.id = r.editor_id WHERE r.post_id = ? ORDER BY r.id DESC`, []any{"x"}},
+		shape{"latest", latestThreadsQuery, []any{10}},
 		shape{"categories", `SELECT ` + categoryCols + ` FROM forum_categories ORDER BY position, name`, nil},
 	)
 	for _, s := range shapes {

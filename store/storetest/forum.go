@@ -105,6 +105,31 @@ func (f *forumFixture) lastSeq(t *testing.T) int64 {
 
 func testForum(t *testing.T, open Opener) {
 	ctx := context.Background()
+	t.Run("latest threads span categories, follow activity, skip hidden", func(t *testing.T) {
+		f := newForumFixture(t, open)
+		other := f.category(t, "tips", false)
+		a, _ := f.thread(t, f.cat, "Alpha question")
+		b, _ := f.thread(t, other, "Beta tip")
+		c, _ := f.thread(t, other, "Gamma tip")
+		f.reply(t, a.ID, f.user, "bumps alpha to the top")
+		if err := f.s.SetThreadHidden(ctx, c.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.s.LatestThreads(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, th := range got {
+			ids = append(ids, th.ID)
+		}
+		if len(ids) != 2 || ids[0] != a.ID || ids[1] != b.ID {
+			t.Fatalf("latest = %v; want alpha (bumped by a reply) then beta, hidden gamma left out", ids)
+		}
+		if one, _ := f.s.LatestThreads(ctx, 1); len(one) != 1 {
+			t.Fatalf("limit 1 gave %d threads", len(one))
+		}
+	})
 	t.Run("categories: order, lookup by id or slug, unique slugs", func(t *testing.T) {
 		f := newForumFixture(t, open)
 		b := &forum.Category{ID: townhall.NewID(), Slug: "tips", Name: "Tips", Position: -1, CreatedAt: Now()}
