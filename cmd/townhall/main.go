@@ -35,6 +35,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "serve":
 		return serve(ctx, args, stdout, stderr)
+	case "reindex":
+		return reindex(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -47,6 +49,7 @@ const usage = `Usage: townhall [command] [flags]
 
 Commands:
   serve     start the site (the default)
+  reindex   rebuild the search index from the database; safe while serving
   help      show this help
 
 Run "townhall serve -h" for the flags; each has a TOWNHALL_* environment variable.
