@@ -23,6 +23,7 @@ import (
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
+	"github.com/townhall/townhall/search"
 	"github.com/townhall/townhall/store/sqlite"
 	"github.com/townhall/townhall/web"
 )
@@ -158,9 +159,19 @@ type App struct {
 	Web     *web.Server
 	Secret  []byte
 
-	bg     context.CancelFunc
-	closed chan struct{}
+	// Search answers queries; SearchIndex is its live index in
+	// DATA/search, kept current by Indexer tailing the store's change feed.
+	Search      *search.Service
+	SearchIndex *search.Index
+	Indexer     *search.Indexer
+
+	bg       context.CancelFunc
+	closed   chan struct{}
+	indexing chan struct{}
 }
+
+// SearchDir is where the search index lives inside a data directory.
+func SearchDir(dataDir string) string { return filepath.Join(dataDir, "search") }
 
 // Open builds the application. Call Close when done.
 func Open(ctx context.Context, cfg Config) (*App, error) {
@@ -179,7 +190,17 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a := &App{Config: cfg, DB: db, Secret: secret, closed: make(chan struct{})}
+	a := &App{Config: cfg, DB: db, Secret: secret, closed: make(chan struct{}), indexing: make(chan struct{})}
+	a.SearchIndex, err = search.Open(SearchDir(cfg.DataDir))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if a.SearchIndex.Outdated() {
+		cfg.Logger.Warn("the search index was built by an older Townhall; run `townhall reindex` to rebuild it while the site keeps serving", "dir", SearchDir(cfg.DataDir))
+	}
+	a.Search = search.NewService(a.SearchIndex, db)
+	a.Indexer = search.NewIndexer(a.SearchIndex, db, cfg.Logger)
 	a.Auth = auth.NewService(db)
 	a.Notify = notify.NewService(db)
 	a.Ideas = ideas.NewService(db, a.Notify)
@@ -195,6 +216,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		HTTPClient: cfg.OAuthHTTPClient,
 	}, secret, cfg.BaseURL)
 	if err != nil {
+		a.SearchIndex.Close() // releases the index lock, so a retry can open it
 		db.Close()
 		return nil, err
 	}
@@ -215,15 +237,21 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Ideas:   a.Ideas,
 		Reviews: a.Reviews,
 		OAuth:   a.OAuth,
+		Search:  a.Search,
 		Ping:    db.Ping,
 	})
 	if err != nil {
+		a.SearchIndex.Close()
 		db.Close()
 		return nil, err
 	}
 	bgctx, cancel := context.WithCancel(context.Background())
 	a.bg = cancel
 	go a.background(bgctx)
+	go func() {
+		defer close(a.indexing)
+		a.Indexer.Run(bgctx)
+	}()
 	return a, nil
 }
 
@@ -249,12 +277,14 @@ func (a *App) background(ctx context.Context) {
 // Handler is the complete HTTP handler.
 func (a *App) Handler() http.Handler { return a.Web.Handler() }
 
-// Close stops background work and closes the store.
+// Close stops background work (waiting for the indexer to finish its
+// batch), then closes the search index and the store.
 func (a *App) Close() error {
 	a.bg()
 	<-a.closed
+	<-a.indexing
 	a.Web.Close()
-	return a.DB.Close()
+	return errors.Join(a.SearchIndex.Close(), a.DB.Close())
 }
 
 // Serve serves on ln until ctx ends, then shuts down gracefully: it stops

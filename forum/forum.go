@@ -149,7 +149,8 @@ type Store interface {
 	LatestThreads(ctx context.Context, limit int) ([]*Thread, error)
 
 	// AddReply appends p to its thread at the next position, updates the
-	// thread's counters and last activity; ECONFLICT when the thread is locked.
+	// thread's counters and last activity, and makes the replier a follower
+	// (people who answer want to hear back); ECONFLICT when the thread is locked.
 	AddReply(ctx context.Context, p *Post) error
 	ForumPost(ctx context.Context, id string) (*Post, error)
 	// ForumPosts returns a thread's posts with positions in [from, to], in order.

@@ -133,15 +133,17 @@ func TestForumAPIFlow(t *testing.T) {
 	if len(list.Items) != 1 || !list.Items[0].Solved || list.Items[0].Replies != 2 {
 		t.Fatalf("category listing = %+v", list)
 	}
-	// Notifications: Ann (the author, auto-following) heard of both replies; Bob of the accept.
+	// Notifications: Ann (the author, auto-following) heard of both replies;
+	// Bob, following since his reply, heard of Mo's later reply and the accept.
 	var notes struct{ Items []struct{ Kind, URL string } }
 	f.ann.JSON("GET", "/api/v1/notifications", nil, http.StatusOK, &notes)
 	if len(notes.Items) != 2 || notes.Items[0].Kind != "reply" {
 		t.Fatalf("ann's notifications = %+v", notes.Items)
 	}
 	f.bob.JSON("GET", "/api/v1/notifications", nil, http.StatusOK, &notes)
-	if len(notes.Items) != 1 || notes.Items[0].Kind != "answer" {
-		t.Fatalf("bob's notifications = %+v", notes.Items)
+	if len(notes.Items) != 2 || notes.Items[0].Kind != "answer" || notes.Items[1].Kind != "reply" ||
+		!strings.HasSuffix(notes.Items[1].URL, "#post-"+staff.ID) {
+		t.Fatalf("bob's notifications = %+v; want the accept, then Mo's reply", notes.Items)
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
+	"github.com/townhall/townhall/search"
 )
 
 // Config is what the web layer needs from the command line.
@@ -44,6 +45,7 @@ type Services struct {
 	Forum   *forum.Service
 	Ideas   *ideas.Service
 	Reviews *reviews.Service
+	Search  *search.Service
 	// OAuth signs people in through GitHub, Google, GitLab and OIDC; nil
 	// means no provider is configured.
 	OAuth *auth.OAuth

@@ -37,6 +37,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return serve(ctx, args, stdout, stderr)
 	case "seed":
 		return seedCmd(ctx, args, stdout, stderr)
+	case "reindex":
+		return reindex(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -50,6 +52,7 @@ const usage = `Usage: townhall [command] [flags]
 Commands:
   serve     start the site (the default)
   seed      fill the site with a demo community (--demo) or a large generated one (--scale N)
+  reindex   rebuild the search index from the database; safe while serving
   help      show this help
 
 Run "townhall serve -h" or "townhall seed -h" for the flags; each has a TOWNHALL_* environment variable.

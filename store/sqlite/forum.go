@@ -295,6 +295,9 @@ func (db *DB) AddReply(ctx context.Context, p *forum.Post) error {
 			p.ID, p.AuthorID, ms(p.CreatedAt), p.ThreadID); err != nil {
 			return err
 		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO forum_follows(thread_id, user_id) VALUES(?, ?)`, p.ThreadID, p.AuthorID); err != nil {
+			return err
+		}
 		return db.recordChange(ctx, tx, townhall.KindPost, p.ID)
 	})
 }

@@ -130,6 +130,26 @@ func testForum(t *testing.T, open Opener) {
 			t.Fatalf("limit 1 gave %d threads", len(one))
 		}
 	})
+	t.Run("repliers follow the thread", func(t *testing.T) {
+		f := newForumFixture(t, open)
+		th, _ := f.thread(t, f.cat, "Who follows?")
+		helper := MustSignIn(t, f.b, "Helper", "")
+		if on, _ := f.s.FollowingThread(ctx, th.ID, helper.ID); on {
+			t.Fatal("follows before replying")
+		}
+		f.reply(t, th.ID, helper, "try turning it off and on")
+		f.reply(t, th.ID, helper, "and again")
+		followers, err := f.s.ThreadFollowers(ctx, th.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(followers) != 2 {
+			t.Fatalf("followers = %v; want the author and the replier once each", followers)
+		}
+		if on, _ := f.s.FollowingThread(ctx, th.ID, helper.ID); !on {
+			t.Fatal("replier does not follow the thread")
+		}
+	})
 	t.Run("categories: order, lookup by id or slug, unique slugs", func(t *testing.T) {
 		f := newForumFixture(t, open)
 		b := &forum.Category{ID: townhall.NewID(), Slug: "tips", Name: "Tips", Position: -1, CreatedAt: Now()}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/townhall/townhall/app"
+	"github.com/townhall/townhall/search"
+	"github.com/townhall/townhall/store/sqlite"
+)
+
+// reindex rebuilds the search index from the store into a new directory and
+// then points DATA/search/CURRENT at it. A server running on the same data
+// directory keeps answering from the old index meanwhile and switches to the
+// new one within about a second; it never opens the live index itself, so it
+// is safe to run next to a server.
+func reindex(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs, cfg, _ := configFlags("reindex", stderr)
+	if err := parse(fs, args, os.Getenv); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(stderr, "townhall: %v\n", err)
+		return 2
+	}
+	if cfg.MongoDBURI != "" {
+		fmt.Fprintln(stderr, "townhall: --mongodb-uri: the MongoDB backend is not available yet in this version")
+		return 2
+	}
+	db, err := sqlite.Open(ctx, cfg.DataDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "townhall: open store in %s: %v\n", cfg.DataDir, err)
+		return 1
+	}
+	defer db.Close()
+	start := time.Now()
+	bar := &progressBar{w: stderr, start: start}
+	name, err := search.Rebuild(ctx, app.SearchDir(cfg.DataDir), db, bar.update)
+	bar.finish()
+	if err != nil {
+		fmt.Fprintf(stderr, "townhall: reindex: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "Rebuilt the search index: %d documents in %s (%s). A running server switches to it within a second; otherwise it is used at the next start.\n",
+		bar.total, time.Since(start).Round(time.Millisecond), name)
+	return 0
+}
+
+// progressBar draws "[####----] done/total  rate docs/s" on one line,
+// redrawn at most five times a second.
+type progressBar struct {
+	w           io.Writer
+	start, last time.Time
+	done, total int
+	drawn       bool
+}
+
+func (p *progressBar) update(done, total int) {
+	p.done, p.total = done, total
+	if done < total && time.Since(p.last) < 200*time.Millisecond {
+		return
+	}
+	p.last = time.Now()
+	const width = 30
+	filled := width
+	if total > 0 {
+		filled = done * width / total
+	}
+	rate := float64(done) / max(time.Since(p.start).Seconds(), 0.001)
+	bar := make([]byte, width)
+	for i := range bar {
+		bar[i] = '-'
+		if i < filled {
+			bar[i] = '#'
+		}
+	}
+	fmt.Fprintf(p.w, "\rindexing [%s] %d/%d  %.0f docs/s ", bar, done, total, rate)
+	p.drawn = true
+}
+
+func (p *progressBar) finish() {
+	if p.drawn {
+		fmt.Fprintln(p.w)
+	}
+}
