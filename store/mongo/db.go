@@ -11,7 +11,7 @@
 //
 //   - Embedded: what is always read with its parent, bounded in size and
 //     never queried on its own. A user's sign-in identities live in the user
-//     document (identities: [{provider, subject}]) under a unique multikey
+//     document (identities: ["provider:subject", ...]) under a unique multikey
 //     index, so creating a user together with its first identity is one
 //     atomic insert and two concurrent first sign-ins of the same identity
 //     cannot make two users. Counters pages show (a user's unread
@@ -80,6 +80,7 @@ type DB struct {
 	client *mongo.Client
 	db     *mongo.Database
 	now    func() time.Time
+	noTTL  bool // the server has no TTL indexes; expired documents go only when pruned
 
 	users, segments, sessions, notifications *mongo.Collection
 	changes, counters, settings, meta, rates *mongo.Collection
@@ -180,7 +181,7 @@ type index struct {
 func (db *DB) indexes() []index {
 	return []index{
 		{db.users, "handle", bson.D{{Key: "handle", Value: 1}}, true, false},
-		{db.users, "identity", bson.D{{Key: "identities.provider", Value: 1}, {Key: "identities.subject", Value: 1}}, true, false},
+		{db.users, "identity", bson.D{{Key: "identities", Value: 1}}, true, false},
 		{db.users, "segment", bson.D{{Key: "segment_id", Value: 1}}, false, false},
 		{db.users, "role", bson.D{{Key: "role", Value: 1}}, false, false},
 		{db.segments, "name_key", bson.D{{Key: "name_key", Value: 1}}, true, false},
@@ -203,12 +204,25 @@ func (db *DB) ensureIndexes(ctx context.Context) error {
 		}
 		ctx, cancel := op(ctx)
 		_, err := ix.coll.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys, Options: o})
+		if ix.ttl && isNotImplemented(err) {
+			// MongoDB-compatible servers without TTL monitors (FerretDB v1):
+			// a plain index, and the periodic prune calls do the expiry.
+			db.noTTL = true
+			_, err = ix.coll.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys, Options: options.Index().SetName(ix.name)})
+		}
 		cancel()
 		if err != nil {
 			return fmt.Errorf("%s.%s: %w", ix.coll.Name(), ix.name, err)
 		}
 	}
 	return nil
+}
+
+// isNotImplemented reports whether the server refused a feature it lacks
+// (error code 238, NotImplemented).
+func isNotImplemented(err error) bool {
+	var ce mongo.CommandError
+	return errors.As(err, &ce) && ce.Code == 238
 }
 
 // notFound turns mongo.ErrNoDocuments into a townhall ENOTFOUND naming what.

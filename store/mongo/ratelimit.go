@@ -52,3 +52,16 @@ func (db *DB) Allow(ctx context.Context, key string, perMinute int, now time.Tim
 	}
 	return false, end.Sub(now), nil
 }
+
+// PruneRateLimits deletes finished windows. MongoDB's TTL index does this on
+// its own; servers without TTL indexes need it called periodically, like
+// auth's session pruning.
+func (db *DB) PruneRateLimits(ctx context.Context, now time.Time) (int, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	res, err := db.rates.DeleteMany(ctx, bson.D{{Key: "expires_at", Value: bson.D{{Key: "$lte", Value: now.UTC()}}}})
+	if err != nil {
+		return 0, err
+	}
+	return int(res.DeletedCount), nil
+}

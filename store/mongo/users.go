@@ -29,13 +29,13 @@ type userDoc struct {
 	Verified   bool          `bson:"verified"`
 	Unread     int           `bson:"unread"`
 	CreatedAt  int64         `bson:"created_at"`
-	Identities []identityDoc `bson:"identities"`
+	// Identities are "provider:subject" keys (provider names have no colon):
+	// an array of strings under a unique multikey index, which every
+	// MongoDB-compatible server can match by equality.
+	Identities []string `bson:"identities"`
 }
 
-type identityDoc struct {
-	Provider string `bson:"provider"`
-	Subject  string `bson:"subject"`
-}
+func identityKey(id auth.Identity) string { return id.Provider + ":" + id.Subject }
 
 type segmentDoc struct {
 	ID       string  `bson:"_id"`
@@ -122,8 +122,7 @@ func (db *DB) findUser(ctx context.Context, filter bson.D) (*townhall.User, erro
 func (db *DB) SignIn(ctx context.Context, id auth.Identity, now time.Time) (*townhall.User, bool, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	byIdentity := bson.D{{Key: "identities", Value: bson.D{{Key: "$elemMatch", Value: bson.D{
-		{Key: "provider", Value: id.Provider}, {Key: "subject", Value: id.Subject}}}}}}
+	byIdentity := bson.D{{Key: "identities", Value: identityKey(id)}}
 	for attempt := 0; attempt < 20; attempt++ {
 		var d userDoc
 		err := db.users.FindOneAndUpdate(ctx, byIdentity, bson.D{{Key: "$set", Value: bson.D{
@@ -144,7 +143,7 @@ func (db *DB) SignIn(ctx context.Context, id auth.Identity, now time.Time) (*tow
 			return nil, false, err
 		}
 		d = userDoc{ID: townhall.NewID(), Handle: handle, Name: id.Name, Email: id.Email, AvatarURL: id.AvatarURL,
-			Role: string(role), CreatedAt: ms(now), Identities: []identityDoc{{id.Provider, id.Subject}}}
+			Role: string(role), CreatedAt: ms(now), Identities: []string{identityKey(id)}}
 		if _, err := db.users.InsertOne(ctx, &d); mongo.IsDuplicateKeyError(err) {
 			continue // lost a race on the identity or the handle: look again
 		} else if err != nil {
