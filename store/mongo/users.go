@@ -19,16 +19,16 @@ var _ auth.Store = (*DB)(nil)
 
 // userDoc is a user with its sign-in identities embedded.
 type userDoc struct {
-	ID         string        `bson:"_id"`
-	Handle     string        `bson:"handle"`
-	Name       string        `bson:"name"`
-	Email      string        `bson:"email"`
-	AvatarURL  string        `bson:"avatar_url"`
-	Role       string        `bson:"role"`
-	SegmentID  string        `bson:"segment_id,omitempty"`
-	Verified   bool          `bson:"verified"`
-	Unread     int           `bson:"unread"`
-	CreatedAt  int64         `bson:"created_at"`
+	ID        string `bson:"_id"`
+	Handle    string `bson:"handle"`
+	Name      string `bson:"name"`
+	Email     string `bson:"email"`
+	AvatarURL string `bson:"avatar_url"`
+	Role      string `bson:"role"`
+	SegmentID string `bson:"segment_id,omitempty"`
+	Verified  bool   `bson:"verified"`
+	Unread    int    `bson:"unread"`
+	CreatedAt int64  `bson:"created_at"`
 	// Identities are "provider:subject" keys (provider names have no colon):
 	// an array of strings under a unique multikey index, which every
 	// MongoDB-compatible server can match by equality.
