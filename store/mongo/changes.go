@@ -28,13 +28,31 @@ type changeDoc struct {
 // recordChange appends kind/id to the change feed. Call it after the write
 // it describes succeeded: the indexer re-reads the entity, so the entry must
 // not become visible before the write.
+//
+// On MongoDB the $inc hands out every number once. If the counter is ever
+// behind the log (a restore that mixed an older counter with a newer log, or
+// a compatible server that loses concurrent $inc updates, like FerretDB v1),
+// the unique _id refuses the insert; we raise the counter past the log's
+// newest entry and allocate again.
 func (db *DB) recordChange(ctx context.Context, kind, id string) error {
-	seq, err := db.nextSeq(ctx, "changes")
-	if err != nil {
-		return err
+	for attempt := 0; ; attempt++ {
+		seq, err := db.nextSeq(ctx, "changes")
+		if err != nil {
+			return err
+		}
+		_, err = db.changes.InsertOne(ctx, changeDoc{Seq: seq, Kind: kind, ID: id, At: ms(db.now())})
+		if !mongo.IsDuplicateKeyError(err) || attempt == 50 {
+			return err
+		}
+		var newest changeDoc
+		if err := db.changes.FindOne(ctx, bson.D{}, options.FindOne().SetSort(bson.D{{Key: "_id", Value: -1}})).Decode(&newest); err != nil {
+			return err
+		}
+		if _, err := db.counters.UpdateOne(ctx, bson.D{{Key: "_id", Value: "changes"}},
+			bson.D{{Key: "$max", Value: bson.D{{Key: "n", Value: newest.Seq}}}}); err != nil {
+			return err
+		}
 	}
-	_, err = db.changes.InsertOne(ctx, changeDoc{Seq: seq, Kind: kind, ID: id, At: ms(db.now())})
-	return err
 }
 
 // Changes returns up to limit feed entries with a sequence above after,
@@ -130,8 +148,10 @@ func (db *DB) SearchIDs(ctx context.Context, kind, after string, limit int) ([]s
 
 // listIDs returns up to limit _id values of coll above after, in order; the
 // default list function of a doc source.
-func listIDs(ctx context.Context, coll *mongo.Collection, after string, limit int) ([]string, error) {
-	cur, err := coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}},
+// Extra conditions narrow the listing (an index must support them).
+func listIDs(ctx context.Context, coll *mongo.Collection, after string, limit int, extra ...bson.E) ([]string, error) {
+	filter := append(bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}}, extra...)
+	cur, err := coll.Find(ctx, filter,
 		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)).SetProjection(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, err

@@ -176,8 +176,8 @@ type index struct {
 	ttl    bool // documents expire at the time in the (single) key field
 }
 
-// indexes lists every index the store's queries use; feature files append
-// theirs in init-time order through the per-DB list below.
+// indexes lists the indexes of the core collections; feature files register
+// theirs with registerIndexes.
 func (db *DB) indexes() []index {
 	return []index{
 		{db.users, "handle", bson.D{{Key: "handle", Value: 1}}, true, false},
@@ -191,10 +191,20 @@ func (db *DB) indexes() []index {
 	}
 }
 
+// featureIndexes are the index lists of feature files (reviews.go, ...),
+// registered at init so each file owns its collections' indexes.
+var featureIndexes []func(db *DB) []index
+
+func registerIndexes(f func(db *DB) []index) { featureIndexes = append(featureIndexes, f) }
+
 // ensureIndexes creates every index; an index that exists with the same
 // definition is left alone, so this is safe on every start of every node.
 func (db *DB) ensureIndexes(ctx context.Context) error {
-	for _, ix := range db.indexes() {
+	all := db.indexes()
+	for _, f := range featureIndexes {
+		all = append(all, f(db)...)
+	}
+	for _, ix := range all {
 		o := options.Index().SetName(ix.name)
 		if ix.unique {
 			o.SetUnique(true)
