@@ -5,9 +5,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/townhall/townhall/store/mongo"
 	"github.com/townhall/townhall/store/storetest"
@@ -49,6 +52,8 @@ func TestMongoDB(t *testing.T) {
 	})
 	t.Run("rate limit across nodes", testRateLimitAcrossNodes)
 	t.Run("settings", testSettings)
+	t.Run("every page query uses an index", testIndexedQueries)
+	t.Run("change feed waits for gaps", testChangeFeedGaps)
 }
 
 func testRateLimitAcrossNodes(t *testing.T) {
@@ -112,5 +117,106 @@ func testSettings(t *testing.T) {
 		if v, err := db.Setting(ctx, "k"); err != nil || v != want {
 			t.Fatalf("setting = %q, %v; want %q", v, err, want)
 		}
+	}
+}
+
+// testIndexedQueries asserts that every page query is answered from an
+// index: no collection scan and no in-memory sort in the winning plan.
+func testIndexedQueries(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	ferret := db.IsFerretDB(ctx)
+	if ferret {
+		t.Log("FerretDB answers explain with SQL pushdown plans: only that explain works is checked, not the stages")
+	}
+	for _, q := range mongo.PageQueries() {
+		plan, err := db.Explain(ctx, q)
+		if err != nil {
+			t.Errorf("%s: explain: %v", q.Name, err)
+			continue
+		}
+		if ferret {
+			continue // FerretDB plans are SQL, not MongoDB stages: explain answering is all we can check
+		}
+		stages := planStages(plan["queryPlanner"])
+		if len(stages) == 0 {
+			t.Errorf("%s: no plan stages in %v", q.Name, plan)
+		}
+		for _, s := range stages {
+			if s == "COLLSCAN" || s == "SORT" {
+				t.Errorf("%s: plan uses %s: %v", q.Name, s, stages)
+			}
+		}
+	}
+}
+
+// planStages collects every "stage" of a winning plan, classic or SBE.
+func planStages(v any) []string {
+	var out []string
+	switch v := v.(type) {
+	case bson.M:
+		for k, x := range v {
+			if k == "rejectedPlans" {
+				continue
+			}
+			if s, ok := x.(string); ok && k == "stage" {
+				out = append(out, s)
+			}
+			out = append(out, planStages(x)...)
+		}
+	case bson.D:
+		for _, e := range v {
+			out = append(out, planStages(bson.M{e.Key: e.Value})...)
+		}
+	case bson.A:
+		for _, x := range v {
+			out = append(out, planStages(x)...)
+		}
+	}
+	return out
+}
+
+// testChangeFeedGaps shows why Changes stops at a gap: a sequence number
+// allocated by another node whose entry is not inserted yet must not be
+// skipped, or the indexer would checkpoint past it and lose it; once the gap
+// is older than the grace period it is taken as lost and read past.
+func testChangeFeedGaps(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)
+	db.SetClock(func() time.Time { return now })
+	seqs := func(after int64) []int64 {
+		t.Helper()
+		ch, err := db.Changes(ctx, after, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, c := range ch {
+			out = append(out, c.Seq)
+		}
+		return out
+	}
+	for _, id := range []string{"a", "b"} {
+		if err := db.RecordChange(ctx, "idea", id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pending, err := db.AllocateChange(ctx)
+	if err != nil || pending != 3 {
+		t.Fatalf("allocated %d, %v; want 3", pending, err)
+	}
+	if err := db.RecordChange(ctx, "idea", "d"); err != nil {
+		t.Fatal(err)
+	}
+	if got := seqs(0); !slices.Equal(got, []int64{1, 2}) {
+		t.Fatalf("with a fresh gap at 3: %v, want [1 2]", got)
+	}
+	if last, err := db.LastChange(ctx); err != nil || last != 4 {
+		t.Fatalf("LastChange = %d, %v; want 4", last, err)
+	}
+	now = now.Add(mongo.GapGrace + time.Second)
+	if got := seqs(2); !slices.Equal(got, []int64{4}) {
+		t.Fatalf("after the grace period: %v, want [4]", got)
 	}
 }
