@@ -29,6 +29,9 @@ func PageQueries() []PageQuery {
 		{"product by slug", "products", bson.D{{Key: "slug", Value: "x"}}, nil},
 		{"products listing", "products", bson.D{{Key: "archived", Value: false}}, bson.D{{Key: "name_key", Value: 1}, {Key: "_id", Value: 1}}},
 		{"products listing with archived", "products", bson.D{}, bson.D{{Key: "name_key", Value: 1}, {Key: "_id", Value: 1}}},
+		{"products listing after a cursor", "products", bson.D{{Key: "archived", Value: false}, {Key: "name_key", Value: bson.D{{Key: "$gte", Value: "m"}}},
+			{Key: "$or", Value: bson.A{bson.D{{Key: "name_key", Value: bson.D{{Key: "$gt", Value: "m"}}}}, bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: "x"}}}}}}},
+			bson.D{{Key: "name_key", Value: 1}, {Key: "_id", Value: 1}}},
 		{"review by author", "reviews", bson.D{{Key: "product_id", Value: "p"}, {Key: "author_id", Value: "a"}}, nil},
 	}
 	for _, sort := range reviews.Sorts {

@@ -33,7 +33,10 @@ func init() {
 			{products, "names", bson.D{{Key: "name_key", Value: 1}, {Key: "_id", Value: 1}}, false, false},
 			{revs, "one_per_author", bson.D{{Key: "product_id", Value: 1}, {Key: "author_id", Value: 1}}, true, false},
 			{revs, "newest", bson.D{{Key: "product_id", Value: 1}, {Key: "_id", Value: -1}}, false, false},
-			{revs, "rating", bson.D{{Key: "product_id", Value: 1}, {Key: "rating", Value: 1}, {Key: "_id", Value: -1}}, false, false},
+			// Highest walks this one backwards (rating desc, id desc); lowest
+			// needs rating asc with id desc, which only the second gives.
+			{revs, "rating", bson.D{{Key: "product_id", Value: 1}, {Key: "rating", Value: 1}, {Key: "_id", Value: 1}}, false, false},
+			{revs, "lowest", bson.D{{Key: "product_id", Value: 1}, {Key: "rating", Value: 1}, {Key: "_id", Value: -1}}, false, false},
 			{revs, "helpful", bson.D{{Key: "product_id", Value: 1}, {Key: "helpful", Value: -1}, {Key: "_id", Value: -1}}, false, false},
 			{revs, "stars_helpful", bson.D{{Key: "product_id", Value: 1}, {Key: "rating", Value: 1}, {Key: "helpful", Value: -1}, {Key: "_id", Value: -1}}, false, false},
 			{revs, "author", bson.D{{Key: "author_id", Value: 1}}, false, false},
@@ -196,9 +199,9 @@ func (db *DB) Products(ctx context.Context, q reviews.ProductQuery) ([]*reviews.
 	}
 	if q.AfterID != "" {
 		key := strings.ToLower(q.AfterName)
-		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
+		filter = append(filter, bson.E{Key: "name_key", Value: bson.D{{Key: "$gte", Value: key}}}, bson.E{Key: "$or", Value: bson.A{
 			bson.D{{Key: "name_key", Value: bson.D{{Key: "$gt", Value: key}}}},
-			bson.D{{Key: "name_key", Value: key}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: q.AfterID}}}},
+			bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: q.AfterID}}}},
 		}})
 	}
 	cur, err := db.products().Find(ctx, filter, options.Find().
@@ -420,12 +423,16 @@ func reviewsFilter(q reviews.ReviewQuery) (bson.D, bson.D) {
 	if q.Stars != 0 {
 		filter = append(filter, bson.E{Key: "rating", Value: q.Stars})
 	}
-	// after returns "key beyond k, or key k and id below the cursor's".
-	after := func(field, cmp string) bson.E {
-		return bson.E{Key: "$or", Value: bson.A{
-			bson.D{{Key: field, Value: bson.D{{Key: cmp, Value: q.After.Key}}}},
-			bson.D{{Key: field, Value: q.After.Key}, {Key: "_id", Value: bson.D{{Key: "$lt", Value: q.After.ID}}}},
-		}}
+	// after returns "key beyond k, or key k and id below the cursor's";
+	// the first term bounds the index range, the $or skips ties already shown.
+	after := func(field, cmp string) bson.D {
+		return bson.D{
+			{Key: field, Value: bson.D{{Key: cmp + "e", Value: q.After.Key}}},
+			{Key: "$or", Value: bson.A{
+				bson.D{{Key: field, Value: bson.D{{Key: cmp, Value: q.After.Key}}}},
+				bson.D{{Key: "_id", Value: bson.D{{Key: "$lt", Value: q.After.ID}}}},
+			}},
+		}
 	}
 	switch q.Sort {
 	case reviews.SortNewest:
@@ -439,12 +446,12 @@ func reviewsFilter(q reviews.ReviewQuery) (bson.D, bson.D) {
 			cmp, dir = "$gt", 1
 		}
 		if q.After != nil {
-			filter = append(filter, after("rating", cmp))
+			filter = append(filter, after("rating", cmp)...)
 		}
 		return filter, bson.D{{Key: "rating", Value: dir}, {Key: "_id", Value: -1}}
 	default: // most helpful
 		if q.After != nil {
-			filter = append(filter, after("helpful", "$lt"))
+			filter = append(filter, after("helpful", "$lt")...)
 		}
 		return filter, bson.D{{Key: "helpful", Value: -1}, {Key: "_id", Value: -1}}
 	}
