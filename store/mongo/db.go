@@ -248,11 +248,14 @@ func (db *DB) nextSeq(ctx context.Context, name string) (int64, error) {
 	var doc struct {
 		N int64 `bson:"n"`
 	}
-	err := db.counters.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: name}},
-		bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: int64(1)}}}},
-		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&doc)
-	if mongo.IsDuplicateKeyError(err) { // two first upserts raced; the loser retries once
-		return db.nextSeq(ctx, name)
+	var err error
+	for range 2 { // two first upserts can race; the loser's retry finds the document
+		err = db.counters.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: name}},
+			bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: int64(1)}}}},
+			options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&doc)
+		if !mongo.IsDuplicateKeyError(err) {
+			break
+		}
 	}
 	return doc.N, err
 }

@@ -62,15 +62,15 @@ const (
 func (db *DB) ensureBootstrap(ctx context.Context) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	var any userDoc
-	err := db.users.FindOne(ctx, bson.D{}).Decode(&any)
+	var some userDoc
+	err := db.users.FindOne(ctx, bson.D{}).Decode(&some)
 	if err == mongo.ErrNoDocuments {
 		return nil
 	} else if err != nil {
 		return err
 	}
 	if _, err := db.meta.UpdateOne(ctx, bson.D{{Key: "_id", Value: metaBootstrap}},
-		bson.D{{Key: "$setOnInsert", Value: bson.D{{Key: "user_id", Value: any.ID}}}},
+		bson.D{{Key: "$setOnInsert", Value: bson.D{{Key: "user_id", Value: some.ID}}}},
 		options.UpdateOne().SetUpsert(true)); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return err
 	}
