@@ -6,6 +6,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/reviews"
 )
 
@@ -32,7 +33,39 @@ func PageQueries() []PageQuery {
 		{"products listing after a cursor", "products", bson.D{{Key: "archived", Value: false}, {Key: "name_key", Value: bson.D{{Key: "$gte", Value: "m"}}},
 			{Key: "$or", Value: bson.A{bson.D{{Key: "name_key", Value: bson.D{{Key: "$gt", Value: "m"}}}}, bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: "x"}}}}}}},
 			bson.D{{Key: "name_key", Value: 1}, {Key: "_id", Value: 1}}},
+		{"ideas of an author", "ideas", bson.D{{Key: "author_id", Value: "a"}}, bson.D{{Key: "_id", Value: -1}}},
+		{"ideas a user voted for", "idea_votes", bson.D{{Key: "user_id", Value: "u"}}, bson.D{{Key: "idea_id", Value: -1}}},
+		{"idea comments", "idea_comments", bson.D{{Key: "idea_id", Value: "i"}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: ""}}}}, bson.D{{Key: "_id", Value: 1}}},
+		{"idea status history", "idea_status_changes", bson.D{{Key: "idea_id", Value: "i"}}, bson.D{{Key: "_id", Value: 1}}},
+		{"popular tags", "idea_tags", bson.D{{Key: "ideas", Value: bson.D{{Key: "$gt", Value: 0}}}}, bson.D{{Key: "ideas", Value: -1}, {Key: "_id", Value: 1}}},
+		{"triage oldest", "ideas", bson.D{{Key: "awaiting", Value: true}}, bson.D{{Key: "_id", Value: 1}}},
+		{"triage by votes", "ideas", bson.D{{Key: "awaiting", Value: true}}, bson.D{{Key: "votes", Value: -1}, {Key: "_id", Value: -1}}},
+		{"similar by word", "ideas", bson.D{{Key: "words", Value: "dark"}}, bson.D{{Key: "_id", Value: -1}}},
 		{"review by author", "reviews", bson.D{{Key: "product_id", Value: "p"}, {Key: "author_id", Value: "a"}}, nil},
+	}
+	for _, tag := range []string{"", "mobile"} {
+		for _, status := range []string{"", "planned"} {
+			for _, key := range []string{"", "votes", "trend"} {
+				for _, after := range []*ideas.Cursor{nil, {Key: 3, ID: "z"}} {
+					f := bson.D{}
+					if tag != "" {
+						f = append(f, bson.E{Key: "tags", Value: tag})
+					}
+					f = append(f, bson.E{Key: "listed", Value: true})
+					if status != "" {
+						f = append(f, bson.E{Key: "status", Value: status})
+					}
+					s := bson.D{{Key: "_id", Value: -1}}
+					if key != "" {
+						s = bson.D{{Key: key, Value: -1}, {Key: "_id", Value: -1}}
+					}
+					if after != nil {
+						f = append(f, keysetBefore(key, after)...)
+					}
+					qs = append(qs, PageQuery{fmt.Sprintf("board tag=%q status=%q sort=%q cursor=%v", tag, status, key, after != nil), "ideas", f, s})
+				}
+			}
+		}
 	}
 	for _, sort := range reviews.Sorts {
 		for _, stars := range []int{0, 4} {
@@ -78,3 +111,26 @@ func (db *DB) AllocateChange(ctx context.Context) (int64, error) { return db.nex
 
 // GapGrace exposes gapGrace.
 const GapGrace = gapGrace
+
+// InterruptMerge performs the first steps of a merge — the merging mark and
+// the move of one vote — as a merge that crashed midway would leave them.
+func (db *DB) InterruptMerge(ctx context.Context, dupID, intoID string) error {
+	if _, err := db.ideas().UpdateOne(ctx, bson.D{{Key: "_id", Value: dupID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "merging_into", Value: intoID}}}}); err != nil {
+		return err
+	}
+	var v ideaVoteDoc
+	if err := db.ideaVotes().FindOne(ctx, bson.D{{Key: "idea_id", Value: dupID}}).Decode(&v); err != nil {
+		return err
+	}
+	nv := v
+	nv.ID, nv.IdeaID = intoID+":"+v.UserID, intoID
+	if _, err := db.ideaVotes().InsertOne(ctx, nv); err != nil {
+		return err
+	}
+	if err := db.countVotes(ctx, intoID, v.SegmentID, 1, func(d *ideaDoc) (float64, error) { return ideas.TrendAdd(d.Trend, ideas.TrendExponent(fromMS(v.CreatedAt))), nil }); err != nil {
+		return err
+	}
+	_, err := db.ideaVotes().DeleteOne(ctx, bson.D{{Key: "_id", Value: v.ID}})
+	return err
+}

@@ -12,6 +12,8 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/store/mongo"
 	"github.com/townhall/townhall/store/storetest"
 )
@@ -54,6 +56,7 @@ func TestMongoDB(t *testing.T) {
 	t.Run("settings", testSettings)
 	t.Run("every page query uses an index", testIndexedQueries)
 	t.Run("change feed waits for gaps", testChangeFeedGaps)
+	t.Run("an interrupted merge converges when re-run", testMergeConverges)
 }
 
 func testRateLimitAcrossNodes(t *testing.T) {
@@ -218,5 +221,53 @@ func testChangeFeedGaps(t *testing.T) {
 	now = now.Add(mongo.GapGrace + time.Second)
 	if got := seqs(2); !slices.Equal(got, []int64{4}) {
 		t.Fatalf("after the grace period: %v, want [4]", got)
+	}
+}
+
+// testMergeConverges interrupts a merge after its first vote moved and shows
+// that votes on the duplicate are refused meanwhile and that re-running the
+// merge finishes it with every voter counted once.
+func testMergeConverges(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	now := storetest.Now()
+	ann := storetest.MustSignIn(t, db, "ann", "")
+	bob := storetest.MustSignIn(t, db, "bob", "")
+	cy := storetest.MustSignIn(t, db, "cy", "")
+	mk := func(title string, author *townhall.User) *ideas.Idea {
+		i := &ideas.Idea{ID: townhall.NewID(), Title: title, Tags: []string{"x"}, Status: ideas.StatusOpen, AuthorID: author.ID, CreatedAt: now, UpdatedAt: now}
+		if err := db.CreateIdea(ctx, i, ideas.TitleWords(title)); err != nil {
+			t.Fatal(err)
+		}
+		return i
+	}
+	into, dup := mk("Export to CSV", ann), mk("CSV export", bob)
+	for _, u := range []*townhall.User{ann, cy} { // ann votes for both
+		if _, err := db.Vote(ctx, dup.ID, u.ID, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.InterruptMerge(ctx, dup.ID, into.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err := db.Vote(ctx, dup.ID, storetest.MustSignIn(t, db, "dee", "").ID, now)
+	storetest.WantCode(t, err, townhall.ECONFLICT)
+	for run, want := range []bool{true, false} {
+		merged, err := db.Merge(ctx, dup.ID, into.ID, now)
+		if err != nil || merged != want {
+			t.Fatalf("run %d: merged=%v err=%v; want %v", run, merged, err, want)
+		}
+	}
+	got, err := db.Idea(ctx, into.ID, "")
+	if err != nil || got.Votes != 3 {
+		t.Fatalf("target = %+v, %v; want 3 votes (ann, bob, cy once each)", got, err)
+	}
+	d, _ := db.Idea(ctx, dup.ID, "")
+	if d.MergedInto != into.ID || d.Votes != 0 {
+		t.Fatalf("duplicate = %+v; want merged with no votes", d)
+	}
+	tags, _ := db.PopularTags(ctx, 10)
+	if len(tags) != 1 || tags[0].Ideas != 1 {
+		t.Fatalf("tags = %+v; want x on one listed idea", tags)
 	}
 }
