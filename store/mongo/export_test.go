@@ -128,7 +128,9 @@ func (db *DB) InterruptMerge(ctx context.Context, dupID, intoID string) error {
 	if _, err := db.ideaVotes().InsertOne(ctx, nv); err != nil {
 		return err
 	}
-	if err := db.countVotes(ctx, intoID, v.SegmentID, 1, func(d *ideaDoc) (float64, error) { return ideas.TrendAdd(d.Trend, ideas.TrendExponent(fromMS(v.CreatedAt))), nil }); err != nil {
+	if err := db.countVotes(ctx, intoID, v.SegmentID, 1, func(d *ideaDoc) (float64, error) {
+		return ideas.TrendAdd(d.Trend, ideas.TrendExponent(fromMS(v.CreatedAt))), nil
+	}); err != nil {
 		return err
 	}
 	_, err := db.ideaVotes().DeleteOne(ctx, bson.D{{Key: "_id", Value: v.ID}})

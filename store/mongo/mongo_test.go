@@ -57,6 +57,7 @@ func TestMongoDB(t *testing.T) {
 	t.Run("every page query uses an index", testIndexedQueries)
 	t.Run("change feed waits for gaps", testChangeFeedGaps)
 	t.Run("an interrupted merge converges when re-run", testMergeConverges)
+	t.Run("two app nodes on one database", testTwoNodes)
 }
 
 func testRateLimitAcrossNodes(t *testing.T) {
