@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/townhall/townhall/auth"
+	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
@@ -186,6 +187,7 @@ type App struct {
 	DB      Store
 	Auth    *auth.Service
 	Notify  *notify.Service
+	Forum   *forum.Service
 	Ideas   *ideas.Service
 	Reviews *reviews.Service
 	OAuth   *auth.OAuth
@@ -219,6 +221,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Ideas = ideas.NewService(db, a.Notify)
 	a.Ideas.OnNotifyError = func(err error) { cfg.Logger.Warn("idea notification not delivered", "err", err) }
 	a.Reviews = reviews.NewService(db, a.Notify)
+	a.Forum = forum.NewService(db, a.Notify, a.Auth)
+	a.Forum.OnNotifyError = func(err error) { cfg.Logger.Warn("forum notification not delivered", "err", err) }
 	a.OAuth, err = auth.NewOAuth(auth.OAuthConfig{
 		GitHubClientID: cfg.GitHubClientID, GitHubClientSecret: cfg.GitHubClientSecret, GitHubURL: cfg.GitHubURL,
 		GoogleClientID: cfg.GoogleClientID, GoogleClientSecret: cfg.GoogleClientSecret,
@@ -243,6 +247,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	}, web.Services{
 		Auth:    a.Auth,
 		Notify:  a.Notify,
+		Forum:   a.Forum,
 		Ideas:   a.Ideas,
 		Reviews: a.Reviews,
 		OAuth:   a.OAuth,

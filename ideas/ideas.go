@@ -99,6 +99,16 @@ type Idea struct {
 	UpdatedAt       time.Time
 	StatusAt        time.Time // last status change; zero when never changed
 	RespondedAt     time.Time // first status change or team comment; zero while awaiting
+	Hidden          *Hidden   // set while a moderator has hidden the idea
+}
+
+// Hidden records that a moderator hid an idea or a comment, and why. Hidden
+// content is shown to staff only, with this note.
+type Hidden struct {
+	ByID   string
+	ByName string // filled by reads
+	Reason string
+	At     time.Time
 }
 
 // Merged reports whether the idea was merged into another.
@@ -144,7 +154,15 @@ type Comment struct {
 	MergedFrom      string
 	MergedFromTitle string
 	CreatedAt       time.Time
+	EditedAt        time.Time // last edit; zero when never edited
+	// Deleted comments keep their place (a "comment deleted" line keeps the
+	// thread readable) but lose their text.
+	Deleted bool
+	Hidden  *Hidden // set while a moderator has hidden the comment
 }
+
+// Visible reports whether the comment counts: neither hidden nor deleted.
+func (c *Comment) Visible() bool { return c.Hidden == nil && !c.Deleted }
 
 // Ref names an idea without its content, e.g. a duplicate merged into another.
 type Ref struct {
@@ -202,13 +220,15 @@ type Cursor struct {
 // Query selects a page of ideas. Board queries leave AuthorID and VoterID
 // empty and never return merged ideas; AuthorID lists one person's ideas
 // (merged ones included, newest first); VoterID lists the ideas someone
-// voted for (newest first).
+// voted for (newest first). Only Hidden lists hidden ideas (newest first,
+// for staff); no other query returns them.
 type Query struct {
 	Sort     string
 	Status   Status // "" for every status
 	Tag      string // "" for every tag
 	AuthorID string
 	VoterID  string
+	Hidden   bool
 	After    *Cursor
 	Limit    int
 	ViewerID string // fills Idea.Voted; "" for anonymous readers
@@ -236,22 +256,49 @@ type Store interface {
 	// Ideas returns a page of ideas in the query's order.
 	Ideas(ctx context.Context, q Query) ([]*Idea, error)
 
-	// Vote adds userID's vote (ENOTFOUND; ECONFLICT when merged); added is
+	// Vote adds userID's vote (ENOTFOUND; ECONFLICT when merged or hidden); added is
 	// false when the vote was already there. The vote counts in the user's
 	// segment at vote time.
 	Vote(ctx context.Context, ideaID, userID string, at time.Time) (added bool, err error)
 	// Unvote removes userID's vote; removed is false when there was none.
+	// ENOTFOUND; ECONFLICT when merged or hidden.
 	Unvote(ctx context.Context, ideaID, userID string) (removed bool, err error)
 
 	// AddComment stores a comment and bumps the idea's comment count; a
-	// team comment marks the idea responded. ENOTFOUND; ECONFLICT when merged.
+	// team comment marks the idea responded. ENOTFOUND; ECONFLICT when
+	// merged or hidden.
 	AddComment(ctx context.Context, c *Comment) error
-	// Comments lists an idea's comments oldest first, after the given id.
-	Comments(ctx context.Context, ideaID, after string, limit int) ([]*Comment, error)
+	// Comments lists an idea's comments oldest first, after the given id;
+	// hidden ones only when withHidden. Deleted ones stay, without text.
+	Comments(ctx context.Context, ideaID, after string, limit int, withHidden bool) ([]*Comment, error)
+	// Comment returns one comment, hidden or deleted too (ENOTFOUND).
+	Comment(ctx context.Context, id string) (*Comment, error)
+	// EditComment replaces a comment's text (c.ID, Body, BodyHTML) and
+	// sets EditedAt. ENOTFOUND; ECONFLICT when deleted.
+	EditComment(ctx context.Context, c *Comment) error
+	// DeleteComment soft-deletes a comment: its text goes, its place stays,
+	// and the idea's comment count drops when it was counted. deleted is
+	// false when it was deleted already. ENOTFOUND.
+	DeleteComment(ctx context.Context, id, byID string, at time.Time) (deleted bool, err error)
+	// SetCommentHidden hides (h set) or unhides (h nil) a comment, keeping
+	// the idea's comment count exact. Hiding a hidden comment updates the
+	// reason; changed reports whether visibility changed. ENOTFOUND;
+	// ECONFLICT when deleted.
+	SetCommentHidden(ctx context.Context, id string, h *Hidden) (changed bool, err error)
+	// CommentAuthors lists the distinct authors of an idea's visible comments.
+	CommentAuthors(ctx context.Context, ideaID string) ([]string, error)
+
+	// SetIdeaHidden hides (h set) or unhides (h nil) an idea: a hidden idea
+	// leaves every listing, tag count, similar-ideas and the export, takes
+	// no votes, comments, status changes or merges, and its search document
+	// turns invisible (a search change is recorded). Hiding a hidden idea
+	// updates the reason; changed reports whether visibility changed.
+	// ENOTFOUND; ECONFLICT when merged.
+	SetIdeaHidden(ctx context.Context, id string, h *Hidden) (changed bool, err error)
 
 	// ChangeStatus records ch, sets the idea's status (and its official
 	// response when ch has one), marks it responded and records a search
-	// change. ENOTFOUND; ECONFLICT when merged.
+	// change. ENOTFOUND; ECONFLICT when merged or hidden.
 	ChangeStatus(ctx context.Context, ch *StatusChange) error
 	// StatusHistory lists an idea's status changes oldest first.
 	StatusHistory(ctx context.Context, ideaID string) ([]*StatusChange, error)
@@ -260,8 +307,8 @@ type Store interface {
 	// both counts once), comments move, the duplicate is marked merged and
 	// ideas merged into it earlier now point at intoID. Running it again
 	// for the same pair changes nothing (merged false). ENOTFOUND for
-	// either id; ECONFLICT when the duplicate was merged elsewhere or the
-	// target is merged itself.
+	// either id; ECONFLICT when the duplicate was merged elsewhere, the
+	// target is merged itself, or either is hidden.
 	Merge(ctx context.Context, dupID, intoID string, at time.Time) (merged bool, err error)
 	// MergedFrom lists the duplicates merged into an idea.
 	MergedFrom(ctx context.Context, ideaID string) ([]Ref, error)
@@ -270,14 +317,14 @@ type Store interface {
 	Followers(ctx context.Context, ideaID string) ([]string, error)
 	// Demand lists an idea's votes by voter segment, with current weights.
 	Demand(ctx context.Context, ideaID string) ([]SegmentDemand, error)
-	// Triage returns a page of unmerged ideas awaiting a first response,
+	// Triage returns a page of unmerged, visible ideas awaiting a first response,
 	// with Weighted filled.
 	Triage(ctx context.Context, q TriageQuery) ([]*Idea, error)
-	// ExportIdeas returns up to limit ideas (merged ones too) in id order
+	// ExportIdeas returns up to limit ideas (merged ones too, hidden ones not) in id order
 	// after the given id, with Weighted filled.
 	ExportIdeas(ctx context.Context, after string, limit int) ([]*Idea, error)
 
-	// Similar returns unmerged ideas whose titles share words with words,
+	// Similar returns unmerged, visible ideas whose titles share words with words,
 	// the last of which may be a prefix still being typed; most matching
 	// words first, then most votes.
 	Similar(ctx context.Context, words []string, prefix string, limit int) ([]*Idea, error)

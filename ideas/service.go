@@ -141,12 +141,19 @@ func (s *Service) CanEdit(actor *townhall.User, idea *Idea) bool {
 }
 
 // Idea returns one idea as actor sees it (merged ideas included: pages
-// redirect them).
+// redirect them). Hidden ideas exist for staff only.
 func (s *Service) Idea(ctx context.Context, actor *townhall.User, id string) (*Idea, error) {
 	if !townhall.ValidID(id) {
 		return nil, notFound()
 	}
-	return s.store.Idea(ctx, id, viewerID(actor))
+	i, err := s.store.Idea(ctx, id, viewerID(actor))
+	if err != nil {
+		return nil, err
+	}
+	if i.Hidden != nil && !SeesHidden(actor) {
+		return nil, notFound()
+	}
+	return i, nil
 }
 
 // ListParams are the board's filters as a page or API call gives them.
@@ -263,7 +270,7 @@ func (s *Service) Vote(ctx context.Context, actor *townhall.User, id string) (*I
 		return nil, notFound()
 	}
 	if _, err := s.store.Vote(ctx, id, actor.ID, s.now()); err != nil {
-		return nil, err
+		return nil, s.hiddenAsNotFound(ctx, actor, id, err)
 	}
 	return s.store.Idea(ctx, id, actor.ID)
 }
@@ -277,12 +284,13 @@ func (s *Service) Unvote(ctx context.Context, actor *townhall.User, id string) (
 		return nil, notFound()
 	}
 	if _, err := s.store.Unvote(ctx, id, actor.ID); err != nil {
-		return nil, err
+		return nil, s.hiddenAsNotFound(ctx, actor, id, err)
 	}
 	return s.store.Idea(ctx, id, actor.ID)
 }
 
-// Comment adds a Markdown comment and tells the idea's author.
+// Comment adds a Markdown comment and tells the idea's author and everyone
+// who commented before.
 func (s *Service) Comment(ctx context.Context, actor *townhall.User, id, body string) (*Comment, error) {
 	if err := signedIn(actor, "comment"); err != nil {
 		return nil, err
@@ -300,25 +308,42 @@ func (s *Service) Comment(ctx context.Context, actor *townhall.User, id, body st
 		Team: actor.Role.CanManageProduct(), Body: body, BodyHTML: markdown.Render(body),
 		CreatedAt: s.now().UTC(),
 	}
+	// Who commented before, read ahead of the write so the new comment's
+	// author is not among them for a reason other than being the actor.
+	before, ferr := s.store.CommentAuthors(ctx, id)
 	if err := s.store.AddComment(ctx, c); err != nil {
 		return nil, err
 	}
+	url := idea.URL() + "#comment-" + c.ID
 	s.tell(ctx, actor.ID, []string{idea.AuthorID}, "comment",
-		fmt.Sprintf("%s commented on your idea “%s”", actor.Name, idea.Title), idea.URL()+"#comment-"+c.ID)
+		fmt.Sprintf("%s commented on your idea “%s”", actor.Name, idea.Title), url)
+	if ferr != nil {
+		s.notifyFailed(ferr)
+		return c, nil
+	}
+	var others []string
+	for _, uid := range before {
+		if uid != idea.AuthorID {
+			others = append(others, uid)
+		}
+	}
+	s.tell(ctx, actor.ID, others, "comment",
+		fmt.Sprintf("%s also commented on “%s”", actor.Name, idea.Title), url)
 	return c, nil
 }
 
-// Comments returns a page of an idea's comments, oldest first.
-func (s *Service) Comments(ctx context.Context, id, after string) (townhall.Page[*Comment], error) {
+// Comments returns a page of an idea's comments, oldest first, as actor
+// sees them: hidden comments for staff only, deleted ones as placeholders.
+func (s *Service) Comments(ctx context.Context, actor *townhall.User, id, after string) (townhall.Page[*Comment], error) {
 	var page townhall.Page[*Comment]
-	if !townhall.ValidID(id) {
-		return page, notFound()
+	if _, err := s.Idea(ctx, actor, id); err != nil {
+		return page, err
 	}
 	if after != "" && !townhall.ValidID(after) {
 		return page, townhall.Errorf(townhall.EINVALID, "The page cursor is not valid; start from the first page.")
 	}
 	const limit = 50
-	items, err := s.store.Comments(ctx, id, after, limit+1)
+	items, err := s.store.Comments(ctx, id, after, limit+1, SeesHidden(actor))
 	if err != nil {
 		return page, err
 	}

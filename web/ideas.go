@@ -19,6 +19,7 @@ func (s *Server) ideaRoutes(r *gin.Engine) {
 	r.GET("/ideas/mine", s.myIdeasPage)
 	r.GET("/ideas/voted", s.votedIdeasPage)
 	r.GET("/ideas/triage", s.triagePage)
+	r.GET("/ideas/hidden", s.hiddenIdeasPage)
 	r.GET("/ideas/:id", s.ideaPage)
 	r.GET("/ideas/:id/edit", s.editIdeaPage)
 	r.POST("/ideas/:id/edit", s.editIdea)
@@ -27,6 +28,7 @@ func (s *Server) ideaRoutes(r *gin.Engine) {
 	r.POST("/ideas/:id/comments", s.commentForm)
 	r.POST("/ideas/:id/status", s.statusForm)
 	r.POST("/ideas/:id/merge", s.mergeForm)
+	s.ideaModerationRoutes(r)
 	s.ideaAPIRoutes()
 }
 
@@ -154,7 +156,11 @@ type ideaPageData struct {
 	Statuses   []ideas.Status
 	FromTitle  string // the duplicate the reader was redirected from
 	URL        *url.URL
+	viewer     *townhall.User
 }
+
+// CanChange reports whether the reader may edit or delete the comment.
+func (d *ideaPageData) CanChange(c *ideas.Comment) bool { return ideas.CanChangeComment(d.viewer, c) }
 
 // ideaPage shows one idea; a merged duplicate redirects to its target.
 func (s *Server) ideaPage(c *gin.Context) {
@@ -179,7 +185,7 @@ func (s *Server) ideaPage(c *gin.Context) {
 func (s *Server) ideaView(c *gin.Context, i *ideas.Idea) (*view, error) {
 	ctx := c.Request.Context()
 	u := currentUser(c)
-	comments, err := s.svc.Ideas.Comments(ctx, i.ID, c.Query("after"))
+	comments, err := s.svc.Ideas.Comments(ctx, u, i.ID, c.Query("after"))
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +199,7 @@ func (s *Server) ideaView(c *gin.Context, i *ideas.Idea) (*view, error) {
 	}
 	d := &ideaPageData{
 		Idea: i, Comments: comments, History: hist, MergedFrom: from, CanEdit: s.svc.Ideas.CanEdit(u, i),
-		Statuses: ideas.Statuses, URL: c.Request.URL,
+		Statuses: ideas.Statuses, URL: c.Request.URL, viewer: u,
 	}
 	if dupID := c.Query("merged_from"); dupID != "" {
 		for _, r := range from {

@@ -54,6 +54,7 @@ type ideaJSON struct {
 	Voted       bool              `json:"voted"`
 	Author      ideaAuthorJSON    `json:"author"`
 	MergedInto  string            `json:"merged_into,omitempty"`
+	Hidden      *hiddenJSON       `json:"hidden,omitempty"` // staff only see hidden ideas
 	Response    *ideaResponseJSON `json:"response,omitempty"`
 	URL         string            `json:"url"`
 	CreatedAt   time.Time         `json:"created_at"`
@@ -65,7 +66,7 @@ func toIdeaJSON(i *ideas.Idea) ideaJSON {
 		ID: i.ID, Title: i.Title, Body: i.Body, BodyHTML: i.BodyHTML, Tags: i.Tags, Status: i.Status,
 		StatusLabel: i.Status.Label(), Votes: i.Votes, Comments: i.Comments, Voted: i.Voted,
 		Author: ideaAuthorJSON{i.AuthorID, i.AuthorName}, MergedInto: i.MergedInto, URL: i.URL(),
-		CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt,
+		CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt, Hidden: toHiddenJSON(i.Hidden),
 	}
 	if r := i.Response; r != nil {
 		out.Response = &ideaResponseJSON{r.Body, r.BodyHTML, ideaAuthorJSON{r.AuthorID, r.AuthorName}, r.At}
@@ -95,10 +96,18 @@ type commentJSON struct {
 	BodyHTML   template.HTML  `json:"body_html"`
 	MergedFrom string         `json:"merged_from,omitempty"`
 	CreatedAt  time.Time      `json:"created_at"`
+	EditedAt   *time.Time     `json:"edited_at,omitempty"`
+	Deleted    bool           `json:"deleted"`
+	Hidden     *hiddenJSON    `json:"hidden,omitempty"`
 }
 
 func toCommentJSON(c *ideas.Comment) commentJSON {
-	return commentJSON{c.ID, c.IdeaID, ideaAuthorJSON{c.AuthorID, c.AuthorName}, c.Team, c.Body, c.BodyHTML, c.MergedFrom, c.CreatedAt}
+	out := commentJSON{c.ID, c.IdeaID, ideaAuthorJSON{c.AuthorID, c.AuthorName}, c.Team, c.Body, c.BodyHTML, c.MergedFrom, c.CreatedAt,
+		nil, c.Deleted, toHiddenJSON(c.Hidden)}
+	if !c.EditedAt.IsZero() {
+		out.EditedAt = &c.EditedAt
+	}
+	return out
 }
 
 func (s *Server) apiListIdeas(c *gin.Context) {
@@ -244,7 +253,7 @@ func (s *Server) apiMerge(c *gin.Context) {
 }
 
 func (s *Server) apiComments(c *gin.Context) {
-	page, err := s.svc.Ideas.Comments(c.Request.Context(), c.Param("id"), c.Query("after"))
+	page, err := s.svc.Ideas.Comments(c.Request.Context(), currentUser(c), c.Param("id"), c.Query("after"))
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/townhall/townhall/auth"
+	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
@@ -40,6 +41,7 @@ type Config struct {
 type Services struct {
 	Auth    *auth.Service
 	Notify  *notify.Service
+	Forum   *forum.Service
 	Ideas   *ideas.Service
 	Reviews *reviews.Service
 	// OAuth signs people in through GitHub, Google, GitLab and OIDC; nil

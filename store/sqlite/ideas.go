@@ -119,7 +119,38 @@ CREATE TABLE idea_title_words (
 	idea_id TEXT NOT NULL REFERENCES ideas(id),
 	PRIMARY KEY (word, idea_id)
 ) WITHOUT ROWID;
-CREATE INDEX idea_title_words_idea ON idea_title_words(idea_id);`)
+CREATE INDEX idea_title_words_idea ON idea_title_words(idea_id);`,
+		// Moderation: hidden ideas and comments, edited and deleted comments.
+		// Hidden ideas leave every listing, so the listing indexes are
+		// rebuilt with the new condition; hidden comments leave the count.
+		`
+ALTER TABLE ideas ADD COLUMN hidden_at INTEGER;
+ALTER TABLE ideas ADD COLUMN hidden_by TEXT REFERENCES users(id);
+ALTER TABLE ideas ADD COLUMN hidden_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE idea_comments ADD COLUMN hidden_at INTEGER;
+ALTER TABLE idea_comments ADD COLUMN hidden_by TEXT REFERENCES users(id);
+ALTER TABLE idea_comments ADD COLUMN hidden_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE idea_comments ADD COLUMN edited_at INTEGER;
+ALTER TABLE idea_comments ADD COLUMN deleted_at INTEGER;
+ALTER TABLE idea_comments ADD COLUMN deleted_by TEXT REFERENCES users(id);
+DROP INDEX ideas_new;
+DROP INDEX ideas_top;
+DROP INDEX ideas_trending;
+DROP INDEX ideas_status_new;
+DROP INDEX ideas_status_top;
+DROP INDEX ideas_status_trending;
+DROP INDEX ideas_triage;
+DROP INDEX ideas_triage_votes;
+CREATE INDEX ideas_new ON ideas(id DESC) WHERE merged_into IS NULL AND hidden_at IS NULL;
+CREATE INDEX ideas_top ON ideas(votes DESC, id DESC) WHERE merged_into IS NULL AND hidden_at IS NULL;
+CREATE INDEX ideas_trending ON ideas(trend DESC, id DESC) WHERE merged_into IS NULL AND hidden_at IS NULL;
+CREATE INDEX ideas_status_new ON ideas(status, id DESC) WHERE merged_into IS NULL AND hidden_at IS NULL;
+CREATE INDEX ideas_status_top ON ideas(status, votes DESC, id DESC) WHERE merged_into IS NULL AND hidden_at IS NULL;
+CREATE INDEX ideas_status_trending ON ideas(status, trend DESC, id DESC) WHERE merged_into IS NULL AND hidden_at IS NULL;
+CREATE INDEX ideas_triage ON ideas(id) WHERE responded_at IS NULL AND merged_into IS NULL AND hidden_at IS NULL;
+CREATE INDEX ideas_triage_votes ON ideas(votes DESC, id DESC) WHERE responded_at IS NULL AND merged_into IS NULL AND hidden_at IS NULL;
+-- The moderators' list of hidden ideas.
+CREATE INDEX ideas_hidden ON ideas(id DESC) WHERE hidden_at IS NOT NULL;`)
 
 	registerDocSource(townhall.KindIdea, docSource{load: loadIdeaDoc, list: listIdeaIDs})
 }
@@ -133,11 +164,13 @@ const ideaCols = `i.id, i.title, i.body, i.body_html, i.tags, i.status, i.author
 	i.votes, i.comments, i.trend, COALESCE(i.merged_into, ''), COALESCE(m.title, ''),
 	i.response_body, i.response_html, COALESCE(i.response_author_id, ''), COALESCE(ru.name, ''),
 	i.response_at, i.status_at, i.responded_at, i.created_at, i.updated_at,
+	i.hidden_at, COALESCE(i.hidden_by, ''), COALESCE(hu.name, ''), i.hidden_reason,
 	EXISTS(SELECT 1 FROM idea_votes vv WHERE vv.idea_id = i.id AND vv.user_id = ?)`
 
 const ideaJoins = ` JOIN users u ON u.id = i.author_id
 	LEFT JOIN ideas m ON m.id = i.merged_into
-	LEFT JOIN users ru ON ru.id = i.response_author_id `
+	LEFT JOIN users ru ON ru.id = i.response_author_id
+	LEFT JOIN users hu ON hu.id = i.hidden_by `
 
 // weightedExpr is an idea's demand weighted by its voters' segments, with
 // today's weights; a deleted segment (or none) weighs 1. It reads the few
@@ -151,9 +184,12 @@ func scanIdea(row scanner, weighted bool) (*ideas.Idea, error) {
 	var respBody, respAuthor, respName string
 	var respAt, statusAt, respondedAt sql.NullInt64
 	var created, updated int64
+	var hiddenAt sql.NullInt64
+	var hidden ideas.Hidden
 	dest := []any{&i.ID, &i.Title, &i.Body, &html, &tags, &i.Status, &i.AuthorID, &i.AuthorName,
 		&i.Votes, &i.Comments, &i.Trend, &i.MergedInto, &i.MergedIntoTitle,
-		&respBody, &respHTML, &respAuthor, &respName, &respAt, &statusAt, &respondedAt, &created, &updated, &i.Voted}
+		&respBody, &respHTML, &respAuthor, &respName, &respAt, &statusAt, &respondedAt, &created, &updated,
+		&hiddenAt, &hidden.ByID, &hidden.ByName, &hidden.Reason, &i.Voted}
 	if weighted {
 		dest = append(dest, &i.Weighted)
 	}
@@ -167,6 +203,10 @@ func scanIdea(row scanner, weighted bool) (*ideas.Idea, error) {
 	}
 	i.StatusAt, i.RespondedAt = nullMS(statusAt), nullMS(respondedAt)
 	i.CreatedAt, i.UpdatedAt = fromMS(created), fromMS(updated)
+	if hiddenAt.Valid {
+		hidden.At = fromMS(hiddenAt.Int64)
+		i.Hidden = &hidden
+	}
 	return &i, nil
 }
 
@@ -188,12 +228,13 @@ type ideaState struct {
 	trend      float64
 	tags       string
 	title      string
+	hidden     bool
 }
 
 func getIdeaState(ctx context.Context, tx *sql.Tx, id, what string) (*ideaState, error) {
 	var s ideaState
-	err := tx.QueryRowContext(ctx, `SELECT COALESCE(merged_into, ''), trend, tags, title FROM ideas WHERE id = ?`, id).
-		Scan(&s.mergedInto, &s.trend, &s.tags, &s.title)
+	err := tx.QueryRowContext(ctx, `SELECT COALESCE(merged_into, ''), trend, tags, title, hidden_at IS NOT NULL FROM ideas WHERE id = ?`, id).
+		Scan(&s.mergedInto, &s.trend, &s.tags, &s.title, &s.hidden)
 	if err != nil {
 		return nil, notFound(err, what)
 	}
@@ -202,6 +243,25 @@ func getIdeaState(ctx context.Context, tx *sql.Tx, id, what string) (*ideaState,
 
 func mergedConflict() error {
 	return townhall.Errorf(townhall.ECONFLICT, "This idea was merged into another idea; vote and comment there.")
+}
+
+func hiddenConflict() error {
+	return townhall.Errorf(townhall.ECONFLICT, "This idea is hidden by a moderator; unhide it first.")
+}
+
+// openIdea is getIdeaState for writes that merged and hidden ideas refuse.
+func openIdea(ctx context.Context, tx *sql.Tx, id string) (*ideaState, error) {
+	st, err := getIdeaState(ctx, tx, id, "Idea")
+	if err != nil {
+		return nil, err
+	}
+	if st.mergedInto != "" {
+		return nil, mergedConflict()
+	}
+	if st.hidden {
+		return nil, hiddenConflict()
+	}
+	return st, nil
 }
 
 // CreateIdea implements ideas.Store.
@@ -298,6 +358,11 @@ func (db *DB) UpdateIdea(ctx context.Context, idea *ideas.Idea, words []string) 
 			idea.Title, idea.Body, string(idea.BodyHTML), strings.Join(idea.Tags, ","), ms(idea.UpdatedAt), idea.ID); err != nil {
 			return err
 		}
+		if st.hidden {
+			// A hidden idea has no tag rows or title words until unhidden,
+			// which rebuilds them from the columns just written.
+			return db.recordChange(ctx, tx, townhall.KindIdea, idea.ID)
+		}
 		if err := dropTags(ctx, tx, idea.ID); err != nil {
 			return err
 		}
@@ -363,15 +428,20 @@ func ideasQuery(q ideas.Query) (string, []any) {
 		args = append(args, q.After.Key, q.After.ID)
 	}
 	switch {
+	case q.Hidden:
+		from = ` FROM ideas i`
+		where = ` WHERE i.hidden_at IS NOT NULL`
+		cursor("", "i.id", true)
+		order = ` ORDER BY i.id DESC`
 	case q.VoterID != "":
 		from = ` FROM idea_votes v JOIN ideas i ON i.id = v.idea_id`
-		where = ` WHERE v.user_id = ?`
+		where = ` WHERE v.user_id = ? AND i.hidden_at IS NULL`
 		args = append(args, q.VoterID)
 		cursor("", "v.idea_id", true)
 		order = ` ORDER BY v.idea_id DESC`
 	case q.AuthorID != "":
 		from = ` FROM ideas i`
-		where = ` WHERE i.author_id = ?`
+		where = ` WHERE i.author_id = ? AND i.hidden_at IS NULL`
 		args = append(args, q.AuthorID)
 		cursor("", "i.id", true)
 		order = ` ORDER BY i.id DESC`
@@ -384,7 +454,7 @@ func ideasQuery(q ideas.Query) (string, []any) {
 			t, id = "t", "t.idea_id"
 		} else {
 			from = ` FROM ideas i`
-			where = ` WHERE i.merged_into IS NULL`
+			where = ` WHERE i.merged_into IS NULL AND i.hidden_at IS NULL`
 		}
 		if q.Status != "" {
 			where += " AND " + t + ".status = ?"
@@ -412,12 +482,9 @@ func ideasQuery(q ideas.Query) (string, []any) {
 func (db *DB) Vote(ctx context.Context, ideaID, userID string, at time.Time) (bool, error) {
 	var added bool
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		st, err := getIdeaState(ctx, tx, ideaID, "Idea")
+		st, err := openIdea(ctx, tx, ideaID)
 		if err != nil {
 			return err
-		}
-		if st.mergedInto != "" {
-			return mergedConflict()
 		}
 		var seg string
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(segment_id, '') FROM users WHERE id = ?`, userID).Scan(&seg); err != nil {
@@ -453,12 +520,9 @@ func countVote(ctx context.Context, tx *sql.Tx, ideaID, seg string, trend float6
 func (db *DB) Unvote(ctx context.Context, ideaID, userID string) (bool, error) {
 	var removed bool
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		st, err := getIdeaState(ctx, tx, ideaID, "Idea")
+		st, err := openIdea(ctx, tx, ideaID)
 		if err != nil {
 			return err
-		}
-		if st.mergedInto != "" {
-			return mergedConflict()
 		}
 		var seg string
 		var at int64
@@ -515,12 +579,8 @@ func recomputeTrend(ctx context.Context, tx *sql.Tx, ideaID string) (float64, er
 // AddComment implements ideas.Store.
 func (db *DB) AddComment(ctx context.Context, c *ideas.Comment) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
-		st, err := getIdeaState(ctx, tx, c.IdeaID, "Idea")
-		if err != nil {
+		if _, err := openIdea(ctx, tx, c.IdeaID); err != nil {
 			return err
-		}
-		if st.mergedInto != "" {
-			return mergedConflict()
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO idea_comments(id, idea_id, author_id, team, body, body_html, created_at)
 			VALUES(?, ?, ?, ?, ?, ?, ?)`, c.ID, c.IdeaID, c.AuthorID, boolInt(c.Team), c.Body, string(c.BodyHTML), ms(c.CreatedAt)); err != nil {
@@ -534,46 +594,16 @@ func (db *DB) AddComment(ctx context.Context, c *ideas.Comment) error {
 		if c.Team {
 			args = append(args, ms(c.CreatedAt))
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE ideas SET comments = comments + 1`+responded+` WHERE id = ?`, append(args, c.IdeaID)...)
+		_, err := tx.ExecContext(ctx, `UPDATE ideas SET comments = comments + 1`+responded+` WHERE id = ?`, append(args, c.IdeaID)...)
 		return err
 	})
-}
-
-// Comments implements ideas.Store.
-func (db *DB) Comments(ctx context.Context, ideaID, after string, limit int) ([]*ideas.Comment, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT c.id, c.idea_id, c.author_id, u.name, c.team, c.body, c.body_html,
-		COALESCE(c.merged_from, ''), COALESCE(d.title, ''), c.created_at
-		FROM idea_comments c JOIN users u ON u.id = c.author_id LEFT JOIN ideas d ON d.id = c.merged_from
-		WHERE c.idea_id = ? AND c.id > ? ORDER BY c.id LIMIT ?`, ideaID, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*ideas.Comment
-	for rows.Next() {
-		var c ideas.Comment
-		var html string
-		var created int64
-		if err := rows.Scan(&c.ID, &c.IdeaID, &c.AuthorID, &c.AuthorName, &c.Team, &c.Body, &html,
-			&c.MergedFrom, &c.MergedFromTitle, &created); err != nil {
-			return nil, err
-		}
-		c.BodyHTML = template.HTML(html) // sanitized by markdown.Render when written
-		c.CreatedAt = fromMS(created)
-		out = append(out, &c)
-	}
-	return out, rows.Err()
 }
 
 // ChangeStatus implements ideas.Store.
 func (db *DB) ChangeStatus(ctx context.Context, ch *ideas.StatusChange) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
-		st, err := getIdeaState(ctx, tx, ch.IdeaID, "Idea")
-		if err != nil {
+		if _, err := openIdea(ctx, tx, ch.IdeaID); err != nil {
 			return err
-		}
-		if st.mergedInto != "" {
-			return mergedConflict()
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO idea_status_changes(id, idea_id, from_status, to_status, reason, response, response_html, actor_id, created_at)
 			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`, ch.ID, ch.IdeaID, ch.From, ch.To, ch.Reason, ch.Response, string(ch.ResponseHTML), ch.ActorID, ms(ch.At)); err != nil {
@@ -640,6 +670,8 @@ func (db *DB) Merge(ctx context.Context, dupID, intoID string, at time.Time) (bo
 			return townhall.Errorf(townhall.ECONFLICT, "This idea was already merged into another idea.")
 		case into.mergedInto != "":
 			return townhall.Errorf(townhall.ECONFLICT, "“%s” was itself merged into another idea; merge into that one.", into.title)
+		case dup.hidden || into.hidden:
+			return townhall.Errorf(townhall.ECONFLICT, "Hidden ideas cannot be merged; unhide it first.")
 		}
 		merged = true
 		if err := moveVotes(ctx, tx, dupID, intoID, into.trend); err != nil {
@@ -802,7 +834,7 @@ func (db *DB) Demand(ctx context.Context, ideaID string) ([]ideas.SegmentDemand,
 // is computed over the (small) queue of ideas awaiting a first response.
 func triageQuery(q ideas.TriageQuery) (string, []any) {
 	base := `SELECT ` + ideaCols + `, ` + weightedExpr + ` AS weighted FROM ideas i` + ideaJoins +
-		`WHERE i.responded_at IS NULL AND i.merged_into IS NULL`
+		`WHERE i.responded_at IS NULL AND i.merged_into IS NULL AND i.hidden_at IS NULL`
 	args := []any{""}
 	switch q.Sort {
 	case ideas.TriageVotes:
@@ -835,7 +867,7 @@ func (db *DB) Triage(ctx context.Context, q ideas.TriageQuery) ([]*ideas.Idea, e
 // ExportIdeas implements ideas.Store.
 func (db *DB) ExportIdeas(ctx context.Context, after string, limit int) ([]*ideas.Idea, error) {
 	return db.queryIdeas(ctx, `SELECT `+ideaCols+`, `+weightedExpr+` FROM ideas i`+ideaJoins+
-		`WHERE i.id > ? ORDER BY i.id LIMIT ?`, []any{"", after, limit}, true)
+		`WHERE i.id > ? AND i.hidden_at IS NULL ORDER BY i.id LIMIT ?`, []any{"", after, limit}, true)
 }
 
 // similarPerWord caps how many ideas one word may contribute, so a word in
@@ -862,7 +894,7 @@ func (db *DB) Similar(ctx context.Context, words []string, prefix string, limit 
 	args = append(args, limit)
 	return db.queryIdeas(ctx, `SELECT `+ideaCols+` FROM (SELECT idea_id, COUNT(*) AS n FROM (`+strings.Join(parts, " UNION ALL ")+
 		`) GROUP BY idea_id) w JOIN ideas i ON i.id = w.idea_id`+ideaJoins+
-		`WHERE i.merged_into IS NULL ORDER BY w.n DESC, i.votes DESC, i.id DESC LIMIT ?`, args, false)
+		`WHERE i.merged_into IS NULL AND i.hidden_at IS NULL ORDER BY w.n DESC, i.votes DESC, i.id DESC LIMIT ?`, args, false)
 }
 
 // PopularTags implements ideas.Store.
@@ -887,9 +919,10 @@ func loadIdeaDoc(ctx context.Context, q querier, id string) (*townhall.SearchDoc
 	doc := &townhall.SearchDoc{Kind: townhall.KindIdea, ID: id, URL: "/ideas/" + id}
 	var tags, merged string
 	var created int64
-	err := q.QueryRowContext(ctx, `SELECT i.title, i.body, i.tags, i.status, u.name, i.author_id, COALESCE(i.merged_into, ''), i.created_at
-		FROM ideas i JOIN users u ON u.id = i.author_id WHERE i.id = ?`, id).
-		Scan(&doc.Title, &doc.Body, &tags, &doc.Status, &doc.Author, &doc.AuthorID, &merged, &created)
+	var hidden bool
+	err := q.QueryRowContext(ctx, `SELECT i.title, i.body, i.tags, i.status, u.name, i.author_id, COALESCE(i.merged_into, ''), i.created_at,
+		i.hidden_at IS NOT NULL FROM ideas i JOIN users u ON u.id = i.author_id WHERE i.id = ?`, id).
+		Scan(&doc.Title, &doc.Body, &tags, &doc.Status, &doc.Author, &doc.AuthorID, &merged, &created, &hidden)
 	if err == sql.ErrNoRows {
 		return doc, nil
 	} else if err != nil {
@@ -897,7 +930,7 @@ func loadIdeaDoc(ctx context.Context, q querier, id string) (*townhall.SearchDoc
 	}
 	doc.Tags = splitTags(tags)
 	doc.Created = fromMS(created)
-	doc.Visible = merged == ""
+	doc.Visible = merged == "" && !hidden
 	return doc, nil
 }
 

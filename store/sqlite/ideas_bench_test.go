@@ -89,3 +89,37 @@ func BenchmarkIdeaBoard(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkIdeaModeration measures hiding and unhiding an idea (tag rows,
+// tag counts and title words go and come back, plus a search change) and
+// hiding and unhiding a comment (the idea's comment count follows).
+func BenchmarkIdeaModeration(b *testing.B) {
+	db, items, mod := seedIdeas(b, 200)
+	ctx := context.Background()
+	h := &ideas.Hidden{ByID: mod.ID, Reason: "spam", At: time.Now()}
+	b.Run("idea", func(b *testing.B) {
+		for k := 0; b.Loop(); k++ {
+			id := items[k%len(items)].ID
+			if _, err := db.SetIdeaHidden(ctx, id, h); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := db.SetIdeaHidden(ctx, id, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	c := &ideas.Comment{ID: townhall.NewID(), IdeaID: items[0].ID, AuthorID: mod.ID, Body: "x", BodyHTML: "<p>x</p>", CreatedAt: time.Now()}
+	if err := db.AddComment(ctx, c); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("comment", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := db.SetCommentHidden(ctx, c.ID, h); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := db.SetCommentHidden(ctx, c.ID, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

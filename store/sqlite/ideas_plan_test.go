@@ -42,6 +42,8 @@ func TestIdeaQueriesUseIndexes(t *testing.T) {
 		shapes = append(shapes, shape{fmt.Sprintf("mine after=%v", c != nil), q, args})
 		q, args = ideasQuery(ideas.Query{Sort: ideas.SortNew, VoterID: "a", After: c, Limit: 21})
 		shapes = append(shapes, shape{fmt.Sprintf("voted after=%v", c != nil), q, args})
+		q, args = ideasQuery(ideas.Query{Sort: ideas.SortNew, Hidden: true, After: c, Limit: 21})
+		shapes = append(shapes, shape{fmt.Sprintf("hidden after=%v", c != nil), q, args})
 		for _, s := range []string{ideas.TriageOldest, ideas.TriageVotes} {
 			q, args = triageQuery(ideas.TriageQuery{Sort: s, After: c, Limit: 21})
 			shapes = append(shapes, shape{fmt.Sprintf("triage %s after=%v", s, c != nil), q, args})

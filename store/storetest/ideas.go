@@ -458,11 +458,11 @@ func testIdeas(t *testing.T, open Opener) {
 		if got.Comments != 3 || !got.RespondedAt.Equal(now.Add(time.Minute)) {
 			t.Fatalf("after a team comment: comments=%d responded=%v", got.Comments, got.RespondedAt)
 		}
-		cs, err := s.Comments(ctx, i.ID, "", 2)
+		cs, err := s.Comments(ctx, i.ID, "", 2, false)
 		if err != nil || len(cs) != 2 || cs[0].Body != "me too" || cs[0].AuthorName != "ann" || !cs[1].Team {
 			t.Fatalf("comments page 1 = %v, %v", cs, err)
 		}
-		rest, err := s.Comments(ctx, i.ID, cs[1].ID, 2)
+		rest, err := s.Comments(ctx, i.ID, cs[1].ID, 2, false)
 		if err != nil || len(rest) != 1 || rest[0].Body != "third" {
 			t.Fatalf("comments page 2 = %v, %v", rest, err)
 		}
@@ -527,7 +527,7 @@ func testIdeas(t *testing.T, open Opener) {
 			if !mustIdea(t, s, target.ID, cat.ID).Voted {
 				t.Fatal("cat's vote did not move")
 			}
-			cs, _ := s.Comments(ctx, target.ID, "", 10)
+			cs, _ := s.Comments(ctx, target.ID, "", 10, false)
 			if len(cs) != 1 || cs[0].MergedFrom != dup.ID || cs[0].MergedFromTitle != "Night theme please" {
 				t.Fatalf("moved comments = %+v", cs)
 			}

@@ -1,0 +1,679 @@
+package forum
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/markdown"
+)
+
+// Notifier delivers in-app notifications; notify.Service implements it.
+type Notifier interface {
+	Notify(ctx context.Context, actorID string, userIDs []string, kind, text, url string) error
+}
+
+// Users resolves @handles; auth.Service implements it.
+type Users interface {
+	UserByHandle(ctx context.Context, handle string) (*townhall.User, error)
+}
+
+// Service is the forum's rules in front of the Store.
+type Service struct {
+	store  Store
+	notify Notifier
+	users  Users
+	now    func() time.Time
+	// OnNotifyError is told about notifications that could not be
+	// delivered after a successful write; nil ignores them.
+	OnNotifyError func(error)
+}
+
+// NewService returns a Service; n and users may be nil (no notifications,
+// no mentions).
+func NewService(store Store, n Notifier, users Users) *Service {
+	return &Service{store: store, notify: n, users: users, now: time.Now}
+}
+
+func signedIn(actor *townhall.User, what string) error {
+	if actor == nil {
+		return townhall.Errorf(townhall.EUNAUTHORIZED, "Please sign in to %s.", what)
+	}
+	return nil
+}
+
+func requireModerator(actor *townhall.User, what string) error {
+	if err := signedIn(actor, what); err != nil {
+		return err
+	}
+	if !actor.Role.CanModerate() {
+		return townhall.Errorf(townhall.EFORBIDDEN, "Only moderators can %s.", what)
+	}
+	return nil
+}
+
+func threadNotFound() error { return townhall.Errorf(townhall.ENOTFOUND, "Thread not found.") }
+func postNotFound() error   { return townhall.Errorf(townhall.ENOTFOUND, "Post not found.") }
+
+func isMod(actor *townhall.User) bool { return actor.HasRole(townhall.Role.CanModerate) }
+
+var slugRE = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$`)
+
+// Categories lists every category in display order.
+func (s *Service) Categories(ctx context.Context) ([]*Category, error) {
+	return s.store.ForumCategories(ctx)
+}
+
+// Category finds a category by slug or id.
+func (s *Service) Category(ctx context.Context, ref string) (*Category, error) {
+	ref = strings.TrimSpace(ref)
+	if ref == "" || len(ref) > 40 && !townhall.ValidID(ref) {
+		return nil, townhall.Errorf(townhall.ENOTFOUND, "Category not found.")
+	}
+	return s.store.ForumCategory(ctx, ref)
+}
+
+// SaveCategory creates (empty ID) or updates a category. Admins only.
+func (s *Service) SaveCategory(ctx context.Context, actor *townhall.User, c *Category) error {
+	if err := signedIn(actor, "manage categories"); err != nil {
+		return err
+	}
+	if actor.Role != townhall.RoleAdmin {
+		return townhall.Errorf(townhall.EFORBIDDEN, "Only admins can manage categories.")
+	}
+	name, err := townhall.CleanText("Name", c.Name, 2, 60)
+	if err != nil {
+		return err
+	}
+	desc, err := townhall.CleanText("Description", c.Description, 0, 500)
+	if err != nil {
+		return err
+	}
+	slug := strings.ToLower(strings.TrimSpace(c.Slug))
+	if slug == "" {
+		slug = Slugify(name)
+	}
+	if !slugRE.MatchString(slug) {
+		return townhall.Errorf(townhall.EINVALID, "Slug must be 1 to 40 lowercase letters, digits or dashes, not starting or ending with a dash.")
+	}
+	if c.Position < -1000 || c.Position > 1000 {
+		return townhall.Errorf(townhall.EINVALID, "Order must be a number from -1000 to 1000.")
+	}
+	c.Name, c.Description, c.Slug = name, desc, slug
+	if c.ID == "" {
+		c.ID = townhall.NewID()
+		c.CreatedAt = s.now()
+	} else {
+		if !townhall.ValidID(c.ID) {
+			return townhall.Errorf(townhall.ENOTFOUND, "Category not found.")
+		}
+		old, err := s.store.ForumCategory(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		c.CreatedAt, c.Threads = old.CreatedAt, old.Threads
+	}
+	return s.store.SaveForumCategory(ctx, c)
+}
+
+// Slugify derives a URL slug from a name.
+func Slugify(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	out := strings.Trim(b.String(), "-")
+	if len(out) > 40 {
+		out = strings.Trim(out[:40], "-")
+	}
+	return out
+}
+
+// CategoryPage is one page of a category's threads.
+type CategoryPage struct {
+	Category *Category
+	Threads  townhall.Page[*Thread]
+}
+
+// Threads lists a category's threads, pinned first, then by last activity.
+// Hidden threads are listed for moderators only.
+func (s *Service) Threads(ctx context.Context, actor *townhall.User, ref, after string) (*CategoryPage, error) {
+	cat, err := s.Category(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := decodeCursor(after)
+	if err != nil {
+		return nil, err
+	}
+	items, err := s.store.Threads(ctx, cat.ID, cur, ThreadsPage+1, isMod(actor))
+	if err != nil {
+		return nil, err
+	}
+	out := &CategoryPage{Category: cat}
+	if len(items) > ThreadsPage {
+		items = items[:ThreadsPage]
+		last := items[len(items)-1]
+		out.Threads.Next = encodeCursor(&ThreadCursor{Pinned: last.Pinned, Activity: last.LastActivity, ID: last.ID})
+	}
+	out.Threads.Items = items
+	return out, nil
+}
+
+func encodeCursor(c *ThreadCursor) string {
+	p := 0
+	if c.Pinned {
+		p = 1
+	}
+	return fmt.Sprintf("%d.%d.%s", p, c.Activity.UnixMilli(), c.ID)
+}
+
+func decodeCursor(s string) (*ThreadCursor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var p int
+	var msec int64
+	var id string
+	parts := strings.SplitN(s, ".", 3)
+	if len(parts) == 3 {
+		_, err1 := fmt.Sscanf(parts[0], "%d", &p)
+		_, err2 := fmt.Sscanf(parts[1], "%d", &msec)
+		id = parts[2]
+		if err1 == nil && err2 == nil && (p == 0 || p == 1) && townhall.ValidID(id) {
+			return &ThreadCursor{Pinned: p == 1, Activity: time.UnixMilli(msec).UTC(), ID: id}, nil
+		}
+	}
+	return nil, townhall.Errorf(townhall.EINVALID, "The page cursor is not valid; go back to the first page.")
+}
+
+func cleanTitle(title string) (string, error) {
+	t, err := townhall.CleanText("Title", title, MinTitle, MaxTitle)
+	if err != nil {
+		return "", err
+	}
+	return strings.Join(strings.Fields(t), " "), nil
+}
+
+func cleanBody(body string) (string, error) {
+	return townhall.CleanText("Body", body, 1, MaxBody)
+}
+
+// CreateThread starts a thread in the category given by slug or id.
+func (s *Service) CreateThread(ctx context.Context, actor *townhall.User, categoryRef, title, body string) (*Thread, error) {
+	if err := signedIn(actor, "start a thread"); err != nil {
+		return nil, err
+	}
+	title, err := cleanTitle(title)
+	if err != nil {
+		return nil, err
+	}
+	body, err = cleanBody(body)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(categoryRef) == "" {
+		return nil, townhall.Errorf(townhall.EINVALID, "Category is required.")
+	}
+	cat, err := s.Category(ctx, categoryRef)
+	if townhall.ErrorCode(err) == townhall.ENOTFOUND {
+		return nil, townhall.Errorf(townhall.EINVALID, "Category %q does not exist.", categoryRef)
+	} else if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	t := &Thread{ID: townhall.NewID(), CategoryID: cat.ID, CategorySlug: cat.Slug, Title: title, AuthorID: actor.ID,
+		AuthorName: actor.Name, LastPosterID: actor.ID, LastPosterName: actor.Name, LastActivity: now, CreatedAt: now, Posts: 1}
+	p := &Post{ID: townhall.NewID(), ThreadID: t.ID, AuthorID: actor.ID, AuthorName: actor.Name, AuthorHandle: actor.Handle,
+		AuthorRole: actor.Role, Source: body, HTML: markdown.Render(body), CreatedAt: now}
+	t.LastPostID = p.ID
+	if err := s.store.CreateThread(ctx, t, p); err != nil {
+		return nil, err
+	}
+	s.mention(ctx, actor, body, "", t, p)
+	return t, nil
+}
+
+// visibleThread loads a thread the actor may see.
+func (s *Service) visibleThread(ctx context.Context, actor *townhall.User, id string) (*Thread, error) {
+	if !townhall.ValidID(id) {
+		return nil, threadNotFound()
+	}
+	t, err := s.store.Thread(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if t.Hidden && !isMod(actor) {
+		return nil, threadNotFound()
+	}
+	return t, nil
+}
+
+// visiblePost loads a post and its thread, both visible to the actor.
+func (s *Service) visiblePost(ctx context.Context, actor *townhall.User, id string) (*Post, *Thread, error) {
+	if !townhall.ValidID(id) {
+		return nil, nil, postNotFound()
+	}
+	p, err := s.store.ForumPost(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.Hidden && !isMod(actor) {
+		return nil, nil, postNotFound()
+	}
+	t, err := s.store.Thread(ctx, p.ThreadID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if t.Hidden && !isMod(actor) {
+		return nil, nil, postNotFound()
+	}
+	return p, t, nil
+}
+
+// ThreadView is one page of a thread as a given person sees it.
+type ThreadView struct {
+	Thread      *Thread
+	Category    *Category
+	First       *Post
+	Accepted    *Post // the accepted answer, when visible
+	Posts       []*Post
+	Page        int
+	Pages       int
+	Following   bool
+	CanReply    bool
+	CanAccept   bool // the viewer may accept answers here
+	CanModerate bool
+}
+
+// Thread returns page (from 1) of a thread's replies with its first post
+// and accepted answer. Hidden posts are left out for everyone but moderators.
+func (s *Service) Thread(ctx context.Context, actor *townhall.User, id string, page int) (*ThreadView, error) {
+	t, err := s.visibleThread(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := s.store.ForumCategory(ctx, t.CategoryID)
+	if err != nil {
+		return nil, err
+	}
+	v := &ThreadView{Thread: t, Category: cat, Pages: max(1, (t.Posts-1+PerPage-1)/PerPage), CanModerate: isMod(actor)}
+	if page < 1 {
+		page = 1
+	}
+	if page > v.Pages {
+		return nil, townhall.Errorf(townhall.ENOTFOUND, "This thread has only %d page(s).", v.Pages)
+	}
+	v.Page = page
+	from, to := (page-1)*PerPage+1, page*PerPage
+	posts, err := s.store.ForumPosts(ctx, t.ID, 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	if len(posts) == 1 {
+		v.First = posts[0]
+	}
+	all, err := s.store.ForumPosts(ctx, t.ID, from, to)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range all {
+		if !p.Hidden || v.CanModerate {
+			v.Posts = append(v.Posts, p)
+		}
+	}
+	if t.AcceptedPostID != "" {
+		if a, err := s.store.ForumPost(ctx, t.AcceptedPostID); err == nil && (!a.Hidden || v.CanModerate) {
+			v.Accepted = a
+		}
+	}
+	if actor != nil {
+		if v.Following, err = s.store.FollowingThread(ctx, t.ID, actor.ID); err != nil {
+			return nil, err
+		}
+		v.CanReply = !t.Locked
+		v.CanAccept = cat.Questions && (actor.ID == t.AuthorID || v.CanModerate)
+	}
+	return v, nil
+}
+
+// Reply adds a reply to a thread, notifies followers and mentioned people.
+func (s *Service) Reply(ctx context.Context, actor *townhall.User, threadID, body string) (*Post, error) {
+	if err := signedIn(actor, "reply"); err != nil {
+		return nil, err
+	}
+	t, err := s.visibleThread(ctx, actor, threadID)
+	if err != nil {
+		return nil, err
+	}
+	body, err = cleanBody(body)
+	if err != nil {
+		return nil, err
+	}
+	if t.Locked {
+		return nil, lockedErr()
+	}
+	p := &Post{ID: townhall.NewID(), ThreadID: t.ID, AuthorID: actor.ID, AuthorName: actor.Name, AuthorHandle: actor.Handle,
+		AuthorRole: actor.Role, Source: body, HTML: markdown.Render(body), CreatedAt: s.now()}
+	if err := s.store.AddReply(ctx, p); err != nil {
+		return nil, err
+	}
+	if s.notify != nil {
+		followers, err := s.store.ThreadFollowers(ctx, t.ID)
+		if err == nil {
+			err = s.notify.Notify(ctx, actor.ID, followers, "reply",
+				fmt.Sprintf("%s replied in “%s”: %s", actor.Name, t.Title, markdown.Excerpt(body, 120)), PostURL(t.ID, p))
+		}
+		s.notifyFailed(err)
+	}
+	s.mention(ctx, actor, body, "", t, p)
+	return p, nil
+}
+
+func lockedErr() error {
+	return townhall.Errorf(townhall.ECONFLICT, "This thread is locked; it takes no new replies.")
+}
+
+// PostURL is the permalink target of a post: its page and anchor.
+func PostURL(threadID string, p *Post) string {
+	if p.Position <= PerPage {
+		return fmt.Sprintf("/t/%s#post-%s", threadID, p.ID)
+	}
+	return fmt.Sprintf("/t/%s?page=%d#post-%s", threadID, p.Page(), p.ID)
+}
+
+func (s *Service) notifyFailed(err error) {
+	if err != nil && s.OnNotifyError != nil {
+		s.OnNotifyError(err)
+	}
+}
+
+// mentionRE finds @handles: not inside a word or an email address.
+var mentionRE = regexp.MustCompile(`(?:^|[^\w@./-])@([a-z0-9_][a-z0-9_-]{0,29})`)
+
+// Mentions returns the distinct handles mentioned in src, outside code.
+func Mentions(src string) []string {
+	var out []string
+	seen := map[string]bool{}
+	inFence := false
+	for _, line := range strings.Split(src, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			inFence = !inFence
+			continue
+		}
+		if inFence || strings.HasPrefix(line, "    ") || strings.HasPrefix(strings.TrimSpace(line), ">") {
+			continue
+		}
+		line = stripInlineCode(line)
+		for _, m := range mentionRE.FindAllStringSubmatch(strings.ToLower(line), -1) {
+			h := strings.TrimRight(m[1], "-")
+			if !seen[h] {
+				seen[h] = true
+				out = append(out, h)
+			}
+		}
+	}
+	return out
+}
+
+func stripInlineCode(line string) string {
+	var b strings.Builder
+	in := false
+	for _, r := range line {
+		if r == '`' {
+			in = !in
+			continue
+		}
+		if !in {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// mention notifies people newly @mentioned in body (not already in old).
+func (s *Service) mention(ctx context.Context, actor *townhall.User, body, old string, t *Thread, p *Post) {
+	if s.notify == nil || s.users == nil {
+		return
+	}
+	before := map[string]bool{}
+	for _, h := range Mentions(old) {
+		before[h] = true
+	}
+	var ids []string
+	for i, h := range Mentions(body) {
+		if before[h] || i >= 20 { // a post cannot page the whole community
+			continue
+		}
+		if u, err := s.users.UserByHandle(ctx, h); err == nil {
+			ids = append(ids, u.ID)
+		}
+	}
+	if len(ids) > 0 {
+		s.notifyFailed(s.notify.Notify(ctx, actor.ID, ids, "mention",
+			fmt.Sprintf("%s mentioned you in “%s”", actor.Name, t.Title), PostURL(t.ID, p)))
+	}
+}
+
+// Post returns one post the actor may see, with its thread.
+func (s *Service) Post(ctx context.Context, actor *townhall.User, id string) (*Post, *Thread, error) {
+	return s.visiblePost(ctx, actor, id)
+}
+
+// Location returns the permalink target of a post.
+func (s *Service) Location(ctx context.Context, actor *townhall.User, postID string) (string, error) {
+	p, t, err := s.visiblePost(ctx, actor, postID)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("/t/%s?page=%d#post-%s", t.ID, p.Page(), p.ID), nil
+}
+
+// Quote returns a Markdown quote of a post to start a reply with.
+func (s *Service) Quote(ctx context.Context, actor *townhall.User, postID string) (string, error) {
+	p, _, err := s.visiblePost(ctx, actor, postID)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "> @%s [wrote](/p/%s):\n", p.AuthorHandle, p.ID)
+	for _, line := range strings.Split(p.Source, "\n") {
+		b.WriteString(strings.TrimRight("> "+line, " ") + "\n")
+	}
+	b.WriteString("\n")
+	return b.String(), nil
+}
+
+// EditPost changes a post's text (and, for a first post, the thread title
+// when title is not empty). Authors edit their own posts; moderators any.
+func (s *Service) EditPost(ctx context.Context, actor *townhall.User, postID, title, body string) (*Post, error) {
+	if err := signedIn(actor, "edit posts"); err != nil {
+		return nil, err
+	}
+	p, t, err := s.visiblePost(ctx, actor, postID)
+	if err != nil {
+		return nil, err
+	}
+	mod := isMod(actor)
+	if p.AuthorID != actor.ID && !mod {
+		return nil, townhall.Errorf(townhall.EFORBIDDEN, "You can only edit your own posts.")
+	}
+	if t.Locked && !mod {
+		return nil, townhall.Errorf(townhall.ECONFLICT, "This thread is locked; its posts can no longer be edited.")
+	}
+	body, err = cleanBody(body)
+	if err != nil {
+		return nil, err
+	}
+	e := Edit{PostID: p.ID, Source: body, HTML: markdown.Render(body), EditorID: actor.ID, At: s.now(), RevisionID: townhall.NewID()}
+	if p.Position == 0 && strings.TrimSpace(title) != "" {
+		if e.Title, err = cleanTitle(title); err != nil {
+			return nil, err
+		}
+	}
+	if body == p.Source && (e.Title == "" || e.Title == t.Title) {
+		return p, nil // nothing changed: no revision, no "edited" mark
+	}
+	if err := s.store.EditForumPost(ctx, e); err != nil {
+		return nil, err
+	}
+	s.mention(ctx, actor, body, p.Source, t, p)
+	return s.store.ForumPost(ctx, p.ID)
+}
+
+// Revisions lists a post's earlier versions. Moderators only.
+func (s *Service) Revisions(ctx context.Context, actor *townhall.User, postID string) (*Post, []*Revision, error) {
+	if err := requireModerator(actor, "see earlier versions"); err != nil {
+		return nil, nil, err
+	}
+	p, _, err := s.visiblePost(ctx, actor, postID)
+	if err != nil {
+		return nil, nil, err
+	}
+	revs, err := s.store.ForumRevisions(ctx, p.ID)
+	return p, revs, err
+}
+
+// HidePost hides (or shows again) a post. Hiding a thread's first post
+// hides the whole thread. Moderators only.
+func (s *Service) HidePost(ctx context.Context, actor *townhall.User, postID string, hidden bool) (*Post, error) {
+	if err := requireModerator(actor, "hide posts"); err != nil {
+		return nil, err
+	}
+	p, _, err := s.visiblePost(ctx, actor, postID)
+	if err != nil {
+		return nil, err
+	}
+	if p.Position == 0 {
+		err = s.store.SetThreadHidden(ctx, p.ThreadID, hidden)
+	} else {
+		err = s.store.SetForumPostHidden(ctx, p.ID, hidden)
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.Hidden = hidden
+	return p, nil
+}
+
+// ThreadAction is a moderator switch on a thread.
+type ThreadAction string
+
+// The moderator switches.
+const (
+	Lock   ThreadAction = "lock"
+	Pin    ThreadAction = "pin"
+	Hide   ThreadAction = "hide"
+	Follow ThreadAction = "follow" // any signed-in user, for themselves
+)
+
+// Set turns a thread switch on or off.
+func (s *Service) Set(ctx context.Context, actor *townhall.User, threadID string, what ThreadAction, on bool) (*Thread, error) {
+	if what == Follow {
+		if err := signedIn(actor, "follow threads"); err != nil {
+			return nil, err
+		}
+	} else if err := requireModerator(actor, string(what)+" threads"); err != nil {
+		return nil, err
+	}
+	t, err := s.visibleThread(ctx, actor, threadID)
+	if err != nil {
+		return nil, err
+	}
+	switch what {
+	case Lock:
+		err = s.store.SetThreadLocked(ctx, t.ID, on)
+	case Pin:
+		err = s.store.SetThreadPinned(ctx, t.ID, on)
+	case Hide:
+		err = s.store.SetThreadHidden(ctx, t.ID, on)
+	case Follow:
+		err = s.store.FollowThread(ctx, t.ID, actor.ID, on)
+	default:
+		return nil, townhall.Errorf(townhall.EINVALID, "Unknown thread action %q.", what)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.store.Thread(ctx, t.ID)
+}
+
+// Move puts a thread in another category. Moderators only.
+func (s *Service) Move(ctx context.Context, actor *townhall.User, threadID, categoryRef string) (*Thread, error) {
+	if err := requireModerator(actor, "move threads"); err != nil {
+		return nil, err
+	}
+	t, err := s.visibleThread(ctx, actor, threadID)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := s.Category(ctx, categoryRef)
+	if townhall.ErrorCode(err) == townhall.ENOTFOUND {
+		return nil, townhall.Errorf(townhall.EINVALID, "Category %q does not exist.", categoryRef)
+	} else if err != nil {
+		return nil, err
+	}
+	if cat.ID != t.CategoryID {
+		if err := s.store.MoveThread(ctx, t.ID, cat.ID); err != nil {
+			return nil, err
+		}
+	}
+	return s.store.Thread(ctx, t.ID)
+}
+
+// Accept marks a reply as the accepted answer of its question (replacing
+// any earlier one); accept false clears it. The question's author and
+// moderators may do this, in questions categories only.
+func (s *Service) Accept(ctx context.Context, actor *townhall.User, postID string, accept bool) (*Thread, error) {
+	if err := signedIn(actor, "accept answers"); err != nil {
+		return nil, err
+	}
+	p, t, err := s.visiblePost(ctx, actor, postID)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := s.store.ForumCategory(ctx, t.CategoryID)
+	if err != nil {
+		return nil, err
+	}
+	if actor.ID != t.AuthorID && !isMod(actor) {
+		return nil, townhall.Errorf(townhall.EFORBIDDEN, "Only the person who asked (or a moderator) can accept an answer.")
+	}
+	if !cat.Questions {
+		return nil, townhall.Errorf(townhall.ECONFLICT, "Answers can only be accepted in questions categories.")
+	}
+	if p.Position == 0 {
+		return nil, townhall.Errorf(townhall.ECONFLICT, "The question itself cannot be its answer; accept a reply.")
+	}
+	if p.Hidden {
+		return nil, townhall.Errorf(townhall.ECONFLICT, "A hidden reply cannot be the accepted answer.")
+	}
+	target := p.ID
+	if !accept {
+		if t.AcceptedPostID != p.ID {
+			return t, nil
+		}
+		target = ""
+	} else if t.AcceptedPostID == p.ID {
+		return t, nil
+	}
+	if err := s.store.AcceptAnswer(ctx, t.ID, target); err != nil {
+		return nil, err
+	}
+	if accept && s.notify != nil {
+		s.notifyFailed(s.notify.Notify(ctx, actor.ID, []string{p.AuthorID}, "answer",
+			fmt.Sprintf("Your reply was accepted as the answer to “%s”", t.Title), PostURL(t.ID, p)))
+	}
+	return s.store.Thread(ctx, t.ID)
+}

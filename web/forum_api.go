@@ -1,0 +1,353 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/forum"
+)
+
+func (s *Server) forumAPIRoutes() {
+	api := s.api()
+	api.GET("/categories", s.apiCategories)
+	api.POST("/categories", s.apiSaveCategory)
+	api.PATCH("/categories/:id", s.apiSaveCategory)
+	api.GET("/categories/:id/threads", s.apiThreads)
+	api.POST("/threads", s.apiCreateThread)
+	api.GET("/threads/:id", s.apiThread)
+	api.POST("/threads/:id/posts", s.apiReply)
+	api.POST("/threads/:id/move", s.apiMove)
+	for _, a := range []forum.ThreadAction{forum.Lock, forum.Pin, forum.Hide, forum.Follow} {
+		api.POST("/threads/:id/"+string(a), s.apiThreadSwitch(a, true))
+		api.DELETE("/threads/:id/"+string(a), s.apiThreadSwitch(a, false))
+	}
+	api.GET("/posts/:id", s.apiPost)
+	api.PATCH("/posts/:id", s.apiEditPost)
+	api.GET("/posts/:id/revisions", s.apiRevisions)
+	api.POST("/posts/:id/accept", s.apiAccept(true))
+	api.DELETE("/posts/:id/accept", s.apiAccept(false))
+	api.POST("/posts/:id/hide", s.apiHidePost(true))
+	api.DELETE("/posts/:id/hide", s.apiHidePost(false))
+}
+
+type categoryJSON struct {
+	ID          string    `json:"id"`
+	Slug        string    `json:"slug"`
+	Name        string    `json:"name"`
+	Description string    `json:"description"`
+	Position    int       `json:"position"`
+	Questions   bool      `json:"questions"`
+	Threads     int       `json:"threads"`
+	URL         string    `json:"url"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func toCategoryJSON(c *forum.Category) categoryJSON {
+	return categoryJSON{c.ID, c.Slug, c.Name, c.Description, c.Position, c.Questions, c.Threads, "/c/" + c.Slug, c.CreatedAt}
+}
+
+type forumPersonJSON struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Handle string `json:"handle,omitempty"`
+}
+
+type threadJSON struct {
+	ID             string          `json:"id"`
+	Category       string          `json:"category"`
+	CategoryID     string          `json:"category_id"`
+	Title          string          `json:"title"`
+	Author         forumPersonJSON `json:"author"`
+	Replies        int             `json:"replies"`
+	LastPoster     forumPersonJSON `json:"last_poster"`
+	LastActivity   time.Time       `json:"last_activity"`
+	Pinned         bool            `json:"pinned"`
+	Locked         bool            `json:"locked"`
+	Hidden         bool            `json:"hidden"`
+	Solved         bool            `json:"solved"`
+	AcceptedPostID string          `json:"accepted_post_id,omitempty"`
+	URL            string          `json:"url"`
+	CreatedAt      time.Time       `json:"created_at"`
+	// Set when one page of the thread is returned.
+	Page      int        `json:"page,omitempty"`
+	Pages     int        `json:"pages,omitempty"`
+	Following *bool      `json:"following,omitempty"`
+	Question  *postJSON  `json:"question,omitempty"`
+	Accepted  *postJSON  `json:"accepted,omitempty"`
+	Posts     []postJSON `json:"posts,omitempty"`
+}
+
+func toThreadJSON(t *forum.Thread) threadJSON {
+	return threadJSON{
+		ID: t.ID, Category: t.CategorySlug, CategoryID: t.CategoryID, Title: t.Title,
+		Author: forumPersonJSON{ID: t.AuthorID, Name: t.AuthorName}, Replies: t.Replies,
+		LastPoster: forumPersonJSON{ID: t.LastPosterID, Name: t.LastPosterName}, LastActivity: t.LastActivity,
+		Pinned: t.Pinned, Locked: t.Locked, Hidden: t.Hidden, Solved: t.Solved(), AcceptedPostID: t.AcceptedPostID,
+		URL: t.URL(), CreatedAt: t.CreatedAt,
+	}
+}
+
+type postJSON struct {
+	ID        string          `json:"id"`
+	ThreadID  string          `json:"thread_id"`
+	Position  int             `json:"position"`
+	Author    forumPersonJSON `json:"author"`
+	Staff     bool            `json:"staff"`
+	Body      string          `json:"body"`
+	BodyHTML  template.HTML   `json:"body_html"`
+	Hidden    bool            `json:"hidden"`
+	Edited    bool            `json:"edited"`
+	EditedAt  *time.Time      `json:"edited_at,omitempty"`
+	URL       string          `json:"url"`
+	CreatedAt time.Time       `json:"created_at"`
+}
+
+func toPostJSON(p *forum.Post) postJSON {
+	out := postJSON{ID: p.ID, ThreadID: p.ThreadID, Position: p.Position,
+		Author: forumPersonJSON{p.AuthorID, p.AuthorName, p.AuthorHandle}, Staff: p.Staff(), Body: p.Source, BodyHTML: p.HTML,
+		Hidden: p.Hidden, Edited: p.Edited(), URL: "/p/" + p.ID, CreatedAt: p.CreatedAt}
+	if p.Edited() {
+		at := p.EditedAt
+		out.EditedAt = &at
+	}
+	return out
+}
+
+func (s *Server) apiCategories(c *gin.Context) {
+	cats, err := s.svc.Forum.Categories(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]categoryJSON, len(cats))
+	for i, cat := range cats {
+		out[i] = toCategoryJSON(cat)
+	}
+	c.JSON(http.StatusOK, gin.H{"categories": out})
+}
+
+type categoryInputJSON struct {
+	Name        string `json:"name"`
+	Slug        string `json:"slug"`
+	Description string `json:"description"`
+	Position    int    `json:"position"`
+	Questions   bool   `json:"questions"`
+}
+
+func (s *Server) apiSaveCategory(c *gin.Context) {
+	var req categoryInputJSON
+	if err := decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	cat := &forum.Category{ID: c.Param("id"), Name: req.Name, Slug: req.Slug, Description: req.Description,
+		Position: req.Position, Questions: req.Questions}
+	status := http.StatusCreated
+	if cat.ID != "" {
+		status = http.StatusOK
+	}
+	if err := s.svc.Forum.SaveCategory(c.Request.Context(), currentUser(c), cat); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(status, toCategoryJSON(cat))
+}
+
+func (s *Server) apiThreads(c *gin.Context) {
+	page, err := s.svc.Forum.Threads(c.Request.Context(), currentUser(c), c.Param("id"), c.Query("after"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items := make([]threadJSON, len(page.Threads.Items))
+	for i, t := range page.Threads.Items {
+		items[i] = toThreadJSON(t)
+	}
+	c.JSON(http.StatusOK, gin.H{"category": toCategoryJSON(page.Category), "items": items, "next": page.Threads.Next})
+}
+
+func (s *Server) apiCreateThread(c *gin.Context) {
+	if _, ok := s.requireUser(c); !ok {
+		return
+	}
+	var req struct {
+		Category string `json:"category"`
+		Title    string `json:"title"`
+		Body     string `json:"body"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	t, err := s.svc.Forum.CreateThread(c.Request.Context(), currentUser(c), req.Category, req.Title, req.Body)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Location", "/api/v1/threads/"+t.ID)
+	c.JSON(http.StatusCreated, toThreadJSON(t))
+}
+
+func (s *Server) apiThread(c *gin.Context) {
+	page := 1
+	if q := c.Query("page"); q != "" {
+		n, err := strconv.Atoi(q)
+		if err != nil || n < 1 {
+			s.fail(c, errInvalidPage)
+			return
+		}
+		page = n
+	}
+	tv, err := s.svc.Forum.Thread(c.Request.Context(), currentUser(c), c.Param("id"), page)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := toThreadJSON(tv.Thread)
+	out.Page, out.Pages = tv.Page, tv.Pages
+	if currentUser(c) != nil {
+		out.Following = &tv.Following
+	}
+	if tv.First != nil {
+		q := toPostJSON(tv.First)
+		out.Question = &q
+	}
+	if tv.Accepted != nil {
+		a := toPostJSON(tv.Accepted)
+		out.Accepted = &a
+	}
+	out.Posts = make([]postJSON, len(tv.Posts))
+	for i, p := range tv.Posts {
+		out.Posts[i] = toPostJSON(p)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+type bodyJSON struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
+}
+
+func (s *Server) apiReply(c *gin.Context) {
+	if _, ok := s.requireUser(c); !ok {
+		return
+	}
+	var req bodyJSON
+	if err := decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, err := s.svc.Forum.Reply(c.Request.Context(), currentUser(c), c.Param("id"), req.Body)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, toPostJSON(p))
+}
+
+func (s *Server) apiMove(c *gin.Context) {
+	var req struct {
+		Category string `json:"category"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	t, err := s.svc.Forum.Move(c.Request.Context(), currentUser(c), c.Param("id"), req.Category)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toThreadJSON(t))
+}
+
+func (s *Server) apiThreadSwitch(what forum.ThreadAction, on bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		t, err := s.svc.Forum.Set(c.Request.Context(), currentUser(c), c.Param("id"), what, on)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		out := toThreadJSON(t)
+		if what == forum.Follow {
+			out.Following = &on
+		}
+		c.JSON(http.StatusOK, out)
+	}
+}
+
+func (s *Server) apiPost(c *gin.Context) {
+	p, _, err := s.svc.Forum.Post(c.Request.Context(), currentUser(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toPostJSON(p))
+}
+
+func (s *Server) apiEditPost(c *gin.Context) {
+	if _, ok := s.requireUser(c); !ok {
+		return
+	}
+	var req bodyJSON
+	if err := decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, err := s.svc.Forum.EditPost(c.Request.Context(), currentUser(c), c.Param("id"), req.Title, req.Body)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, toPostJSON(p))
+}
+
+type revisionJSON struct {
+	ID        string          `json:"id"`
+	Title     string          `json:"title,omitempty"`
+	Body      string          `json:"body"`
+	Editor    forumPersonJSON `json:"editor"`
+	CreatedAt time.Time       `json:"created_at"`
+}
+
+func (s *Server) apiRevisions(c *gin.Context) {
+	_, revs, err := s.svc.Forum.Revisions(c.Request.Context(), currentUser(c), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]revisionJSON, len(revs))
+	for i, r := range revs {
+		out[i] = revisionJSON{r.ID, r.Title, r.Source, forumPersonJSON{ID: r.EditorID, Name: r.EditorName}, r.CreatedAt}
+	}
+	c.JSON(http.StatusOK, gin.H{"revisions": out})
+}
+
+func (s *Server) apiAccept(accept bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		t, err := s.svc.Forum.Accept(c.Request.Context(), currentUser(c), c.Param("id"), accept)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, toThreadJSON(t))
+	}
+}
+
+func (s *Server) apiHidePost(hidden bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p, err := s.svc.Forum.HidePost(c.Request.Context(), currentUser(c), c.Param("id"), hidden)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, toPostJSON(p))
+	}
+}
+
+var errInvalidPage = townhall.Errorf(townhall.EINVALID, "page must be a whole number from 1.")
