@@ -101,6 +101,7 @@ type ideaDoc struct {
 	MergedInto  string         `bson:"merged_into,omitempty"`
 	Merging     string         `bson:"merging_into,omitempty"` // a merge in progress (see Merge)
 	Response    *ideaResponse  `bson:"response,omitempty"`
+	Hidden      *hiddenDoc     `bson:"hidden,omitempty"`
 	StatusAt    int64          `bson:"status_at,omitempty"`
 	RespondedAt int64          `bson:"responded_at,omitempty"`
 	CreatedAt   int64          `bson:"created_at"`
@@ -148,13 +149,23 @@ func (db *DB) ideaDoc(ctx context.Context, id, what string) (*ideaDoc, error) {
 	return &d, nil
 }
 
-// openIdea loads an idea that takes votes and comments.
+func hiddenConflict() error {
+	return townhall.Errorf(townhall.ECONFLICT, "This idea is hidden by a moderator; unhide it first.")
+}
+
+// openIdea loads an idea that takes votes, comments and status changes:
+// neither merged (or being merged) nor hidden.
 func (db *DB) openIdea(ctx context.Context, id string) (*ideaDoc, error) {
 	d, err := db.ideaDoc(ctx, id, "Idea")
-	if err == nil && (d.MergedInto != "" || d.Merging != "") {
+	switch {
+	case err != nil:
+		return nil, err
+	case d.MergedInto != "" || d.Merging != "":
 		return nil, mergedConflict()
+	case d.Hidden != nil:
+		return nil, hiddenConflict()
 	}
-	return d, err
+	return d, nil
 }
 
 func (db *DB) userSegment(ctx context.Context, userID string) (string, error) {
@@ -198,6 +209,9 @@ func (db *DB) toIdeas(ctx context.Context, docs []ideaDoc, viewerID string, with
 		userIDs = append(userIDs, d.AuthorID)
 		if d.Response != nil {
 			userIDs = append(userIDs, d.Response.AuthorID)
+		}
+		if d.Hidden != nil {
+			userIDs = append(userIDs, d.Hidden.ByID)
 		}
 		if d.MergedInto != "" {
 			mergedIDs = append(mergedIDs, d.MergedInto)
@@ -257,6 +271,9 @@ func (db *DB) toIdeas(ctx context.Context, docs []ideaDoc, viewerID string, with
 		}
 		if r := d.Response; r != nil && r.Body != "" {
 			idea.Response = &ideas.Response{Body: r.Body, BodyHTML: template.HTML(r.BodyHTML), AuthorID: r.AuthorID, AuthorName: names[r.AuthorID], At: fromMS(r.At)}
+		}
+		if h := d.Hidden; h != nil {
+			idea.Hidden = &ideas.Hidden{ByID: h.ByID, ByName: names[h.ByID], Reason: h.Reason, At: fromMS(h.At)}
 		}
 		if withWeight {
 			idea.Weighted = weighted(d, w)
@@ -340,8 +357,30 @@ func (db *DB) UpdateIdea(ctx context.Context, idea *ideas.Idea, words []string) 
 	if words == nil {
 		words = []string{}
 	}
+	cur, err := db.ideaDoc(ctx, idea.ID, "Idea")
+	if err != nil {
+		return err
+	}
+	if cur.MergedInto != "" || cur.Merging != "" {
+		return mergedConflict()
+	}
+	if cur.Hidden != nil {
+		// Edited while hidden (the team fixing it): it stays out of listings,
+		// tag counts and similar ideas until unhidden, which restores those
+		// from the new title and tags.
+		res, err := db.ideas().UpdateOne(ctx, bson.D{{Key: "_id", Value: idea.ID}, {Key: "hidden", Value: bson.D{{Key: "$exists", Value: true}}}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "title", Value: idea.Title}, {Key: "body", Value: idea.Body},
+				{Key: "body_html", Value: string(idea.BodyHTML)}, {Key: "tags", Value: tags}, {Key: "updated_at", Value: ms(idea.UpdatedAt)}}}})
+		if err != nil {
+			return err
+		}
+		if res.MatchedCount == 0 {
+			return townhall.Errorf(townhall.ECONFLICT, "The idea was unhidden meanwhile; try again.")
+		}
+		return db.recordChange(ctx, townhall.KindIdea, idea.ID)
+	}
 	var old ideaDoc
-	err := db.ideas().FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: idea.ID}, {Key: "listed", Value: true}, {Key: "merging_into", Value: bson.D{{Key: "$exists", Value: false}}}},
+	err = db.ideas().FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: idea.ID}, {Key: "listed", Value: true}, {Key: "merging_into", Value: bson.D{{Key: "$exists", Value: false}}}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "title", Value: idea.Title}, {Key: "body", Value: idea.Body},
 			{Key: "body_html", Value: string(idea.BodyHTML)}, {Key: "tags", Value: tags}, {Key: "words", Value: words},
 			{Key: "updated_at", Value: ms(idea.UpdatedAt)}}}}, options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&old)
@@ -383,7 +422,14 @@ func (db *DB) Idea(ctx context.Context, id, viewerID string) (*ideas.Idea, error
 func (db *DB) Ideas(ctx context.Context, q ideas.Query) ([]*ideas.Idea, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
+	notHidden := bson.E{Key: "hidden", Value: bson.D{{Key: "$exists", Value: false}}}
 	switch {
+	case q.Hidden:
+		filter := bson.D{{Key: "hidden", Value: bson.D{{Key: "$exists", Value: true}}}}
+		if q.After != nil {
+			filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$lt", Value: q.After.ID}}})
+		}
+		return db.findIdeas(ctx, filter, bson.D{{Key: "_id", Value: -1}}, q.Limit, q.ViewerID, false)
 	case q.VoterID != "":
 		filter := bson.D{{Key: "user_id", Value: q.VoterID}}
 		if q.After != nil {
@@ -401,9 +447,9 @@ func (db *DB) Ideas(ctx context.Context, q ideas.Query) ([]*ideas.Idea, error) {
 		for i, v := range votes {
 			ids[i] = v.IdeaID
 		}
-		return db.findIdeas(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, bson.D{{Key: "_id", Value: -1}}, 0, q.ViewerID, false)
+		return db.findIdeas(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, notHidden}, bson.D{{Key: "_id", Value: -1}}, 0, q.ViewerID, false)
 	case q.AuthorID != "":
-		filter := bson.D{{Key: "author_id", Value: q.AuthorID}}
+		filter := bson.D{{Key: "author_id", Value: q.AuthorID}, notHidden}
 		if q.After != nil {
 			filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$lt", Value: q.After.ID}}})
 		}
@@ -545,14 +591,18 @@ func (db *DB) recomputeTrend(ctx context.Context, ideaID string) (float64, error
 }
 
 type ideaCommentDoc struct {
-	ID         string `bson:"_id"`
-	IdeaID     string `bson:"idea_id"`
-	AuthorID   string `bson:"author_id"`
-	Team       bool   `bson:"team"`
-	Body       string `bson:"body"`
-	BodyHTML   string `bson:"body_html"`
-	MergedFrom string `bson:"merged_from,omitempty"`
-	CreatedAt  int64  `bson:"created_at"`
+	ID         string     `bson:"_id"`
+	IdeaID     string     `bson:"idea_id"`
+	AuthorID   string     `bson:"author_id"`
+	Team       bool       `bson:"team"`
+	Body       string     `bson:"body"`
+	BodyHTML   string     `bson:"body_html"`
+	MergedFrom string     `bson:"merged_from,omitempty"`
+	CreatedAt  int64      `bson:"created_at"`
+	EditedAt   int64      `bson:"edited_at,omitempty"`
+	DeletedAt  int64      `bson:"deleted_at,omitempty"`
+	DeletedBy  string     `bson:"deleted_by,omitempty"`
+	Hidden     *hiddenDoc `bson:"hidden,omitempty"`
 }
 
 // AddComment implements ideas.Store.
@@ -580,46 +630,6 @@ func (db *DB) markResponded(ctx context.Context, ideaID string, at int64) error 
 	_, err := db.ideas().UpdateOne(ctx, bson.D{{Key: "_id", Value: ideaID}, {Key: "responded_at", Value: bson.D{{Key: "$exists", Value: false}}}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "responded_at", Value: at}, {Key: "awaiting", Value: false}}}})
 	return err
-}
-
-// Comments implements ideas.Store.
-func (db *DB) Comments(ctx context.Context, ideaID, after string, limit int) ([]*ideas.Comment, error) {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	cur, err := db.ideaComments().Find(ctx, bson.D{{Key: "idea_id", Value: ideaID}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}},
-		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
-	if err != nil {
-		return nil, err
-	}
-	var docs []ideaCommentDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, err
-	}
-	var userIDs, fromIDs []string
-	for _, d := range docs {
-		userIDs = append(userIDs, d.AuthorID)
-		if d.MergedFrom != "" {
-			fromIDs = append(fromIDs, d.MergedFrom)
-		}
-	}
-	names, err := db.userNames(ctx, userIDs)
-	if err != nil {
-		return nil, err
-	}
-	titles := map[string]string{}
-	for _, id := range fromIDs {
-		if _, ok := titles[id]; !ok {
-			if d, err := db.ideaDoc(ctx, id, "Idea"); err == nil {
-				titles[id] = d.Title
-			}
-		}
-	}
-	out := make([]*ideas.Comment, 0, len(docs))
-	for _, d := range docs {
-		out = append(out, &ideas.Comment{ID: d.ID, IdeaID: d.IdeaID, AuthorID: d.AuthorID, AuthorName: names[d.AuthorID], Team: d.Team,
-			Body: d.Body, BodyHTML: template.HTML(d.BodyHTML), MergedFrom: d.MergedFrom, MergedFromTitle: titles[d.MergedFrom], CreatedAt: fromMS(d.CreatedAt)})
-	}
-	return out, nil
 }
 
 type statusChangeDoc struct {
@@ -713,6 +723,8 @@ func (db *DB) Merge(ctx context.Context, dupID, intoID string, at time.Time) (bo
 		return false, townhall.Errorf(townhall.ECONFLICT, "This idea was already merged into another idea.")
 	case into.MergedInto != "" || into.Merging != "":
 		return false, townhall.Errorf(townhall.ECONFLICT, "“%s” was itself merged into another idea; merge into that one.", into.Title)
+	case dup.Hidden != nil || into.Hidden != nil:
+		return false, hiddenConflict()
 	}
 	res, err := db.ideas().UpdateOne(ctx, bson.D{{Key: "_id", Value: dupID}, {Key: "merged_into", Value: bson.D{{Key: "$exists", Value: false}}},
 		{Key: "$or", Value: bson.A{bson.D{{Key: "merging_into", Value: bson.D{{Key: "$exists", Value: false}}}}, bson.D{{Key: "merging_into", Value: intoID}}}}},
@@ -730,12 +742,15 @@ func (db *DB) Merge(ctx context.Context, dupID, intoID string, at time.Time) (bo
 		bson.D{{Key: "$set", Value: bson.D{{Key: "merged_from", Value: dupID}}}}); err != nil {
 		return false, err
 	}
-	moved, err := db.ideaComments().UpdateMany(ctx, bson.D{{Key: "idea_id", Value: dupID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "idea_id", Value: intoID}}}})
+	counted, err := db.ideaComments().CountDocuments(ctx, append(bson.D{{Key: "idea_id", Value: dupID}}, visibleComment...))
 	if err != nil {
 		return false, err
 	}
-	if moved.ModifiedCount > 0 {
-		if _, err := db.ideas().UpdateOne(ctx, bson.D{{Key: "_id", Value: intoID}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "comments", Value: moved.ModifiedCount}}}}); err != nil {
+	if _, err := db.ideaComments().UpdateMany(ctx, bson.D{{Key: "idea_id", Value: dupID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "idea_id", Value: intoID}}}}); err != nil {
+		return false, err
+	}
+	if counted > 0 {
+		if _, err := db.ideas().UpdateOne(ctx, bson.D{{Key: "_id", Value: intoID}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "comments", Value: counted}}}}); err != nil {
 			return false, err
 		}
 	}
@@ -944,7 +959,8 @@ func (db *DB) Triage(ctx context.Context, q ideas.TriageQuery) ([]*ideas.Idea, e
 func (db *DB) ExportIdeas(ctx context.Context, after string, limit int) ([]*ideas.Idea, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	return db.findIdeas(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}}, bson.D{{Key: "_id", Value: 1}}, limit, "", true)
+	return db.findIdeas(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}, {Key: "hidden", Value: bson.D{{Key: "$exists", Value: false}}}},
+		bson.D{{Key: "_id", Value: 1}}, limit, "", true)
 }
 
 // similarPerWord caps how many ideas one word may contribute, so a word in
@@ -1062,6 +1078,6 @@ func loadIdeaDoc(ctx context.Context, db *DB, id string) (*townhall.SearchDoc, e
 		doc.Tags = []string{}
 	}
 	doc.Created = fromMS(d.CreatedAt)
-	doc.Visible = d.MergedInto == ""
+	doc.Visible = d.MergedInto == "" && d.Hidden == nil
 	return doc, nil
 }
