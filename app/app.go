@@ -24,6 +24,7 @@ import (
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/search"
+	"github.com/townhall/townhall/store/mongo"
 	"github.com/townhall/townhall/store/sqlite"
 	"github.com/townhall/townhall/web"
 )
@@ -103,7 +104,9 @@ func (c *Config) Validate() error {
 		return configErrorf("--base-url %q must be an http(s) URL with a host and no path, like https://community.example.com", c.BaseURL)
 	}
 	if c.MongoDBURI != "" {
-		return configErrorf("--mongodb-uri: the MongoDB backend is not available yet in this version; leave it unset to use the embedded store")
+		if _, err := mongo.DatabaseFromURI(c.MongoDBURI); err != nil {
+			return configErrorf("--mongodb-uri: %v", err)
+		}
 	}
 	if c.MaxBodyBytes < 1024 {
 		return configErrorf("--max-body must be at least 1024 bytes")
@@ -146,10 +149,50 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// Store is what the application needs from a storage backend: every
+// domain's Store interface plus health and lifecycle. The embedded SQLite
+// store and the MongoDB store both implement it.
+type Store interface {
+	auth.Store
+	notify.Store
+	forum.Store
+	ideas.Store
+	reviews.Store
+	search.Source // the change feed and search documents
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+var _ Store = (*sqlite.DB)(nil)
+
+// openStore opens MongoDB when a URI is configured, else the embedded store.
+func openStore(ctx context.Context, cfg Config) (Store, error) {
+	if cfg.MongoDBURI != "" {
+		db, err := mongo.OpenURI(ctx, cfg.MongoDBURI)
+		if err != nil {
+			return nil, fmt.Errorf("open MongoDB store: %w", err)
+		}
+		// Checked at run time: the MongoDB store does not implement every
+		// domain yet (the forum), and the app must not start half-stored.
+		var backend any = db
+		s, ok := backend.(Store)
+		if !ok {
+			db.Close()
+			return nil, configErrorf("--mongodb-uri: this version's MongoDB backend does not store the forum yet; leave it unset to use the embedded store")
+		}
+		return s, nil
+	}
+	db, err := sqlite.Open(ctx, cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("open store in %s: %w", cfg.DataDir, err)
+	}
+	return db, nil
+}
+
 // App is a running Townhall minus its listener.
 type App struct {
 	Config  Config
-	DB      *sqlite.DB
+	DB      Store
 	Auth    *auth.Service
 	Notify  *notify.Service
 	Forum   *forum.Service
@@ -181,11 +224,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	db, err := sqlite.Open(ctx, cfg.DataDir)
+	db, err := openStore(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("open store in %s: %w", cfg.DataDir, err)
+		return nil, err
 	}
-	secret, err := loadSecret(cfg)
+	secret, err := loadSecret(ctx, cfg, db)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -320,9 +363,22 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 
 // loadSecret returns the configured session secret, or the one persisted in
 // the data directory, creating it on first start so restarts keep sessions.
-func loadSecret(cfg Config) ([]byte, error) {
+// On MongoDB it is persisted in the database instead, so every node behind a
+// load balancer shares it (the first node to start generates it).
+func loadSecret(ctx context.Context, cfg Config, db Store) ([]byte, error) {
 	if cfg.SessionSecret != "" {
 		return []byte(cfg.SessionSecret), nil
+	}
+	if m, ok := db.(interface {
+		SettingOnce(ctx context.Context, key, value string) (string, error)
+	}); ok {
+		var b [32]byte
+		rand.Read(b[:])
+		s, err := m.SettingOnce(ctx, "session_secret", hex.EncodeToString(b[:]))
+		if err != nil {
+			return nil, fmt.Errorf("session secret: %w", err)
+		}
+		return []byte(s), nil
 	}
 	path := filepath.Join(cfg.DataDir, "session.key")
 	if b, err := os.ReadFile(path); err == nil {

@@ -234,7 +234,8 @@ func TestAcceptedAnswers(t *testing.T) {
 	if err != nil || th.AcceptedPostID != a.ID {
 		t.Fatalf("accept = %+v, %v", th, err)
 	}
-	if n := f.unread(t, f.bob); len(n) != 1 || n[0].Kind != "answer" {
+	// Bob follows since his reply: he heard of Mo's reply, then of the accept.
+	if n := f.unread(t, f.bob); len(n) != 2 || n[0].Kind != "answer" || n[1].Kind != "reply" {
 		t.Fatalf("the answerer is told: %v", n)
 	}
 	if th, err = f.svc.Accept(ctx, f.mod, b.ID, true); err != nil || th.AcceptedPostID != b.ID {

@@ -24,7 +24,7 @@ func TestBadConfigExitsTwoWithOneLine(t *testing.T) {
 		{"addr without port", []string{"--addr", "localhost"}, "--addr"},
 		{"base URL with path", []string{"--base-url", "https://example.com/community"}, "--base-url"},
 		{"base URL not http", []string{"--base-url", "ftp://example.com"}, "--base-url"},
-		{"mongodb not yet", []string{"--mongodb-uri", "mongodb://127.0.0.1:27017"}, "MongoDB"},
+		{"mongodb URI of another scheme", []string{"--mongodb-uri", "http://127.0.0.1:27017"}, "--mongodb-uri"},
 		{"short secret", []string{"--session-secret", "short"}, "32"},
 		{"bad number", []string{"--max-body", "lots"}, "max-body"},
 		{"bad log format", []string{"--log-format", "xml"}, "log-format"},

@@ -1,0 +1,267 @@
+// Package mongo is Townhall's production store: MongoDB (a replica set or
+// Atlas) through the official driver v2, implementing the same Store
+// interfaces as the embedded SQLite store and passing the same contract
+// suite (store/storetest).
+//
+// # Document model
+//
+// The model is designed for MongoDB's one guarantee that holds everywhere:
+// a write to ONE document is atomic. Multi-document transactions are not
+// used, so the store also works on MongoDB-compatible servers without them.
+//
+//   - Embedded: what is always read with its parent, bounded in size and
+//     never queried on its own. A user's sign-in identities live in the user
+//     document (identities: ["provider:subject", ...]) under a unique multikey
+//     index, so creating a user together with its first identity is one
+//     atomic insert and two concurrent first sign-ins of the same identity
+//     cannot make two users. Counters pages show (a user's unread
+//     notifications; later an idea's votes, a thread's replies, a product's
+//     rating sum and histogram) live on the parent document and change with
+//     $inc, never by counting.
+//   - Referenced: what grows without bound or is paged on its own, each in
+//     its own collection with the parent's id and an index for every page
+//     query: notifications (user_id, _id), sessions (_id = token hash, TTL on
+//     expires_at), the change log. Facts that must be unique per pair get a
+//     document of their own under a unique index instead of an array in the
+//     parent (votes keyed by (idea, user), reviews by (product, author)), so
+//     the database, not a read-then-write, rejects the duplicate, and the
+//     $inc of the parent's counter follows only when the insert succeeded.
+//   - Segments are referenced by id from users: an admin edits a segment
+//     once and every member sees it; a user read fetches its segment by _id.
+//
+// # Multi-step operations
+//
+// Where one logical step touches several documents (a user and the admin
+// count, a vote and the idea's counter, an entity and its change-log entry),
+// the steps are ordered so that an interruption errs on the safe side and a
+// re-run converges: the fact is written first under a unique index, then the
+// counters; the change log is appended after the write it describes (the
+// indexer re-reads the entity, so a repeated entry is harmless, and
+// `townhall reindex` rebuilds after a crash between the two).
+//
+// # Change feed
+//
+// The search change feed is the "changes" collection: each entry's _id is a
+// sequence number allocated with findOneAndUpdate($inc) on a counter
+// document, which works on any MongoDB-compatible server. Because two nodes
+// can allocate 5 and 6 and insert 6 first, Changes returns entries only up
+// to the first gap unless the gap is older than gapGrace (an allocation whose
+// insert was lost), so the indexer never checkpoints past a pending entry.
+//
+// # Settings of the connection
+//
+// Write concern majority and read preference primary give read-your-writes
+// across app nodes; retryable writes survive a primary step-down; every
+// operation runs under a deadline (the client-wide timeout, and opTimeout on
+// each call's context).
+package mongo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+
+	"github.com/townhall/townhall"
+)
+
+// opTimeout bounds every single store call, so a stuck server turns into an
+// error page instead of a hung request.
+const opTimeout = 10 * time.Second
+
+// DB is an open MongoDB store.
+type DB struct {
+	client *mongo.Client
+	db     *mongo.Database
+	now    func() time.Time
+	noTTL  bool // the server has no TTL indexes; expired documents go only when pruned
+
+	users, segments, sessions, notifications *mongo.Collection
+	changes, counters, settings, meta, rates *mongo.Collection
+}
+
+// Open connects to the MongoDB at uri, uses database dbName, and creates
+// the indexes every query needs (creating an existing index is a no-op, so
+// every node does it on start).
+func Open(ctx context.Context, uri, dbName string) (*DB, error) {
+	if dbName == "" {
+		return nil, errors.New("mongo: a database name is required")
+	}
+	opts := options.Client().ApplyURI(uri).
+		SetAppName("townhall").
+		SetWriteConcern(writeconcern.Majority()).
+		SetReadPreference(readpref.Primary()).
+		SetRetryWrites(true).
+		SetRetryReads(true).
+		SetServerSelectionTimeout(10 * time.Second).
+		SetTimeout(opTimeout)
+	client, err := mongo.Connect(opts)
+	if err != nil {
+		return nil, fmt.Errorf("mongo: connect: %w", err)
+	}
+	d := client.Database(dbName)
+	db := &DB{client: client, db: d, now: time.Now}
+	db.users = d.Collection("users")
+	db.segments = d.Collection("segments")
+	db.sessions = d.Collection("sessions")
+	db.notifications = d.Collection("notifications")
+	db.changes = d.Collection("changes")
+	db.counters = d.Collection("counters")
+	db.settings = d.Collection("settings")
+	db.meta = d.Collection("meta")
+	db.rates = d.Collection("rate_limits")
+	if err := db.Ping(ctx); err != nil {
+		client.Disconnect(context.Background())
+		return nil, fmt.Errorf("mongo: %w", err)
+	}
+	if err := db.ensureIndexes(ctx); err != nil {
+		client.Disconnect(context.Background())
+		return nil, fmt.Errorf("mongo: create indexes: %w", err)
+	}
+	if err := db.ensureBootstrap(ctx); err != nil {
+		client.Disconnect(context.Background())
+		return nil, fmt.Errorf("mongo: %w", err)
+	}
+	return db, nil
+}
+
+// Close disconnects from the server.
+func (db *DB) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	defer cancel()
+	return db.client.Disconnect(ctx)
+}
+
+// Database is the underlying database, for tests and tools (migrate-store).
+func (db *DB) Database() *mongo.Database { return db.db }
+
+// Drop deletes the whole database; tests use it to clean up.
+func (db *DB) Drop(ctx context.Context) error {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	return db.db.Drop(ctx)
+}
+
+// SetClock replaces the clock; tests use it to make time-dependent rankings
+// deterministic.
+func (db *DB) SetClock(now func() time.Time) { db.now = now }
+
+// Ping reports whether the primary answers; /healthz uses it.
+func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	return db.client.Ping(ctx, readpref.Primary())
+}
+
+// op gives ctx the per-operation deadline unless it already has a sooner one.
+func op(ctx context.Context) (context.Context, context.CancelFunc) {
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < opTimeout {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, opTimeout)
+}
+
+// index is one index a collection needs.
+type index struct {
+	coll   *mongo.Collection
+	name   string
+	keys   bson.D
+	unique bool
+	ttl    bool // documents expire at the time in the (single) key field
+}
+
+// indexes lists the indexes of the core collections; feature files register
+// theirs with registerIndexes.
+func (db *DB) indexes() []index {
+	return []index{
+		{db.users, "handle", bson.D{{Key: "handle", Value: 1}}, true, false},
+		{db.users, "identity", bson.D{{Key: "identities", Value: 1}}, true, false},
+		{db.users, "segment", bson.D{{Key: "segment_id", Value: 1}}, false, false},
+		{db.users, "role", bson.D{{Key: "role", Value: 1}}, false, false},
+		{db.segments, "name_key", bson.D{{Key: "name_key", Value: 1}}, true, false},
+		{db.sessions, "expiry", bson.D{{Key: "expires_at", Value: 1}}, false, true},
+		{db.notifications, "user_newest", bson.D{{Key: "user_id", Value: 1}, {Key: "_id", Value: -1}}, false, false},
+		{db.rates, "expiry", bson.D{{Key: "expires_at", Value: 1}}, false, true},
+	}
+}
+
+// featureIndexes are the index lists of feature files (reviews.go, ...),
+// registered at init so each file owns its collections' indexes.
+var featureIndexes []func(db *DB) []index
+
+func registerIndexes(f func(db *DB) []index) { featureIndexes = append(featureIndexes, f) }
+
+// ensureIndexes creates every index; an index that exists with the same
+// definition is left alone, so this is safe on every start of every node.
+func (db *DB) ensureIndexes(ctx context.Context) error {
+	all := db.indexes()
+	for _, f := range featureIndexes {
+		all = append(all, f(db)...)
+	}
+	for _, ix := range all {
+		o := options.Index().SetName(ix.name)
+		if ix.unique {
+			o.SetUnique(true)
+		}
+		if ix.ttl {
+			o.SetExpireAfterSeconds(0)
+		}
+		ctx, cancel := op(ctx)
+		_, err := ix.coll.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys, Options: o})
+		if ix.ttl && isNotImplemented(err) {
+			// MongoDB-compatible servers without TTL monitors (FerretDB v1):
+			// a plain index, and the periodic prune calls do the expiry.
+			db.noTTL = true
+			_, err = ix.coll.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys, Options: options.Index().SetName(ix.name)})
+		}
+		cancel()
+		if err != nil {
+			return fmt.Errorf("%s.%s: %w", ix.coll.Name(), ix.name, err)
+		}
+	}
+	return nil
+}
+
+// isNotImplemented reports whether the server refused a feature it lacks
+// (error code 238, NotImplemented).
+func isNotImplemented(err error) bool {
+	var ce mongo.CommandError
+	return errors.As(err, &ce) && ce.Code == 238
+}
+
+// notFound turns mongo.ErrNoDocuments into a townhall ENOTFOUND naming what.
+func notFound(err error, what string) error {
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return townhall.Errorf(townhall.ENOTFOUND, "%s not found.", what)
+	}
+	return err
+}
+
+// nextSeq atomically allocates the next number of the named sequence.
+func (db *DB) nextSeq(ctx context.Context, name string) (int64, error) {
+	var doc struct {
+		N int64 `bson:"n"`
+	}
+	var err error
+	for range 2 { // two first upserts can race; the loser's retry finds the document
+		err = db.counters.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: name}},
+			bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: int64(1)}}}},
+			options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&doc)
+		if !mongo.IsDuplicateKeyError(err) {
+			break
+		}
+	}
+	return doc.N, err
+}
+
+// ms and fromMS store times as integer milliseconds, like the SQLite store:
+// zone-free, sortable, and identical after a migration between backends.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }

@@ -1,0 +1,138 @@
+package mongo
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/reviews"
+)
+
+// PageQuery is one query shape a page runs, for the explain test.
+type PageQuery struct {
+	Name       string
+	Collection string
+	Filter     bson.D
+	Sort       bson.D
+}
+
+// PageQueries lists the query shapes pages run, built by the same code the
+// store methods use where a builder exists.
+func PageQueries() []PageQuery {
+	qs := []PageQuery{
+		{"users page", "users", bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: ""}}}}, bson.D{{Key: "_id", Value: 1}}},
+		{"user by handle", "users", bson.D{{Key: "handle", Value: "x"}}, nil},
+		{"user by identity", "users", bson.D{{Key: "identities", Value: "dev:x"}}, nil},
+		{"notifications page", "notifications", bson.D{{Key: "user_id", Value: "u"}, {Key: "_id", Value: bson.D{{Key: "$lt", Value: "~"}}}}, bson.D{{Key: "_id", Value: -1}}},
+		{"change feed", "changes", bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: int64(0)}}}}, bson.D{{Key: "_id", Value: 1}}},
+		{"product by slug", "products", bson.D{{Key: "slug", Value: "x"}}, nil},
+		{"products listing", "products", bson.D{{Key: "archived", Value: false}}, bson.D{{Key: "name_key", Value: 1}, {Key: "_id", Value: 1}}},
+		{"products listing with archived", "products", bson.D{}, bson.D{{Key: "name_key", Value: 1}, {Key: "_id", Value: 1}}},
+		{"products listing after a cursor", "products", bson.D{{Key: "archived", Value: false}, {Key: "name_key", Value: bson.D{{Key: "$gte", Value: "m"}}},
+			{Key: "$or", Value: bson.A{bson.D{{Key: "name_key", Value: bson.D{{Key: "$gt", Value: "m"}}}}, bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: "x"}}}}}}},
+			bson.D{{Key: "name_key", Value: 1}, {Key: "_id", Value: 1}}},
+		{"ideas of an author", "ideas", bson.D{{Key: "author_id", Value: "a"}}, bson.D{{Key: "_id", Value: -1}}},
+		{"ideas a user voted for", "idea_votes", bson.D{{Key: "user_id", Value: "u"}}, bson.D{{Key: "idea_id", Value: -1}}},
+		{"idea comments", "idea_comments", bson.D{{Key: "idea_id", Value: "i"}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: ""}}}}, bson.D{{Key: "_id", Value: 1}}},
+		{"idea status history", "idea_status_changes", bson.D{{Key: "idea_id", Value: "i"}}, bson.D{{Key: "_id", Value: 1}}},
+		{"popular tags", "idea_tags", bson.D{{Key: "ideas", Value: bson.D{{Key: "$gt", Value: 0}}}}, bson.D{{Key: "ideas", Value: -1}, {Key: "_id", Value: 1}}},
+		{"triage oldest", "ideas", bson.D{{Key: "awaiting", Value: true}}, bson.D{{Key: "_id", Value: 1}}},
+		{"triage by votes", "ideas", bson.D{{Key: "awaiting", Value: true}}, bson.D{{Key: "votes", Value: -1}, {Key: "_id", Value: -1}}},
+		{"similar by word", "ideas", bson.D{{Key: "words", Value: "dark"}}, bson.D{{Key: "_id", Value: -1}}},
+		{"review by author", "reviews", bson.D{{Key: "product_id", Value: "p"}, {Key: "author_id", Value: "a"}}, nil},
+	}
+	for _, tag := range []string{"", "mobile"} {
+		for _, status := range []string{"", "planned"} {
+			for _, key := range []string{"", "votes", "trend"} {
+				for _, after := range []*ideas.Cursor{nil, {Key: 3, ID: "z"}} {
+					f := bson.D{}
+					if tag != "" {
+						f = append(f, bson.E{Key: "tags", Value: tag})
+					}
+					f = append(f, bson.E{Key: "listed", Value: true})
+					if status != "" {
+						f = append(f, bson.E{Key: "status", Value: status})
+					}
+					s := bson.D{{Key: "_id", Value: -1}}
+					if key != "" {
+						s = bson.D{{Key: key, Value: -1}, {Key: "_id", Value: -1}}
+					}
+					if after != nil {
+						f = append(f, keysetBefore(key, after)...)
+					}
+					qs = append(qs, PageQuery{fmt.Sprintf("board tag=%q status=%q sort=%q cursor=%v", tag, status, key, after != nil), "ideas", f, s})
+				}
+			}
+		}
+	}
+	for _, sort := range reviews.Sorts {
+		for _, stars := range []int{0, 4} {
+			for _, after := range []*reviews.Cursor{nil, {Key: 3, ID: "z"}} {
+				f, s := reviewsFilter(reviews.ReviewQuery{ProductID: "p", Sort: sort, Stars: stars, After: after, Limit: 20})
+				qs = append(qs, PageQuery{fmt.Sprintf("reviews %s stars=%d cursor=%v", sort, stars, after != nil), "reviews", f, s})
+			}
+		}
+	}
+	return qs
+}
+
+// Explain returns the server's query plan for q.
+func (db *DB) Explain(ctx context.Context, q PageQuery) (bson.M, error) {
+	find := bson.D{{Key: "find", Value: q.Collection}, {Key: "filter", Value: q.Filter}, {Key: "limit", Value: 20}}
+	if q.Sort != nil {
+		find = append(find, bson.E{Key: "sort", Value: q.Sort})
+	}
+	var out bson.M
+	err := db.db.RunCommand(ctx, bson.D{{Key: "explain", Value: find}, {Key: "verbosity", Value: "queryPlanner"}}).Decode(&out)
+	return out, err
+}
+
+// IsFerretDB reports whether the server is FerretDB, whose explain output
+// describes SQL pushdowns instead of MongoDB plan stages.
+func (db *DB) IsFerretDB(ctx context.Context) bool {
+	var info bson.M
+	if err := db.db.RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		return false
+	}
+	_, ok := info["ferretdbVersion"]
+	return ok
+}
+
+// RecordChange exposes recordChange to the change-feed test.
+func (db *DB) RecordChange(ctx context.Context, kind, id string) error {
+	return db.recordChange(ctx, kind, id)
+}
+
+// AllocateChange takes a feed sequence number without inserting its entry,
+// as a node that crashed (or is slow) between the two steps would.
+func (db *DB) AllocateChange(ctx context.Context) (int64, error) { return db.nextSeq(ctx, "changes") }
+
+// GapGrace exposes gapGrace.
+const GapGrace = gapGrace
+
+// InterruptMerge performs the first steps of a merge — the merging mark and
+// the move of one vote — as a merge that crashed midway would leave them.
+func (db *DB) InterruptMerge(ctx context.Context, dupID, intoID string) error {
+	if _, err := db.ideas().UpdateOne(ctx, bson.D{{Key: "_id", Value: dupID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "merging_into", Value: intoID}}}}); err != nil {
+		return err
+	}
+	var v ideaVoteDoc
+	if err := db.ideaVotes().FindOne(ctx, bson.D{{Key: "idea_id", Value: dupID}}).Decode(&v); err != nil {
+		return err
+	}
+	nv := v
+	nv.ID, nv.IdeaID = intoID+":"+v.UserID, intoID
+	if _, err := db.ideaVotes().InsertOne(ctx, nv); err != nil {
+		return err
+	}
+	if err := db.countVotes(ctx, intoID, v.SegmentID, 1, func(d *ideaDoc) (float64, error) {
+		return ideas.TrendAdd(d.Trend, ideas.TrendExponent(fromMS(v.CreatedAt))), nil
+	}); err != nil {
+		return err
+	}
+	_, err := db.ideaVotes().DeleteOne(ctx, bson.D{{Key: "_id", Value: v.ID}})
+	return err
+}

@@ -1,0 +1,56 @@
+package mongo_test
+
+import (
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/app"
+	"github.com/townhall/townhall/app/apptest"
+)
+
+// testTwoNodes starts two complete app servers on one MongoDB database, as
+// two nodes behind a load balancer would run, and shows that what one node
+// writes the other serves: the session (signed in on A, used on B), an idea
+// proposed on A, and a vote cast on B counted on A. It reaches the backend
+// only through the app, so it lives here beside the other MongoDB tests
+// and is skipped with them.
+func testTwoNodes(t *testing.T) {
+	name := open(t).Database().Name() // a fresh database, dropped at the end
+	uri := strings.TrimSuffix(os.Getenv(uriEnv), "/")
+	if i := strings.Index(uri, "?"); i >= 0 {
+		uri = uri[:i] + "/" + name + uri[i:]
+	} else {
+		uri += "/" + name
+	}
+	nodeConfig := apptest.WithConfig(func(c *app.Config) { c.MongoDBURI = uri })
+	a, b := apptest.Start(t, nodeConfig), apptest.Start(t, nodeConfig)
+
+	ann := a.Client(t, "Ann", townhall.RoleMember)
+	var idea struct {
+		ID    string `json:"id"`
+		Votes int    `json:"votes"`
+	}
+	ann.JSON("POST", "/api/v1/ideas", map[string]any{"title": "Dark mode everywhere", "body": "Please."}, http.StatusCreated, &idea)
+
+	ann.Base = b.URL // the same browser, routed to the other node
+	var me townhall.User
+	ann.JSON("GET", "/api/v1/me", nil, http.StatusOK, &me)
+	if me.ID != ann.User.ID {
+		t.Fatalf("node B sees %+v; want Ann's session from node A", me)
+	}
+	res, page := ann.Get("/ideas/" + idea.ID)
+	if res.StatusCode != http.StatusOK || !strings.Contains(page, "Dark mode everywhere") {
+		t.Fatalf("node B idea page: %d, title missing", res.StatusCode)
+	}
+
+	bob := b.Client(t, "Bob", townhall.RoleMember)
+	bob.JSON("POST", "/api/v1/ideas/"+idea.ID+"/vote", nil, http.StatusOK, nil)
+	bob.Base = a.URL
+	bob.JSON("GET", "/api/v1/ideas/"+idea.ID, nil, http.StatusOK, &idea)
+	if idea.Votes != 2 {
+		t.Fatalf("node A counts %d votes; want 2 (Ann's own and Bob's from node B)", idea.Votes)
+	}
+}
