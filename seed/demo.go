@@ -125,7 +125,7 @@ var demoProducts = []demoProduct{
 // segments.
 func Demo(ctx context.Context, a *app.App, w io.Writer) error {
 	s := &seeder{a: a, prog: newProgress(w)}
-	return a.DB.Batch(ctx, func(ctx context.Context) error { return s.demo(ctx) })
+	return batch(ctx, a, func(ctx context.Context) error { return s.demo(ctx) })
 }
 
 func (s *seeder) demo(ctx context.Context) error {

@@ -54,7 +54,7 @@ func Scale(ctx context.Context, a *app.App, o ScaleOptions) (Counts, error) {
 		return Counts{}, fmt.Errorf("scale must be at least 1")
 	}
 	g := &gen{seeder: seeder{a: a, prog: newProgress(o.Progress)}, rng: rand.New(rand.NewPCG(o.Seed, o.Seed^0x7a0d)), o: o}
-	err := a.DB.Batch(ctx, func(ctx context.Context) error {
+	err := batch(ctx, a, func(ctx context.Context) error {
 		for _, step := range []func(context.Context) error{g.people, g.forum, g.ideas, g.products} {
 			if err := step(ctx); err != nil {
 				return err

@@ -14,6 +14,7 @@ import (
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/app"
 	"github.com/townhall/townhall/auth"
+	"github.com/townhall/townhall/store/sqlite"
 )
 
 // seeder holds what both kinds of seeding share.
@@ -113,4 +114,21 @@ func (p *progress) finish() {
 		fmt.Fprintln(p.w)
 		p.phase = ""
 	}
+}
+
+// batcher is a store that can run many calls in few transactions; the
+// embedded store can (sqlite.DB.Batch), MongoDB needs no such thing.
+type batcher interface {
+	Batch(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// The embedded store must stay a batcher, or seeding silently slows down.
+var _ batcher = (*sqlite.DB)(nil)
+
+// batch runs fn batched when the app's store supports it.
+func batch(ctx context.Context, a *app.App, fn func(ctx context.Context) error) error {
+	if b, ok := a.DB.(batcher); ok {
+		return b.Batch(ctx, fn)
+	}
+	return fn(ctx)
 }
