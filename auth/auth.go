@@ -14,6 +14,10 @@ import (
 	"time"
 	"unicode"
 
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/townhall/townhall"
 )
 
@@ -171,6 +175,11 @@ func hashToken(token string) string {
 // Handle derives a mention handle from a display name: lowercase letters,
 // digits, '-' and '_', at most 30 characters, never empty.
 func Handle(name string) string {
+	// Decompose accented letters (í → i + ◌́) and drop the marks, so
+	// "Lucía" becomes "lucia" rather than losing the letter.
+	if folded, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn))), name); err == nil {
+		name = folded
+	}
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(name) {

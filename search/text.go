@@ -14,7 +14,7 @@ var (
 	mdImage    = regexp.MustCompile(`!\[([^\]]*)\]\([^)]*\)`)
 	mdLink     = regexp.MustCompile(`\[([^\]]*)\]\([^)]*\)`)
 	mdLineMark = regexp.MustCompile(`(?m)^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+|` + "```" + `[^\n]*|~~~[^\n]*)`)
-	mdInline   = regexp.MustCompile("\\*\\*|__|~~|`")
+	mdInline   = regexp.MustCompile("\\*+|__|~~|`")
 )
 
 // plainText turns Markdown source into the words a reader sees: link and

@@ -38,6 +38,8 @@ func testAuth(t *testing.T, open Opener) {
 			{"2", "jo smith", "jo-smith-2"},
 			{"3", "JO  SMITH!", "jo-smith-3"},
 			{"4", "日本", "member"},
+			{"6", "Lucía Núñez-Søren", "lucia-nunez-s-ren"},
+			{"7", "Zoë", "zoe"},
 			{"5", "", "member-2"},
 		}
 		for _, c := range cases {
