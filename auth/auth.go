@@ -12,13 +12,9 @@ import (
 	"encoding/hex"
 	"strings"
 	"time"
-	"unicode"
-
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/slug"
 )
 
 // Identity is a person as an identity provider describes them.
@@ -172,37 +168,13 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Handle derives a mention handle from a display name: lowercase letters,
-// digits, '-' and '_', at most 30 characters, never empty.
+// Handle derives a mention handle from a display name: lowercase ASCII
+// letters, digits and dashes, at most 30 characters, never empty.
 func Handle(name string) string {
-	// Decompose accented letters (í → i + ◌́) and drop the marks, so
-	// "Lucía" becomes "lucia" rather than losing the letter.
-	if folded, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn))), name); err == nil {
-		name = folded
+	if h := slug.Make(name, 30); h != "" {
+		return h
 	}
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(name) {
-		switch {
-		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r == '_':
-			b.WriteRune(r)
-			dash = false
-		case !dash && b.Len() > 0:
-			b.WriteByte('-')
-			dash = true
-		}
-		if b.Len() >= 30 {
-			break
-		}
-	}
-	h := strings.Trim(b.String(), "-")
-	if len(h) > 30 {
-		h = strings.Trim(h[:30], "-")
-	}
-	if h == "" {
-		h = "member"
-	}
-	return h
+	return "member"
 }
 
 func truncateRunes(s string, n int) string {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/markdown"
+	"github.com/townhall/townhall/slug"
 )
 
 // Notifier delivers in-app notifications; notify.Service implements it.
@@ -119,26 +120,8 @@ func (s *Service) SaveCategory(ctx context.Context, actor *townhall.User, c *Cat
 	return s.store.SaveForumCategory(ctx, c)
 }
 
-// Slugify derives a URL slug from a name.
-func Slugify(name string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(name) {
-		switch {
-		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
-			b.WriteRune(r)
-			dash = false
-		case !dash && b.Len() > 0:
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	out := strings.Trim(b.String(), "-")
-	if len(out) > 40 {
-		out = strings.Trim(out[:40], "-")
-	}
-	return out
-}
+// Slugify derives a category's URL slug from its name.
+func Slugify(name string) string { return slug.Make(name, 40) }
 
 // CategoryPage is one page of a category's threads.
 type CategoryPage struct {

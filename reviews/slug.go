@@ -8,24 +8,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/slug"
 )
 
 // Slugify derives a URL slug from a product name: ASCII letters and digits,
 // single dashes between words, at most MaxSlug characters, never empty.
 func Slugify(name string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(name) {
-		switch {
-		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
-			b.WriteRune(r)
-			dash = false
-		case !dash && b.Len() > 0:
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	s := strings.Trim(truncate(strings.Trim(b.String(), "-"), MaxSlug), "-")
+	s := slug.Make(name, MaxSlug)
 	if s == "" {
 		s = "product"
 	} else if reservedSlugs[s] {
