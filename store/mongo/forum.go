@@ -450,7 +450,7 @@ func (db *DB) toPosts(ctx context.Context, docs []postDoc) ([]*forum.Post, error
 		u := users[d.AuthorID]
 		out = append(out, &forum.Post{ID: d.ID, ThreadID: d.ThreadID, Position: d.Position, AuthorID: d.AuthorID,
 			AuthorName: u.Name, AuthorHandle: u.Handle, AuthorRole: townhall.Role(u.Role), Source: d.Source,
-			HTML: template.HTML(d.HTML), // sanitized by markdown.Render before it was stored
+			HTML:   template.HTML(d.HTML), // sanitized by markdown.Render before it was stored
 			Hidden: d.Hidden, EditedAt: optMS(d.EditedAt), CreatedAt: fromMS(d.CreatedAt)})
 	}
 	return out, nil
