@@ -305,7 +305,10 @@ func (db *DB) toThreads(ctx context.Context, docs []threadDoc) ([]*forum.Thread,
 func (db *DB) findThreads(ctx context.Context, filter, sort bson.D, limit int) ([]*forum.Thread, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	o := options.Find().SetSort(sort)
+	o := options.Find()
+	if sort != nil {
+		o.SetSort(sort)
+	}
 	if limit > 0 {
 		o.SetLimit(int64(limit))
 	}
@@ -379,7 +382,7 @@ func (db *DB) allocatePosition(ctx context.Context, threadID string) (int, error
 	var before threadDoc
 	err := db.forumThreads().FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: threadID}, {Key: "locked", Value: false}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "posts", Value: 1}}}},
-		options.FindOneAndUpdate().SetReturnDocument(options.Before).SetProjection(bson.D{{Key: "posts", Value: 1}})).Decode(&before)
+		options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&before)
 	if err == mongo.ErrNoDocuments {
 		if err := db.forumThreads().FindOne(ctx, id(threadID)).Err(); err != nil {
 			return 0, notFound(err, "Thread")
@@ -389,20 +392,48 @@ func (db *DB) allocatePosition(ctx context.Context, threadID string) (int, error
 	return before.Posts, err
 }
 
+// insertReply allocates p's position and inserts it. On MongoDB the $inc
+// hands out every position once; if the counter is ever behind the posts
+// (a restore that mixed an older thread with newer posts, or a compatible
+// server that loses concurrent updates, like FerretDB v1), the unique
+// (thread_id, position) index refuses the insert, and the counter is
+// raised past the thread's last position before allocating again.
+func (db *DB) insertReply(ctx context.Context, p *forum.Post) (int, error) {
+	for attempt := 0; ; attempt++ {
+		pos, err := db.allocatePosition(ctx, p.ThreadID)
+		if err != nil {
+			return 0, err
+		}
+		p.Position = pos
+		_, err = db.forumPosts().InsertOne(ctx, newPostDoc(p))
+		if !mongo.IsDuplicateKeyError(err) || attempt == 50 {
+			return pos, err
+		}
+		if err := db.forumPosts().FindOne(ctx, id(p.ID)).Err(); err != mongo.ErrNoDocuments {
+			return 0, townhall.Errorf(townhall.ECONFLICT, "This reply was already posted.")
+		}
+		var last postDoc
+		if err := db.forumPosts().FindOne(ctx, bson.D{{Key: "thread_id", Value: p.ThreadID}},
+			options.FindOne().SetSort(bson.D{{Key: "position", Value: -1}})).Decode(&last); err != nil {
+			return 0, err
+		}
+		if _, err := db.forumThreads().UpdateOne(ctx, id(p.ThreadID),
+			bson.D{{Key: "$max", Value: bson.D{{Key: "posts", Value: last.Position + 1}}}}); err != nil {
+			return 0, err
+		}
+	}
+}
+
 // AddReply implements forum.Store. The position comes first (see
-// allocatePosition), then the post under the unique (thread_id, position)
+// insertReply), then the post under the unique (thread_id, position)
 // index, then the counters, the follow and the feed. The last post moves
 // only forward, so of two concurrent replies the later position stays
 // last whichever finishes first.
 func (db *DB) AddReply(ctx context.Context, p *forum.Post) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	pos, err := db.allocatePosition(ctx, p.ThreadID)
+	pos, err := db.insertReply(ctx, p)
 	if err != nil {
-		return err
-	}
-	p.Position = pos
-	if _, err := db.forumPosts().InsertOne(ctx, newPostDoc(p)); err != nil {
 		return err
 	}
 	inc := bson.E{Key: "$inc", Value: bson.D{{Key: "replies", Value: 1}}}
