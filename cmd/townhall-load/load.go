@@ -21,6 +21,7 @@ type target struct {
 	threads    []string // ids
 	ideas      []string // ids
 	products   []string // slugs
+	search     bool     // the server has a search page
 }
 
 var (
@@ -87,7 +88,7 @@ func routes(o options, t *target) []route {
 		{name: "page /c/:slug", weight: 6, needs: t.categories, do: func(w *worker) (*http.Request, error) { return w.get("/c/" + w.pick(t.categories)) }},
 		{name: "page /ideas/:id", weight: 5, needs: t.ideas, do: func(w *worker) (*http.Request, error) { return w.get("/ideas/" + w.pick(t.ideas)) }},
 		{name: "page /", weight: 2, do: func(w *worker) (*http.Request, error) { return w.get("/") }},
-		{name: "page /search", weight: 2, do: func(w *worker) (*http.Request, error) {
+		{name: "page /search", weight: 2, needs: present(t.search), do: func(w *worker) (*http.Request, error) {
 			return w.get("/search?q=" + url.QueryEscape(w.pick(searchWords)))
 		}},
 	}))
@@ -113,6 +114,15 @@ func routes(o options, t *target) []route {
 			return w.json("POST", "/api/v1/ideas/"+w.pick(t.ideas)+"/comments", `{"body":"We need this too. Load test comment."}`)
 		}},
 	}))
+	if o.only != nil {
+		var kept []route
+		for _, r := range rs {
+			if o.only.MatchString(r.name) {
+				kept = append(kept, r)
+			}
+		}
+		rs = kept
+	}
 	// A group with nothing to request drops out; share its traffic among the rest.
 	total := 0.0
 	for _, r := range rs {
@@ -122,6 +132,14 @@ func routes(o options, t *target) []route {
 		rs[i].weight /= total
 	}
 	return rs
+}
+
+// present turns a feature the crawl found into a non-empty needs list.
+func present(found bool) []string {
+	if found {
+		return []string{"yes"}
+	}
+	return []string{}
 }
 
 // filter drops routes whose content the crawl did not find.
@@ -190,8 +208,12 @@ func crawl(c *http.Client, base string) (*target, error) {
 	}
 	if page, err := fetch(c, base+"/products"); err == nil {
 		uniqueMatches(reProduct, page, products)
+		delete(products, "new") // the "add a product" form, not a product
 	}
-	t := &target{keys(cats), keys(threads), keys(ideas), keys(products)}
+	// Probe features that may not be built into this server, so the mix
+	// leaves them out instead of counting 404s as errors.
+	_, err := fetch(c, base+"/search?q=export")
+	t := &target{keys(cats), keys(threads), keys(ideas), keys(products), err == nil}
 	if len(t.threads)+len(t.ideas)+len(t.products) == 0 {
 		return nil, fmt.Errorf("found no threads, ideas or products at %s; seed it first (townhall seed --demo or --scale N)", base)
 	}
@@ -251,6 +273,9 @@ func load(ctx context.Context, o options, log io.Writer) (*result, error) {
 		return nil, err
 	}
 	rs := routes(o, t)
+	if len(rs) == 0 {
+		return nil, fmt.Errorf("no route to run: --routes matched nothing this site offers")
+	}
 	fmt.Fprintf(log, "running %d clients for %s …\n", o.concurrency, o.duration)
 	ctx, cancel := context.WithTimeout(ctx, o.duration)
 	defer cancel()

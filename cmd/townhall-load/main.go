@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"regexp"
 	"syscall"
 	"time"
 )
@@ -37,6 +38,7 @@ type options struct {
 	apiReads    float64 // share of requests that read the JSON API
 	seed        int64
 	maxRequests int
+	only        *regexp.Regexp // when set, only routes whose name matches run
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -51,6 +53,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&o.apiReads, "api-reads", 0.15, "share of requests that read the JSON API")
 	fs.Int64Var(&o.seed, "seed", 1, "random seed for the request mix")
 	fs.IntVar(&o.maxRequests, "max-requests", 5_000_000, "stop after this many requests even if time remains")
+	only := fs.String("routes", "", `run only routes whose name matches this regular expression, e.g. "vote" or "^page"`)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -68,6 +71,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	o.base = u
+	if *only != "" {
+		if o.only, err = regexp.Compile(*only); err != nil {
+			fmt.Fprintf(stderr, "townhall-load: --routes: %v\n", err)
+			return 2
+		}
+	}
 	res, err := load(ctx, o, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "townhall-load: %v\n", err)

@@ -35,6 +35,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "serve":
 		return serve(ctx, args, stdout, stderr)
+	case "seed":
+		return seedCmd(ctx, args, stdout, stderr)
 	case "reindex":
 		return reindex(ctx, args, stdout, stderr)
 	case "help":
@@ -49,10 +51,11 @@ const usage = `Usage: townhall [command] [flags]
 
 Commands:
   serve     start the site (the default)
+  seed      fill the site with a demo community (--demo) or a large generated one (--scale N)
   reindex   rebuild the search index from the database; safe while serving
   help      show this help
 
-Run "townhall serve -h" for the flags; each has a TOWNHALL_* environment variable.
+Run "townhall serve -h" or "townhall seed -h" for the flags; each has a TOWNHALL_* environment variable.
 `
 
 // configFlags declares the settings shared by every command that opens the
@@ -128,8 +131,12 @@ func newLogger(format string, w io.Writer) (*slog.Logger, error) {
 
 // openApp parses the command's flags and opens the application. A non-zero
 // code means it failed and said why on stderr.
-func openApp(ctx context.Context, name string, args []string, stdout, stderr io.Writer) (*app.App, int) {
+// extra, when not nil, declares the command's own flags.
+func openApp(ctx context.Context, name string, args []string, stdout, stderr io.Writer, extra func(*flag.FlagSet)) (*app.App, int) {
 	fs, cfg, logFormat := configFlags(name, stderr)
+	if extra != nil {
+		extra(fs)
+	}
 	if err := parse(fs, args, os.Getenv); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, 0
@@ -156,7 +163,7 @@ func openApp(ctx context.Context, name string, args []string, stdout, stderr io.
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a, code := openApp(ctx, "serve", args, stdout, stderr)
+	a, code := openApp(ctx, "serve", args, stdout, stderr, nil)
 	if a == nil {
 		return code
 	}

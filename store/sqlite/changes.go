@@ -18,7 +18,7 @@ func (db *DB) recordChange(ctx context.Context, tx *sql.Tx, kind, id string) err
 
 // Changes returns up to limit feed entries with a sequence above after, oldest first.
 func (db *DB) Changes(ctx context.Context, after int64, limit int) ([]townhall.Change, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT seq, kind, entity_id, at FROM changes WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT seq, kind, entity_id, at FROM changes WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ func (db *DB) Changes(ctx context.Context, after int64, limit int) ([]townhall.C
 // records it before reading so nothing written during the rebuild is missed.
 func (db *DB) LastChange(ctx context.Context) (int64, error) {
 	var seq sql.NullInt64
-	err := db.r.QueryRowContext(ctx, `SELECT MAX(seq) FROM changes`).Scan(&seq)
+	err := db.reader(ctx).QueryRowContext(ctx, `SELECT MAX(seq) FROM changes`).Scan(&seq)
 	return seq.Int64, err
 }
 
@@ -64,7 +64,7 @@ func (db *DB) SearchDocument(ctx context.Context, kind, id string) (*townhall.Se
 	if !ok {
 		return nil, fmt.Errorf("no search source for kind %q", kind)
 	}
-	return s.load(ctx, db.r, id)
+	return s.load(ctx, db.reader(ctx), id)
 }
 
 // SearchKinds lists the kinds this store can produce documents for.
@@ -82,13 +82,13 @@ func (db *DB) SearchIDs(ctx context.Context, kind, after string, limit int) ([]s
 	if !ok {
 		return nil, fmt.Errorf("no search source for kind %q", kind)
 	}
-	return s.list(ctx, db.r, after, limit)
+	return s.list(ctx, db.reader(ctx), after, limit)
 }
 
 // Setting reads a value from the settings table ("" when unset).
 func (db *DB) Setting(ctx context.Context, key string) (string, error) {
 	var v string
-	err := db.r.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	err := db.reader(ctx).QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
 	if err == sql.ErrNoRows {
 		return "", nil
 	}

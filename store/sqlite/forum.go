@@ -88,7 +88,7 @@ func scanCategory(row scanner) (*forum.Category, error) {
 
 // ForumCategories implements forum.Store.
 func (db *DB) ForumCategories(ctx context.Context) ([]*forum.Category, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+categoryCols+` FROM forum_categories ORDER BY position, name`)
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+categoryCols+` FROM forum_categories ORDER BY position, name`)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func (db *DB) ForumCategories(ctx context.Context) ([]*forum.Category, error) {
 
 // ForumCategory implements forum.Store.
 func (db *DB) ForumCategory(ctx context.Context, ref string) (*forum.Category, error) {
-	c, err := scanCategory(db.r.QueryRowContext(ctx, `SELECT `+categoryCols+` FROM forum_categories WHERE id = ?
+	c, err := scanCategory(db.reader(ctx).QueryRowContext(ctx, `SELECT `+categoryCols+` FROM forum_categories WHERE id = ?
 		UNION ALL SELECT `+categoryCols+` FROM forum_categories WHERE slug = ? LIMIT 1`, ref, ref))
 	return c, notFound(err, "Category")
 }
@@ -218,14 +218,14 @@ func (db *DB) CreateThread(ctx context.Context, t *forum.Thread, first *forum.Po
 
 // Thread implements forum.Store.
 func (db *DB) Thread(ctx context.Context, id string) (*forum.Thread, error) {
-	t, err := scanThread(db.r.QueryRowContext(ctx, `SELECT `+threadCols+threadFrom+`WHERE t.id = ?`, id))
+	t, err := scanThread(db.reader(ctx).QueryRowContext(ctx, `SELECT `+threadCols+threadFrom+`WHERE t.id = ?`, id))
 	return t, notFound(err, "Thread")
 }
 
 // Threads implements forum.Store.
 func (db *DB) Threads(ctx context.Context, categoryID string, after *forum.ThreadCursor, limit int, withHidden bool) ([]*forum.Thread, error) {
 	q, args := threadsQuery(categoryID, after, limit, withHidden)
-	rows, err := db.r.QueryContext(ctx, q, args...)
+	rows, err := db.reader(ctx).QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +246,7 @@ const latestThreadsQuery = `SELECT ` + threadCols + threadFrom + `WHERE t.hidden
 
 // LatestThreads implements forum.Store; it walks forum_threads_latest.
 func (db *DB) LatestThreads(ctx context.Context, limit int) ([]*forum.Thread, error) {
-	rows, err := db.r.QueryContext(ctx, latestThreadsQuery, limit)
+	rows, err := db.reader(ctx).QueryContext(ctx, latestThreadsQuery, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -304,13 +304,13 @@ func (db *DB) AddReply(ctx context.Context, p *forum.Post) error {
 
 // Post implements forum.Store.
 func (db *DB) ForumPost(ctx context.Context, id string) (*forum.Post, error) {
-	p, err := scanPost(db.r.QueryRowContext(ctx, `SELECT `+postCols+postFrom+`WHERE p.id = ?`, id))
+	p, err := scanPost(db.reader(ctx).QueryRowContext(ctx, `SELECT `+postCols+postFrom+`WHERE p.id = ?`, id))
 	return p, notFound(err, "Post")
 }
 
 // Posts implements forum.Store.
 func (db *DB) ForumPosts(ctx context.Context, threadID string, from, to int) ([]*forum.Post, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+postCols+postFrom+`WHERE p.thread_id = ? AND p.position BETWEEN ? AND ?
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+postCols+postFrom+`WHERE p.thread_id = ? AND p.position BETWEEN ? AND ?
 		ORDER BY p.position`, threadID, from, to)
 	if err != nil {
 		return nil, err
@@ -362,7 +362,7 @@ func (db *DB) EditForumPost(ctx context.Context, e forum.Edit) error {
 
 // Revisions implements forum.Store.
 func (db *DB) ForumRevisions(ctx context.Context, postID string) ([]*forum.Revision, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT r.id, r.post_id, r.title, r.source, r.editor_id, u.name, r.created_at
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT r.id, r.post_id, r.title, r.source, r.editor_id, u.name, r.created_at
 		FROM forum_revisions r JOIN users u ON u.id = r.editor_id WHERE r.post_id = ? ORDER BY r.id DESC`, postID)
 	if err != nil {
 		return nil, err
@@ -521,13 +521,13 @@ func (db *DB) FollowThread(ctx context.Context, threadID, userID string, on bool
 // Following implements forum.Store.
 func (db *DB) FollowingThread(ctx context.Context, threadID, userID string) (bool, error) {
 	var ok bool
-	err := db.r.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM forum_follows WHERE thread_id = ? AND user_id = ?)`, threadID, userID).Scan(&ok)
+	err := db.reader(ctx).QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM forum_follows WHERE thread_id = ? AND user_id = ?)`, threadID, userID).Scan(&ok)
 	return ok, err
 }
 
 // Followers implements forum.Store.
 func (db *DB) ThreadFollowers(ctx context.Context, threadID string) ([]string, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT user_id FROM forum_follows WHERE thread_id = ?`, threadID)
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT user_id FROM forum_follows WHERE thread_id = ?`, threadID)
 	if err != nil {
 		return nil, err
 	}

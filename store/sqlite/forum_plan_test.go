@@ -43,7 +43,7 @@ func TestForumQueriesUseIndexes(t *testing.T) {
 		shape{"categories", `SELECT ` + categoryCols + ` FROM forum_categories ORDER BY position, name`, nil},
 	)
 	for _, s := range shapes {
-		rows, err := db.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+s.query, s.args...)
+		rows, err := db.reader(ctx).QueryContext(ctx, "EXPLAIN QUERY PLAN "+s.query, s.args...)
 		if err != nil {
 			t.Fatalf("%s: %v", s.name, err)
 		}

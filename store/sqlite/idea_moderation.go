@@ -44,7 +44,7 @@ func (db *DB) Comments(ctx context.Context, ideaID, after string, limit int, wit
 	if withHidden {
 		filter = ``
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT `+commentCols+`WHERE c.idea_id = ? AND c.id > ?`+filter+` ORDER BY c.id LIMIT ?`,
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+commentCols+`WHERE c.idea_id = ? AND c.id > ?`+filter+` ORDER BY c.id LIMIT ?`,
 		ideaID, after, limit)
 	if err != nil {
 		return nil, err
@@ -63,7 +63,7 @@ func (db *DB) Comments(ctx context.Context, ideaID, after string, limit int, wit
 
 // Comment implements ideas.Store.
 func (db *DB) Comment(ctx context.Context, id string) (*ideas.Comment, error) {
-	c, err := scanComment(db.r.QueryRowContext(ctx, `SELECT `+commentCols+`WHERE c.id = ?`, id))
+	c, err := scanComment(db.reader(ctx).QueryRowContext(ctx, `SELECT `+commentCols+`WHERE c.id = ?`, id))
 	return c, notFound(err, "Comment")
 }
 
@@ -170,7 +170,7 @@ func (db *DB) SetCommentHidden(ctx context.Context, id string, h *ideas.Hidden) 
 
 // CommentAuthors implements ideas.Store.
 func (db *DB) CommentAuthors(ctx context.Context, ideaID string) ([]string, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT DISTINCT author_id FROM idea_comments
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT DISTINCT author_id FROM idea_comments
 		WHERE idea_id = ? AND hidden_at IS NULL AND deleted_at IS NULL`, ideaID)
 	if err != nil {
 		return nil, err

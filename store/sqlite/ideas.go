@@ -378,7 +378,7 @@ func (db *DB) UpdateIdea(ctx context.Context, idea *ideas.Idea, words []string) 
 
 // Idea implements ideas.Store.
 func (db *DB) Idea(ctx context.Context, id, viewerID string) (*ideas.Idea, error) {
-	return db.ideaTx(ctx, db.r, id, viewerID)
+	return db.ideaTx(ctx, db.reader(ctx), id, viewerID)
 }
 
 // Ideas implements ideas.Store.
@@ -388,7 +388,7 @@ func (db *DB) Ideas(ctx context.Context, q ideas.Query) ([]*ideas.Idea, error) {
 }
 
 func (db *DB) queryIdeas(ctx context.Context, query string, args []any, weighted bool) ([]*ideas.Idea, error) {
-	rows, err := db.r.QueryContext(ctx, query, args...)
+	rows, err := db.reader(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -629,7 +629,7 @@ func (db *DB) ChangeStatus(ctx context.Context, ch *ideas.StatusChange) error {
 
 // StatusHistory implements ideas.Store.
 func (db *DB) StatusHistory(ctx context.Context, ideaID string) ([]*ideas.StatusChange, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT h.id, h.idea_id, h.from_status, h.to_status, h.reason, h.response, h.response_html,
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT h.id, h.idea_id, h.from_status, h.to_status, h.reason, h.response, h.response_html,
 		h.actor_id, u.name, h.created_at FROM idea_status_changes h JOIN users u ON u.id = h.actor_id
 		WHERE h.idea_id = ? ORDER BY h.id`, ideaID)
 	if err != nil {
@@ -773,7 +773,7 @@ func moveVotes(ctx context.Context, tx *sql.Tx, dupID, intoID string, trend floa
 
 // MergedFrom implements ideas.Store.
 func (db *DB) MergedFrom(ctx context.Context, ideaID string) ([]ideas.Ref, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, title, votes FROM ideas WHERE merged_into = ? ORDER BY id`, ideaID)
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT id, title, votes FROM ideas WHERE merged_into = ? ORDER BY id`, ideaID)
 	if err != nil {
 		return nil, err
 	}
@@ -791,7 +791,7 @@ func (db *DB) MergedFrom(ctx context.Context, ideaID string) ([]ideas.Ref, error
 
 // Followers implements ideas.Store.
 func (db *DB) Followers(ctx context.Context, ideaID string) ([]string, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT author_id FROM ideas WHERE id = ?
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT author_id FROM ideas WHERE id = ?
 		UNION SELECT user_id FROM idea_votes WHERE idea_id = ?
 		UNION SELECT author_id FROM idea_comments WHERE idea_id = ?`, ideaID, ideaID, ideaID)
 	if err != nil {
@@ -811,7 +811,7 @@ func (db *DB) Followers(ctx context.Context, ideaID string) ([]string, error) {
 
 // Demand implements ideas.Store.
 func (db *DB) Demand(ctx context.Context, ideaID string) ([]ideas.SegmentDemand, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT COALESCE(sg.id, ''), COALESCE(sg.name, ''), COALESCE(sg.weight, 1), SUM(sv.votes)
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT COALESCE(sg.id, ''), COALESCE(sg.name, ''), COALESCE(sg.weight, 1), SUM(sv.votes)
 		FROM idea_segment_votes sv LEFT JOIN segments sg ON sg.id = sv.segment_id
 		WHERE sv.idea_id = ? GROUP BY 1, 2, 3 ORDER BY SUM(sv.votes) * COALESCE(sg.weight, 1) DESC, 2`, ideaID)
 	if err != nil {
@@ -899,7 +899,7 @@ func (db *DB) Similar(ctx context.Context, words []string, prefix string, limit 
 
 // PopularTags implements ideas.Store.
 func (db *DB) PopularTags(ctx context.Context, limit int) ([]ideas.TagCount, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT tag, ideas FROM idea_tag_counts ORDER BY ideas DESC, tag LIMIT ?`, limit)
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT tag, ideas FROM idea_tag_counts ORDER BY ideas DESC, tag LIMIT ?`, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -55,7 +55,7 @@ func (db *DB) Notifications(ctx context.Context, userID, before string, limit in
 	if before == "" {
 		before = "~" // sorts after every id
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT id, user_id, kind, text, url, created_at, read FROM notifications
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT id, user_id, kind, text, url, created_at, read FROM notifications
 		WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?`, userID, before, limit)
 	if err != nil {
 		return nil, err

@@ -138,13 +138,13 @@ func (db *DB) UpdateProduct(ctx context.Context, p *reviews.Product) error {
 
 // Product implements reviews.Store.
 func (db *DB) Product(ctx context.Context, id string) (*reviews.Product, error) {
-	p, err := scanProduct(db.r.QueryRowContext(ctx, `SELECT `+productCols+` FROM products WHERE id = ?`, id))
+	p, err := scanProduct(db.reader(ctx).QueryRowContext(ctx, `SELECT `+productCols+` FROM products WHERE id = ?`, id))
 	return p, notFound(err, "Product")
 }
 
 // ProductBySlug implements reviews.Store.
 func (db *DB) ProductBySlug(ctx context.Context, slug string) (*reviews.Product, error) {
-	p, err := scanProduct(db.r.QueryRowContext(ctx, `SELECT `+productCols+` FROM products WHERE slug = ?`, slug))
+	p, err := scanProduct(db.reader(ctx).QueryRowContext(ctx, `SELECT `+productCols+` FROM products WHERE slug = ?`, slug))
 	return p, notFound(err, "Product")
 }
 
@@ -169,7 +169,7 @@ func productsQuery(q reviews.ProductQuery) (string, []any) {
 // Products implements reviews.Store.
 func (db *DB) Products(ctx context.Context, q reviews.ProductQuery) ([]*reviews.Product, error) {
 	query, args := productsQuery(q)
-	rows, err := db.r.QueryContext(ctx, query, args...)
+	rows, err := db.reader(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -308,13 +308,13 @@ func scanReview(row scanner) (*reviews.Review, error) {
 
 // Review implements reviews.Store.
 func (db *DB) Review(ctx context.Context, id, viewerID string) (*reviews.Review, error) {
-	r, err := scanReview(db.r.QueryRowContext(ctx, reviewSelect+`WHERE r.id = ?`, viewerID, id))
+	r, err := scanReview(db.reader(ctx).QueryRowContext(ctx, reviewSelect+`WHERE r.id = ?`, viewerID, id))
 	return r, notFound(err, "Review")
 }
 
 // ReviewByAuthor implements reviews.Store.
 func (db *DB) ReviewByAuthor(ctx context.Context, productID, authorID string) (*reviews.Review, error) {
-	r, err := scanReview(db.r.QueryRowContext(ctx, reviewSelect+`WHERE r.product_id = ? AND r.author_id = ?`, authorID, productID, authorID))
+	r, err := scanReview(db.reader(ctx).QueryRowContext(ctx, reviewSelect+`WHERE r.product_id = ? AND r.author_id = ?`, authorID, productID, authorID))
 	return r, notFound(err, "Review")
 }
 
@@ -362,7 +362,7 @@ func reviewsQuery(q reviews.ReviewQuery) (string, []any) {
 // Reviews implements reviews.Store.
 func (db *DB) Reviews(ctx context.Context, q reviews.ReviewQuery) ([]*reviews.Review, error) {
 	query, args := reviewsQuery(q)
-	rows, err := db.r.QueryContext(ctx, query, args...)
+	rows, err := db.reader(ctx).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

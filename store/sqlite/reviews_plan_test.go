@@ -39,7 +39,7 @@ func TestReviewQueriesUseIndexes(t *testing.T) {
 		}
 	}
 	for _, s := range shapes {
-		rows, err := db.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+s.query, s.args...)
+		rows, err := db.reader(ctx).QueryContext(ctx, "EXPLAIN QUERY PLAN "+s.query, s.args...)
 		if err != nil {
 			t.Fatalf("%s: %v", s.name, err)
 		}

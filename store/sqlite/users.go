@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/townhall/townhall"
@@ -123,8 +122,10 @@ func (db *DB) SignIn(ctx context.Context, id auth.Identity, now time.Time) (*tow
 
 // freeHandle returns base, or base-2, base-3, ... whichever is not taken.
 func freeHandle(ctx context.Context, tx *sql.Tx, base string) (string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT handle FROM users WHERE handle = ? OR handle LIKE ? ESCAPE '\'`,
-		base, strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(base)+"-%")
+	// A range rather than LIKE 'base-%' so the UNIQUE index answers it: a
+	// LIKE scans every user, which made bulk sign-ups quadratic.
+	rows, err := tx.QueryContext(ctx, `SELECT handle FROM users WHERE handle = ? OR (handle >= ? AND handle < ?)`,
+		base, base+"-", base+".")
 	if err != nil {
 		return "", err
 	}
@@ -149,18 +150,18 @@ func freeHandle(ctx context.Context, tx *sql.Tx, base string) (string, error) {
 
 // User implements auth.Store.
 func (db *DB) User(ctx context.Context, id string) (*townhall.User, error) {
-	return db.userTx(ctx, db.r, id)
+	return db.userTx(ctx, db.reader(ctx), id)
 }
 
 // UserByHandle implements auth.Store.
 func (db *DB) UserByHandle(ctx context.Context, handle string) (*townhall.User, error) {
-	u, err := scanUser(db.r.QueryRowContext(ctx, `SELECT `+userCols+userFrom+`WHERE u.handle = ?`, handle))
+	u, err := scanUser(db.reader(ctx).QueryRowContext(ctx, `SELECT `+userCols+userFrom+`WHERE u.handle = ?`, handle))
 	return u, notFound(err, "User")
 }
 
 // Users implements auth.Store.
 func (db *DB) Users(ctx context.Context, after string, limit int) ([]*townhall.User, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+userCols+userFrom+`WHERE u.id > ? ORDER BY u.id LIMIT ?`, after, limit)
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+userCols+userFrom+`WHERE u.id > ? ORDER BY u.id LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +222,7 @@ func execOne(ctx context.Context, tx *sql.Tx, what, query string, args ...any) e
 
 // Segments implements auth.Store.
 func (db *DB) Segments(ctx context.Context) ([]*townhall.Segment, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, name, weight, verified FROM segments ORDER BY name`)
+	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT id, name, weight, verified FROM segments ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +241,7 @@ func (db *DB) Segments(ctx context.Context) ([]*townhall.Segment, error) {
 // Segment implements auth.Store.
 func (db *DB) Segment(ctx context.Context, id string) (*townhall.Segment, error) {
 	var s townhall.Segment
-	err := db.r.QueryRowContext(ctx, `SELECT id, name, weight, verified FROM segments WHERE id = ?`, id).
+	err := db.reader(ctx).QueryRowContext(ctx, `SELECT id, name, weight, verified FROM segments WHERE id = ?`, id).
 		Scan(&s.ID, &s.Name, &s.Weight, &s.Verified)
 	return &s, notFound(err, "Segment")
 }
@@ -281,7 +282,7 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash string, now time.Time) 
 	var u townhall.User
 	var s auth.Session
 	var userCreated, created, expires int64
-	err := db.r.QueryRowContext(ctx, `SELECT `+userCols+`, x.created_at, x.expires_at FROM sessions x
+	err := db.reader(ctx).QueryRowContext(ctx, `SELECT `+userCols+`, x.created_at, x.expires_at FROM sessions x
 		JOIN users u ON u.id = x.user_id LEFT JOIN segments s ON s.id = u.segment_id
 		WHERE x.token_hash = ? AND x.expires_at > ?`, tokenHash, ms(now)).
 		Scan(&u.ID, &u.Handle, &u.Name, &u.Email, &u.AvatarURL, &u.Role, &u.SegmentID, &u.Verified, &u.Unread, &userCreated, &created, &expires)

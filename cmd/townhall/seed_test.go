@@ -1,0 +1,50 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"io"
+	"strings"
+	"testing"
+)
+
+func TestSeedFlagsAreDocumented(t *testing.T) {
+	readme := readREADME(t)
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	new(seedFlags).declare(fs)
+	fs.VisitAll(func(f *flag.Flag) {
+		if !strings.Contains(readme, "--"+f.Name) || !strings.Contains(readme, EnvName(f.Name)) {
+			t.Errorf("README does not document seed's --%s / %s", f.Name, EnvName(f.Name))
+		}
+	})
+}
+
+func TestSeedCommand(t *testing.T) {
+	dir := t.TempDir()
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"seed", "--demo", "--data", dir}, &out, &errOut); code != 0 {
+		t.Fatalf("seed --demo: exit %d\n%s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "Loaded the demo community") {
+		t.Errorf("stdout = %q", out.String())
+	}
+	out.Reset()
+	errOut.Reset()
+	if code := run(context.Background(), []string{"seed", "--scale", "100", "--seed", "3", "--data", dir}, &out, &errOut); code != 0 {
+		t.Fatalf("seed --scale: exit %d\n%s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "50 ideas") || !strings.Contains(errOut.String(), "100%") {
+		t.Errorf("stdout = %q, progress = %q", out.String(), errOut.String())
+	}
+	for _, args := range [][]string{{"seed"}, {"seed", "--demo", "--scale", "5"}, {"seed", "--scale", "-1"}} {
+		errOut.Reset()
+		if code := run(context.Background(), append(args, "--data", t.TempDir()), io.Discard, &errOut); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+		if !strings.Contains(errOut.String(), "exactly one of --demo or --scale") {
+			t.Errorf("%v: stderr = %q", args, errOut.String())
+		}
+	}
+}
