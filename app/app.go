@@ -163,7 +163,11 @@ type Store interface {
 	Close() error
 }
 
-var _ Store = (*sqlite.DB)(nil)
+// Both backends store every domain; the compiler checks it.
+var (
+	_ Store = (*sqlite.DB)(nil)
+	_ Store = (*mongo.DB)(nil)
+)
 
 // openStore opens MongoDB when a URI is configured, else the embedded store.
 func openStore(ctx context.Context, cfg Config) (Store, error) {
@@ -172,15 +176,7 @@ func openStore(ctx context.Context, cfg Config) (Store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open MongoDB store: %w", err)
 		}
-		// Checked at run time: the MongoDB store does not implement every
-		// domain yet (the forum), and the app must not start half-stored.
-		var backend any = db
-		s, ok := backend.(Store)
-		if !ok {
-			db.Close()
-			return nil, configErrorf("--mongodb-uri: this version's MongoDB backend does not store the forum yet; leave it unset to use the embedded store")
-		}
-		return s, nil
+		return db, nil
 	}
 	db, err := sqlite.Open(ctx, cfg.DataDir)
 	if err != nil {

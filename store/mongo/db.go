@@ -29,6 +29,24 @@
 //   - Segments are referenced by id from users: an admin edits a segment
 //     once and every member sees it; a user read fetches its segment by _id.
 //
+// # Forum
+//
+// forum_categories (unique slug) embed their thread count. A thread
+// document in forum_threads embeds what listings show: posts (positions
+// handed out), replies (visible replies), the last post, poster, position
+// and activity, the pinned/locked/hidden flags and the accepted answer;
+// the category page walks (category_id, pinned, last_activity, _id) and the
+// front page (hidden, last_activity, _id). Posts live in forum_posts under a
+// unique (thread_id, position) index: a reply's position comes from one
+// findOneAndUpdate on the thread that matches locked: false and $inc's
+// posts, so a locked thread hands out none and two replies never share a
+// position; the post is inserted next, then replies and the last post move
+// (the last post only forward, by last_position). forum_revisions are paged
+// by (post_id, _id); forum_follows are unique per (thread_id, user_id) and
+// a reply makes its author a follower. Thread and post search documents
+// carry the category slug, so a slug change, a move or hiding a thread
+// re-records the thread and every post.
+//
 // # Multi-step operations
 //
 // Where one logical step touches several documents (a user and the admin

@@ -3,9 +3,11 @@ package mongo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/reviews"
 )
@@ -65,6 +67,21 @@ func PageQueries() []PageQuery {
 					qs = append(qs, PageQuery{fmt.Sprintf("board tag=%q status=%q sort=%q cursor=%v", tag, status, key, after != nil), "ideas", f, s})
 				}
 			}
+		}
+	}
+	qs = append(qs,
+		PageQuery{"forum categories", "forum_categories", bson.D{}, bson.D{{Key: "position", Value: 1}, {Key: "name", Value: 1}}},
+		PageQuery{"forum category by slug", "forum_categories", bson.D{{Key: "slug", Value: "x"}}, nil},
+		PageQuery{"latest threads", "forum_threads", latestFilter, latestSort},
+		PageQuery{"thread page posts", "forum_posts", postsFilter("t", 1, 20), bson.D{{Key: "position", Value: 1}}},
+		PageQuery{"post revisions", "forum_revisions", bson.D{{Key: "post_id", Value: "p"}}, bson.D{{Key: "_id", Value: -1}}},
+		PageQuery{"thread followers", "forum_follows", bson.D{{Key: "thread_id", Value: "t"}}, nil},
+		PageQuery{"following a thread", "forum_follows", bson.D{{Key: "thread_id", Value: "t"}, {Key: "user_id", Value: "u"}}, nil},
+	)
+	for _, hidden := range []bool{false, true} {
+		for _, after := range []*forum.ThreadCursor{nil, {Pinned: true, Activity: time.UnixMilli(5), ID: "z"}, {Activity: time.UnixMilli(5), ID: "z"}} {
+			qs = append(qs, PageQuery{fmt.Sprintf("category threads withHidden=%v cursor=%+v", hidden, after), "forum_threads",
+				threadsFilter("c", after, hidden), threadSort})
 		}
 	}
 	for _, sort := range reviews.Sorts {

@@ -14,7 +14,8 @@ import (
 // testTwoNodes starts two complete app servers on one MongoDB database, as
 // two nodes behind a load balancer would run, and shows that what one node
 // writes the other serves: the session (signed in on A, used on B), an idea
-// proposed on A, and a vote cast on B counted on A. It reaches the backend
+// proposed on A, a vote cast on B counted on A, and a forum thread started
+// on B that shows the reply posted on A. It reaches the backend
 // only through the app, so it lives here beside the other MongoDB tests
 // and is skipped with them.
 func testTwoNodes(t *testing.T) {
@@ -52,5 +53,23 @@ func testTwoNodes(t *testing.T) {
 	bob.JSON("GET", "/api/v1/ideas/"+idea.ID, nil, http.StatusOK, &idea)
 	if idea.Votes != 2 {
 		t.Fatalf("node A counts %d votes; want 2 (Ann's own and Bob's from node B)", idea.Votes)
+	}
+
+	// The forum: a category made on A, a thread started on B (Ann is
+	// routed there), a reply from A, all read back on B.
+	ada := a.Client(t, "Ada", townhall.RoleAdmin)
+	ada.JSON("POST", "/api/v1/categories", map[string]any{"name": "Help", "slug": "help"}, http.StatusCreated, nil)
+	var th struct {
+		ID      string `json:"id"`
+		Replies int    `json:"replies"`
+	}
+	ann.JSON("POST", "/api/v1/threads", map[string]string{"category": "help", "title": "Export on node B", "body": "How?"}, http.StatusCreated, &th)
+	bob.JSON("POST", "/api/v1/threads/"+th.ID+"/posts", map[string]string{"body": "From node A: use the menu."}, http.StatusCreated, nil)
+	ann.JSON("GET", "/api/v1/threads/"+th.ID, nil, http.StatusOK, &th)
+	if th.Replies != 1 {
+		t.Fatalf("node B counts %d replies; want Bob's one from node A", th.Replies)
+	}
+	if res, page := ann.Get("/t/" + th.ID); res.StatusCode != http.StatusOK || !strings.Contains(page, "use the menu") {
+		t.Fatalf("node B thread page: %d, Bob's reply from node A missing", res.StatusCode)
 	}
 }
