@@ -88,20 +88,7 @@ func scanCategory(row scanner) (*forum.Category, error) {
 
 // ForumCategories implements forum.Store.
 func (db *DB) ForumCategories(ctx context.Context) ([]*forum.Category, error) {
-	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+categoryCols+` FROM forum_categories ORDER BY position, name`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*forum.Category
-	for rows.Next() {
-		c, err := scanCategory(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.reader(ctx), scanCategory, `SELECT `+categoryCols+` FROM forum_categories ORDER BY position, name`)
 }
 
 // ForumCategory implements forum.Store.
@@ -225,20 +212,7 @@ func (db *DB) Thread(ctx context.Context, id string) (*forum.Thread, error) {
 // Threads implements forum.Store.
 func (db *DB) Threads(ctx context.Context, categoryID string, after *forum.ThreadCursor, limit int, withHidden bool) ([]*forum.Thread, error) {
 	q, args := threadsQuery(categoryID, after, limit, withHidden)
-	rows, err := db.reader(ctx).QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*forum.Thread
-	for rows.Next() {
-		t, err := scanThread(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.reader(ctx), scanThread, q, args...)
 }
 
 const latestThreadsQuery = `SELECT ` + threadCols + threadFrom + `WHERE t.hidden = 0
@@ -246,20 +220,7 @@ const latestThreadsQuery = `SELECT ` + threadCols + threadFrom + `WHERE t.hidden
 
 // LatestThreads implements forum.Store; it walks forum_threads_latest.
 func (db *DB) LatestThreads(ctx context.Context, limit int) ([]*forum.Thread, error) {
-	rows, err := db.reader(ctx).QueryContext(ctx, latestThreadsQuery, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*forum.Thread
-	for rows.Next() {
-		t, err := scanThread(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.reader(ctx), scanThread, latestThreadsQuery, limit)
 }
 
 // threadsQuery is the category page: it walks forum_threads_list in order.
@@ -310,21 +271,8 @@ func (db *DB) ForumPost(ctx context.Context, id string) (*forum.Post, error) {
 
 // Posts implements forum.Store.
 func (db *DB) ForumPosts(ctx context.Context, threadID string, from, to int) ([]*forum.Post, error) {
-	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+postCols+postFrom+`WHERE p.thread_id = ? AND p.position BETWEEN ? AND ?
+	return queryAll(ctx, db.reader(ctx), scanPost, `SELECT `+postCols+postFrom+`WHERE p.thread_id = ? AND p.position BETWEEN ? AND ?
 		ORDER BY p.position`, threadID, from, to)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*forum.Post
-	for rows.Next() {
-		p, err := scanPost(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
 }
 
 // EditPost implements forum.Store.
@@ -527,20 +475,7 @@ func (db *DB) FollowingThread(ctx context.Context, threadID, userID string) (boo
 
 // Followers implements forum.Store.
 func (db *DB) ThreadFollowers(ctx context.Context, threadID string) ([]string, error) {
-	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT user_id FROM forum_follows WHERE thread_id = ?`, threadID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.reader(ctx), scanString, `SELECT user_id FROM forum_follows WHERE thread_id = ?`, threadID)
 }
 
 func listIDs(table string) func(ctx context.Context, q querier, after string, limit int) ([]string, error) {

@@ -44,21 +44,8 @@ func (db *DB) Comments(ctx context.Context, ideaID, after string, limit int, wit
 	if withHidden {
 		filter = ``
 	}
-	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+commentCols+`WHERE c.idea_id = ? AND c.id > ?`+filter+` ORDER BY c.id LIMIT ?`,
+	return queryAll(ctx, db.reader(ctx), scanComment, `SELECT `+commentCols+`WHERE c.idea_id = ? AND c.id > ?`+filter+` ORDER BY c.id LIMIT ?`,
 		ideaID, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*ideas.Comment
-	for rows.Next() {
-		c, err := scanComment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // Comment implements ideas.Store.
@@ -170,21 +157,8 @@ func (db *DB) SetCommentHidden(ctx context.Context, id string, h *ideas.Hidden) 
 
 // CommentAuthors implements ideas.Store.
 func (db *DB) CommentAuthors(ctx context.Context, ideaID string) ([]string, error) {
-	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT DISTINCT author_id FROM idea_comments
+	return queryAll(ctx, db.reader(ctx), scanString, `SELECT DISTINCT author_id FROM idea_comments
 		WHERE idea_id = ? AND hidden_at IS NULL AND deleted_at IS NULL`, ideaID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
 // SetIdeaHidden implements ideas.Store. A hidden idea gives up its tag rows

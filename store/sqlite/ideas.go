@@ -791,22 +791,9 @@ func (db *DB) MergedFrom(ctx context.Context, ideaID string) ([]ideas.Ref, error
 
 // Followers implements ideas.Store.
 func (db *DB) Followers(ctx context.Context, ideaID string) ([]string, error) {
-	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT author_id FROM ideas WHERE id = ?
+	return queryAll(ctx, db.reader(ctx), scanString, `SELECT author_id FROM ideas WHERE id = ?
 		UNION SELECT user_id FROM idea_votes WHERE idea_id = ?
 		UNION SELECT author_id FROM idea_comments WHERE idea_id = ?`, ideaID, ideaID, ideaID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
 }
 
 // Demand implements ideas.Store.
@@ -935,18 +922,5 @@ func loadIdeaDoc(ctx context.Context, q querier, id string) (*townhall.SearchDoc
 }
 
 func listIdeaIDs(ctx context.Context, q querier, after string, limit int) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id FROM ideas WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, scanString, `SELECT id FROM ideas WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
 }

@@ -169,20 +169,7 @@ func productsQuery(q reviews.ProductQuery) (string, []any) {
 // Products implements reviews.Store.
 func (db *DB) Products(ctx context.Context, q reviews.ProductQuery) ([]*reviews.Product, error) {
 	query, args := productsQuery(q)
-	rows, err := db.reader(ctx).QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*reviews.Product
-	for rows.Next() {
-		p, err := scanProduct(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.reader(ctx), scanProduct, query, args...)
 }
 
 // bumpRating adds (delta 1) or removes (delta -1) one rating from a
@@ -362,20 +349,7 @@ func reviewsQuery(q reviews.ReviewQuery) (string, []any) {
 // Reviews implements reviews.Store.
 func (db *DB) Reviews(ctx context.Context, q reviews.ReviewQuery) ([]*reviews.Review, error) {
 	query, args := reviewsQuery(q)
-	rows, err := db.reader(ctx).QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*reviews.Review
-	for rows.Next() {
-		r, err := scanReview(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.reader(ctx), scanReview, query, args...)
 }
 
 // AddHelpful implements reviews.Store.

@@ -161,20 +161,7 @@ func (db *DB) UserByHandle(ctx context.Context, handle string) (*townhall.User, 
 
 // Users implements auth.Store.
 func (db *DB) Users(ctx context.Context, after string, limit int) ([]*townhall.User, error) {
-	rows, err := db.reader(ctx).QueryContext(ctx, `SELECT `+userCols+userFrom+`WHERE u.id > ? ORDER BY u.id LIMIT ?`, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*townhall.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db.reader(ctx), scanUser, `SELECT `+userCols+userFrom+`WHERE u.id > ? ORDER BY u.id LIMIT ?`, after, limit)
 }
 
 // SetRole implements auth.Store.
