@@ -43,20 +43,7 @@ func TestForumQueriesUseIndexes(t *testing.T) {
 		shape{"categories", `SELECT ` + categoryCols + ` FROM forum_categories ORDER BY position, name`, nil},
 	)
 	for _, s := range shapes {
-		rows, err := db.reader(ctx).QueryContext(ctx, "EXPLAIN QUERY PLAN "+s.query, s.args...)
-		if err != nil {
-			t.Fatalf("%s: %v", s.name, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := explain(t, db, s.query, s.args...)
 		all := strings.Join(plan, "; ")
 		if testing.Verbose() {
 			t.Logf("%s: %s", s.name, all)

@@ -39,20 +39,7 @@ func TestReviewQueriesUseIndexes(t *testing.T) {
 		}
 	}
 	for _, s := range shapes {
-		rows, err := db.reader(ctx).QueryContext(ctx, "EXPLAIN QUERY PLAN "+s.query, s.args...)
-		if err != nil {
-			t.Fatalf("%s: %v", s.name, err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := explain(t, db, s.query, s.args...)
 		all := strings.Join(plan, "; ")
 		if strings.Contains(all, "TEMP B-TREE") || strings.Contains(all, "SCAN r ") || strings.HasSuffix(all, "SCAN r") ||
 			strings.Contains(all, "SCAN products") && !strings.Contains(all, "USING") {

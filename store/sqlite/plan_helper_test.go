@@ -1,0 +1,31 @@
+package sqlite
+
+import (
+	"context"
+	"testing"
+)
+
+// explain returns the steps of SQLite's EXPLAIN QUERY PLAN for query, so
+// plan tests can assert that page queries walk indexes.
+func explain(t *testing.T, db *DB, query string, args ...any) []string {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := db.reader(ctx).QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatalf("explain %s: %v", query, err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return plan
+}
