@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -14,39 +13,29 @@ import (
 // b-tree. Triage by weighted demand is the documented exception (weights
 // change, so it is computed over the queue of ideas awaiting a response).
 func TestIdeaQueriesUseIndexes(t *testing.T) {
-	ctx := context.Background()
-	db, err := Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	type shape struct {
-		name  string
-		query string
-		args  []any
-	}
-	var shapes []shape
+	db := openInternal(t)
+	var shapes []planShape
 	after := &ideas.Cursor{Key: 3, ID: "x"}
 	for _, sortBy := range ideas.Sorts {
 		for _, status := range []ideas.Status{"", ideas.StatusPlanned} {
 			for _, tag := range []string{"", "api"} {
 				for _, c := range []*ideas.Cursor{nil, after} {
 					q, args := ideasQuery(ideas.Query{Sort: sortBy, Status: status, Tag: tag, After: c, Limit: 21, ViewerID: "v"})
-					shapes = append(shapes, shape{fmt.Sprintf("board %s status=%q tag=%q after=%v", sortBy, status, tag, c != nil), q, args})
+					shapes = append(shapes, planShape{fmt.Sprintf("board %s status=%q tag=%q after=%v", sortBy, status, tag, c != nil), q, args})
 				}
 			}
 		}
 	}
 	for _, c := range []*ideas.Cursor{nil, after} {
 		q, args := ideasQuery(ideas.Query{Sort: ideas.SortNew, AuthorID: "a", After: c, Limit: 21})
-		shapes = append(shapes, shape{fmt.Sprintf("mine after=%v", c != nil), q, args})
+		shapes = append(shapes, planShape{fmt.Sprintf("mine after=%v", c != nil), q, args})
 		q, args = ideasQuery(ideas.Query{Sort: ideas.SortNew, VoterID: "a", After: c, Limit: 21})
-		shapes = append(shapes, shape{fmt.Sprintf("voted after=%v", c != nil), q, args})
+		shapes = append(shapes, planShape{fmt.Sprintf("voted after=%v", c != nil), q, args})
 		q, args = ideasQuery(ideas.Query{Sort: ideas.SortNew, Hidden: true, After: c, Limit: 21})
-		shapes = append(shapes, shape{fmt.Sprintf("hidden after=%v", c != nil), q, args})
+		shapes = append(shapes, planShape{fmt.Sprintf("hidden after=%v", c != nil), q, args})
 		for _, s := range []string{ideas.TriageOldest, ideas.TriageVotes} {
 			q, args = triageQuery(ideas.TriageQuery{Sort: s, After: c, Limit: 21})
-			shapes = append(shapes, shape{fmt.Sprintf("triage %s after=%v", s, c != nil), q, args})
+			shapes = append(shapes, planShape{fmt.Sprintf("triage %s after=%v", s, c != nil), q, args})
 		}
 	}
 	for _, s := range shapes {

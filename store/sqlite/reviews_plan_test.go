@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -12,30 +11,20 @@ import (
 // TestReviewQueriesUseIndexes checks every listing shape a page runs: each
 // must walk an index in order, never scan the table or sort in a temp b-tree.
 func TestReviewQueriesUseIndexes(t *testing.T) {
-	ctx := context.Background()
-	db, err := Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	type shape struct {
-		name  string
-		query string
-		args  []any
-	}
-	var shapes []shape
+	db := openInternal(t)
+	var shapes []planShape
 	for _, sortBy := range reviews.Sorts {
 		for _, stars := range []int{0, 4} {
 			for _, after := range []*reviews.Cursor{nil, {Key: 3, ID: "x"}} {
 				q, args := reviewsQuery(reviews.ReviewQuery{ProductID: "p", Sort: sortBy, Stars: stars, After: after, Limit: 21, ViewerID: "v"})
-				shapes = append(shapes, shape{fmt.Sprintf("reviews %s stars=%d after=%v", sortBy, stars, after != nil), q, args})
+				shapes = append(shapes, planShape{fmt.Sprintf("reviews %s stars=%d after=%v", sortBy, stars, after != nil), q, args})
 			}
 		}
 	}
 	for _, archived := range []bool{false, true} {
 		for _, after := range []string{"", "id"} {
 			q, args := productsQuery(reviews.ProductQuery{IncludeArchived: archived, AfterName: "n", AfterID: after, Limit: 21})
-			shapes = append(shapes, shape{fmt.Sprintf("products archived=%v after=%q", archived, after), q, args})
+			shapes = append(shapes, planShape{fmt.Sprintf("products archived=%v after=%q", archived, after), q, args})
 		}
 	}
 	for _, s := range shapes {

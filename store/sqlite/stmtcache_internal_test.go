@@ -10,14 +10,10 @@ import (
 // are still open: the cached statement is busy, so the second run must use
 // its own and both must see every row.
 func TestStatementCacheNestedQueries(t *testing.T) {
-	db, err := Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openInternal(t)
 	ctx := context.Background()
 	const q = `WITH RECURSIVE s(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM s WHERE value < ?) SELECT value FROM s`
-	err = db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
 		outer, err := tx.QueryContext(ctx, q, 3)
 		if err != nil {
 			return err

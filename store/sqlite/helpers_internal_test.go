@@ -5,6 +5,24 @@ import (
 	"testing"
 )
 
+// openInternal opens a fresh store for tests inside the package.
+func openInternal(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// planShape is one page query a plan test checks.
+type planShape struct {
+	name  string
+	query string
+	args  []any
+}
+
 // explain returns the steps of SQLite's EXPLAIN QUERY PLAN for query, so
 // plan tests can assert that page queries walk indexes.
 func explain(t *testing.T, db *DB, query string, args ...any) []string {
