@@ -1,0 +1,185 @@
+package search_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/search"
+	"github.com/townhall/townhall/seed"
+)
+
+// corpus serves seed.SearchCorpus documents as a search.Source with an
+// empty change feed: the index is built with search.Rebuild, the same path
+// `townhall reindex` takes.
+type corpus struct {
+	seed.SearchCorpus
+	n int
+}
+
+func (c corpus) Changes(context.Context, int64, int) ([]townhall.Change, error) { return nil, nil }
+func (c corpus) LastChange(context.Context) (int64, error)                      { return 0, nil }
+func (c corpus) SearchKinds() []string                                          { return search.Kinds }
+
+func (c corpus) SearchDocument(_ context.Context, kind, id string) (*townhall.SearchDoc, error) {
+	i, err := strconv.Atoi(id)
+	if err != nil || i < 0 || i >= c.n || c.Kind(i) != kind {
+		return &townhall.SearchDoc{Kind: kind, ID: id}, nil
+	}
+	return c.Doc(i), nil
+}
+
+func (c corpus) SearchIDs(_ context.Context, kind, after string, limit int) ([]string, error) {
+	start := 0
+	if after != "" {
+		i, err := strconv.Atoi(after)
+		if err != nil {
+			return nil, err
+		}
+		start = i + 1
+	}
+	var ids []string
+	for i := start; i < c.n && len(ids) < limit; i++ {
+		if c.Kind(i) == kind {
+			ids = append(ids, c.ID(i))
+		}
+	}
+	return ids, nil
+}
+
+// benchIndex opens the index of the first n corpus documents, building it
+// first unless TOWNHALL_BENCH_INDEX holds a complete one with this
+// binary's mapping (at 1M documents the build takes many minutes).
+func benchIndex(b *testing.B, src corpus) *search.Index {
+	dir := b.TempDir()
+	if d := os.Getenv("TOWNHALL_BENCH_INDEX"); d != "" {
+		dir = filepath.Join(d, fmt.Sprintf("mix-%d", src.n))
+	}
+	x, err := search.Open(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if n, err := x.DocCount(); err == nil && n == uint64(src.n) && !x.Outdated() {
+		return x
+	}
+	x.Close()
+	start := time.Now()
+	last := start
+	_, err = search.Rebuild(context.Background(), dir, src, func(done, total int) {
+		if time.Since(last) > 30*time.Second {
+			last = time.Now()
+			fmt.Fprintf(os.Stderr, "search bench: indexed %d of %d documents in %v\n", done, total, time.Since(start).Round(time.Second))
+		}
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if d := time.Since(start); d > time.Second {
+		b.Logf("indexed %d documents in %v (%.0f docs/s)", src.n, d.Round(time.Second), float64(src.n)/d.Seconds())
+	}
+	if x, err = search.Open(dir); err != nil {
+		b.Fatal(err)
+	}
+	return x
+}
+
+// BenchmarkSearchMix measures what the search page and API execute over
+// the generated corpus of seed.SearchCorpus: TOWNHALL_BENCH_DOCS documents
+// (default 2,000 so CI stays fast; the target is measured at 1,000,000),
+// kept in TOWNHALL_BENCH_INDEX between runs. Each query type reports its
+// latency percentiles (p50-ms, p95-ms) and its number of hits; run enough
+// iterations for a p95 to mean something (-benchtime 200x).
+func BenchmarkSearchMix(b *testing.B) {
+	n := 2000
+	if v := os.Getenv("TOWNHALL_BENCH_DOCS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 {
+			b.Fatalf("TOWNHALL_BENCH_DOCS=%q is not a positive number", v)
+		}
+	}
+	src := corpus{SearchCorpus: seed.SearchCorpus{Seed: 1}, n: n}
+	x := benchIndex(b, src)
+	defer x.Close()
+	svc := search.NewService(x, src)
+	svc.Timeout = time.Minute // measure, do not cut off
+	ctx := context.Background()
+
+	// The page always asks for facets; the API never does.
+	rare := seed.RareWord(2000)
+	queries := []struct {
+		name string
+		q    search.Query
+	}{
+		{"api/common-term", search.Query{Text: "export"}},
+		{"api/rare-term", search.Query{Text: rare}},
+		{"api/two-words", search.Query{Text: "export dashboard"}},
+		{"api/phrase", search.Query{Text: `"dark mode"`}},
+		{"api/kind-filter", search.Query{Text: "login", Kind: townhall.KindIdea}},
+		{"api/page-2", search.Query{Text: "export", Page: 2}},
+		{"page/common-term", search.Query{Text: "export", Facets: true}},
+		{"page/rare-term", search.Query{Text: rare, Facets: true}},
+		{"page/two-words", search.Query{Text: "export dashboard", Facets: true}},
+		{"page/phrase", search.Query{Text: `"dark mode"`, Facets: true}},
+		{"page/kind-filter", search.Query{Text: "login", Kind: townhall.KindIdea, Facets: true}},
+		{"page/page-2", search.Query{Text: "export", Page: 2, Facets: true}},
+		{"page/tag-filter", search.Query{Text: "sync", Tag: "mobile", Facets: true}},
+	}
+	var all []time.Duration
+	for _, bc := range queries {
+		b.Run(bc.name, func(b *testing.B) {
+			res, err := svc.Search(ctx, bc.q) // warm up, and count hits
+			if err != nil {
+				b.Fatal(err)
+			}
+			lat := make([]time.Duration, 0, b.N)
+			for b.Loop() {
+				t := time.Now()
+				if _, err := svc.Search(ctx, bc.q); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t))
+			}
+			all = append(all, lat...)
+			reportPercentiles(b, lat)
+			b.ReportMetric(float64(res.Total), "hits")
+		})
+	}
+	b.Run("similar-idea", func(b *testing.B) {
+		var lat []time.Duration
+		for b.Loop() {
+			t := time.Now()
+			if _, err := svc.Similar(ctx, townhall.KindIdea, "export the dashboard reports as csv", 5); err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, time.Since(t))
+		}
+		reportPercentiles(b, lat)
+	})
+	if len(all) > 0 {
+		b.Logf("all search queries together (equal weight): %d runs, p50 %.1f ms, p95 %.1f ms",
+			len(all), ms(percentile(all, 50)), ms(percentile(all, 95)))
+	}
+}
+
+func reportPercentiles(b *testing.B, lat []time.Duration) {
+	b.ReportMetric(ms(percentile(lat, 50)), "p50-ms")
+	b.ReportMetric(ms(percentile(lat, 95)), "p95-ms")
+}
+
+// percentile is the nearest-rank p-th percentile of lat.
+func percentile(lat []time.Duration, p int) time.Duration {
+	if len(lat) == 0 {
+		return 0
+	}
+	s := slices.Clone(lat)
+	slices.Sort(s)
+	return s[max(0, (len(s)*p+99)/100-1)]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
