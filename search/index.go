@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -52,7 +53,18 @@ type Index struct {
 	mu   sync.RWMutex
 	b    bleve.Index
 	name string
+	// removals counts index batches that removed documents and index
+	// swaps, so caches of what the index held can tell they are outdated.
+	// It is bumped after the change is applied.
+	removals atomic.Uint64
+
+	// legacy is set while the live index has mapping version 1 (see
+	// analyzers), until `townhall reindex` replaces it.
+	legacy bool
 }
+
+// pairs analyzes phrases into the terms of the pairs field.
+var pairs = newMapping().AnalyzerNamed(pairsAnalyzer)
 
 // Open opens the index CURRENT names in dir, creating an empty one (which
 // the Indexer fills by replaying the feed from the start) when there is
@@ -83,7 +95,7 @@ func Open(dir string) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: open index %s: %w", name, err)
 	}
-	x.b, x.name = b, name
+	x.b, x.name, x.legacy = b, name, isLegacy(b)
 	x.analyzer = b.Mapping().AnalyzerNamed(en.AnalyzerName)
 	x.removeStale()
 	return x, nil
@@ -98,6 +110,14 @@ func (x *Index) Outdated() bool {
 		return err
 	})
 	return err != nil || string(v) != mappingVersion
+}
+
+// isLegacy reports whether b has the version 1 layout: no text or pairs
+// fields. Any other version is this binary's (an older binary never reads
+// a newer index: reindexing with it writes its own version).
+func isLegacy(b bleve.Index) bool {
+	v, err := b.GetInternal(keyMapping)
+	return err == nil && string(v) == "1"
 }
 
 // openIndex opens an existing index. Bleve locks it (a bolt file lock) and
@@ -185,6 +205,21 @@ func (x *Index) with(fn func(b bleve.Index) error) error {
 	return fn(x.b)
 }
 
+// withQuery is with for a search: fn also gets the analyzers that build
+// queries for the live index's layout, read under the same lock.
+func (x *Index) withQuery(fn func(b bleve.Index, a analyzers) error) error {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if x.b == nil {
+		return errors.New("search: index is closed")
+	}
+	a := analyzers{words: x.analyzer, pairs: pairs}
+	if x.legacy {
+		a.pairs = nil
+	}
+	return fn(x.b, a)
+}
+
 // SwapIfChanged opens the index CURRENT names if it is not the live one,
 // swaps it in and removes the old one. It reports whether it swapped.
 func (x *Index) SwapIfChanged() (bool, error) {
@@ -196,10 +231,12 @@ func (x *Index) SwapIfChanged() (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("search: open rebuilt index %s: %w", name, err)
 	}
+	legacy := isLegacy(b)
 	x.mu.Lock()
 	old, oldName := x.b, x.name
-	x.b, x.name = b, name
+	x.b, x.name, x.legacy = b, name, legacy
 	x.mu.Unlock()
+	x.removals.Add(1)
 	if old != nil {
 		old.Close()
 	}
@@ -261,15 +298,15 @@ func writeCurrent(dir, name string) error {
 }
 
 // loadInto reads the current document of kind/id into batch: indexed when
-// visible, deleted otherwise.
-func loadInto(ctx context.Context, src Source, batch *bleve.Batch, kind, id string) error {
+// visible, deleted (and reported) otherwise.
+func loadInto(ctx context.Context, src Source, batch *bleve.Batch, kind, id string) (deleted bool, err error) {
 	d, err := src.SearchDocument(ctx, kind, id)
 	if err != nil {
-		return fmt.Errorf("search: load %s %s: %w", kind, id, err)
+		return false, fmt.Errorf("search: load %s %s: %w", kind, id, err)
 	}
 	if d == nil || !d.Visible {
 		batch.Delete(docID(kind, id))
-		return nil
+		return true, nil
 	}
-	return batch.Index(docID(kind, id), toDocument(d))
+	return false, batch.Index(docID(kind, id), toDocument(d))
 }

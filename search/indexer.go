@@ -116,6 +116,7 @@ func (ix *Indexer) Step(ctx context.Context) (int, error) {
 	for _, k := range ix.src.SearchKinds() {
 		known[k] = true
 	}
+	removed := false
 	err = ix.idx.with(func(b bleve.Index) error {
 		batch := b.NewBatch()
 		for _, c := range changes {
@@ -128,17 +129,23 @@ func (ix *Indexer) Step(ctx context.Context) (int, error) {
 				// A kind this binary cannot load (e.g. written by a newer
 				// version): skip it rather than stall the whole feed.
 				batch.Delete(docID(c.Kind, c.ID))
+				removed = true
 				continue
 			}
-			if err := loadInto(ctx, ix.src, batch, c.Kind, c.ID); err != nil {
+			deleted, err := loadInto(ctx, ix.src, batch, c.Kind, c.ID)
+			if err != nil {
 				return err
 			}
+			removed = removed || deleted
 		}
 		batch.SetInternal(keySeq, []byte(strconv.FormatInt(changes[len(changes)-1].Seq, 10)))
 		return b.Batch(batch)
 	})
 	if err != nil {
 		return 0, err
+	}
+	if removed {
+		ix.idx.removals.Add(1) // after the batch: see Index.removals
 	}
 	return len(changes), nil
 }

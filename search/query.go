@@ -1,6 +1,7 @@
 package search
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -76,8 +77,62 @@ func terms(a analysis.Analyzer, s string) []string {
 	return out
 }
 
-// textQuery matches s in the title (boosted: a title hit says more) or body.
-func textQuery(s string, phrase bool) query.Query {
+// analyzers are the two analyses a query needs: words as the text field
+// holds them, and word pairs as the pairs field holds them. pairs is nil
+// for an index built with mapping version 1 (no text or pairs fields), which
+// is still searched the old way until `townhall reindex` replaces it.
+type analyzers struct {
+	words, pairs analysis.Analyzer
+}
+
+// pairTerms returns the pairs-field terms of a phrase: its adjacent word
+// pairs, without the pairs that only say a stop word comes before or after
+// it (a leading "the" must not require a stop word in the document) and
+// without pairs of two stop words, which nearly every document has.
+func pairTerms(a analysis.Analyzer, phrase string) []string {
+	ts := terms(a, phrase)
+	for len(ts) > 0 && strings.HasPrefix(ts[0], "_ ") {
+		ts = ts[1:]
+	}
+	for len(ts) > 0 && strings.HasSuffix(ts[len(ts)-1], " _") {
+		ts = ts[:len(ts)-1]
+	}
+	return slices.DeleteFunc(ts, func(t string) bool { return t == "_ _" })
+}
+
+// textQuery matches s: every word of it (or, as a phrase, every adjacent
+// pair of its words) somewhere in the title or body.
+func (a analyzers) textQuery(s string, phrase bool) query.Query {
+	if a.pairs == nil {
+		return legacyTextQuery(s, phrase)
+	}
+	if phrase {
+		var qs []query.Query
+		for _, t := range pairTerms(a.pairs, s) {
+			qs = append(qs, termFilter(fieldPairs, t))
+		}
+		if len(qs) > 0 {
+			return bleve.NewConjunctionQuery(qs...)
+		}
+	}
+	q := bleve.NewMatchQuery(s)
+	q.SetField(fieldText)
+	q.SetOperator(query.MatchQueryOperatorAnd)
+	return q
+}
+
+// titleBoost ranks documents whose title has the words above ones that
+// only mention them in the body. It never decides what matches.
+func (a analyzers) titleBoost(s string) query.Query {
+	q := bleve.NewMatchQuery(s)
+	q.SetField(fieldTitle)
+	q.SetBoost(2)
+	return q
+}
+
+// legacyTextQuery is textQuery for a mapping version 1 index: title or body,
+// phrases by position.
+func legacyTextQuery(s string, phrase bool) query.Query {
 	field := func(f string, boost float64) query.Query {
 		if phrase {
 			q := bleve.NewMatchPhraseQuery(s)
@@ -91,38 +146,38 @@ func textQuery(s string, phrase bool) query.Query {
 		q.SetBoost(boost)
 		return q
 	}
-	return bleve.NewDisjunctionQuery(field(fieldTitle, 2), field(fieldBody, 1))
+	return bleve.NewDisjunctionQuery(field(fieldTitle, 2), field("body", 1))
 }
 
 // build turns the parsed query into a Bleve query and the set of terms to
 // highlight. Words the analyzer drops (stop words like "the") are ignored,
 // so they cannot make an AND query match nothing.
-func (p *parsed) build(a analysis.Analyzer) (query.Query, map[string]bool, error) {
+func (p *parsed) build(a analyzers) (*query.BooleanQuery, map[string]bool, error) {
 	must := []query.Query{}
+	var should []query.Query
 	hl := map[string]bool{}
 	for _, w := range p.words {
-		ts := terms(a, w)
+		ts := terms(a.words, w)
 		if len(ts) == 0 {
 			continue
 		}
 		for _, t := range ts {
 			hl[t] = true
 		}
-		must = append(must, textQuery(w, false))
+		must = append(must, a.textQuery(w, false))
+		if a.pairs != nil {
+			should = append(should, a.titleBoost(w))
+		}
 	}
 	for _, ph := range p.phrases {
-		ts := terms(a, ph)
+		ts := terms(a.words, ph)
 		if len(ts) == 0 {
 			continue
 		}
 		for _, t := range ts {
 			hl[t] = true
 		}
-		if len(ts) == 1 {
-			must = append(must, textQuery(ph, false))
-		} else {
-			must = append(must, textQuery(ph, true))
-		}
+		must = append(must, a.textQuery(ph, len(ts) > 1))
 	}
 	if len(must) == 0 {
 		if len(p.words)+len(p.phrases) == 0 {
@@ -132,12 +187,13 @@ func (p *parsed) build(a analysis.Analyzer) (query.Query, map[string]bool, error
 	}
 	var mustNot []query.Query
 	for _, ex := range p.exclude {
-		if len(terms(a, ex)) == 0 {
+		ts := terms(a.words, ex)
+		if len(ts) == 0 {
 			continue
 		}
-		mustNot = append(mustNot, textQuery(ex, strings.ContainsAny(ex, " \t")))
+		mustNot = append(mustNot, a.textQuery(ex, len(ts) > 1 && strings.ContainsAny(ex, " \t")))
 	}
-	return query.NewBooleanQuery(must, nil, mustNot), hl, nil
+	return query.NewBooleanQuery(must, should, mustNot), hl, nil
 }
 
 // termFilter is an exact match on a keyword field.

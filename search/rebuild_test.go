@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
 	"github.com/townhall/townhall"
 )
 
@@ -174,5 +177,32 @@ func TestSecondOpenFailsClearly(t *testing.T) {
 	}
 	if time.Since(start) > 10*time.Second {
 		t.Fatal("the second open waited far too long")
+	}
+}
+
+func TestRebuildMergesIntoOneSegment(t *testing.T) {
+	src := newMemSource()
+	for i := range 3500 { // four batches, so at least four segments before merging
+		src.put(townhall.SearchDoc{Kind: townhall.KindIdea, ID: fmt.Sprintf("i%04d", i), Title: fmt.Sprintf("Idea %d about widgets", i)})
+	}
+	dir := t.TempDir()
+	if _, err := Rebuild(context.Background(), dir, src, nil); err != nil {
+		t.Fatal(err)
+	}
+	x := openTest(t, dir)
+	var segments any
+	x.with(func(b bleve.Index) error {
+		adv, err := b.Advanced()
+		if err != nil {
+			return err
+		}
+		segments = adv.(*scorch.Scorch).StatsMap()["num_root_filesegments"]
+		return nil
+	})
+	if segments != uint64(1) {
+		t.Fatalf("rebuilt index has %v segments, want 1", segments)
+	}
+	if n, _ := x.DocCount(); n != 3500 {
+		t.Fatalf("%d documents after merging, want 3500", n)
 	}
 }

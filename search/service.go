@@ -36,11 +36,17 @@ type Service struct {
 	// Timeout bounds every search; a query that needs longer fails with
 	// EUNAVAILABLE instead of tying up the server.
 	Timeout time.Duration
+	// FacetTTL is how long facet counts are reused (DefaultFacetTTL; 0
+	// computes them on every request).
+	FacetTTL time.Duration
+
+	facets facetCache
+	now    func() time.Time
 }
 
 // NewService returns a search service over idx, re-reading hits from src.
 func NewService(idx *Index, src Source) *Service {
-	return &Service{idx: idx, src: src, Timeout: 3 * time.Second}
+	return &Service{idx: idx, src: src, Timeout: 3 * time.Second, FacetTTL: DefaultFacetTTL, now: time.Now}
 }
 
 // Query is one search as the user asked it.
@@ -52,8 +58,9 @@ type Query struct {
 	Category string
 	Page     int // from 1
 	PerPage  int
-	// Facets asks for kind, tag and status counts; they cost about as much
-	// as the search itself on broad queries, so only pages that show them ask.
+	// Facets asks for kind, tag and status counts; they cost several times
+	// the search itself on broad queries, so only pages that show them ask,
+	// and they are reused for FacetTTL (see DefaultFacetTTL).
 	Facets bool
 }
 
@@ -126,25 +133,34 @@ func (s *Service) Search(ctx context.Context, q Query) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	text, hl, err := p.build(s.idx.analyzer)
-	if err != nil {
-		return nil, err
+	var hl map[string]bool
+	key, gen, now := facetKey(p, q), s.idx.removals.Load(), s.now()
+	var counts facetCounts
+	cached := false
+	if q.Facets && s.FacetTTL > 0 {
+		counts, cached = s.facets.get(key, gen, now, s.FacetTTL)
 	}
-	must := []query.Query{text}
-	for _, f := range []struct{ field, v string }{
-		{fieldKind, q.Kind}, {fieldTags, q.Tag}, {fieldStatus, q.Status}, {fieldCategory, q.Category},
-	} {
-		if f.v != "" {
-			must = append(must, termFilter(f.field, f.v))
+	res, err := s.run(ctx, func(a analyzers) (*bleve.SearchRequest, error) {
+		text, terms, err := p.build(a)
+		if err != nil {
+			return nil, err
 		}
-	}
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), q.PerPage, (q.Page-1)*q.PerPage, false)
-	if q.Facets {
-		req.AddFacet("kind", bleve.NewFacetRequest(fieldKind, len(Kinds)))
-		req.AddFacet("tags", bleve.NewFacetRequest(fieldTags, 15))
-		req.AddFacet("status", bleve.NewFacetRequest(fieldStatus, 10))
-	}
-	res, err := s.run(ctx, req)
+		hl = terms
+		for _, f := range []struct{ field, v string }{
+			{fieldKind, q.Kind}, {fieldTags, q.Tag}, {fieldStatus, q.Status}, {fieldCategory, q.Category},
+		} {
+			if f.v != "" {
+				text.AddMust(termFilter(f.field, f.v))
+			}
+		}
+		req := bleve.NewSearchRequestOptions(text, q.PerPage, (q.Page-1)*q.PerPage, false)
+		if q.Facets && !cached {
+			req.AddFacet("kind", bleve.NewFacetRequest(fieldKind, len(Kinds)))
+			req.AddFacet("tags", bleve.NewFacetRequest(fieldTags, 15))
+			req.AddFacet("status", bleve.NewFacetRequest(fieldStatus, 10))
+		}
+		return req, nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -154,9 +170,13 @@ func (s *Service) Search(ctx context.Context, q Query) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	out.Kinds = facet(res, "kind")
-	out.Tags = facet(res, "tags")
-	out.Statuses = facet(res, "status")
+	if q.Facets && !cached {
+		counts = facetCounts{kinds: facet(res, "kind"), tags: facet(res, "tags"), statuses: facet(res, "status")}
+		if s.FacetTTL > 0 {
+			s.facets.put(key, gen, now, s.FacetTTL, counts)
+		}
+	}
+	out.Kinds, out.Tags, out.Statuses = counts.kinds, counts.tags, counts.statuses
 	return out, nil
 }
 
@@ -204,20 +224,25 @@ func (s *Service) Similar(ctx context.Context, kind, text string, limit int) ([]
 	need := max(min(len(words), 2), (len(words)+1)/2)
 	shared := bleve.NewDisjunctionQuery(words...)
 	shared.SetMin(float64(need))
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(shared, termFilter(fieldKind, kind)), limit, 0, false)
-	res, err := s.run(ctx, req)
+	res, err := s.run(ctx, func(analyzers) (*bleve.SearchRequest, error) {
+		return bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(shared, termFilter(fieldKind, kind)), limit, 0, false), nil
+	})
 	if err != nil {
 		return nil, err
 	}
 	return s.load(ctx, res, hl, 0)
 }
 
-func (s *Service) run(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {
+// run builds a request for the live index's layout and runs it.
+func (s *Service) run(ctx context.Context, build func(analyzers) (*bleve.SearchRequest, error)) (*bleve.SearchResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
 	defer cancel()
 	var res *bleve.SearchResult
-	err := s.idx.with(func(b bleve.Index) error {
-		var err error
+	err := s.idx.withQuery(func(b bleve.Index, a analyzers) error {
+		req, err := build(a)
+		if err != nil {
+			return err
+		}
 		res, err = b.SearchInContext(ctx, req)
 		return err
 	})

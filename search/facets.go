@@ -1,0 +1,85 @@
+package search
+
+import (
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultFacetTTL is how long the search page reuses the facet counts of a
+// search. Counting facets visits every hit's kind, tags and status, which
+// at 1M documents cost several times the search itself on broad queries,
+// while people page through, narrow and re-run the same searches within
+// seconds. Within the window new or edited content is found at once but
+// may be missing from the counts; anything removed from the index (hidden,
+// deleted, merged) empties the cache at once, so counts never include it.
+const DefaultFacetTTL = 10 * time.Second
+
+// maxFacetEntries bounds the cache; when full, expired entries go first,
+// then everything (a burst of distinct queries is not worth more memory).
+const maxFacetEntries = 2000
+
+// facetCounts are the facets of one search.
+type facetCounts struct {
+	kinds, tags, statuses []Facet
+}
+
+type facetEntry struct {
+	facetCounts
+	at  time.Time
+	gen uint64
+}
+
+// facetCache holds facet counts per search (text and filters, not the
+// page). Entries are tied to the index's removal generation (see
+// Index.removals) so a removal invalidates them all.
+type facetCache struct {
+	mu sync.Mutex
+	m  map[string]facetEntry
+	// computed counts the facet computations, for tests.
+	computed int
+}
+
+// facetKey identifies a search's facets: the parsed words, phrases and
+// exclusions (so spacing and quoting variants share an entry) and filters.
+func facetKey(p *parsed, q Query) string {
+	var b strings.Builder
+	for _, part := range [][]string{p.words, p.phrases, p.exclude, {q.Kind, q.Tag, q.Status, q.Category}} {
+		for _, s := range part {
+			b.WriteString(s)
+			b.WriteByte(0)
+		}
+		b.WriteByte(1)
+	}
+	return b.String()
+}
+
+func (c *facetCache) get(key string, gen uint64, now time.Time, ttl time.Duration) (facetCounts, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	if !ok || e.gen != gen || now.Sub(e.at) >= ttl || now.Before(e.at) {
+		return facetCounts{}, false
+	}
+	return e.facetCounts, true
+}
+
+func (c *facetCache) put(key string, gen uint64, now time.Time, ttl time.Duration, f facetCounts) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.computed++
+	if c.m == nil {
+		c.m = map[string]facetEntry{}
+	}
+	if len(c.m) >= maxFacetEntries {
+		for k, e := range c.m {
+			if e.gen != gen || now.Sub(e.at) >= ttl {
+				delete(c.m, k)
+			}
+		}
+		if len(c.m) >= maxFacetEntries {
+			clear(c.m)
+		}
+	}
+	c.m[key] = facetEntry{facetCounts: f, at: now, gen: gen}
+}

@@ -1,0 +1,103 @@
+package search
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/townhall/townhall"
+)
+
+func TestFacetCacheWindowAndRemovals(t *testing.T) {
+	src := newMemSource()
+	for _, id := range []string{"i1", "i2", "i3"} {
+		src.put(townhall.SearchDoc{Kind: townhall.KindIdea, ID: id, Title: "Webhook retries", Tags: []string{"api"}, Status: "open"})
+	}
+	src.put(townhall.SearchDoc{Kind: townhall.KindIdea, ID: "secret", Title: "Webhook for the unannounced product", Tags: []string{"project-x"}, Status: "planned"})
+	x := openTest(t, t.TempDir())
+	catchUp(t, x, src)
+	svc := NewService(x, src)
+	clock := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	svc.now = func() time.Time { return clock }
+	search := func(q Query) *Results {
+		t.Helper()
+		q.Facets = true
+		res, err := svc.Search(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	hasTag := func(res *Results, tag string) bool {
+		return slices.ContainsFunc(res.Tags, func(f Facet) bool { return f.Value == tag })
+	}
+
+	res := search(Query{Text: "webhook"})
+	if len(res.Kinds) != 1 || res.Kinds[0] != (Facet{townhall.KindIdea, 4}) || !hasTag(res, "project-x") {
+		t.Fatalf("facets %+v %+v", res.Kinds, res.Tags)
+	}
+	// Other pages and spellings of the same search reuse the counts.
+	search(Query{Text: "webhook", Page: 2, PerPage: 2})
+	search(Query{Text: "  webhook "})
+	if svc.facets.computed != 1 {
+		t.Fatalf("facets computed %d times for one search, want once", svc.facets.computed)
+	}
+	// Filters are a different search.
+	if res := search(Query{Text: "webhook", Status: "planned"}); len(res.Kinds) != 1 || res.Kinds[0].Count != 1 {
+		t.Fatalf("filtered facets %+v", res.Kinds)
+	}
+
+	// New content is found at once; within the window its counts may lag.
+	src.put(townhall.SearchDoc{Kind: townhall.KindThread, ID: "t1", Title: "Webhook question"})
+	catchUp(t, x, src)
+	clock = clock.Add(DefaultFacetTTL - time.Millisecond)
+	res = search(Query{Text: "webhook"})
+	if res.Total != 5 || len(res.Kinds) != 1 {
+		t.Fatalf("within the window: total %d (want 5, hits are never cached), kinds %+v (want the cached counts)", res.Total, res.Kinds)
+	}
+	// Never beyond it.
+	clock = clock.Add(time.Millisecond)
+	res = search(Query{Text: "webhook"})
+	if len(res.Kinds) != 2 || res.Kinds[0] != (Facet{townhall.KindIdea, 4}) || res.Kinds[1] != (Facet{townhall.KindThread, 1}) {
+		t.Fatalf("after the window: kinds %+v", res.Kinds)
+	}
+
+	// Removed content leaves the counts as soon as the index drops it,
+	// even within the window: a hidden idea's tag must not show.
+	src.setVisible(townhall.KindIdea, "secret", false, true)
+	catchUp(t, x, src)
+	res = search(Query{Text: "webhook"})
+	if hasTag(res, "project-x") || res.Kinds[0] != (Facet{townhall.KindIdea, 3}) {
+		t.Fatalf("after hiding: kinds %+v tags %+v", res.Kinds, res.Tags)
+	}
+
+	// FacetTTL 0 turns the cache off.
+	svc.FacetTTL = 0
+	before := svc.facets.computed
+	search(Query{Text: "webhook"})
+	search(Query{Text: "webhook"})
+	if svc.facets.computed != before {
+		t.Fatalf("a disabled cache stored facets")
+	}
+	if res := search(Query{Text: "webhook"}); len(res.Kinds) != 2 {
+		t.Fatalf("uncached facets %+v", res.Kinds)
+	}
+}
+
+func TestFacetCacheIsBounded(t *testing.T) {
+	var c facetCache
+	now := time.Now()
+	for i := range maxFacetEntries + 10 {
+		c.put(string(rune(i)), 1, now, time.Minute, facetCounts{})
+	}
+	if len(c.m) > maxFacetEntries {
+		t.Fatalf("%d entries, want at most %d", len(c.m), maxFacetEntries)
+	}
+	if _, ok := c.get(string(rune(maxFacetEntries+9)), 1, now, time.Minute); !ok {
+		t.Fatal("the newest entry is missing")
+	}
+	if _, ok := c.get(string(rune(maxFacetEntries+9)), 2, now, time.Minute); ok {
+		t.Fatal("an entry survived a removal")
+	}
+}
