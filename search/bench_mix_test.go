@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,19 +16,62 @@ import (
 	"github.com/townhall/townhall/seed"
 )
 
-// corpus serves seed.SearchCorpus documents as a search.Source with an
-// empty change feed: the index is built with search.Rebuild, the same path
-// `townhall reindex` takes.
+// corpus serves seed.SearchCorpus documents as a search.Source: the index
+// is built with search.Rebuild, the same path `townhall reindex` takes. Its
+// change feed carries only the writes of the searchable-after-write
+// benchmark, with sequence numbers from the clock so that they stay above
+// the checkpoint an index reused from an earlier run holds.
 type corpus struct {
 	seed.SearchCorpus
 	n int
+
+	mu      sync.Mutex
+	extra   map[string]*townhall.SearchDoc // by id
+	changes []townhall.Change
 }
 
-func (c corpus) Changes(context.Context, int64, int) ([]townhall.Change, error) { return nil, nil }
-func (c corpus) LastChange(context.Context) (int64, error)                      { return 0, nil }
-func (c corpus) SearchKinds() []string                                          { return search.Kinds }
+// write stores d (visible or not) and appends it to the feed.
+func (c *corpus) write(d townhall.SearchDoc) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.extra == nil {
+		c.extra = map[string]*townhall.SearchDoc{}
+	}
+	c.extra[d.ID] = &d
+	c.changes = append(c.changes, townhall.Change{Seq: time.Now().UnixNano(), Kind: d.Kind, ID: d.ID})
+}
 
-func (c corpus) SearchDocument(_ context.Context, kind, id string) (*townhall.SearchDoc, error) {
+func (c *corpus) Changes(_ context.Context, after int64, limit int) ([]townhall.Change, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []townhall.Change
+	for _, ch := range c.changes {
+		if ch.Seq > after && len(out) < limit {
+			out = append(out, ch)
+		}
+	}
+	return out, nil
+}
+
+func (c *corpus) LastChange(context.Context) (int64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.changes) == 0 {
+		return 0, nil
+	}
+	return c.changes[len(c.changes)-1].Seq, nil
+}
+
+func (c *corpus) SearchKinds() []string { return search.Kinds }
+
+func (c *corpus) SearchDocument(_ context.Context, kind, id string) (*townhall.SearchDoc, error) {
+	c.mu.Lock()
+	d, ok := c.extra[id]
+	c.mu.Unlock()
+	if ok {
+		cp := *d
+		return &cp, nil
+	}
 	i, err := strconv.Atoi(id)
 	if err != nil || i < 0 || i >= c.n || c.Kind(i) != kind {
 		return &townhall.SearchDoc{Kind: kind, ID: id}, nil
@@ -35,7 +79,7 @@ func (c corpus) SearchDocument(_ context.Context, kind, id string) (*townhall.Se
 	return c.Doc(i), nil
 }
 
-func (c corpus) SearchIDs(_ context.Context, kind, after string, limit int) ([]string, error) {
+func (c *corpus) SearchIDs(_ context.Context, kind, after string, limit int) ([]string, error) {
 	start := 0
 	if after != "" {
 		i, err := strconv.Atoi(after)
@@ -56,7 +100,7 @@ func (c corpus) SearchIDs(_ context.Context, kind, after string, limit int) ([]s
 // benchIndex opens the index of the first n corpus documents, building it
 // first unless TOWNHALL_BENCH_INDEX holds a complete one with this
 // binary's mapping (at 1M documents the build takes many minutes).
-func benchIndex(b *testing.B, src corpus) *search.Index {
+func benchIndex(b *testing.B, src *corpus) *search.Index {
 	dir := b.TempDir()
 	if d := os.Getenv("TOWNHALL_BENCH_INDEX"); d != "" {
 		dir = filepath.Join(d, fmt.Sprintf("mix-%d", src.n))
@@ -103,7 +147,7 @@ func BenchmarkSearchMix(b *testing.B) {
 			b.Fatalf("TOWNHALL_BENCH_DOCS=%q is not a positive number", v)
 		}
 	}
-	src := corpus{SearchCorpus: seed.SearchCorpus{Seed: 1}, n: n}
+	src := &corpus{SearchCorpus: seed.SearchCorpus{Seed: 1}, n: n}
 	x := benchIndex(b, src)
 	defer x.Close()
 	svc := search.NewService(x, src)
@@ -159,6 +203,55 @@ func BenchmarkSearchMix(b *testing.B) {
 			}
 			lat = append(lat, time.Since(t))
 		}
+		reportPercentiles(b, lat)
+	})
+	b.Run("searchable-after-write", func(b *testing.B) {
+		// The server's setup: an Indexer tailing the feed at its default
+		// poll interval, woken by nothing. One new idea per iteration; the
+		// latency is from the write to the first search that finds it.
+		ix := search.NewIndexer(x, src, nil)
+		runCtx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { ix.Run(runCtx); close(done) }()
+		var lat []time.Duration
+		var written []townhall.SearchDoc
+		for b.Loop() {
+			word := fmt.Sprintf("zqfresh%dx", len(written))
+			d := townhall.SearchDoc{Kind: townhall.KindIdea, ID: fmt.Sprintf("new-%d-%d", time.Now().UnixNano(), len(written)),
+				Title: "Brand new " + word, Body: "Just written.", Visible: true, URL: "/ideas/new", Created: time.Now()}
+			t := time.Now()
+			src.write(d)
+			written = append(written, d)
+			for {
+				res, err := svc.Search(ctx, search.Query{Text: word})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Total == 1 {
+					break
+				}
+				if time.Since(t) > 10*time.Second {
+					b.Fatalf("%s not searchable after 10 s", word)
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+			lat = append(lat, time.Since(t))
+		}
+		// Take them out again, so the index can be reused by the next run.
+		for _, d := range written {
+			d.Visible = false
+			src.write(d)
+		}
+		for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
+			if n, _ := x.DocCount(); n == uint64(src.n) {
+				break
+			}
+			if time.Since(start) > time.Minute {
+				b.Fatal("the written documents were not removed within a minute")
+			}
+		}
+		cancel()
+		<-done
 		reportPercentiles(b, lat)
 	})
 	if len(all) > 0 {
