@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -25,8 +26,14 @@ type Indexer struct {
 	Poll time.Duration
 	// SwapCheck is how often Run looks for an index rebuilt by `townhall reindex`.
 	SwapCheck time.Duration
+	// MergeAfter is how many feed entries in one backlog (a first start on
+	// a seeded store, a burst of imports) make Run merge the index into one
+	// segment once the backlog is indexed, in the background and while
+	// serving, as `townhall reindex` does (see compact); 0 never does.
+	MergeAfter int
 
-	wake chan struct{}
+	wake    chan struct{}
+	merging atomic.Bool
 }
 
 // NewIndexer returns an indexer of src into idx with the default settings.
@@ -38,8 +45,9 @@ func NewIndexer(idx *Index, src Source, log *slog.Logger) *Indexer {
 		idx: idx, src: src, log: log,
 		BatchSize: 1000,
 		Poll:      150 * time.Millisecond,
-		SwapCheck: time.Second,
-		wake:      make(chan struct{}, 1),
+		SwapCheck:  time.Second,
+		MergeAfter: 100_000,
+		wake:       make(chan struct{}, 1),
 	}
 }
 
@@ -61,6 +69,7 @@ func (ix *Indexer) Run(ctx context.Context) {
 	}
 	backoff := ix.Poll
 	lastSwapCheck := time.Now()
+	backlog := 0
 	for {
 		if time.Since(lastSwapCheck) >= ix.SwapCheck {
 			lastSwapCheck = time.Now()
@@ -82,9 +91,14 @@ func (ix *Indexer) Run(ctx context.Context) {
 			wait = backoff
 		case n > 0:
 			backoff = ix.Poll
+			backlog += n
 			continue // more may be waiting: drain before sleeping
 		default:
 			backoff = ix.Poll
+			if ix.MergeAfter > 0 && backlog >= ix.MergeAfter {
+				ix.mergeInBackground(ctx, backlog)
+			}
+			backlog = 0
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -96,6 +110,31 @@ func (ix *Indexer) Run(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// mergeInBackground merges the live index into one segment unless a merge
+// is already running. Scorch merges while searches and batches go on, so
+// new writes stay searchable at once; it runs outside the index lock so a
+// swap is not held up (closing the index ends the merge).
+func (ix *Indexer) mergeInBackground(ctx context.Context, backlog int) {
+	if !ix.merging.CompareAndSwap(false, true) {
+		return
+	}
+	var b bleve.Index
+	ix.idx.with(func(live bleve.Index) error { b = live; return nil })
+	if b == nil {
+		ix.merging.Store(false)
+		return
+	}
+	go func() {
+		defer ix.merging.Store(false)
+		start := time.Now()
+		if err := forceMerge(ctx, b); err != nil && ctx.Err() == nil {
+			ix.log.Warn("search: merging the index after a large backlog", "err", err)
+			return
+		}
+		ix.log.Info("search: merged the index after a large backlog", "documents", backlog, "took", time.Since(start).Round(time.Millisecond))
+	}()
 }
 
 // Step applies the next batch of feed entries and returns how many it read.

@@ -206,3 +206,49 @@ func TestRebuildMergesIntoOneSegment(t *testing.T) {
 		t.Fatalf("%d documents after merging, want 3500", n)
 	}
 }
+
+func TestIndexerMergesAfterALargeBacklog(t *testing.T) {
+	src := newMemSource()
+	for i := range 2500 {
+		src.put(townhall.SearchDoc{Kind: townhall.KindIdea, ID: fmt.Sprintf("i%04d", i), Title: fmt.Sprintf("Idea %d about widgets", i)})
+	}
+	x := openTest(t, t.TempDir())
+	ix := NewIndexer(x, src, nil)
+	ix.BatchSize, ix.MergeAfter = 500, 2000 // five batches: five segments
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { ix.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	segments := func() uint64 {
+		var n uint64
+		x.with(func(b bleve.Index) error {
+			adv, err := b.Advanced()
+			if err == nil {
+				n, _ = adv.(*scorch.Scorch).StatsMap()["num_root_filesegments"].(uint64)
+			}
+			return err
+		})
+		return n
+	}
+	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
+		if n, _ := x.DocCount(); n == 2500 && segments() == 1 && !ix.merging.Load() {
+			break
+		}
+		if time.Since(start) > 20*time.Second {
+			n, _ := x.DocCount()
+			t.Fatalf("after 20 s: %d documents in %d segments, want 2500 in one", n, segments())
+		}
+	}
+	// Writes go on being indexed after the merge.
+	src.put(townhall.SearchDoc{Kind: townhall.KindIdea, ID: "late", Title: "Late gizmo"})
+	ix.Wake()
+	svc := NewService(x, src)
+	for start := time.Now(); ; time.Sleep(10 * time.Millisecond) {
+		if res, err := svc.Search(context.Background(), Query{Text: "gizmo"}); err == nil && res.Total == 1 {
+			break
+		}
+		if time.Since(start) > 5*time.Second {
+			t.Fatal("a write after the merge was not indexed")
+		}
+	}
+}
