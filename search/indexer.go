@@ -43,8 +43,8 @@ func NewIndexer(idx *Index, src Source, log *slog.Logger) *Indexer {
 	}
 	return &Indexer{
 		idx: idx, src: src, log: log,
-		BatchSize: 1000,
-		Poll:      150 * time.Millisecond,
+		BatchSize:  1000,
+		Poll:       150 * time.Millisecond,
 		SwapCheck:  time.Second,
 		MergeAfter: 100_000,
 		wake:       make(chan struct{}, 1),
