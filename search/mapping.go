@@ -22,8 +22,9 @@ const mappingVersion = "2"
 // Field names in the index.
 const (
 	fieldTitle    = "title"
-	fieldText     = "text"  // title and body: what words must match
-	fieldPairs    = "pairs" // adjacent word pairs of title and body: phrases
+	fieldText     = "text"   // title and body: what words must match
+	fieldPairs    = "pairs"  // adjacent word pairs of title and body: phrases
+	fieldFacets   = "facets" // kind, status and tags as facet values
 	fieldKind     = "kind"
 	fieldTags     = "tags"
 	fieldStatus   = "status"
@@ -44,11 +45,12 @@ const pairsAnalyzer = "en_pairs"
 // results are re-read from the store (which also re-checks visibility) and
 // snippets are cut from that fresh text.
 func toDocument(d *townhall.SearchDoc) map[string]any {
-	text := []string{d.Title, plainText(d.Body)}
+	body := plainText(d.Body)
+	facets := []string{facetKind + d.Kind}
 	doc := map[string]any{
 		fieldTitle: d.Title,
-		fieldText:  text,
-		fieldPairs: text,
+		fieldText:  []string{d.Title, body},
+		fieldPairs: []string{d.Title, body},
 		fieldKind:  d.Kind,
 	}
 	if !d.Created.IsZero() {
@@ -59,6 +61,9 @@ func toDocument(d *townhall.SearchDoc) map[string]any {
 			doc[k] = v
 		}
 	}
+	if d.Status != "" {
+		facets = append(facets, facetStatus+d.Status)
+	}
 	var tags []string
 	for _, t := range d.Tags {
 		if t != "" {
@@ -67,7 +72,11 @@ func toDocument(d *townhall.SearchDoc) map[string]any {
 	}
 	if len(tags) > 0 {
 		doc[fieldTags] = tags
+		for _, t := range tags {
+			facets = append(facets, facetTag+t)
+		}
 	}
+	doc[fieldFacets] = facets
 	return doc
 }
 
@@ -76,15 +85,16 @@ func toDocument(d *townhall.SearchDoc) map[string]any {
 //
 //   - Every word must match somewhere in title or body, so the words are
 //     matched in one combined text field: one posting list per word instead
-//     of a title-or-body disjunction per word, which cost about twice as much
-//     on broad queries. The title is indexed on its own too, to rank title
-//     hits higher and for "similar titles".
+//     of a title-or-body disjunction per word. The title is also indexed on
+//     its own, to rank title matches first (one optional clause) and for
+//     "similar titles".
 //   - Phrases are matched as word pairs (pairsAnalyzer) instead of with
 //     positions: a positional phrase query over common words took hundreds
 //     of milliseconds at 1M documents, a pair is one posting list. So no
 //     field keeps term vectors (nothing else needs them: snippets are
 //     highlighted from the store's text).
-//   - Doc values only where facets read them (kind, tags, status).
+//   - Doc values only where facets read them: one field holding kind,
+//     status and tags (see addFacets).
 func newMapping() mapping.IndexMapping {
 	text := func(analyzer string) *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
@@ -107,10 +117,8 @@ func newMapping() mapping.IndexMapping {
 	doc.AddFieldMappingsAt(fieldTitle, text(en.AnalyzerName))
 	doc.AddFieldMappingsAt(fieldText, text(en.AnalyzerName))
 	doc.AddFieldMappingsAt(fieldPairs, text(pairsAnalyzer))
-	for _, f := range []string{fieldKind, fieldTags, fieldStatus} {
-		doc.AddFieldMappingsAt(f, keyword(true))
-	}
-	for _, f := range []string{fieldCategory, fieldAuthor} {
+	doc.AddFieldMappingsAt(fieldFacets, keyword(true))
+	for _, f := range []string{fieldKind, fieldTags, fieldStatus, fieldCategory, fieldAuthor} {
 		doc.AddFieldMappingsAt(f, keyword(false))
 	}
 	created := bleve.NewDateTimeFieldMapping()

@@ -111,7 +111,11 @@ func (a analyzers) textQuery(s string, phrase bool) query.Query {
 		for _, t := range pairTerms(a.pairs, s) {
 			qs = append(qs, termFilter(fieldPairs, t))
 		}
-		if len(qs) > 0 {
+		switch len(qs) {
+		case 0:
+		case 1:
+			return qs[0]
+		default:
 			return bleve.NewConjunctionQuery(qs...)
 		}
 	}
@@ -121,10 +125,10 @@ func (a analyzers) textQuery(s string, phrase bool) query.Query {
 	return q
 }
 
-// titleBoost ranks documents whose title has the words above ones that
-// only mention them in the body. It never decides what matches.
-func (a analyzers) titleBoost(s string) query.Query {
-	q := bleve.NewMatchQuery(s)
+// titleBoost scores documents with any of the words in their title: one
+// optional clause for all words (one per word cost more on broad queries).
+func (a analyzers) titleBoost(words string) query.Query {
+	q := bleve.NewMatchQuery(words)
 	q.SetField(fieldTitle)
 	q.SetBoost(2)
 	return q
@@ -149,25 +153,52 @@ func legacyTextQuery(s string, phrase bool) query.Query {
 	return bleve.NewDisjunctionQuery(field(fieldTitle, 2), field("body", 1))
 }
 
-// build turns the parsed query into a Bleve query and the set of terms to
-// highlight. Words the analyzer drops (stop words like "the") are ignored,
-// so they cannot make an AND query match nothing.
-func (p *parsed) build(a analyzers) (*query.BooleanQuery, map[string]bool, error) {
-	must := []query.Query{}
-	var should []query.Query
-	hl := map[string]bool{}
+// compiled is a parsed query in Bleve's terms, before filters are added.
+type compiled struct {
+	must, mustNot []query.Query
+	// boost ranks title matches first; it never decides what matches.
+	boost query.Query
+	// highlight holds the analyzed terms to mark in results.
+	highlight map[string]bool
+}
+
+// query assembles the Bleve query, without a conjunction of one query (a
+// wrapper Bleve would run on every hit for nothing). The optional clause
+// must be a disjunction: Bleve v2.6.3 loses must-matches that follow a
+// should-match when the should clause is a bare term query.
+func (c *compiled) query() query.Query {
+	if c.boost == nil && len(c.mustNot) == 0 {
+		if len(c.must) == 1 {
+			return c.must[0]
+		}
+		return bleve.NewConjunctionQuery(c.must...)
+	}
+	b := &query.BooleanQuery{Must: bleve.NewConjunctionQuery(c.must...)}
+	if c.boost != nil {
+		b.Should = bleve.NewDisjunctionQuery(c.boost)
+	}
+	if len(c.mustNot) > 0 {
+		b.MustNot = bleve.NewDisjunctionQuery(c.mustNot...)
+	}
+	return b
+}
+
+// build turns the parsed query into a compiled one. Words the analyzer
+// drops (stop words like "the") are ignored, so they cannot make an AND
+// query match nothing.
+func (p *parsed) build(a analyzers) (*compiled, error) {
+	c := &compiled{highlight: map[string]bool{}}
+	var positive []string
 	for _, w := range p.words {
 		ts := terms(a.words, w)
 		if len(ts) == 0 {
 			continue
 		}
 		for _, t := range ts {
-			hl[t] = true
+			c.highlight[t] = true
 		}
-		must = append(must, a.textQuery(w, false))
-		if a.pairs != nil {
-			should = append(should, a.titleBoost(w))
-		}
+		c.must = append(c.must, a.textQuery(w, false))
+		positive = append(positive, w)
 	}
 	for _, ph := range p.phrases {
 		ts := terms(a.words, ph)
@@ -175,25 +206,28 @@ func (p *parsed) build(a analyzers) (*query.BooleanQuery, map[string]bool, error
 			continue
 		}
 		for _, t := range ts {
-			hl[t] = true
+			c.highlight[t] = true
 		}
-		must = append(must, a.textQuery(ph, len(ts) > 1))
+		c.must = append(c.must, a.textQuery(ph, len(ts) > 1))
+		positive = append(positive, ph)
 	}
-	if len(must) == 0 {
+	if len(c.must) == 0 {
 		if len(p.words)+len(p.phrases) == 0 {
-			return nil, nil, townhall.Errorf(townhall.EINVALID, "Type at least one word to search for (a leading - only excludes words).")
+			return nil, townhall.Errorf(townhall.EINVALID, "Type at least one word to search for (a leading - only excludes words).")
 		}
-		return nil, nil, townhall.Errorf(townhall.EINVALID, "Your search has only very common words (like “the” or “and”), which are not indexed. Add a more specific word.")
+		return nil, townhall.Errorf(townhall.EINVALID, "Your search has only very common words (like “the” or “and”), which are not indexed. Add a more specific word.")
 	}
-	var mustNot []query.Query
 	for _, ex := range p.exclude {
 		ts := terms(a.words, ex)
 		if len(ts) == 0 {
 			continue
 		}
-		mustNot = append(mustNot, a.textQuery(ex, len(ts) > 1 && strings.ContainsAny(ex, " \t")))
+		c.mustNot = append(c.mustNot, a.textQuery(ex, len(ts) > 1 && strings.ContainsAny(ex, " \t")))
 	}
-	return query.NewBooleanQuery(must, should, mustNot), hl, nil
+	if a.pairs != nil {
+		c.boost = a.titleBoost(strings.Join(positive, " "))
+	}
+	return c, nil
 }
 
 // termFilter is an exact match on a keyword field.

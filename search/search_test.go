@@ -321,3 +321,22 @@ func TestSearchTimeoutIsUnavailable(t *testing.T) {
 		t.Fatalf("err %v, want EUNAVAILABLE saying the search took too long", err)
 	}
 }
+
+func TestTitleMatchesRankFirst(t *testing.T) {
+	src := newMemSource()
+	// A short text mentioning the word once, and a much longer one with the
+	// word only in its title: length normalization alone would put the
+	// short one first.
+	src.put(townhall.SearchDoc{Kind: townhall.KindThread, ID: "body", Title: "Question", Body: "Do webhooks retry?"})
+	src.put(townhall.SearchDoc{Kind: townhall.KindThread, ID: "title", Title: "Webhooks",
+		Body: "How often are deliveries attempted again, and for how long, when our server is down for maintenance during the night or over a long weekend? We would like to plan our maintenance windows around it."})
+	x := openTest(t, t.TempDir())
+	catchUp(t, x, src)
+	res, err := NewService(x, src).Search(context.Background(), Query{Text: "webhook"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(res.Items); len(got) != 2 || got[0] != "title" {
+		t.Fatalf("got %v, want the title match first", got)
+	}
+}

@@ -141,23 +141,21 @@ func (s *Service) Search(ctx context.Context, q Query) (*Results, error) {
 		counts, cached = s.facets.get(key, gen, now, s.FacetTTL)
 	}
 	res, err := s.run(ctx, func(a analyzers) (*bleve.SearchRequest, error) {
-		text, terms, err := p.build(a)
+		c, err := p.build(a)
 		if err != nil {
 			return nil, err
 		}
-		hl = terms
+		hl = c.highlight
 		for _, f := range []struct{ field, v string }{
 			{fieldKind, q.Kind}, {fieldTags, q.Tag}, {fieldStatus, q.Status}, {fieldCategory, q.Category},
 		} {
 			if f.v != "" {
-				text.AddMust(termFilter(f.field, f.v))
+				c.must = append(c.must, termFilter(f.field, f.v))
 			}
 		}
-		req := bleve.NewSearchRequestOptions(text, q.PerPage, (q.Page-1)*q.PerPage, false)
+		req := bleve.NewSearchRequestOptions(c.query(), q.PerPage, (q.Page-1)*q.PerPage, false)
 		if q.Facets && !cached {
-			req.AddFacet("kind", bleve.NewFacetRequest(fieldKind, len(Kinds)))
-			req.AddFacet("tags", bleve.NewFacetRequest(fieldTags, 15))
-			req.AddFacet("status", bleve.NewFacetRequest(fieldStatus, 10))
+			addFacets(req, a.pairs == nil)
 		}
 		return req, nil
 	})
@@ -171,7 +169,7 @@ func (s *Service) Search(ctx context.Context, q Query) (*Results, error) {
 		return nil, err
 	}
 	if q.Facets && !cached {
-		counts = facetCounts{kinds: facet(res, "kind"), tags: facet(res, "tags"), statuses: facet(res, "status")}
+		counts = readFacets(res)
 		if s.FacetTTL > 0 {
 			s.facets.put(key, gen, now, s.FacetTTL, counts)
 		}
@@ -290,16 +288,4 @@ func (s *Service) load(ctx context.Context, res *bleve.SearchResult, hl map[stri
 		items = append(items, r)
 	}
 	return items, nil
-}
-
-func facet(res *bleve.SearchResult, name string) []Facet {
-	f, ok := res.Facets[name]
-	if !ok || f.Terms == nil {
-		return nil
-	}
-	var out []Facet
-	for _, t := range f.Terms.Terms() {
-		out = append(out, Facet{t.Term, t.Count})
-	}
-	return out
 }
