@@ -137,8 +137,9 @@ func benchIndex(b *testing.B, src *corpus) *search.Index {
 // the generated corpus of seed.SearchCorpus: TOWNHALL_BENCH_DOCS documents
 // (default 2,000 so CI stays fast; the target is measured at 1,000,000),
 // kept in TOWNHALL_BENCH_INDEX between runs. Each query type reports its
-// latency percentiles (p50-ms, p95-ms) and its number of hits; run enough
-// iterations for a p95 to mean something (-benchtime 200x).
+// latency percentiles (p50-ms, p95-ms), the CPU time per query (all of
+// the process's, so garbage collection included) and its number of hits;
+// run enough iterations for a p95 to mean something (-benchtime 100x).
 func BenchmarkSearchMix(b *testing.B) {
 	n := 2000
 	if v := os.Getenv("TOWNHALL_BENCH_DOCS"); v != "" {
@@ -191,6 +192,7 @@ func BenchmarkSearchMix(b *testing.B) {
 				b.Fatal(err)
 			}
 			lat := make([]time.Duration, 0, b.N)
+			cpu := processCPU()
 			for b.Loop() {
 				t := time.Now()
 				if _, err := bc.svc.Search(ctx, bc.q); err != nil {
@@ -198,6 +200,7 @@ func BenchmarkSearchMix(b *testing.B) {
 				}
 				lat = append(lat, time.Since(t))
 			}
+			b.ReportMetric(ms(processCPU()-cpu)/float64(len(lat)), "cpu-ms/op")
 			if bc.svc == svc {
 				all = append(all, lat...)
 			}

