@@ -119,6 +119,11 @@ func (a analyzers) textQuery(s string, phrase bool) query.Query {
 			return bleve.NewConjunctionQuery(qs...)
 		}
 	}
+	// A match query wraps even a single term in a conjunction, which costs
+	// a broad query ~10%; one term is a term query.
+	if ts := terms(a.words, s); len(ts) == 1 {
+		return termFilter(fieldText, ts[0])
+	}
 	q := bleve.NewMatchQuery(s)
 	q.SetField(fieldText)
 	q.SetOperator(query.MatchQueryOperatorAnd)
@@ -126,12 +131,21 @@ func (a analyzers) textQuery(s string, phrase bool) query.Query {
 }
 
 // titleBoost scores documents with any of the words in their title: one
-// optional clause for all words (one per word cost more on broad queries).
-func (a analyzers) titleBoost(words string) query.Query {
-	q := bleve.NewMatchQuery(words)
-	q.SetField(fieldTitle)
-	q.SetBoost(2)
-	return q
+// optional disjunction of title terms for all words (a clause per word
+// cost more on broad queries).
+func (a analyzers) titleBoost(words string) *query.DisjunctionQuery {
+	var qs []query.Query
+	seen := map[string]bool{}
+	for _, t := range terms(a.words, words) {
+		if !seen[t] {
+			seen[t] = true
+			q := bleve.NewTermQuery(t)
+			q.SetField(fieldTitle)
+			q.SetBoost(2)
+			qs = append(qs, q)
+		}
+	}
+	return bleve.NewDisjunctionQuery(qs...)
 }
 
 // legacyTextQuery is textQuery for a mapping version 1 index: title or body,
@@ -157,7 +171,7 @@ func legacyTextQuery(s string, phrase bool) query.Query {
 type compiled struct {
 	must, mustNot []query.Query
 	// boost ranks title matches first; it never decides what matches.
-	boost query.Query
+	boost *query.DisjunctionQuery
 	// highlight holds the analyzed terms to mark in results.
 	highlight map[string]bool
 }
@@ -180,7 +194,7 @@ func (c *compiled) query() query.Query {
 	}
 	b := &query.BooleanQuery{Must: must}
 	if c.boost != nil {
-		b.Should = bleve.NewDisjunctionQuery(c.boost)
+		b.Should = c.boost
 	}
 	if len(c.mustNot) > 0 {
 		b.MustNot = bleve.NewDisjunctionQuery(c.mustNot...)
