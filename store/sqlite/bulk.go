@@ -48,7 +48,16 @@ type Bulk struct {
 	handles  map[string]bool   // taken user handles
 	slugs    map[string]bool   // taken product slugs
 	segments map[string]string // user id → segment id ("" for none)
-	done     bool
+	// before is each fed table's largest rowid when the load began: the
+	// rows after it are the load's, and Finish feeds them in one statement.
+	before map[string]int64
+	done   bool
+}
+
+// fedTables are the tables whose new rows get a change-feed entry, by kind.
+var fedTables = []struct{ table, kind string }{
+	{"forum_threads", townhall.KindThread}, {"forum_posts", townhall.KindPost},
+	{"ideas", townhall.KindIdea}, {"reviews", townhall.KindReview},
 }
 
 // BeginBulk starts a bulk load.
@@ -66,6 +75,15 @@ func (db *DB) BeginBulk(ctx context.Context) (*Bulk, error) {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	b.tx = tx
+	b.before = map[string]int64{}
+	for _, f := range fedTables {
+		var n int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(rowid), 0) FROM `+f.table).Scan(&n); err != nil {
+			b.Abort()
+			return nil, err
+		}
+		b.before[f.table] = n
+	}
 	if err := b.dropIndexes(ctx); err != nil {
 		b.Abort()
 		return nil, err
@@ -114,10 +132,6 @@ func (b *Bulk) Abort() {
 func (b *Bulk) exec(ctx context.Context, query string, args ...any) error {
 	_, err := b.tx.ExecContext(ctx, query, args...)
 	return err
-}
-
-func (b *Bulk) change(ctx context.Context, kind, id string, at time.Time) error {
-	return b.exec(ctx, `INSERT INTO changes(kind, entity_id, at) VALUES(?, ?, ?)`, kind, id, ms(at))
 }
 
 // AddUser creates a member signed in through identity provider/subject,
@@ -187,18 +201,9 @@ func (b *Bulk) AddThread(ctx context.Context, t *forum.Thread, posts []*forum.Po
 		t.AcceptedPostID, ms(t.CreatedAt)); err != nil {
 		return err
 	}
-	if err := b.change(ctx, townhall.KindThread, t.ID, t.CreatedAt); err != nil {
-		return err
-	}
 	for i, p := range posts {
 		p.ThreadID, p.Position = t.ID, i
 		if err := insertPost(ctx, b.tx, p); err != nil {
-			return err
-		}
-		if err := b.exec(ctx, `INSERT OR IGNORE INTO forum_follows(thread_id, user_id) VALUES(?, ?)`, t.ID, p.AuthorID); err != nil {
-			return err
-		}
-		if err := b.change(ctx, townhall.KindPost, p.ID, p.CreatedAt); err != nil {
 			return err
 		}
 	}
@@ -325,7 +330,7 @@ func (b *Bulk) AddIdea(ctx context.Context, idea *ideas.Idea, words []string, vo
 			return err
 		}
 	}
-	return b.change(ctx, townhall.KindIdea, idea.ID, idea.CreatedAt)
+	return nil
 }
 
 // AddProduct adds a product with its reviews (and their responses). A
@@ -390,9 +395,6 @@ func (b *Bulk) AddProduct(ctx context.Context, p *reviews.Product, revs []*revie
 			}
 			return err
 		}
-		if err := b.change(ctx, townhall.KindReview, r.ID, r.CreatedAt); err != nil {
-			return err
-		}
 	}
 	return nil
 }
@@ -413,6 +415,18 @@ func (b *Bulk) Finish(ctx context.Context, step func(what string, done, total in
 			b.Abort()
 		}
 	}()
+	// Every poster follows the thread, as CreateThread and AddReply make
+	// them; then one feed entry per new entity, stamped with its creation.
+	if err := b.exec(ctx, `INSERT OR IGNORE INTO forum_follows(thread_id, user_id)
+		SELECT thread_id, author_id FROM forum_posts WHERE rowid > ?`, b.before["forum_posts"]); err != nil {
+		return fmt.Errorf("follows: %w", err)
+	}
+	for _, f := range fedTables {
+		if err := b.exec(ctx, `INSERT INTO changes(kind, entity_id, at) SELECT ?, id, created_at FROM `+f.table+`
+			WHERE rowid > ? ORDER BY rowid`, f.kind, b.before[f.table]); err != nil {
+			return fmt.Errorf("change feed: %w", err)
+		}
+	}
 	for _, q := range []string{
 		`UPDATE forum_categories SET threads = (SELECT COUNT(*) FROM forum_threads t WHERE t.category_id = forum_categories.id)`,
 		`DELETE FROM idea_tag_counts`,
