@@ -134,7 +134,7 @@ func (g *gen) threads(ctx context.Context) error {
 			t.AcceptedPostID = first.ID
 			g.counts.Accepted++
 		}
-		if err := g.bulk.AddThread(ctx, t, posts); err != nil {
+		if err := g.out.thread(ctx, t, posts); err != nil {
 			return fmt.Errorf("thread: %w", err)
 		}
 		g.counts.Threads++

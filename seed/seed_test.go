@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -297,6 +298,100 @@ func BenchmarkScale(b *testing.B) {
 		env := apptest.Start(b)
 		if _, err := seed.Scale(context.Background(), env.App, seed.ScaleOptions{Threads: n, Seed: 1}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// community lists what a generated community holds by natural keys
+// (titles, handles, names) rather than IDs and times, which differ between
+// the bulk loader's seeded history and a run through the services.
+func community(t *testing.T, env *apptest.Env) map[string][]string {
+	t.Helper()
+	raw := rawDB(t, env)
+	out := map[string][]string{}
+	for name, q := range map[string]string{
+		"users":      `SELECT u.handle, u.name, u.email, u.role, COALESCE(s.name, ''), u.verified FROM users u LEFT JOIN segments s ON s.id = u.segment_id`,
+		"categories": `SELECT slug, threads, questions FROM forum_categories`,
+		"threads": `SELECT t.title, c.slug, u.handle, t.posts, t.replies, COALESCE(a.position, -1), lu.handle,
+			(SELECT COUNT(*) FROM forum_follows f WHERE f.thread_id = t.id)
+			FROM forum_threads t JOIN forum_categories c ON c.id = t.category_id JOIN users u ON u.id = t.author_id
+			JOIN users lu ON lu.id = t.last_poster_id LEFT JOIN forum_posts a ON a.id = t.accepted_post_id`,
+		"posts": `SELECT t.title, p.position, u.handle, p.source, p.html, p.hidden FROM forum_posts p
+			JOIN forum_threads t ON t.id = p.thread_id JOIN users u ON u.id = p.author_id`,
+		"ideas": `SELECT i.title, u.handle, i.body, i.body_html, i.tags, i.status, i.votes, i.comments, i.response_body,
+			i.response_html, COALESCE(ru.handle, ''), i.responded_at IS NULL, i.status_at IS NULL
+			FROM ideas i JOIN users u ON u.id = i.author_id LEFT JOIN users ru ON ru.id = i.response_author_id`,
+		"votes": `SELECT i.title, u.handle, COALESCE(s.name, '') FROM idea_votes v JOIN ideas i ON i.id = v.idea_id
+			JOIN users u ON u.id = v.user_id LEFT JOIN segments s ON s.id = v.segment_id`,
+		"segment votes": `SELECT i.title, COALESCE(s.name, ''), sv.votes FROM idea_segment_votes sv JOIN ideas i ON i.id = sv.idea_id
+			LEFT JOIN segments s ON s.id = sv.segment_id`,
+		"tags":        `SELECT i.title, t.tag, t.status, t.votes FROM idea_tags t JOIN ideas i ON i.id = t.idea_id`,
+		"tag counts":  `SELECT tag, ideas FROM idea_tag_counts`,
+		"title words": `SELECT i.title, w.word FROM idea_title_words w JOIN ideas i ON i.id = w.idea_id`,
+		"comments": `SELECT i.title, u.handle, c.team, c.body, c.body_html FROM idea_comments c JOIN ideas i ON i.id = c.idea_id
+			JOIN users u ON u.id = c.author_id`,
+		"status changes": `SELECT i.title, h.from_status, h.to_status, h.reason, h.response, h.response_html, u.handle
+			FROM idea_status_changes h JOIN ideas i ON i.id = h.idea_id JOIN users u ON u.id = h.actor_id`,
+		"products": `SELECT name, slug, description, description_html, archived, rating_count, rating_sum, stars1, stars2, stars3, stars4, stars5 FROM products`,
+		"reviews": `SELECT p.name, u.handle, r.rating, r.title, r.body, r.body_html, r.verified, r.helpful, r.response_body, r.response_html,
+			COALESCE(ru.handle, '') FROM reviews r JOIN products p ON p.id = r.product_id JOIN users u ON u.id = r.author_id
+			LEFT JOIN users ru ON ru.id = r.response_author_id`,
+		"feed": `SELECT kind, COUNT(DISTINCT entity_id) FROM changes GROUP BY kind`,
+	} {
+		rows, err := raw.Query(q)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			out[name] = append(out[name], fmt.Sprintln(vals...))
+		}
+		rows.Close()
+		slices.Sort(out[name])
+	}
+	return out
+}
+
+func TestScaleBulkEqualsServices(t *testing.T) {
+	ctx := context.Background()
+	var got [2]map[string][]string
+	var counts [2]seed.Counts
+	for i, services := range []bool{false, true} {
+		env := apptest.Start(t)
+		c, err := seed.Scale(ctx, env.App, seed.ScaleOptions{Threads: 60, Seed: 5, ThroughServices: services})
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts[i], got[i] = c, community(t, env)
+		if problems, err := env.App.DB.(*sqlite.DB).CheckCounters(ctx, 1e-9); err != nil || len(problems) > 0 {
+			t.Errorf("services %v: %v, %v", services, problems, err)
+		}
+	}
+	if counts[0] != counts[1] {
+		t.Errorf("counts: bulk %v, services %v", counts[0], counts[1])
+	}
+	for name, bulk := range got[0] {
+		if len(bulk) == 0 {
+			t.Errorf("%s: none generated, nothing compared", name)
+		}
+		if svc := got[1][name]; !slices.Equal(bulk, svc) {
+			for i := range min(len(bulk), len(svc)) {
+				if bulk[i] != svc[i] {
+					t.Errorf("%s: %d rows in bulk, %d through services; first difference:\n bulk:     %s services: %s", name, len(bulk), len(svc), bulk[i], svc[i])
+					break
+				}
+			}
+			if len(bulk) != len(svc) {
+				t.Errorf("%s: %d rows in bulk, %d through services", name, len(bulk), len(svc))
+			}
 		}
 	}
 }
