@@ -417,16 +417,19 @@ func (b *Bulk) Finish(ctx context.Context, step func(what string, done, total in
 	}()
 	// Every poster follows the thread, as CreateThread and AddReply make
 	// them; then one feed entry per new entity, stamped with its creation.
+	step("follows", 0, 1)
 	if err := b.exec(ctx, `INSERT OR IGNORE INTO forum_follows(thread_id, user_id)
 		SELECT thread_id, author_id FROM forum_posts WHERE rowid > ?`, b.before["forum_posts"]); err != nil {
 		return fmt.Errorf("follows: %w", err)
 	}
-	for _, f := range fedTables {
+	for i, f := range fedTables {
+		step("feed", i, len(fedTables))
 		if err := b.exec(ctx, `INSERT INTO changes(kind, entity_id, at) SELECT ?, id, created_at FROM `+f.table+`
 			WHERE rowid > ? ORDER BY rowid`, f.kind, b.before[f.table]); err != nil {
 			return fmt.Errorf("change feed: %w", err)
 		}
 	}
+	step("counters", 0, 1)
 	for _, q := range []string{
 		`UPDATE forum_categories SET threads = (SELECT COUNT(*) FROM forum_threads t WHERE t.category_id = forum_categories.id)`,
 		`DELETE FROM idea_tag_counts`,
