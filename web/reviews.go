@@ -29,6 +29,7 @@ func (s *Server) reviewRoutes(r *gin.Engine) {
 	r.POST("/reviews/:id/delete", s.deleteReviewForm)
 	r.POST("/reviews/:id/helpful", s.helpfulForm)
 	r.POST("/reviews/:id/response", s.respondForm)
+	r.POST("/reviews/:id/response/delete", s.removeResponseForm)
 
 	api := s.api()
 	api.GET("/products", s.apiProducts)
@@ -43,6 +44,7 @@ func (s *Server) reviewRoutes(r *gin.Engine) {
 	api.POST("/reviews/:id/helpful", s.apiHelpful)
 	api.DELETE("/reviews/:id/helpful", s.apiHelpful)
 	api.PUT("/reviews/:id/response", s.apiRespond)
+	api.DELETE("/reviews/:id/response", s.apiRemoveResponse)
 }
 
 // ---- JSON API ----
@@ -334,6 +336,15 @@ func (s *Server) apiRespond(c *gin.Context) {
 		return
 	}
 	r, err := s.svc.Reviews.Respond(c.Request.Context(), currentUser(c), c.Param("id"), *req.Body)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newReviewJSON(r))
+}
+
+func (s *Server) apiRemoveResponse(c *gin.Context) {
+	r, err := s.svc.Reviews.RemoveResponse(c.Request.Context(), currentUser(c), c.Param("id"))
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -712,6 +723,18 @@ func (s *Server) respondForm(c *gin.Context) {
 		return
 	}
 	if _, err := s.svc.Reviews.Respond(c.Request.Context(), currentUser(c), r.ID, c.PostForm("body")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	redirectBack(c, reviewPath(p, r))
+}
+
+func (s *Server) removeResponseForm(c *gin.Context) {
+	r, p, ok := s.reviewAndProduct(c)
+	if !ok {
+		return
+	}
+	if _, err := s.svc.Reviews.RemoveResponse(c.Request.Context(), currentUser(c), r.ID); err != nil {
 		s.fail(c, err)
 		return
 	}
