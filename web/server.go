@@ -35,7 +35,10 @@ type Config struct {
 	// TrustProxy makes the client IP come from X-Forwarded-For; only set it
 	// behind a reverse proxy that overwrites that header.
 	TrustProxy bool
-	Logger     *slog.Logger
+	// AnonPageCache is how long a page rendered for an anonymous visitor
+	// is served to others (see pageCache); 0 renders every request.
+	AnonPageCache time.Duration
+	Logger        *slog.Logger
 }
 
 // Services are the domain services the handlers call.
@@ -55,14 +58,15 @@ type Services struct {
 
 // Server holds the router and everything handlers share.
 type Server struct {
-	cfg     Config
-	svc     Services
-	engine  *gin.Engine
-	pages   *renderer
-	limits  *limiter
-	metrics *metrics
-	log     *slog.Logger
-	secure  bool
+	cfg       Config
+	svc       Services
+	engine    *gin.Engine
+	pages     *renderer
+	limits    *limiter
+	pageCache *pageCache
+	metrics   *metrics
+	log       *slog.Logger
+	secure    bool
 }
 
 // New builds the router.
@@ -85,14 +89,15 @@ func New(cfg Config, svc Services) (*Server, error) {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{
-		cfg:     cfg,
-		svc:     svc,
-		engine:  gin.New(),
-		pages:   pages,
-		limits:  newLimiter(),
-		metrics: newMetrics(),
-		log:     cfg.Logger,
-		secure:  cfg.BaseURL.Scheme == "https",
+		cfg:       cfg,
+		svc:       svc,
+		engine:    gin.New(),
+		pages:     pages,
+		limits:    newLimiter(),
+		pageCache: newPageCache(cfg.AnonPageCache, 64<<20),
+		metrics:   newMetrics(),
+		log:       cfg.Logger,
+		secure:    cfg.BaseURL.Scheme == "https",
 	}
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.RemoveExtraSlash = true
@@ -127,7 +132,7 @@ func (s *Server) Close() { s.limits.stop() }
 
 func (s *Server) routes() {
 	r := s.engine
-	r.Use(s.recovery, s.requestID, s.accessLog, s.limitBody, s.loadUser, s.rateLimitWrites)
+	r.Use(s.recovery, s.requestID, s.accessLog, s.limitBody, s.loadUser, s.rateLimitWrites, s.anonPageCache)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, notFoundErr("page")) })
 	r.NoMethod(func(c *gin.Context) {
 		s.failStatus(c, http.StatusMethodNotAllowed, "method_not_allowed", "That method is not allowed here.")
