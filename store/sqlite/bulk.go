@@ -134,9 +134,10 @@ func (b *Bulk) exec(ctx context.Context, query string, args ...any) error {
 	return err
 }
 
-// AddUser creates a member signed in through identity provider/subject,
-// with a free handle derived from the name as SignIn picks it, in segment
-// u.SegmentID. It sets u.ID (when empty) and u.Handle.
+// AddUser creates a user signed in through identity provider/subject, with
+// a free handle derived from the name as SignIn picks it, role u.Role
+// (member when empty), segment u.SegmentID and the user's own verified
+// flag u.Verified. It sets u.ID (when empty) and u.Handle.
 func (b *Bulk) AddUser(ctx context.Context, u *townhall.User, provider, subject string) error {
 	if len(b.handles) == 0 {
 		taken, err := queryAll(ctx, b.tx, scanString, `SELECT handle FROM users`)
@@ -165,7 +166,11 @@ func (b *Bulk) AddUser(ctx context.Context, u *townhall.User, provider, subject 
 		return err
 	}
 	b.segments[u.ID] = u.SegmentID
-	return b.exec(ctx, `INSERT INTO identities(provider, subject, user_id) VALUES(?, ?, ?)`, provider, subject, u.ID)
+	err := b.exec(ctx, `INSERT INTO identities(provider, subject, user_id) VALUES(?, ?, ?)`, provider, subject, u.ID)
+	if isUnique(err) {
+		return fmt.Errorf("a user signed in as %s/%s exists already (was this data directory seeded before? use a new one)", provider, subject)
+	}
+	return err
 }
 
 // segmentOf is a voter's current segment, as Vote records it.

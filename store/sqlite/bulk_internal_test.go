@@ -353,6 +353,10 @@ func TestBulkAbortLeavesNothing(t *testing.T) {
 	if err := b.AddUser(ctx, u, "seed", "x"); err != nil {
 		t.Fatal(err)
 	}
+	again := &townhall.User{Name: "Gone Soon"}
+	if err := b.AddUser(ctx, again, "seed", "x"); err == nil || !strings.Contains(err.Error(), "seeded before") {
+		t.Errorf("the same identity twice: %v, want an error saying it was seeded before", err)
+	}
 	b.Abort()
 	if after := schema(t, db); !reflect.DeepEqual(after, before) {
 		t.Error("schema changed by an aborted bulk load (indexes not restored?)")
