@@ -333,3 +333,22 @@ func importIdentities(ctx context.Context, tx *sql.Tx, users []transfer.Record) 
 	}
 	return nil
 }
+
+// Tables lists the store's tables and their columns (without the schema
+// bookkeeping), so a test can check that migrate-store copies them all.
+func Tables(ctx context.Context, db *DB) (map[string][]string, error) {
+	names, err := queryAll(ctx, db.r, scanString, `SELECT name FROM sqlite_master WHERE type = 'table'
+		AND name NOT IN ('schema_migrations', 'sqlite_sequence') ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]string, len(names))
+	for _, n := range names {
+		cols, err := queryAll(ctx, db.r, scanString, `SELECT name FROM pragma_table_info(?)`, n)
+		if err != nil {
+			return nil, err
+		}
+		out[n] = cols
+	}
+	return out, nil
+}
