@@ -43,6 +43,7 @@ type Config struct {
 	UserWritesPerMinute int
 	IPWritesPerMinute   int
 	TrustProxy          bool
+	AnonPageCache       time.Duration
 	Logger              *slog.Logger
 
 	// OAuth providers; each is enabled when its client id and secret are set.
@@ -70,6 +71,7 @@ func Defaults() Config {
 		MaxBodyBytes:        1 << 20,
 		UserWritesPerMinute: 30,
 		IPWritesPerMinute:   120,
+		AnonPageCache:       2 * time.Second,
 	}
 }
 
@@ -113,6 +115,9 @@ func (c *Config) Validate() error {
 	}
 	if c.UserWritesPerMinute < 0 || c.IPWritesPerMinute < 0 {
 		return configErrorf("rate limits must be 0 (off) or positive")
+	}
+	if c.AnonPageCache < 0 || c.AnonPageCache > time.Hour {
+		return configErrorf("--anon-cache must be between 0 (off) and 1h, like 2s")
 	}
 	for _, p := range []struct{ name, id, secret string }{
 		{"github", c.GitHubClientID, c.GitHubClientSecret},
@@ -274,6 +279,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		UserWritesPerMinute: cfg.UserWritesPerMinute,
 		IPWritesPerMinute:   cfg.IPWritesPerMinute,
 		TrustProxy:          cfg.TrustProxy,
+		AnonPageCache:       cfg.AnonPageCache,
 		Logger:              cfg.Logger,
 	}, web.Services{
 		Auth:    a.Auth,

@@ -430,6 +430,26 @@ func (s *Service) Respond(ctx context.Context, actor *townhall.User, reviewID, b
 	return s.store.Review(ctx, r.ID, actor.ID)
 }
 
+// RemoveResponse takes the business's response under a review down, for
+// a response posted in error or out of date. Product team and admins only;
+// removing a response that is not there is not an error.
+func (s *Service) RemoveResponse(ctx context.Context, actor *townhall.User, reviewID string) (*Review, error) {
+	if err := signedIn(actor, "remove a response"); err != nil {
+		return nil, err
+	}
+	if !actor.Role.CanManageProduct() {
+		return nil, townhall.Errorf(townhall.EFORBIDDEN, "Only the product team can remove responses.")
+	}
+	r, err := s.Review(ctx, actor, reviewID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.SetResponse(ctx, r.ID, nil); err != nil {
+		return nil, err
+	}
+	return s.store.Review(ctx, r.ID, actor.ID)
+}
+
 func viewerID(actor *townhall.User) string {
 	if actor == nil {
 		return ""

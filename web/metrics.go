@@ -18,6 +18,7 @@ type metrics struct {
 	rateLimited       prometheus.Counter
 	rateLimiterFailed prometheus.Counter
 	crossOriginDenied prometheus.Counter
+	pageCache         *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -39,8 +40,11 @@ func newMetrics() *metrics {
 		crossOriginDenied: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "townhall_cross_origin_denied_total", Help: "Requests refused by cross-origin protection.",
 		}),
+		pageCache: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "townhall_page_cache_total", Help: "Anonymous page views served from the page cache (hit) or rendered (miss).",
+		}, []string{"result"}),
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.rateLimited, m.rateLimiterFailed, m.crossOriginDenied,
+	m.reg.MustRegister(m.requests, m.duration, m.rateLimited, m.rateLimiterFailed, m.crossOriginDenied, m.pageCache,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

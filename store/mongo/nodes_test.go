@@ -2,6 +2,7 @@ package mongo_test
 
 import (
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -17,7 +18,8 @@ import (
 // two nodes behind a load balancer would run, and shows that what one node
 // writes the other serves: the session (signed in on A, used on B), an idea
 // proposed on A, a vote cast on B counted on A, and a forum thread started
-// on B that shows the reply posted on A. It reaches the backend
+// on B that shows the reply posted on A, and both found by each node's own
+// search index. It reaches the backend
 // only through the app, so it lives here beside the other MongoDB tests
 // and is skipped with them.
 func testTwoNodes(t *testing.T) {
@@ -67,6 +69,38 @@ func testTwoNodes(t *testing.T) {
 	}
 	if res, page := ann.Get("/t/" + th.ID); res.StatusCode != http.StatusOK || !strings.Contains(page, "use the menu") {
 		t.Fatalf("node B thread page: %d, Bob's reply from node A missing", res.StatusCode)
+	}
+
+	// Search: each node keeps its own index, fed from the shared change
+	// feed, so the thread started on B and the reply posted on A are found
+	// on both nodes.
+	for _, node := range []*apptest.Env{a, b} {
+		c := node.Anonymous(t)
+		for _, q := range []string{"Export node", "menu"} {
+			waitFound(t, c, q, th.ID)
+		}
+	}
+}
+
+// waitFound polls a node's search API until a hit for q belongs to the
+// thread (the thread itself or one of its posts), failing after 10 s.
+func waitFound(t *testing.T, c *apptest.Client, q, threadID string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var out struct {
+			Items []struct{ Kind, ID, URL string }
+		}
+		c.JSON("GET", "/api/v1/search?q="+url.QueryEscape(q), nil, http.StatusOK, &out)
+		for _, it := range out.Items {
+			if strings.HasPrefix(it.URL, "/t/"+threadID) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("search %q on %s: thread %s not found after 10 s (hits %+v)", q, c.Base, threadID, out.Items)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
