@@ -168,10 +168,13 @@ type Store interface {
 	Close() error
 }
 
-// Both backends store every domain; the compiler checks it.
+// Both backends store every domain; the compiler checks it. MongoDB also
+// counts write rate limits for every node (the embedded store serves one
+// node, whose memory is enough).
 var (
-	_ Store = (*sqlite.DB)(nil)
-	_ Store = (*mongo.DB)(nil)
+	_ Store           = (*sqlite.DB)(nil)
+	_ Store           = (*mongo.DB)(nil)
+	_ web.RateLimiter = (*mongo.DB)(nil)
 )
 
 // openStore opens MongoDB when a URI is configured, else the embedded store.
@@ -265,6 +268,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	base, _ := url.Parse(cfg.BaseURL)
+	// A store that can count rate limits for all nodes does; a limiter
+	// error falls back to this node's own buckets (see web.RateLimiter).
+	limiter, _ := db.(web.RateLimiter)
 	a.Web, err = web.New(web.Config{
 		SiteName:            cfg.SiteName,
 		BaseURL:             base,
@@ -284,6 +290,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		OAuth:   a.OAuth,
 		Search:  a.Search,
 		Ping:    db.Ping,
+		Limiter: limiter,
 	})
 	if err != nil {
 		a.SearchIndex.Close()
@@ -310,6 +317,15 @@ func (a *App) background(ctx context.Context) {
 			a.Config.Logger.Warn("pruning sessions", "err", err)
 		} else if n > 0 {
 			a.Config.Logger.Info("pruned expired sessions", "count", n)
+		}
+		// Servers without TTL indexes keep finished rate-limit windows
+		// until pruned; on MongoDB this finds the TTL monitor's leftovers.
+		if p, ok := a.DB.(interface {
+			PruneRateLimits(ctx context.Context, now time.Time) (int, error)
+		}); ok {
+			if _, err := p.PruneRateLimits(ctx, time.Now()); err != nil && ctx.Err() == nil {
+				a.Config.Logger.Warn("pruning rate-limit windows", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():

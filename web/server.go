@@ -54,6 +54,9 @@ type Services struct {
 	OAuth *auth.OAuth
 	// Ping reports whether the store answers, for /healthz.
 	Ping func(context.Context) error
+	// Limiter counts write rate limits across every app node; nil counts
+	// them in this node's memory.
+	Limiter RateLimiter
 }
 
 // Server holds the router and everything handlers share.
@@ -62,7 +65,7 @@ type Server struct {
 	svc       Services
 	engine    *gin.Engine
 	pages     *renderer
-	limits    *limiter
+	limits    *writeLimits
 	pageCache *pageCache
 	metrics   *metrics
 	log       *slog.Logger
@@ -93,12 +96,12 @@ func New(cfg Config, svc Services) (*Server, error) {
 		svc:       svc,
 		engine:    gin.New(),
 		pages:     pages,
-		limits:    newLimiter(),
 		pageCache: newPageCache(cfg.AnonPageCache, 64<<20),
 		metrics:   newMetrics(),
 		log:       cfg.Logger,
 		secure:    cfg.BaseURL.Scheme == "https",
 	}
+	s.limits = &writeLimits{shared: svc.Limiter, local: newLimiter(), log: cfg.Logger, onFail: s.metrics.rateLimiterFailed.Inc}
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.RemoveExtraSlash = true
 	s.routes()

@@ -39,6 +39,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return seedCmd(ctx, args, stdout, stderr)
 	case "reindex":
 		return reindex(ctx, args, stdout, stderr)
+	case "migrate-store":
+		return migrateStore(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -53,6 +55,7 @@ Commands:
   serve     start the site (the default)
   seed      fill the site with a demo community (--demo) or a large generated one (--scale N)
   reindex   rebuild the search index from the database; safe while serving
+  migrate-store  copy a site into another store: --from sqlite:./data --to mongodb://HOST/DB
   help      show this help
 
 Run "townhall serve -h" or "townhall seed -h" for the flags; each has a TOWNHALL_* environment variable.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,13 +23,7 @@ import (
 // only through the app, so it lives here beside the other MongoDB tests
 // and is skipped with them.
 func testTwoNodes(t *testing.T) {
-	name := open(t).Database().Name() // a fresh database, dropped at the end
-	uri := strings.TrimSuffix(os.Getenv(uriEnv), "/")
-	if i := strings.Index(uri, "?"); i >= 0 {
-		uri = uri[:i] + "/" + name + uri[i:]
-	} else {
-		uri += "/" + name
-	}
+	uri := freshURI(t)
 	nodeConfig := apptest.WithConfig(func(c *app.Config) { c.MongoDBURI = uri })
 	a, b := apptest.Start(t, nodeConfig), apptest.Start(t, nodeConfig)
 
@@ -107,4 +102,47 @@ func waitFound(t *testing.T, c *apptest.Client, q, threadID string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// freshURI is the test server's URI naming a fresh database, dropped when
+// the test ends.
+func freshURI(t *testing.T) string {
+	name := open(t).Database().Name()
+	uri := strings.TrimSuffix(os.Getenv(uriEnv), "/")
+	if i := strings.Index(uri, "?"); i >= 0 {
+		return uri[:i] + "/" + name + uri[i:]
+	}
+	return uri + "/" + name
+}
+
+// testTwoNodesShareRateLimits shows that a person's write budget is one
+// budget across nodes: writes on node A count against node B.
+func testTwoNodesShareRateLimits(t *testing.T) {
+	uri := freshURI(t)
+	nodeConfig := apptest.WithConfig(func(c *app.Config) {
+		c.MongoDBURI = uri
+		c.UserWritesPerMinute = 6
+	})
+	a, b := apptest.Start(t, nodeConfig), apptest.Start(t, nodeConfig)
+	// The shared limiter counts fixed one-minute windows; start the writes
+	// early in a window so all of them land in the same one.
+	if left := time.Minute - time.Duration(time.Now().UnixNano())%time.Minute; left < 30*time.Second {
+		time.Sleep(left)
+	}
+	ann := a.Client(t, "Ann", townhall.RoleMember)
+	for i := range 6 {
+		ann.Base = []string{a.URL, b.URL}[i%2] // the load balancer alternates
+		ann.JSON("POST", "/api/v1/notifications/read", nil, http.StatusNoContent, nil)
+	}
+	for _, node := range []*apptest.Env{b, a} {
+		ann.Base = node.URL
+		res, _ := ann.Do("POST", "/api/v1/notifications/read", nil)
+		retry, _ := strconv.Atoi(res.Header.Get("Retry-After"))
+		if res.StatusCode != http.StatusTooManyRequests || retry < 1 || retry > 60 {
+			t.Fatalf("7th write on %s: %d, Retry-After %q; want 429 within the minute (6 writes spread over two nodes used the budget)",
+				node.URL, res.StatusCode, res.Header.Get("Retry-After"))
+		}
+	}
+	bob := b.Client(t, "Bob", townhall.RoleMember)
+	bob.JSON("POST", "/api/v1/notifications/read", nil, http.StatusNoContent, nil)
 }
