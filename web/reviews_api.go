@@ -216,51 +216,48 @@ func (s *Server) apiReviews(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-func (s *Server) apiCreateReview(c *gin.Context) {
+// decodeReview reads a review's JSON body; on bad input it answers the
+// request itself and reports false.
+func (s *Server) decodeReview(c *gin.Context) (reviews.ReviewInput, bool) {
 	var req reviewRequest
-	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+	err := decodeJSON(c, &req)
+	var in reviews.ReviewInput
+	if err == nil {
+		in, err = req.input()
 	}
-	in, err := req.input()
+	if err != nil {
+		s.fail(c, err)
+		return in, false
+	}
+	return in, true
+}
+
+// sendReview answers with the review, or with the error that stopped it.
+func (s *Server) sendReview(c *gin.Context, status int, r *reviews.Review, err error) {
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	r, err := s.svc.Reviews.CreateReview(c.Request.Context(), currentUser(c), c.Param("id"), in)
-	if err != nil {
-		s.fail(c, err)
-		return
+	c.JSON(status, newReviewJSON(r))
+}
+
+func (s *Server) apiCreateReview(c *gin.Context) {
+	if in, ok := s.decodeReview(c); ok {
+		r, err := s.svc.Reviews.CreateReview(c.Request.Context(), currentUser(c), c.Param("id"), in)
+		s.sendReview(c, http.StatusCreated, r, err)
 	}
-	c.JSON(http.StatusCreated, newReviewJSON(r))
 }
 
 func (s *Server) apiReview(c *gin.Context) {
 	r, err := s.svc.Reviews.Review(c.Request.Context(), currentUser(c), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, newReviewJSON(r))
+	s.sendReview(c, http.StatusOK, r, err)
 }
 
 func (s *Server) apiUpdateReview(c *gin.Context) {
-	var req reviewRequest
-	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+	if in, ok := s.decodeReview(c); ok {
+		r, err := s.svc.Reviews.UpdateReview(c.Request.Context(), currentUser(c), c.Param("id"), in)
+		s.sendReview(c, http.StatusOK, r, err)
 	}
-	in, err := req.input()
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	r, err := s.svc.Reviews.UpdateReview(c.Request.Context(), currentUser(c), c.Param("id"), in)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, newReviewJSON(r))
 }
 
 func (s *Server) apiDeleteReview(c *gin.Context) {
@@ -303,18 +300,10 @@ func (s *Server) apiRespond(c *gin.Context) {
 		return
 	}
 	r, err := s.svc.Reviews.Respond(c.Request.Context(), currentUser(c), c.Param("id"), *req.Body)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, newReviewJSON(r))
+	s.sendReview(c, http.StatusOK, r, err)
 }
 
 func (s *Server) apiRemoveResponse(c *gin.Context) {
 	r, err := s.svc.Reviews.RemoveResponse(c.Request.Context(), currentUser(c), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, newReviewJSON(r))
+	s.sendReview(c, http.StatusOK, r, err)
 }
