@@ -1,8 +1,10 @@
 package townhall_test
 
 import (
+	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/townhall/townhall"
 )
@@ -15,6 +17,21 @@ func TestNewIDSortsInCreationOrder(t *testing.T) {
 			t.Fatalf("id %q after %q: not increasing or not valid", id, prev)
 		}
 		prev = id
+	}
+}
+
+func TestIDAtSortsByItsTimeAndRepeats(t *testing.T) {
+	t0 := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	a := townhall.IDAt(t0, math.MaxUint64, math.MaxUint16)
+	b := townhall.IDAt(t0.Add(time.Millisecond), 0, 0)
+	if !townhall.ValidID(a) || !townhall.ValidID(b) || a >= b {
+		t.Errorf("IDAt: %q then %q a millisecond later: want valid and increasing", a, b)
+	}
+	if a != townhall.IDAt(t0, math.MaxUint64, math.MaxUint16) {
+		t.Error("IDAt with the same inputs gave a different ID")
+	}
+	if now := townhall.NewID(); b >= now {
+		t.Errorf("an ID of 2025 (%q) sorts after one made now (%q)", b, now)
 	}
 }
 

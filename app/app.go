@@ -43,6 +43,7 @@ type Config struct {
 	UserWritesPerMinute int
 	IPWritesPerMinute   int
 	TrustProxy          bool
+	AnonPageCache       time.Duration
 	Logger              *slog.Logger
 
 	// OAuth providers; each is enabled when its client id and secret are set.
@@ -70,6 +71,7 @@ func Defaults() Config {
 		MaxBodyBytes:        1 << 20,
 		UserWritesPerMinute: 30,
 		IPWritesPerMinute:   120,
+		AnonPageCache:       2 * time.Second,
 	}
 }
 
@@ -113,6 +115,9 @@ func (c *Config) Validate() error {
 	}
 	if c.UserWritesPerMinute < 0 || c.IPWritesPerMinute < 0 {
 		return configErrorf("rate limits must be 0 (off) or positive")
+	}
+	if c.AnonPageCache < 0 || c.AnonPageCache > time.Hour {
+		return configErrorf("--anon-cache must be between 0 (off) and 1h, like 2s")
 	}
 	for _, p := range []struct{ name, id, secret string }{
 		{"github", c.GitHubClientID, c.GitHubClientSecret},
@@ -163,10 +168,13 @@ type Store interface {
 	Close() error
 }
 
-// Both backends store every domain; the compiler checks it.
+// Both backends store every domain; the compiler checks it. MongoDB also
+// counts write rate limits for every node (the embedded store serves one
+// node, whose memory is enough).
 var (
-	_ Store = (*sqlite.DB)(nil)
-	_ Store = (*mongo.DB)(nil)
+	_ Store           = (*sqlite.DB)(nil)
+	_ Store           = (*mongo.DB)(nil)
+	_ web.RateLimiter = (*mongo.DB)(nil)
 )
 
 // openStore opens MongoDB when a URI is configured, else the embedded store.
@@ -260,6 +268,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	base, _ := url.Parse(cfg.BaseURL)
+	// A store that can count rate limits for all nodes does; a limiter
+	// error falls back to this node's own buckets (see web.RateLimiter).
+	limiter, _ := db.(web.RateLimiter)
 	a.Web, err = web.New(web.Config{
 		SiteName:            cfg.SiteName,
 		BaseURL:             base,
@@ -268,6 +279,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		UserWritesPerMinute: cfg.UserWritesPerMinute,
 		IPWritesPerMinute:   cfg.IPWritesPerMinute,
 		TrustProxy:          cfg.TrustProxy,
+		AnonPageCache:       cfg.AnonPageCache,
 		Logger:              cfg.Logger,
 	}, web.Services{
 		Auth:    a.Auth,
@@ -278,6 +290,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		OAuth:   a.OAuth,
 		Search:  a.Search,
 		Ping:    db.Ping,
+		Limiter: limiter,
 	})
 	if err != nil {
 		a.SearchIndex.Close()
@@ -304,6 +317,15 @@ func (a *App) background(ctx context.Context) {
 			a.Config.Logger.Warn("pruning sessions", "err", err)
 		} else if n > 0 {
 			a.Config.Logger.Info("pruned expired sessions", "count", n)
+		}
+		// Servers without TTL indexes keep finished rate-limit windows
+		// until pruned; on MongoDB this finds the TTL monitor's leftovers.
+		if p, ok := a.DB.(interface {
+			PruneRateLimits(ctx context.Context, now time.Time) (int, error)
+		}); ok {
+			if _, err := p.PruneRateLimits(ctx, time.Now()); err != nil && ctx.Err() == nil {
+				a.Config.Logger.Warn("pruning rate-limit windows", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():

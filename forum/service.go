@@ -307,17 +307,30 @@ func (s *Service) Thread(ctx context.Context, actor *townhall.User, id string, p
 		return nil, townhall.Errorf(townhall.ENOTFOUND, "This thread has only %d page(s).", v.Pages)
 	}
 	v.Page = page
+	// The first post heads every page. On page 1, by far the most read,
+	// it comes with the replies in one range query.
 	from, to := (page-1)*PerPage+1, page*PerPage
-	posts, err := s.store.ForumPosts(ctx, t.ID, 0, 0)
+	lo := from
+	if page == 1 {
+		lo = 0
+	}
+	all, err := s.store.ForumPosts(ctx, t.ID, lo, to)
 	if err != nil {
 		return nil, err
 	}
-	if len(posts) == 1 {
-		v.First = posts[0]
-	}
-	all, err := s.store.ForumPosts(ctx, t.ID, from, to)
-	if err != nil {
-		return nil, err
+	if page == 1 {
+		if len(all) > 0 && all[0].Position == 0 {
+			v.First = all[0]
+			all = all[1:]
+		}
+	} else {
+		first, err := s.store.ForumPosts(ctx, t.ID, 0, 0)
+		if err != nil {
+			return nil, err
+		}
+		if len(first) == 1 {
+			v.First = first[0]
+		}
 	}
 	for _, p := range all {
 		if !p.Hidden || v.CanModerate {

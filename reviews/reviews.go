@@ -184,6 +184,7 @@ type Store interface {
 	// RemoveHelpful takes a vote back; removed is false when there was none.
 	RemoveHelpful(ctx context.Context, reviewID, userID string) (removed bool, helpful int, err error)
 	// SetResponse creates or replaces the business response of a review;
-	// on replace the original author and CreatedAt are kept.
+	// on replace the original author and CreatedAt are kept. A nil resp
+	// removes the response (and is no error when there is none).
 	SetResponse(ctx context.Context, reviewID string, resp *Response) error
 }

@@ -400,13 +400,7 @@ func (s *Service) votable(ctx context.Context, actor *townhall.User, reviewID st
 // Respond posts or edits the business's public response under a review and
 // tells the reviewer. Product team and admins only.
 func (s *Service) Respond(ctx context.Context, actor *townhall.User, reviewID, body string) (*Review, error) {
-	if err := signedIn(actor, "respond"); err != nil {
-		return nil, err
-	}
-	if !actor.Role.CanManageProduct() {
-		return nil, townhall.Errorf(townhall.EFORBIDDEN, "Only the product team can respond to reviews.")
-	}
-	r, err := s.Review(ctx, actor, reviewID)
+	r, err := s.teamReview(ctx, actor, reviewID, "respond", "respond to reviews")
 	if err != nil {
 		return nil, err
 	}
@@ -428,6 +422,32 @@ func (s *Service) Respond(ctx context.Context, actor *townhall.User, reviewID, b
 		}
 	}
 	return s.store.Review(ctx, r.ID, actor.ID)
+}
+
+// RemoveResponse takes the business's response under a review down, for
+// a response posted in error or out of date. Product team and admins only;
+// removing a response that is not there is not an error.
+func (s *Service) RemoveResponse(ctx context.Context, actor *townhall.User, reviewID string) (*Review, error) {
+	r, err := s.teamReview(ctx, actor, reviewID, "remove a response", "remove responses")
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.SetResponse(ctx, r.ID, nil); err != nil {
+		return nil, err
+	}
+	return s.store.Review(ctx, r.ID, actor.ID)
+}
+
+// teamReview is the review a product team member acts on: signed in, on
+// the product team, and a review they can see.
+func (s *Service) teamReview(ctx context.Context, actor *townhall.User, reviewID, verb, what string) (*Review, error) {
+	if err := signedIn(actor, verb); err != nil {
+		return nil, err
+	}
+	if !actor.Role.CanManageProduct() {
+		return nil, townhall.Errorf(townhall.EFORBIDDEN, "Only the product team can %s.", what)
+	}
+	return s.Review(ctx, actor, reviewID)
 }
 
 func viewerID(actor *townhall.User) string {

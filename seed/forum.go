@@ -3,6 +3,7 @@ package seed
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/forum"
@@ -70,62 +71,74 @@ func (s *seeder) demoForum(ctx context.Context, people map[string]*townhall.User
 	return nil
 }
 
-// forum creates 8 categories (half of them Q&A) and N threads with
-// long-tailed replies (about 9 each, so about 10 posts per thread); the
-// asker accepts an answer on 40% of answered questions.
-func (g *gen) forum(ctx context.Context) error {
-	admin := g.admin
+// categories creates (or reuses) the 8 forum categories, half of them
+// Q&A, through the forum service.
+func (g *gen) categories(ctx context.Context) error {
 	existing, err := g.a.Forum.Categories(ctx)
 	if err != nil {
 		return err
 	}
-	var cats []*forum.Category
 next:
 	for i, name := range forumCategories {
 		for _, c := range existing {
 			if c.Name == name { // seeded before (or by --demo): reuse it
-				cats = append(cats, c)
+				g.cats = append(g.cats, c)
 				continue next
 			}
 		}
 		c := &forum.Category{Name: name, Description: "Discussions about " + name + ".", Position: i, Questions: i%2 == 1}
-		if err := g.a.Forum.SaveCategory(ctx, admin, c); err != nil {
+		if err := g.a.Forum.SaveCategory(ctx, g.admin, c); err != nil {
 			return fmt.Errorf("category: %w", err)
 		}
-		cats = append(cats, c)
+		g.cats = append(g.cats, c)
 	}
+	return nil
+}
+
+// threads creates N threads with long-tailed replies (about 9 each, so
+// about 10 posts per thread); the asker accepts an answer on 40% of
+// answered questions.
+func (g *gen) threads(ctx context.Context) error {
 	n := g.o.Threads
 	g.prog.begin("threads", n)
-	for range n {
-		c := cats[g.rng.IntN(len(cats))]
+	for i := range n {
+		c := g.cats[g.rng.IntN(len(g.cats))]
 		author := g.users[g.rng.IntN(len(g.users))]
-		t, err := g.a.Forum.CreateThread(ctx, author, c.ID, g.title()+"?", g.paragraphs(1+g.rng.IntN(3)))
+		created := g.at((float64(i) + g.rng.Float64()) / float64(n))
+		title, err := townhall.CleanText("Title", g.title()+"?", forum.MinTitle, forum.MaxTitle)
 		if err != nil {
-			return fmt.Errorf("thread: %w", err)
+			return err
 		}
-		g.counts.Threads++
-		g.counts.Posts++
+		body, html, err := g.text.paragraphs(1 + g.rng.IntN(3))
+		if err != nil {
+			return err
+		}
+		t := &forum.Thread{ID: g.id(created), CategoryID: c.ID, Title: title, AuthorID: author.ID, CreatedAt: created}
+		repliers := g.distinctUsers(g.longTail(10.5, 400))
+		times := g.after(created, len(repliers), 8*time.Hour)
+		posts := make([]*forum.Post, 1, 1+len(repliers))
+		posts[0] = &forum.Post{ID: g.id(created), AuthorID: author.ID, Source: body, HTML: html, CreatedAt: created}
 		var first *forum.Post
-		err = g.distinctUsers(g.longTail(10.5, 400), func(u *townhall.User) error {
-			p, err := g.a.Forum.Reply(ctx, u, t.ID, g.paragraphs(1+g.rng.IntN(2)))
+		for j, u := range repliers {
+			body, html, err := g.text.paragraphs(1 + g.rng.IntN(2))
 			if err != nil {
 				return err
 			}
+			p := &forum.Post{ID: g.id(times[j]), AuthorID: u.ID, Source: body, HTML: html, CreatedAt: times[j]}
 			if first == nil && u.ID != author.ID {
 				first = p
 			}
-			g.counts.Posts++
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("reply: %w", err)
+			posts = append(posts, p)
 		}
 		if c.Questions && first != nil && g.rng.IntN(10) < 4 {
-			if _, err := g.a.Forum.Accept(ctx, author, first.ID, true); err != nil {
-				return fmt.Errorf("accept: %w", err)
-			}
+			t.AcceptedPostID = first.ID
 			g.counts.Accepted++
 		}
+		if err := g.out.thread(ctx, t, posts); err != nil {
+			return fmt.Errorf("thread: %w", err)
+		}
+		g.counts.Threads++
+		g.counts.Posts += len(posts)
 		g.prog.step(1)
 	}
 	return nil

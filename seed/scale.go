@@ -11,8 +11,11 @@ import (
 
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/app"
+	"github.com/townhall/townhall/auth"
+	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/reviews"
+	"github.com/townhall/townhall/store/sqlite"
 )
 
 // ScaleOptions size a generated community.
@@ -23,6 +26,18 @@ type ScaleOptions struct {
 	Seed uint64
 	// Progress receives the progress bar; nil for none.
 	Progress io.Writer
+	// Now is when the generated history ends (an hour before it, so live
+	// content sorts after it); zero is the current time. The same Seed and
+	// Now write the same database, IDs and times included.
+	Now time.Time
+	// CheckEvery compares the generated HTML of every n-th text with
+	// markdown.Render (see prose); 0 is every 1,000th.
+	CheckEvery int
+	// ThroughServices writes the community through the domain services,
+	// one call per vote, reply and review, instead of the embedded store's
+	// bulk loader; stores without one (MongoDB) always do. It takes about
+	// 15 times longer, and IDs and times are those of the run.
+	ThroughServices bool
 }
 
 // Counts is what a seeding run created.
@@ -35,38 +50,124 @@ func (c Counts) String() string {
 		c.Users, c.Threads, c.Posts, c.Accepted, c.Ideas, c.Votes, c.Comments, c.StatusChanges, c.Products, c.Reviews, c.Responses)
 }
 
+// history is how far back the generated community goes.
+const history = 2 * 365 * 24 * time.Hour
+
 // gen is one generated-community run.
 type gen struct {
 	seeder
-	rng    *rand.Rand
-	o      ScaleOptions
-	users  []*townhall.User
-	admin  *townhall.User
-	team   *townhall.User
-	counts Counts
+	rng        *rand.Rand
+	text       *prose
+	o          ScaleOptions
+	start, end time.Time // the generated history
+	out        sink
+	users      []*townhall.User
+	admin      *townhall.User
+	team       *townhall.User
+	cats       []*forum.Category
+	counts     Counts
 }
 
-// Scale generates a large community deterministically from o.Seed: the same
-// options give the same people, text, votes and ratings (IDs and times are
-// new each run). Writes are batched, so it runs at bulk-load speed.
+// Scale generates a large community deterministically from o.Seed. The
+// team, segments and forum categories are made through the services; the
+// bulk of it (members, threads and posts, ideas with votes, comments and
+// status changes, products with reviews) is generated as a history over
+// the past two years and, on the embedded store, written by its bulk
+// loader, which computes every counter as the services would (see
+// sqlite.Bulk) and rebuilds the indexes once at the end. That part is one
+// transaction: it is all there or none of it is. Other stores get it
+// through the services (see ScaleOptions.ThroughServices).
 func Scale(ctx context.Context, a *app.App, o ScaleOptions) (Counts, error) {
 	if o.Threads < 1 {
 		return Counts{}, fmt.Errorf("scale must be at least 1")
 	}
-	g := &gen{seeder: seeder{a: a, prog: newProgress(o.Progress)}, rng: rand.New(rand.NewPCG(o.Seed, o.Seed^0x7a0d)), o: o}
-	err := batch(ctx, a, func(ctx context.Context) error {
-		for _, step := range []func(context.Context) error{g.people, g.forum, g.ideas, g.products} {
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	if o.CheckEvery == 0 {
+		o.CheckEvery = 1000
+	}
+	rng := rand.New(rand.NewPCG(o.Seed, o.Seed^0x7a0d))
+	g := &gen{seeder: seeder{a: a, prog: newProgress(o.Progress)}, rng: rng, text: newProse(rng, o.CheckEvery), o: o}
+	g.end = o.Now.UTC().Add(-time.Hour).Truncate(time.Millisecond)
+	g.start = g.end.Add(-history)
+	defer g.prog.finish()
+	if err := g.people(ctx); err != nil {
+		return g.counts, err
+	}
+	if err := g.categories(ctx); err != nil {
+		return g.counts, err
+	}
+	run := func(ctx context.Context, fn func(context.Context) error) error { return fn(ctx) }
+	if db, ok := a.DB.(*sqlite.DB); ok && !o.ThroughServices {
+		b, err := db.BeginBulk(ctx)
+		if err != nil {
+			return g.counts, err
+		}
+		g.out = bulkSink{b}
+	} else {
+		g.out = &serviceSink{a: a, admin: g.admin, team: g.team, users: map[string]*townhall.User{}}
+		run = func(ctx context.Context, fn func(context.Context) error) error { return batch(ctx, a, fn) }
+	}
+	defer g.out.abort() // after finish, nothing
+	err := run(ctx, func(ctx context.Context) error {
+		for _, step := range []func(context.Context) error{g.members, g.threads, g.ideas, g.products} {
 			if err := step(ctx); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	g.prog.finish()
-	return g.counts, err
+	if err != nil {
+		return Counts{}, err
+	}
+	err = g.out.finish(ctx, func(what string, done, total int) {
+		if g.prog.phase != what {
+			g.prog.begin(what, total)
+		}
+		g.prog.done = done
+		g.prog.draw()
+	})
+	if err != nil {
+		return Counts{}, err
+	}
+	return g.counts, nil
 }
 
-// people creates the team and N/5 customers spread over the segments.
+// id is a sortable ID for something created at t, from the seeded source.
+func (g *gen) id(t time.Time) string {
+	return townhall.IDAt(t, g.rng.Uint64(), uint16(g.rng.Uint32()))
+}
+
+// at is the moment fraction f (0 to 1) of the way through the history.
+func (g *gen) at(f float64) time.Time {
+	return g.start.Add(time.Duration(f * float64(history))).Truncate(time.Millisecond)
+}
+
+// after returns k increasing times after t, about mean apart, all before
+// the end of the history (squeezed together for things made near it).
+func (g *gen) after(t time.Time, k int, mean time.Duration) []time.Time {
+	gaps := make([]float64, k)
+	total := 0.0
+	for j := range gaps {
+		gaps[j] = g.rng.ExpFloat64() * float64(mean.Milliseconds())
+		total += gaps[j]
+	}
+	room := float64(g.end.Sub(t).Milliseconds() - int64(k))
+	scale := 1.0
+	if total > room {
+		scale = max(0, room) / total
+	}
+	out := make([]time.Time, k)
+	cur := t.UnixMilli()
+	for j, gap := range gaps {
+		cur += 1 + int64(gap*scale) // strictly increasing: IDs and trend folds follow this order
+		out[j] = time.UnixMilli(cur).UTC()
+	}
+	return out
+}
+
+// people creates the team through the auth service and the segments.
 func (g *gen) people(ctx context.Context) error {
 	admin, err := g.user(ctx, "scale-admin", "Community Admin", townhall.RoleAdmin)
 	if err != nil {
@@ -76,32 +177,43 @@ func (g *gen) people(ctx context.Context) error {
 	if g.team, err = g.user(ctx, "scale-team", "Product Team", townhall.RoleProduct); err != nil {
 		return err
 	}
-	segs, err := g.segments(ctx, admin)
+	_, err = g.segments(ctx, admin)
+	return err
+}
+
+// members creates N/5 customers spread over the segments: 70% Free, 25%
+// Pro, 5% Enterprise.
+func (g *gen) members(ctx context.Context) error {
+	segs, err := g.a.Auth.Segments(ctx)
 	if err != nil {
 		return err
 	}
+	byName := map[string]*townhall.Segment{}
+	for _, s := range segs {
+		byName[s.Name] = s
+	}
+	tiers := []*townhall.Segment{byName["Free"], byName["Pro"], byName["Enterprise"]}
 	n := max(50, g.o.Threads/5)
 	g.prog.begin("users", n)
 	g.users = make([]*townhall.User, n)
 	for i := range n {
-		u, err := g.user(ctx, fmt.Sprintf("scale-%d", i), personName(i), townhall.RoleMember)
-		if err != nil {
-			return err
-		}
-		// 70% Free, 25% Pro, 5% Enterprise.
 		var seg *townhall.Segment
 		switch x := g.rng.IntN(100); {
 		case x < 70:
-			seg = segs[0]
+			seg = tiers[0]
 		case x < 95:
-			seg = segs[1]
+			seg = tiers[1]
 		default:
-			seg = segs[2]
+			seg = tiers[2]
 		}
-		if err := g.a.Auth.AssignSegment(ctx, admin, u.ID, seg.ID); err != nil {
-			return err
+		name := personName(i)
+		created := g.start.Add(-time.Duration(n-i) * time.Minute)
+		u := &townhall.User{ID: g.id(created), Name: name, Email: fmt.Sprintf("%s@example.com", auth.Handle(name)),
+			Role: townhall.RoleMember, SegmentID: seg.ID, CreatedAt: created}
+		if err := g.out.user(ctx, u, fmt.Sprintf("scale-%d", i)); err != nil {
+			return fmt.Errorf("user: %w", err)
 		}
-		u.SegmentID, u.Verified = seg.ID, u.Verified || seg.Verified
+		u.Verified = seg.Verified // through the segment, as reads report it
 		g.users[i] = u
 		g.prog.step(1)
 	}
@@ -118,20 +230,19 @@ func (g *gen) longTail(mean float64, limit int) int {
 	return min(limit, int(v))
 }
 
-// distinctUsers calls fn with k different users, in a random order.
-func (g *gen) distinctUsers(k int, fn func(*townhall.User) error) error {
+// distinctUsers returns k different users in a random order.
+func (g *gen) distinctUsers(k int) []*townhall.User {
 	n := len(g.users)
 	k = min(k, n)
 	start, step := g.rng.IntN(n), 1+g.rng.IntN(n-1)
 	for gcd(step, n) != 1 {
 		step++
 	}
-	for j := range k {
-		if err := fn(g.users[(start+j*step)%n]); err != nil {
-			return err
-		}
+	out := make([]*townhall.User, k)
+	for j := range out {
+		out[j] = g.users[(start+j*step)%n]
 	}
-	return nil
+	return out
 }
 
 func gcd(a, b int) int {
@@ -146,49 +257,65 @@ func gcd(a, b int) int {
 func (g *gen) ideas(ctx context.Context) error {
 	n := max(1, g.o.Threads/2)
 	g.prog.begin("ideas", n)
-	for range n {
+	for i := range n {
 		author := g.users[g.rng.IntN(len(g.users))]
-		idea, err := g.a.Ideas.Propose(ctx, author, ideas.Input{Title: g.title(), Body: g.paragraphs(1 + g.rng.IntN(2)), Tags: g.tags()})
+		created := g.at((float64(i) + g.rng.Float64()) / float64(n))
+		title, err := townhall.CleanText("Title", g.title(), ideas.MinTitle, ideas.MaxTitle)
 		if err != nil {
-			return fmt.Errorf("idea: %w", err)
+			return err
 		}
-		g.counts.Ideas++
-		g.counts.Votes++ // the author's own vote
-		votes := g.longTail(19, len(g.users)-1)
-		err = g.distinctUsers(votes, func(u *townhall.User) error {
-			if u.ID == author.ID {
-				return nil
+		body, html, err := g.text.paragraphs(1 + g.rng.IntN(2))
+		if err != nil {
+			return err
+		}
+		tags, err := ideas.NormalizeTags(g.tags())
+		if err != nil {
+			return err
+		}
+		if tags == nil {
+			tags = []string{}
+		}
+		idea := &ideas.Idea{ID: g.id(created), Title: title, Body: body, BodyHTML: html, Tags: tags,
+			AuthorID: author.ID, CreatedAt: created, UpdatedAt: created}
+		voters := g.distinctUsers(g.longTail(19, len(g.users)-1))
+		times := g.after(created, len(voters), 2*24*time.Hour)
+		votes := make([]sqlite.BulkVote, 0, len(voters))
+		for j, u := range voters {
+			if u.ID != author.ID {
+				votes = append(votes, sqlite.BulkVote{UserID: u.ID, At: times[j]})
 			}
-			// The Store verb, not the service: the service's only extra
-			// work is re-reading the idea for the voter's response.
-			added, err := g.a.DB.Vote(ctx, idea.ID, u.ID, time.Now())
+		}
+		k := g.longTail(1, 40)
+		ctimes := g.after(created, k, 24*time.Hour)
+		comments := make([]*ideas.Comment, k)
+		for j := range comments {
+			u := g.users[g.rng.IntN(len(g.users))]
+			body, html, err := g.text.paragraphs(1)
 			if err != nil {
 				return err
 			}
-			if added {
-				g.counts.Votes++
-			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("vote: %w", err)
+			comments[j] = &ideas.Comment{ID: g.id(ctimes[j]), AuthorID: u.ID, Team: u.Role.CanManageProduct(),
+				Body: body, BodyHTML: html, CreatedAt: ctimes[j]}
 		}
-		for range g.longTail(1, 40) {
-			if _, err := g.a.Ideas.Comment(ctx, g.users[g.rng.IntN(len(g.users))], idea.ID, g.paragraphs(1)); err != nil {
-				return err
-			}
-			g.counts.Comments++
-		}
+		var changes []*ideas.StatusChange
 		if st := g.status(); st != ideas.StatusOpen {
-			resp := ""
+			ch := &ideas.StatusChange{To: st, ActorID: g.team.ID, At: g.after(created, 1, 30*24*time.Hour)[0]}
+			ch.ID = g.id(ch.At)
 			if g.rng.IntN(3) > 0 {
-				resp = responses[st][g.rng.IntN(len(responses[st]))]
+				ch.Response = responses[st][g.rng.IntN(len(responses[st]))]
+				if ch.ResponseHTML, err = g.text.fixed(ch.Response); err != nil {
+					return err
+				}
 			}
-			if _, err := g.a.Ideas.ChangeStatus(ctx, g.team, idea.ID, string(st), "", resp); err != nil {
-				return err
-			}
-			g.counts.StatusChanges++
+			changes = append(changes, ch)
 		}
+		if err := g.out.idea(ctx, idea, ideas.TitleWords(title), votes, comments, changes); err != nil {
+			return fmt.Errorf("idea: %w", err)
+		}
+		g.counts.Ideas++
+		g.counts.Votes += idea.Votes
+		g.counts.Comments += k
+		g.counts.StatusChanges += len(changes)
 		g.prog.step(1)
 	}
 	return nil
@@ -218,32 +345,45 @@ func (g *gen) products(ctx context.Context) error {
 	n := max(1, g.o.Threads/100)
 	g.prog.begin("products", n)
 	for i := range n {
+		created := g.at((float64(i) + g.rng.Float64()) / float64(n) / 2) // products predate most reviews
 		name := fmt.Sprintf("%s %s %d", pick(g.rng, productAdjectives), pick(g.rng, productNouns), i+1)
-		desc := g.paragraphs(1)
-		p, err := g.a.Reviews.CreateProduct(ctx, g.team, reviews.ProductInput{Name: &name, Description: &desc})
+		desc, html, err := g.text.paragraphs(1)
 		if err != nil {
-			return fmt.Errorf("product: %w", err)
+			return err
 		}
-		g.counts.Products++
-		err = g.distinctUsers(g.longTail(20, len(g.users)), func(u *townhall.User) error {
+		p := &reviews.Product{ID: g.id(created), Name: name, Description: desc, DescriptionHTML: html, CreatedAt: created, UpdatedAt: created}
+		authors := g.distinctUsers(g.longTail(20, len(g.users)))
+		times := g.after(created, len(authors), 3*24*time.Hour)
+		revs := make([]*reviews.Review, len(authors))
+		for j, u := range authors {
 			rating := []int{1, 2, 3, 3, 4, 4, 4, 5, 5, 5, 5}[g.rng.IntN(11)]
-			title, body := g.title(), g.paragraphs(1+g.rng.IntN(2))
-			r, err := g.a.Reviews.CreateReview(ctx, u, p.ID, reviews.ReviewInput{Rating: &rating, Title: &title, Body: &body})
+			title, err := townhall.CleanText("Title", g.title(), 0, reviews.MaxTitle)
 			if err != nil {
 				return err
 			}
-			g.counts.Reviews++
+			body, html, err := g.text.paragraphs(1 + g.rng.IntN(2))
+			if err != nil {
+				return err
+			}
+			r := &reviews.Review{ID: g.id(times[j]), AuthorID: u.ID, Rating: rating, Title: title, Body: body, BodyHTML: html,
+				Verified: u.Verified, CreatedAt: times[j], UpdatedAt: times[j]}
 			if rating <= 2 || g.rng.IntN(10) == 0 {
-				if _, err := g.a.Reviews.Respond(ctx, g.team, r.ID, pick(g.rng, reviewResponses)); err != nil {
+				src := pick(g.rng, reviewResponses)
+				h, err := g.text.fixed(src)
+				if err != nil {
 					return err
 				}
+				at := g.after(times[j], 1, 12*time.Hour)[0]
+				r.Response = &reviews.Response{AuthorID: g.team.ID, Body: src, BodyHTML: h, CreatedAt: at, UpdatedAt: at}
 				g.counts.Responses++
 			}
-			return nil
-		})
-		if err != nil {
-			return fmt.Errorf("review: %w", err)
+			revs[j] = r
 		}
+		if err := g.out.product(ctx, p, revs); err != nil {
+			return fmt.Errorf("product: %w", err)
+		}
+		g.counts.Products++
+		g.counts.Reviews += len(revs)
 		g.prog.step(1)
 	}
 	return nil
@@ -253,25 +393,8 @@ func pick(rng *rand.Rand, xs []string) string { return xs[rng.IntN(len(xs))] }
 
 // title makes an idea-like or review-like sentence.
 func (g *gen) title() string {
-	t := fmt.Sprintf("%s %s %s %s", pick(g.rng, verbs), pick(g.rng, objects), pick(g.rng, qualifiers), pick(g.rng, places))
+	t := pick(g.rng, verbs) + " " + pick(g.rng, objects) + " " + pick(g.rng, qualifiers) + " " + pick(g.rng, places)
 	return strings.ToUpper(t[:1]) + t[1:]
-}
-
-// paragraphs makes n short Markdown paragraphs of customer-ish prose.
-func (g *gen) paragraphs(n int) string {
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteString("\n\n")
-		}
-		for j := range 2 + g.rng.IntN(3) {
-			if j > 0 {
-				b.WriteByte(' ')
-			}
-			b.WriteString(pick(g.rng, sentences))
-		}
-	}
-	return b.String()
 }
 
 func (g *gen) tags() []string {

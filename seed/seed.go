@@ -1,8 +1,7 @@
 // Package seed fills a Townhall with content: a small hand-written demo
-// community for first-time users, or a large generated one for benchmarks.
-// Everything goes through the domain services, so seeded data obeys the
-// same rules and counters as real use; bulk runs group the writes into
-// batched transactions to stay fast.
+// community for first-time users, through the domain services, or a large
+// generated one for benchmarks, written by the embedded store's bulk loader
+// (sqlite.Bulk), which derives every counter as the services would.
 package seed
 
 import (

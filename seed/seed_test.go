@@ -2,14 +2,20 @@ package seed_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/townhall/townhall/app/apptest"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/markdown"
 	"github.com/townhall/townhall/seed"
+	"github.com/townhall/townhall/store/sqlite"
 )
 
 func TestDemoLoadsALivingSite(t *testing.T) {
@@ -57,41 +63,227 @@ func TestDemoLoadsALivingSite(t *testing.T) {
 	}
 }
 
-func TestScaleIsDeterministicAndCountsAreExact(t *testing.T) {
+// rawDB opens the app's database file for reading with plain SQL.
+func rawDB(t *testing.T, env *apptest.Env) *sql.DB {
+	t.Helper()
+	raw, err := sql.Open("sqlite", "file:"+env.App.DB.(*sqlite.DB).Path()+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return raw
+}
+
+func count(t *testing.T, raw *sql.DB, query string) int {
+	t.Helper()
+	var n int
+	if err := raw.QueryRow(query).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+func TestScaleIsConsistent(t *testing.T) {
 	ctx := context.Background()
-	var first seed.Counts
-	for run := range 2 {
-		env := apptest.Start(t)
-		c, err := seed.Scale(ctx, env.App, seed.ScaleOptions{Threads: 200, Seed: 7})
+	env := apptest.Start(t)
+	c, err := seed.Scale(ctx, env.App, seed.ScaleOptions{Threads: 300, Seed: 7, CheckEvery: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Threads != 300 || c.Ideas != 150 || c.Products != 3 || c.Users != 62 || c.Posts < 1500 || c.Votes < 1000 || c.Reviews < 20 {
+		t.Errorf("counts = %v, want 300 threads with replies, 150 ideas with votes, 3 products with reviews, 62 users", c)
+	}
+	// Every counter equals what its rows say, trend scores bit for bit.
+	problems, err := env.App.DB.(*sqlite.DB).CheckCounters(ctx, 0)
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("after seeding: %v, %v", problems, err)
+	}
+	raw := rawDB(t, env)
+	for q, want := range map[string]int{
+		`SELECT COUNT(*) FROM users`:                                            c.Users,
+		`SELECT COUNT(*) FROM forum_threads`:                                    c.Threads,
+		`SELECT COUNT(*) FROM forum_posts`:                                      c.Posts,
+		`SELECT COUNT(*) FROM forum_threads WHERE accepted_post_id IS NOT NULL`: c.Accepted,
+		`SELECT COUNT(*) FROM ideas`:                                            c.Ideas,
+		`SELECT COUNT(*) FROM idea_votes`:                                       c.Votes,
+		`SELECT COUNT(*) FROM idea_comments`:                                    c.Comments,
+		`SELECT COUNT(*) FROM idea_status_changes`:                              c.StatusChanges,
+		`SELECT COUNT(*) FROM products`:                                         c.Products,
+		`SELECT COUNT(*) FROM reviews`:                                          c.Reviews,
+		`SELECT COUNT(*) FROM reviews WHERE response_body != ''`:                c.Responses,
+	} {
+		if got := count(t, raw, q); got != want {
+			t.Errorf("%s = %d, the seed reported %d", q, got, want)
+		}
+	}
+	// Every stored HTML is what markdown.Render makes of its source.
+	for _, q := range []string{
+		`SELECT source, html FROM forum_posts`,
+		`SELECT body, body_html FROM ideas`,
+		`SELECT response_body, response_html FROM ideas`,
+		`SELECT body, body_html FROM idea_comments`,
+		`SELECT response, response_html FROM idea_status_changes`,
+		`SELECT description, description_html FROM products`,
+		`SELECT body, body_html FROM reviews`,
+		`SELECT response_body, response_html FROM reviews`,
+	} {
+		rows, err := raw.Query(q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if run == 0 {
-			first = c
-		} else if c != first {
-			t.Errorf("same seed, different community:\n%v\n%v", first, c)
-		}
-		if c.Threads != 200 || c.Ideas != 100 || c.Products != 2 || c.Users != 52 || c.Posts < 400 {
-			t.Errorf("counts = %v, want 200 threads with replies, 100 ideas, 2 products, 52 users", c)
-		}
-		// Every vote the generator counted is on the board's counters.
-		total := 0
-		var after string
-		for {
-			page, err := env.App.Ideas.List(ctx, nil, ideas.ListParams{Sort: "new", After: after})
-			if err != nil {
+		n := 0
+		for rows.Next() {
+			var src, html string
+			if err := rows.Scan(&src, &html); err != nil {
 				t.Fatal(err)
 			}
-			for _, i := range page.Items {
-				total += i.Votes
+			if src == "" && html == "" {
+				continue
 			}
-			if after = page.Next; after == "" {
-				break
+			n++
+			if want := string(markdown.Render(src)); html != want {
+				t.Errorf("%s: stored %q for %q, markdown.Render gives %q", q, html, src, want)
 			}
 		}
-		if total != c.Votes {
-			t.Errorf("board counts %d votes, generator cast %d", total, c.Votes)
+		rows.Close()
+		if n == 0 {
+			t.Errorf("%s: no rows to compare", q)
 		}
+	}
+	// Every vote the generator counted is on the board's counters.
+	total := 0
+	var after string
+	for {
+		page, err := env.App.Ideas.List(ctx, nil, ideas.ListParams{Sort: "new", After: after})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, i := range page.Items {
+			total += i.Votes
+		}
+		if after = page.Next; after == "" {
+			break
+		}
+	}
+	if total != c.Votes {
+		t.Errorf("board counts %d votes, generator cast %d", total, c.Votes)
+	}
+	// The pages show it, and the service path keeps it consistent: a vote,
+	// an unvote, a reply and a review on top of the seeded rows.
+	member, err := env.App.DB.(*sqlite.DB).UserByHandle(ctx, "ava-adeyemi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, err := env.App.Ideas.List(ctx, nil, ideas.ListParams{Sort: "top"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	best := top.Items[0]
+	if best.Voted {
+		t.Fatal("anonymous viewer marked as voter")
+	}
+	after1, err := env.App.Ideas.Vote(ctx, member, best.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Ideas.Unvote(ctx, member, top.Items[1].ID); err != nil {
+		t.Fatal(err)
+	}
+	if after1.Votes < best.Votes || after1.Votes > best.Votes+1 {
+		t.Errorf("votes after voting: %d, before %d", after1.Votes, best.Votes)
+	}
+	threads, err := env.App.Forum.Latest(ctx, 1)
+	if err != nil || len(threads) != 1 {
+		t.Fatalf("latest threads: %v, %v", threads, err)
+	}
+	if _, err := env.App.Forum.Reply(ctx, member, threads[0].ID, "One more reply."); err != nil {
+		t.Fatal(err)
+	}
+	res, body := env.Anonymous(t).Get("/t/" + threads[0].ID)
+	if res.StatusCode != 200 || !strings.Contains(body, "One more reply.") {
+		t.Errorf("GET /t/%s: %d, the new reply is missing", threads[0].ID, res.StatusCode)
+	}
+	if problems, err := env.App.DB.(*sqlite.DB).CheckCounters(ctx, 1e-9); err != nil || len(problems) > 0 {
+		t.Errorf("after service writes on top: %v, %v", problems, err)
+	}
+}
+
+// generated dumps what the generator wrote, with the IDs of what the
+// services made (team, segments, categories; new each run) replaced by
+// their names.
+func generated(t *testing.T, env *apptest.Env) string {
+	t.Helper()
+	raw := rawDB(t, env)
+	var names []string
+	for _, q := range []string{`SELECT id, handle FROM users WHERE role != 'member'`, `SELECT id, name FROM segments`,
+		`SELECT id, slug FROM forum_categories`} {
+		rows, err := raw.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id, name string
+			rows.Scan(&id, &name)
+			names = append(names, id, "<"+name+">")
+		}
+		rows.Close()
+	}
+	var b strings.Builder
+	for _, q := range []string{
+		`SELECT * FROM users WHERE role = 'member' ORDER BY id`,
+		`SELECT * FROM identities WHERE subject NOT IN ('scale-admin', 'scale-team') ORDER BY user_id`,
+		`SELECT * FROM forum_threads ORDER BY id`, `SELECT * FROM forum_posts ORDER BY id`, `SELECT * FROM forum_follows ORDER BY 1, 2`,
+		`SELECT * FROM ideas ORDER BY id`, `SELECT * FROM idea_votes ORDER BY 1, 2`, `SELECT * FROM idea_segment_votes ORDER BY 1, 2`,
+		`SELECT * FROM idea_tags ORDER BY 1, 2`, `SELECT * FROM idea_comments ORDER BY id`, `SELECT * FROM idea_status_changes ORDER BY id`,
+		`SELECT * FROM idea_title_words ORDER BY 1, 2`, `SELECT * FROM products ORDER BY id`, `SELECT * FROM reviews ORDER BY id`,
+		`SELECT kind, entity_id, at FROM changes ORDER BY seq`,
+	} {
+		rows, err := raw.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintln(&b, vals...)
+		}
+		rows.Close()
+	}
+	return strings.NewReplacer(names...).Replace(b.String())
+}
+
+func TestScaleIsDeterministic(t *testing.T) {
+	ctx := context.Background()
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	var dumps []string
+	for _, s := range []uint64{7, 7, 8} {
+		env := apptest.Start(t)
+		if _, err := seed.Scale(ctx, env.App, seed.ScaleOptions{Threads: 100, Seed: s, Now: now}); err != nil {
+			t.Fatal(err)
+		}
+		dumps = append(dumps, generated(t, env))
+	}
+	if len(dumps[0]) < 10000 {
+		t.Fatalf("dump of %d bytes: too little to compare", len(dumps[0]))
+	}
+	if dumps[0] != dumps[1] {
+		a, b := strings.Split(dumps[0], "\n"), strings.Split(dumps[1], "\n")
+		for i := range min(len(a), len(b)) {
+			if a[i] != b[i] {
+				t.Fatalf("same seed and time, different databases; first difference at row %d:\n%s\n%s", i, a[i], b[i])
+			}
+		}
+		t.Fatalf("same seed and time, different databases (%d and %d rows)", len(a), len(b))
+	}
+	if dumps[0] == dumps[2] {
+		t.Error("seeds 7 and 8 generated the same community")
 	}
 }
 
@@ -106,6 +298,100 @@ func BenchmarkScale(b *testing.B) {
 		env := apptest.Start(b)
 		if _, err := seed.Scale(context.Background(), env.App, seed.ScaleOptions{Threads: n, Seed: 1}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// community lists what a generated community holds by natural keys
+// (titles, handles, names) rather than IDs and times, which differ between
+// the bulk loader's seeded history and a run through the services.
+func community(t *testing.T, env *apptest.Env) map[string][]string {
+	t.Helper()
+	raw := rawDB(t, env)
+	out := map[string][]string{}
+	for name, q := range map[string]string{
+		"users":      `SELECT u.handle, u.name, u.email, u.role, COALESCE(s.name, ''), u.verified FROM users u LEFT JOIN segments s ON s.id = u.segment_id`,
+		"categories": `SELECT slug, threads, questions FROM forum_categories`,
+		"threads": `SELECT t.title, c.slug, u.handle, t.posts, t.replies, COALESCE(a.position, -1), lu.handle,
+			(SELECT COUNT(*) FROM forum_follows f WHERE f.thread_id = t.id)
+			FROM forum_threads t JOIN forum_categories c ON c.id = t.category_id JOIN users u ON u.id = t.author_id
+			JOIN users lu ON lu.id = t.last_poster_id LEFT JOIN forum_posts a ON a.id = t.accepted_post_id`,
+		"posts": `SELECT t.title, p.position, u.handle, p.source, p.html, p.hidden FROM forum_posts p
+			JOIN forum_threads t ON t.id = p.thread_id JOIN users u ON u.id = p.author_id`,
+		"ideas": `SELECT i.title, u.handle, i.body, i.body_html, i.tags, i.status, i.votes, i.comments, i.response_body,
+			i.response_html, COALESCE(ru.handle, ''), i.responded_at IS NULL, i.status_at IS NULL
+			FROM ideas i JOIN users u ON u.id = i.author_id LEFT JOIN users ru ON ru.id = i.response_author_id`,
+		"votes": `SELECT i.title, u.handle, COALESCE(s.name, '') FROM idea_votes v JOIN ideas i ON i.id = v.idea_id
+			JOIN users u ON u.id = v.user_id LEFT JOIN segments s ON s.id = v.segment_id`,
+		"segment votes": `SELECT i.title, COALESCE(s.name, ''), sv.votes FROM idea_segment_votes sv JOIN ideas i ON i.id = sv.idea_id
+			LEFT JOIN segments s ON s.id = sv.segment_id`,
+		"tags":        `SELECT i.title, t.tag, t.status, t.votes FROM idea_tags t JOIN ideas i ON i.id = t.idea_id`,
+		"tag counts":  `SELECT tag, ideas FROM idea_tag_counts`,
+		"title words": `SELECT i.title, w.word FROM idea_title_words w JOIN ideas i ON i.id = w.idea_id`,
+		"comments": `SELECT i.title, u.handle, c.team, c.body, c.body_html FROM idea_comments c JOIN ideas i ON i.id = c.idea_id
+			JOIN users u ON u.id = c.author_id`,
+		"status changes": `SELECT i.title, h.from_status, h.to_status, h.reason, h.response, h.response_html, u.handle
+			FROM idea_status_changes h JOIN ideas i ON i.id = h.idea_id JOIN users u ON u.id = h.actor_id`,
+		"products": `SELECT name, slug, description, description_html, archived, rating_count, rating_sum, stars1, stars2, stars3, stars4, stars5 FROM products`,
+		"reviews": `SELECT p.name, u.handle, r.rating, r.title, r.body, r.body_html, r.verified, r.helpful, r.response_body, r.response_html,
+			COALESCE(ru.handle, '') FROM reviews r JOIN products p ON p.id = r.product_id JOIN users u ON u.id = r.author_id
+			LEFT JOIN users ru ON ru.id = r.response_author_id`,
+		"feed": `SELECT kind, COUNT(DISTINCT entity_id) FROM changes GROUP BY kind`,
+	} {
+		rows, err := raw.Query(q)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			out[name] = append(out[name], fmt.Sprintln(vals...))
+		}
+		rows.Close()
+		slices.Sort(out[name])
+	}
+	return out
+}
+
+func TestScaleBulkEqualsServices(t *testing.T) {
+	ctx := context.Background()
+	var got [2]map[string][]string
+	var counts [2]seed.Counts
+	for i, services := range []bool{false, true} {
+		env := apptest.Start(t)
+		c, err := seed.Scale(ctx, env.App, seed.ScaleOptions{Threads: 60, Seed: 5, ThroughServices: services})
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts[i], got[i] = c, community(t, env)
+		if problems, err := env.App.DB.(*sqlite.DB).CheckCounters(ctx, 1e-9); err != nil || len(problems) > 0 {
+			t.Errorf("services %v: %v, %v", services, problems, err)
+		}
+	}
+	if counts[0] != counts[1] {
+		t.Errorf("counts: bulk %v, services %v", counts[0], counts[1])
+	}
+	for name, bulk := range got[0] {
+		if len(bulk) == 0 {
+			t.Errorf("%s: none generated, nothing compared", name)
+		}
+		if svc := got[1][name]; !slices.Equal(bulk, svc) {
+			for i := range min(len(bulk), len(svc)) {
+				if bulk[i] != svc[i] {
+					t.Errorf("%s: %d rows in bulk, %d through services; first difference:\n bulk:     %s services: %s", name, len(bulk), len(svc), bulk[i], svc[i])
+					break
+				}
+			}
+			if len(bulk) != len(svc) {
+				t.Errorf("%s: %d rows in bulk, %d through services", name, len(bulk), len(svc))
+			}
 		}
 	}
 }

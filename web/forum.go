@@ -361,11 +361,21 @@ type postItem struct {
 // Item pairs a post with the page it is shown on.
 func (d *threadData) Item(p *forum.Post) postItem { return postItem{p, d} }
 
-// PageNumbers lists the thread's page numbers for the pager.
-func (d *threadData) PageNumbers() []int {
-	out := make([]int, d.Pages)
-	for i := range out {
-		out[i] = i + 1
+// PageNumbers lists the pager's links: the first and last pages and two
+// either side of the current one, with 0 where pages are left out, so a
+// thread of 500 pages still has a pager that fits on a phone.
+func (d *threadData) PageNumbers() []int { return pageWindow(d.Page, d.Pages, 2) }
+
+func pageWindow(cur, pages, around int) []int {
+	keep := func(n int) bool { return n == 1 || n == pages || (n >= cur-around && n <= cur+around) }
+	var out []int
+	for n := 1; n <= pages; n++ {
+		switch {
+		case keep(n), keep(n-1) && keep(n+1): // a gap of one page shows that page
+			out = append(out, n)
+		case out[len(out)-1] != 0:
+			out = append(out, 0)
+		}
 	}
 	return out
 }

@@ -288,6 +288,13 @@ func TestForumPagesAndForms(t *testing.T) {
 	if !strings.Contains(page3, "Form question") || !strings.Contains(page3, `aria-current="page"`) {
 		t.Fatal("page 3 lacks the question or the current page mark")
 	}
+	if !strings.Contains(page3, `rel="prev" href="/t/`+id+`?page=2"`) || strings.Contains(page3, `rel="next"`) {
+		t.Fatal("the last page should link back to page 2 and have no next page")
+	}
+	_, page1 := f.anon.Get("/t/" + id)
+	if !strings.Contains(page1, `rel="next" href="/t/`+id+`?page=2"`) || strings.Contains(page1, `rel="prev"`) {
+		t.Fatal("the first page should link on to page 2 and have no previous page")
+	}
 
 	// Reply by form: 303 to the new post; an empty reply re-renders with 400.
 	res, _ = f.bob.Form("POST", "/t/"+id+"/reply", url.Values{"body": {"Form reply"}})

@@ -16,7 +16,9 @@ type metrics struct {
 	requests          *prometheus.CounterVec
 	duration          *prometheus.HistogramVec
 	rateLimited       prometheus.Counter
+	rateLimiterFailed prometheus.Counter
 	crossOriginDenied prometheus.Counter
+	pageCache         *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -32,11 +34,17 @@ func newMetrics() *metrics {
 		rateLimited: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "townhall_rate_limited_total", Help: "Writes refused by rate limits.",
 		}),
+		rateLimiterFailed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "townhall_rate_limiter_errors_total", Help: "Writes counted on this node because the shared rate limiter failed.",
+		}),
 		crossOriginDenied: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "townhall_cross_origin_denied_total", Help: "Requests refused by cross-origin protection.",
 		}),
+		pageCache: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "townhall_page_cache_total", Help: "Anonymous page views served from the page cache (hit) or rendered (miss).",
+		}, []string{"result"}),
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.rateLimited, m.crossOriginDenied,
+	m.reg.MustRegister(m.requests, m.duration, m.rateLimited, m.rateLimiterFailed, m.crossOriginDenied, m.pageCache,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -150,13 +150,13 @@ func (s *Server) rateLimitWrites(c *gin.Context) {
 	}
 	now := time.Now()
 	if n := s.cfg.IPWritesPerMinute; n > 0 {
-		if ok, wait := s.limits.allow("ip:"+s.clientIP(c), n, now); !ok {
+		if ok, wait := s.limits.allow(c.Request.Context(), "ip:"+s.clientIP(c), n, now); !ok {
 			s.tooMany(c, wait)
 			return
 		}
 	}
 	if u := currentUser(c); u != nil && s.cfg.UserWritesPerMinute > 0 {
-		if ok, wait := s.limits.allow("user:"+u.ID, s.cfg.UserWritesPerMinute, now); !ok {
+		if ok, wait := s.limits.allow(c.Request.Context(), "user:"+u.ID, s.cfg.UserWritesPerMinute, now); !ok {
 			s.tooMany(c, wait)
 			return
 		}

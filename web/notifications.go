@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/townhall/townhall/notify"
 )
 
 func (s *Server) notificationRoutes(r *gin.Engine) {
@@ -30,6 +32,9 @@ func (s *Server) apiNotifications(c *gin.Context) {
 	if err != nil {
 		s.fail(c, err)
 		return
+	}
+	if page.Items == nil {
+		page.Items = []*notify.Notification{} // [] rather than null, whichever store answered
 	}
 	c.JSON(http.StatusOK, page)
 }

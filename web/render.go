@@ -90,6 +90,15 @@ func (r *renderer) render(w io.Writer, page string, v *view) error {
 	if !ok {
 		return fmt.Errorf("no page template %q", page)
 	}
+	// html passes its own buffer, which needs no second copy.
+	if buf, ok := w.(*bytes.Buffer); ok {
+		n := buf.Len()
+		if err := t.ExecuteTemplate(buf, "layout.html", v); err != nil {
+			buf.Truncate(n)
+			return fmt.Errorf("render %s: %w", page, err)
+		}
+		return nil
+	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
 		return fmt.Errorf("render %s: %w", page, err)
@@ -133,7 +142,7 @@ func (s *Server) html(c *gin.Context, status int, page string, v *view) {
 		return
 	}
 	c.Status(status)
-	buf.WriteTo(c.Writer)
+	c.Writer.Write(buf.Bytes())
 }
 
 func (r *renderer) funcs() template.FuncMap {

@@ -276,6 +276,28 @@ func TestReviewsAPI(t *testing.T) {
 		t.Fatalf("reviewer notifications = %+v", notes.Items)
 	}
 
+	// Removing the response: product team only; the page loses it.
+	ann.WantError("DELETE", respURL, nil, http.StatusForbidden, townhall.EFORBIDDEN)
+	anon.WantError("DELETE", respURL, nil, http.StatusUnauthorized, townhall.EUNAUTHORIZED)
+	prod.WantError("DELETE", "/api/v1/reviews/"+townhall.NewID()+"/response", nil, http.StatusNotFound, townhall.ENOTFOUND)
+	if _, page := anon.Get("/products/widget"); !strings.Contains(page, "Fixed in 2.1.") {
+		t.Fatal("the product page does not show the response")
+	}
+	prod.JSON("DELETE", respURL, nil, http.StatusOK, &responded)
+	if responded.Response != nil {
+		t.Fatalf("response after removal = %+v", responded.Response)
+	}
+	if _, page := anon.Get("/products/widget"); strings.Contains(page, "Fixed in 2.1.") {
+		t.Fatal("the product page still shows the removed response")
+	}
+	prod.JSON("PUT", respURL, map[string]any{"body": "Fixed in 2.1."}, http.StatusOK, &responded)
+	if res, _ := prod.Form("POST", "/reviews/"+bobReview.ID+"/response/delete", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("remove response form: %d", res.StatusCode)
+	}
+	if _, page := anon.Get("/products/widget"); strings.Contains(page, "Fixed in 2.1.") {
+		t.Fatal("the form did not remove the response")
+	}
+
 	// Deleting: own review (or a moderator); the aggregates shrink exactly.
 	ann.WantError("DELETE", reviewURL, nil, http.StatusForbidden, townhall.EFORBIDDEN)
 	bob.JSON("DELETE", reviewURL, nil, http.StatusNoContent, nil)

@@ -35,7 +35,10 @@ type Config struct {
 	// TrustProxy makes the client IP come from X-Forwarded-For; only set it
 	// behind a reverse proxy that overwrites that header.
 	TrustProxy bool
-	Logger     *slog.Logger
+	// AnonPageCache is how long a page rendered for an anonymous visitor
+	// is served to others (see pageCache); 0 renders every request.
+	AnonPageCache time.Duration
+	Logger        *slog.Logger
 }
 
 // Services are the domain services the handlers call.
@@ -51,18 +54,22 @@ type Services struct {
 	OAuth *auth.OAuth
 	// Ping reports whether the store answers, for /healthz.
 	Ping func(context.Context) error
+	// Limiter counts write rate limits across every app node; nil counts
+	// them in this node's memory.
+	Limiter RateLimiter
 }
 
 // Server holds the router and everything handlers share.
 type Server struct {
-	cfg     Config
-	svc     Services
-	engine  *gin.Engine
-	pages   *renderer
-	limits  *limiter
-	metrics *metrics
-	log     *slog.Logger
-	secure  bool
+	cfg       Config
+	svc       Services
+	engine    *gin.Engine
+	pages     *renderer
+	limits    *writeLimits
+	pageCache *pageCache
+	metrics   *metrics
+	log       *slog.Logger
+	secure    bool
 }
 
 // New builds the router.
@@ -85,15 +92,16 @@ func New(cfg Config, svc Services) (*Server, error) {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{
-		cfg:     cfg,
-		svc:     svc,
-		engine:  gin.New(),
-		pages:   pages,
-		limits:  newLimiter(),
-		metrics: newMetrics(),
-		log:     cfg.Logger,
-		secure:  cfg.BaseURL.Scheme == "https",
+		cfg:       cfg,
+		svc:       svc,
+		engine:    gin.New(),
+		pages:     pages,
+		pageCache: newPageCache(cfg.AnonPageCache, 64<<20),
+		metrics:   newMetrics(),
+		log:       cfg.Logger,
+		secure:    cfg.BaseURL.Scheme == "https",
 	}
+	s.limits = &writeLimits{shared: svc.Limiter, local: newLimiter(), log: cfg.Logger, onFail: s.metrics.rateLimiterFailed.Inc}
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.RemoveExtraSlash = true
 	s.routes()
@@ -127,7 +135,7 @@ func (s *Server) Close() { s.limits.stop() }
 
 func (s *Server) routes() {
 	r := s.engine
-	r.Use(s.recovery, s.requestID, s.accessLog, s.limitBody, s.loadUser, s.rateLimitWrites)
+	r.Use(s.recovery, s.requestID, s.accessLog, s.limitBody, s.loadUser, s.rateLimitWrites, s.anonPageCache)
 	r.NoRoute(func(c *gin.Context) { s.fail(c, notFoundErr("page")) })
 	r.NoMethod(func(c *gin.Context) {
 		s.failStatus(c, http.StatusMethodNotAllowed, "method_not_allowed", "That method is not allowed here.")

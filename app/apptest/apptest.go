@@ -47,6 +47,9 @@ func Start(t testing.TB, opts ...Option) *Env {
 	cfg.DataDir = t.TempDir()
 	cfg.DevLogin = true
 	cfg.UserWritesPerMinute, cfg.IPWritesPerMinute = 0, 0
+	// Tests check what a page shows right after a write; the page cache's
+	// own tests turn it on.
+	cfg.AnonPageCache = 0
 	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))

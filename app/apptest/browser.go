@@ -40,6 +40,9 @@ func Browser(t testing.TB) context.Context {
 		chromedp.NoFirstRun,
 		chromedp.NoDefaultBrowserCheck,
 		chromedp.UserDataDir(t.TempDir()),
+		// Chromium makes a socket directory under TMPDIR that it does not
+		// remove; inside the test's own directory it goes with the test.
+		chromedp.Env("TMPDIR=" + t.TempDir()),
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),

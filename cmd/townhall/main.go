@@ -39,6 +39,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return seedCmd(ctx, args, stdout, stderr)
 	case "reindex":
 		return reindex(ctx, args, stdout, stderr)
+	case "migrate-store":
+		return migrateStore(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -53,6 +55,7 @@ Commands:
   serve     start the site (the default)
   seed      fill the site with a demo community (--demo) or a large generated one (--scale N)
   reindex   rebuild the search index from the database; safe while serving
+  migrate-store  copy a site into another store: --from sqlite:./data --to mongodb://HOST/DB
   help      show this help
 
 Run "townhall serve -h" or "townhall seed -h" for the flags; each has a TOWNHALL_* environment variable.
@@ -74,6 +77,7 @@ func configFlags(name string, stderr io.Writer) (*flag.FlagSet, *app.Config, *st
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body", cfg.MaxBodyBytes, "largest accepted request body in bytes")
 	fs.IntVar(&cfg.UserWritesPerMinute, "rate-user", cfg.UserWritesPerMinute, "writes per minute per signed-in user (0 = unlimited)")
 	fs.IntVar(&cfg.IPWritesPerMinute, "rate-ip", cfg.IPWritesPerMinute, "writes per minute per client IP (0 = unlimited)")
+	fs.DurationVar(&cfg.AnonPageCache, "anon-cache", cfg.AnonPageCache, "how long a page rendered for an anonymous visitor is served to others, e.g. 2s (0 = off)")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "take the client IP from X-Forwarded-For (only behind a proxy that sets it)")
 	fs.StringVar(&cfg.GitHubClientID, "github-client-id", "", "GitHub OAuth app client id")
 	fs.StringVar(&cfg.GitHubClientSecret, "github-client-secret", "", "GitHub OAuth app client secret")

@@ -51,13 +51,15 @@ func reindex(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// progressBar draws "[####----] done/total  rate docs/s" on one line,
-// redrawn at most five times a second.
+// progressBar draws "label [####----] done/total  rate unit/s" on one
+// line, redrawn at most five times a second. The label and unit default to
+// "indexing" and "docs".
 type progressBar struct {
 	w           io.Writer
 	start, last time.Time
 	done, total int
 	drawn       bool
+	label, unit string
 }
 
 func (p *progressBar) update(done, total int) {
@@ -79,7 +81,11 @@ func (p *progressBar) update(done, total int) {
 			bar[i] = '#'
 		}
 	}
-	fmt.Fprintf(p.w, "\rindexing [%s] %d/%d  %.0f docs/s ", bar, done, total, rate)
+	label, unit := p.label, p.unit
+	if label == "" {
+		label, unit = "indexing", "docs"
+	}
+	fmt.Fprintf(p.w, "\r%s [%s] %d/%d  %.0f %s/s ", label, bar, done, total, rate, unit)
 	p.drawn = true
 }
 

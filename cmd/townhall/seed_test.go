@@ -32,10 +32,10 @@ func TestSeedCommand(t *testing.T) {
 	}
 	out.Reset()
 	errOut.Reset()
-	if code := run(context.Background(), []string{"seed", "--scale", "100", "--seed", "3", "--data", dir}, &out, &errOut); code != 0 {
+	if code := run(context.Background(), []string{"seed", "--scale", "100", "--seed", "3", "--check", "--data", dir}, &out, &errOut); code != 0 {
 		t.Fatalf("seed --scale: exit %d\n%s", code, errOut.String())
 	}
-	if !strings.Contains(out.String(), "50 ideas") || !strings.Contains(errOut.String(), "100%") {
+	if !strings.Contains(out.String(), "50 ideas") || !strings.Contains(errOut.String(), "100%") || !strings.Contains(out.String(), "all consistent") {
 		t.Errorf("stdout = %q, progress = %q", out.String(), errOut.String())
 	}
 	for _, args := range [][]string{{"seed"}, {"seed", "--demo", "--scale", "5"}, {"seed", "--scale", "-1"}} {

@@ -2,9 +2,12 @@ package mongo_test
 
 import (
 	"net/http"
+	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/app"
@@ -15,17 +18,12 @@ import (
 // two nodes behind a load balancer would run, and shows that what one node
 // writes the other serves: the session (signed in on A, used on B), an idea
 // proposed on A, a vote cast on B counted on A, and a forum thread started
-// on B that shows the reply posted on A. It reaches the backend
+// on B that shows the reply posted on A, and both found by each node's own
+// search index. It reaches the backend
 // only through the app, so it lives here beside the other MongoDB tests
 // and is skipped with them.
 func testTwoNodes(t *testing.T) {
-	name := open(t).Database().Name() // a fresh database, dropped at the end
-	uri := strings.TrimSuffix(os.Getenv(uriEnv), "/")
-	if i := strings.Index(uri, "?"); i >= 0 {
-		uri = uri[:i] + "/" + name + uri[i:]
-	} else {
-		uri += "/" + name
-	}
+	uri := freshURI(t)
 	nodeConfig := apptest.WithConfig(func(c *app.Config) { c.MongoDBURI = uri })
 	a, b := apptest.Start(t, nodeConfig), apptest.Start(t, nodeConfig)
 
@@ -72,4 +70,79 @@ func testTwoNodes(t *testing.T) {
 	if res, page := ann.Get("/t/" + th.ID); res.StatusCode != http.StatusOK || !strings.Contains(page, "use the menu") {
 		t.Fatalf("node B thread page: %d, Bob's reply from node A missing", res.StatusCode)
 	}
+
+	// Search: each node keeps its own index, fed from the shared change
+	// feed, so the thread started on B and the reply posted on A are found
+	// on both nodes.
+	for _, node := range []*apptest.Env{a, b} {
+		c := node.Anonymous(t)
+		for _, q := range []string{"Export node", "menu"} {
+			waitFound(t, c, q, th.ID)
+		}
+	}
+}
+
+// waitFound polls a node's search API until a hit for q belongs to the
+// thread (the thread itself or one of its posts), failing after 10 s.
+func waitFound(t *testing.T, c *apptest.Client, q, threadID string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var out struct {
+			Items []struct{ Kind, ID, URL string }
+		}
+		c.JSON("GET", "/api/v1/search?q="+url.QueryEscape(q), nil, http.StatusOK, &out)
+		for _, it := range out.Items {
+			if strings.HasPrefix(it.URL, "/t/"+threadID) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("search %q on %s: thread %s not found after 10 s (hits %+v)", q, c.Base, threadID, out.Items)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// freshURI is the test server's URI naming a fresh database, dropped when
+// the test ends.
+func freshURI(t *testing.T) string {
+	name := open(t).Database().Name()
+	uri := strings.TrimSuffix(os.Getenv(uriEnv), "/")
+	if i := strings.Index(uri, "?"); i >= 0 {
+		return uri[:i] + "/" + name + uri[i:]
+	}
+	return uri + "/" + name
+}
+
+// testTwoNodesShareRateLimits shows that a person's write budget is one
+// budget across nodes: writes on node A count against node B.
+func testTwoNodesShareRateLimits(t *testing.T) {
+	uri := freshURI(t)
+	nodeConfig := apptest.WithConfig(func(c *app.Config) {
+		c.MongoDBURI = uri
+		c.UserWritesPerMinute = 6
+	})
+	a, b := apptest.Start(t, nodeConfig), apptest.Start(t, nodeConfig)
+	// The shared limiter counts fixed one-minute windows; start the writes
+	// early in a window so all of them land in the same one.
+	if left := time.Minute - time.Duration(time.Now().UnixNano())%time.Minute; left < 30*time.Second {
+		time.Sleep(left)
+	}
+	ann := a.Client(t, "Ann", townhall.RoleMember)
+	for i := range 6 {
+		ann.Base = []string{a.URL, b.URL}[i%2] // the load balancer alternates
+		ann.JSON("POST", "/api/v1/notifications/read", nil, http.StatusNoContent, nil)
+	}
+	for _, node := range []*apptest.Env{b, a} {
+		ann.Base = node.URL
+		res, _ := ann.Do("POST", "/api/v1/notifications/read", nil)
+		retry, _ := strconv.Atoi(res.Header.Get("Retry-After"))
+		if res.StatusCode != http.StatusTooManyRequests || retry < 1 || retry > 60 {
+			t.Fatalf("7th write on %s: %d, Retry-After %q; want 429 within the minute (6 writes spread over two nodes used the budget)",
+				node.URL, res.StatusCode, res.Header.Get("Retry-After"))
+		}
+	}
+	bob := b.Client(t, "Bob", townhall.RoleMember)
+	bob.JSON("POST", "/api/v1/notifications/read", nil, http.StatusNoContent, nil)
 }

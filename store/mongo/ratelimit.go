@@ -10,18 +10,10 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// RateLimiter is what the web layer needs to limit writes across several app
-// nodes: the in-memory token buckets of web/ratelimit.go count per node, so
-// with N nodes behind a load balancer a person could write N times as much.
-type RateLimiter interface {
-	// Allow counts one action for key and reports whether it is within
-	// perMinute; when not, retry says how long until it would be.
-	Allow(ctx context.Context, key string, perMinute int, now time.Time) (ok bool, retry time.Duration, err error)
-}
-
-var _ RateLimiter = (*DB)(nil)
-
-// Allow implements RateLimiter with fixed one-minute windows: one document
+// Allow counts one write for key against perMinute, shared by every app
+// node on this database (web.RateLimiter; the web layer's in-memory token
+// buckets count per node, so N nodes would allow N times the rate). It
+// uses fixed one-minute windows: one document
 // per key and minute, counted with an atomic upserting $inc, and removed by
 // a TTL index a minute after its window ends. A fixed window lets a burst
 // of up to 2×perMinute straddle a window boundary; that is the price of one

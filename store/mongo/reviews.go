@@ -528,6 +528,14 @@ func (db *DB) bumpHelpful(ctx context.Context, reviewID string, delta int) (int,
 func (db *DB) SetResponse(ctx context.Context, reviewID string, resp *reviews.Response) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
+	if resp == nil {
+		res, err := db.reviews().UpdateOne(ctx, bson.D{{Key: "_id", Value: reviewID}},
+			bson.D{{Key: "$unset", Value: bson.D{{Key: "response", Value: ""}}}})
+		if err == nil && res.MatchedCount == 0 {
+			err = townhall.Errorf(townhall.ENOTFOUND, "Review not found.")
+		}
+		return err
+	}
 	res, err := db.reviews().UpdateOne(ctx, bson.D{{Key: "_id", Value: reviewID}}, bson.D{{Key: "$set", Value: bson.D{
 		{Key: "response.author_id", Value: resp.AuthorID}, {Key: "response.body", Value: resp.Body},
 		{Key: "response.body_html", Value: string(resp.BodyHTML)}, {Key: "response.updated_at", Value: ms(resp.UpdatedAt)}}}})

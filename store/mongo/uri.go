@@ -19,7 +19,7 @@ const DefaultDatabase = "townhall"
 func DatabaseFromURI(uri string) (string, error) {
 	u, err := url.Parse(uri)
 	if err != nil || (u.Scheme != "mongodb" && u.Scheme != "mongodb+srv") || u.Host == "" {
-		return "", fmt.Errorf("%q is not a mongodb:// or mongodb+srv:// URI", redact(uri))
+		return "", fmt.Errorf("%q is not a mongodb:// or mongodb+srv:// URI", Redact(uri))
 	}
 	if name := strings.Trim(u.Path, "/"); name != "" {
 		return name, nil
@@ -27,8 +27,8 @@ func DatabaseFromURI(uri string) (string, error) {
 	return DefaultDatabase, nil
 }
 
-// redact hides a password in a URI so it can appear in error messages.
-func redact(uri string) string {
+// Redact hides a password in a URI so it can appear in messages and logs.
+func Redact(uri string) string {
 	if u, err := url.Parse(uri); err == nil && u.User != nil {
 		u.User = url.User(u.User.Username())
 		return u.String()

@@ -389,6 +389,10 @@ func (db *DB) helpfulVote(ctx context.Context, reviewID string, delta int, stmt 
 // response's author; CreatedAt stays that of the first response.
 func (db *DB) SetResponse(ctx context.Context, reviewID string, resp *reviews.Response) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
+		if resp == nil {
+			return execOne(ctx, tx, "Review", `UPDATE reviews SET response_author_id = NULL, response_body = '', response_html = '',
+				response_created_at = NULL, response_updated_at = NULL WHERE id = ?`, reviewID)
+		}
 		return execOne(ctx, tx, "Review", `UPDATE reviews SET response_author_id = ?, response_body = ?, response_html = ?,
 			response_created_at = COALESCE(response_created_at, ?), response_updated_at = ? WHERE id = ?`,
 			resp.AuthorID, resp.Body, string(resp.BodyHTML), ms(resp.CreatedAt), ms(resp.UpdatedAt), reviewID)

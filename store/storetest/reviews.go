@@ -342,6 +342,23 @@ func testReviews(t *testing.T, open Opener) {
 			t.Fatalf("response = %+v", got.Response)
 		}
 		WantCode(t, s.SetResponse(ctx, townhall.NewID(), first), townhall.ENOTFOUND)
+
+		// Removing: gone, twice is harmless, and a new response starts afresh.
+		for range 2 {
+			if err := s.SetResponse(ctx, r.ID, nil); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.Review(ctx, r.ID, ""); got.Response != nil {
+				t.Fatalf("removed response still there: %+v", got.Response)
+			}
+		}
+		WantCode(t, s.SetResponse(ctx, townhall.NewID(), nil), townhall.ENOTFOUND)
+		if err := s.SetResponse(ctx, r.ID, &reviews.Response{AuthorID: staff.ID, Body: "Again", BodyHTML: "<p>Again</p>", CreatedAt: later, UpdatedAt: later}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Review(ctx, r.ID, ""); got.Response == nil || !got.Response.CreatedAt.Equal(later) || got.Response.AuthorName != "staff" {
+			t.Fatalf("response after removal = %+v", got.Response)
+		}
 	})
 
 	t.Run("search feed and documents", func(t *testing.T) {

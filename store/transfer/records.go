@@ -1,0 +1,275 @@
+package transfer
+
+// The record types: one per kind of stored fact, with every field a store
+// keeps, counters included, so a copy shows exactly what the source showed.
+// Times are Unix milliseconds, as both stores keep them. A `col` tag names
+// the field in the neutral format (the embedded store's column); ",null"
+// marks an optional field whose zero value means "absent".
+
+// Setting is one site-wide setting.
+type Setting struct {
+	Key   string `col:"key"`
+	Value string `col:"value"`
+}
+
+// Segment is a customer segment with its vote weight.
+type Segment struct {
+	ID       string  `col:"id"`
+	Name     string  `col:"name"`
+	Weight   float64 `col:"weight"`
+	Verified bool    `col:"verified"`
+}
+
+// User is a person, with the denormalized unread-notification count and
+// the sign-ins that identify them. Identities travel with their user: on
+// MongoDB they are part of the user document, under a unique index that
+// cannot hold a user without one.
+type User struct {
+	ID        string `col:"id"`
+	Handle    string `col:"handle"`
+	Name      string `col:"name"`
+	Email     string `col:"email"`
+	AvatarURL string `col:"avatar_url"`
+	Role      string `col:"role"`
+	SegmentID string `col:"segment_id,null"`
+	Verified  bool   `col:"verified"`
+	Unread    int    `col:"unread"`
+	CreatedAt int64  `col:"created_at"`
+
+	Identities []Identity
+}
+
+// Identity is a sign-in (a provider and the provider's id for the person).
+type Identity struct {
+	Provider string
+	Subject  string
+}
+
+// Session is a signed-in browser, by the hash of its cookie token.
+type Session struct {
+	TokenHash string `col:"token_hash"`
+	UserID    string `col:"user_id"`
+	CreatedAt int64  `col:"created_at"`
+	ExpiresAt int64  `col:"expires_at"`
+}
+
+// Notification is one entry of a user's notifications.
+type Notification struct {
+	ID        string `col:"id"`
+	UserID    string `col:"user_id"`
+	Kind      string `col:"kind"`
+	Text      string `col:"text"`
+	URL       string `col:"url"`
+	CreatedAt int64  `col:"created_at"`
+	Read      bool   `col:"read"`
+}
+
+// Category is a forum category with its thread count.
+type Category struct {
+	ID          string `col:"id"`
+	Slug        string `col:"slug"`
+	Name        string `col:"name"`
+	Description string `col:"description"`
+	Position    int    `col:"position"`
+	Questions   bool   `col:"questions"`
+	Threads     int    `col:"threads"`
+	CreatedAt   int64  `col:"created_at"`
+}
+
+// Thread is a forum thread with its counters, last activity and flags.
+type Thread struct {
+	ID             string `col:"id"`
+	CategoryID     string `col:"category_id"`
+	Title          string `col:"title"`
+	AuthorID       string `col:"author_id"`
+	Posts          int    `col:"posts"`
+	Replies        int    `col:"replies"`
+	LastPostID     string `col:"last_post_id"`
+	LastPosterID   string `col:"last_poster_id"`
+	LastActivity   int64  `col:"last_activity"`
+	Pinned         bool   `col:"pinned"`
+	Locked         bool   `col:"locked"`
+	Hidden         bool   `col:"hidden"`
+	AcceptedPostID string `col:"accepted_post_id,null"`
+	CreatedAt      int64  `col:"created_at"`
+}
+
+// Post is a forum post (the thread's first post is position 1).
+type Post struct {
+	ID        string `col:"id"`
+	ThreadID  string `col:"thread_id"`
+	Position  int    `col:"position"`
+	AuthorID  string `col:"author_id"`
+	Source    string `col:"source"`
+	HTML      string `col:"html"`
+	Hidden    bool   `col:"hidden"`
+	EditedAt  int64  `col:"edited_at,null"`
+	CreatedAt int64  `col:"created_at"`
+}
+
+// Revision is an earlier version of an edited post.
+type Revision struct {
+	ID        string `col:"id"`
+	PostID    string `col:"post_id"`
+	Title     string `col:"title"`
+	Source    string `col:"source"`
+	EditorID  string `col:"editor_id"`
+	CreatedAt int64  `col:"created_at"`
+}
+
+// Follow is a user following a thread.
+type Follow struct {
+	ThreadID string `col:"thread_id"`
+	UserID   string `col:"user_id"`
+}
+
+// Idea is an idea with its counters, trend score, official response,
+// merge and moderation state. Tags are comma-separated.
+type Idea struct {
+	ID               string  `col:"id"`
+	AuthorID         string  `col:"author_id"`
+	Title            string  `col:"title"`
+	Body             string  `col:"body"`
+	BodyHTML         string  `col:"body_html"`
+	Tags             string  `col:"tags"`
+	Status           string  `col:"status"`
+	Votes            int     `col:"votes"`
+	Comments         int     `col:"comments"`
+	Trend            float64 `col:"trend"`
+	MergedInto       string  `col:"merged_into,null"`
+	ResponseBody     string  `col:"response_body"`
+	ResponseHTML     string  `col:"response_html"`
+	ResponseAuthorID string  `col:"response_author_id,null"`
+	ResponseAt       int64   `col:"response_at,null"`
+	StatusAt         int64   `col:"status_at,null"`
+	RespondedAt      int64   `col:"responded_at,null"`
+	CreatedAt        int64   `col:"created_at"`
+	UpdatedAt        int64   `col:"updated_at"`
+	HiddenAt         int64   `col:"hidden_at,null"`
+	HiddenBy         string  `col:"hidden_by,null"`
+	HiddenReason     string  `col:"hidden_reason"`
+}
+
+// IdeaTag is an idea listed under one tag, with the sort keys the tag's
+// board pages order by.
+type IdeaTag struct {
+	IdeaID string  `col:"idea_id"`
+	Tag    string  `col:"tag"`
+	Status string  `col:"status"`
+	Votes  int     `col:"votes"`
+	Trend  float64 `col:"trend"`
+}
+
+// TagCount is how many listed ideas carry a tag.
+type TagCount struct {
+	Tag   string `col:"tag"`
+	Ideas int    `col:"ideas"`
+}
+
+// Vote is one person's vote for an idea, with their segment at the time.
+type Vote struct {
+	IdeaID    string `col:"idea_id"`
+	UserID    string `col:"user_id"`
+	SegmentID string `col:"segment_id"`
+	CreatedAt int64  `col:"created_at"`
+}
+
+// SegmentVotes is an idea's vote count from one segment ("" for voters
+// without one).
+type SegmentVotes struct {
+	IdeaID    string `col:"idea_id"`
+	SegmentID string `col:"segment_id"`
+	Votes     int    `col:"votes"`
+}
+
+// Comment is a comment on an idea, with its moderation state.
+type Comment struct {
+	ID           string `col:"id"`
+	IdeaID       string `col:"idea_id"`
+	AuthorID     string `col:"author_id"`
+	Team         bool   `col:"team"`
+	Body         string `col:"body"`
+	BodyHTML     string `col:"body_html"`
+	MergedFrom   string `col:"merged_from,null"`
+	CreatedAt    int64  `col:"created_at"`
+	HiddenAt     int64  `col:"hidden_at,null"`
+	HiddenBy     string `col:"hidden_by,null"`
+	HiddenReason string `col:"hidden_reason"`
+	EditedAt     int64  `col:"edited_at,null"`
+	DeletedAt    int64  `col:"deleted_at,null"`
+	DeletedBy    string `col:"deleted_by,null"`
+}
+
+// StatusChange is one entry of an idea's status history.
+type StatusChange struct {
+	ID           string `col:"id"`
+	IdeaID       string `col:"idea_id"`
+	FromStatus   string `col:"from_status"`
+	ToStatus     string `col:"to_status"`
+	Reason       string `col:"reason"`
+	Response     string `col:"response"`
+	ResponseHTML string `col:"response_html"`
+	ActorID      string `col:"actor_id"`
+	CreatedAt    int64  `col:"created_at"`
+}
+
+// TitleWord is a word of a listed idea's title, for "similar ideas".
+type TitleWord struct {
+	Word   string `col:"word"`
+	IdeaID string `col:"idea_id"`
+}
+
+// Product is a reviewed product with its rating aggregate.
+type Product struct {
+	ID              string `col:"id"`
+	Slug            string `col:"slug"`
+	Name            string `col:"name"`
+	Description     string `col:"description"`
+	DescriptionHTML string `col:"description_html"`
+	ImageURL        string `col:"image_url"`
+	Archived        bool   `col:"archived"`
+	RatingCount     int    `col:"rating_count"`
+	RatingSum       int    `col:"rating_sum"`
+	Stars1          int    `col:"stars1"`
+	Stars2          int    `col:"stars2"`
+	Stars3          int    `col:"stars3"`
+	Stars4          int    `col:"stars4"`
+	Stars5          int    `col:"stars5"`
+	CreatedAt       int64  `col:"created_at"`
+	UpdatedAt       int64  `col:"updated_at"`
+}
+
+// Review is a product review with its helpful count and business response.
+type Review struct {
+	ID                string `col:"id"`
+	ProductID         string `col:"product_id"`
+	AuthorID          string `col:"author_id"`
+	Rating            int    `col:"rating"`
+	Title             string `col:"title"`
+	Body              string `col:"body"`
+	BodyHTML          string `col:"body_html"`
+	Verified          bool   `col:"verified"`
+	Helpful           int    `col:"helpful"`
+	ResponseAuthorID  string `col:"response_author_id,null"`
+	ResponseBody      string `col:"response_body"`
+	ResponseHTML      string `col:"response_html"`
+	ResponseCreatedAt int64  `col:"response_created_at,null"`
+	ResponseUpdatedAt int64  `col:"response_updated_at,null"`
+	CreatedAt         int64  `col:"created_at"`
+	UpdatedAt         int64  `col:"updated_at"`
+}
+
+// HelpfulVote is one person marking a review helpful.
+type HelpfulVote struct {
+	ReviewID  string `col:"review_id"`
+	UserID    string `col:"user_id"`
+	CreatedAt int64  `col:"created_at"`
+}
+
+// Change is one entry of the search change feed, with its sequence number.
+type Change struct {
+	Seq      int64  `col:"seq"`
+	Kind     string `col:"kind"`
+	EntityID string `col:"entity_id"`
+	At       int64  `col:"at"`
+}

@@ -1,0 +1,174 @@
+package web
+
+import (
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeClock lets the page cache's tests move time by hand.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func newTestCache(ttl time.Duration, maxBytes int) (*pageCache, *fakeClock) {
+	clock := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	pc := newPageCache(ttl, maxBytes)
+	pc.now = clock.now
+	return pc, clock
+}
+
+// fill leads a render of key and stores body, as the middleware does.
+func fill(t *testing.T, pc *pageCache, key, body string) {
+	t.Helper()
+	p, lead, gen := pc.lookup(key, nil)
+	if p != nil || !lead {
+		t.Fatalf("lookup(%q) before filling: page %v, lead %v", key, p != nil, lead)
+	}
+	pc.store(key, gen, "text/html", []byte(body))
+	pc.release(key)
+}
+
+func TestPageCacheTTLAndSize(t *testing.T) {
+	if newPageCache(0, 1<<20) != nil {
+		t.Fatal("a zero TTL must turn the cache off")
+	}
+	pc, clock := newTestCache(2*time.Second, 10)
+	fill(t, pc, "/a", "aaaa")
+	clock.add(1999 * time.Millisecond)
+	if p, _, _ := pc.lookup("/a", nil); p == nil || string(p.body) != "aaaa" {
+		t.Fatalf("within the TTL: %v", p)
+	}
+	pc.release("/a") // harmless when nobody leads
+	clock.add(time.Millisecond)
+	if p, lead, _ := pc.lookup("/a", nil); p != nil || !lead {
+		t.Fatalf("at the TTL: page %v, lead %v; want a new render", p != nil, lead)
+	}
+	pc.release("/a")
+	if pc.bytes != 0 || len(pc.entries) != 0 {
+		t.Fatalf("expired page still counted: %d bytes, %d entries", pc.bytes, len(pc.entries))
+	}
+
+	// The byte cap: a page that does not fit is not kept; expired pages
+	// make room.
+	fill(t, pc, "/b", "bbbbbb")
+	fill(t, pc, "/c", "cccccc") // 12 > 10 bytes
+	if p, lead, _ := pc.lookup("/c", nil); p != nil || !lead {
+		t.Fatal("a page over the cap was kept")
+	}
+	pc.release("/c")
+	clock.add(3 * time.Second)
+	fill(t, pc, "/c", "cccccc")
+	if p, _, _ := pc.lookup("/c", nil); p == nil || pc.bytes != 6 {
+		t.Fatalf("expired pages did not make room: page %v, %d bytes", p != nil, pc.bytes)
+	}
+}
+
+// TestPageCachePurge: a purge drops every page, and a render that began
+// before it is not stored, so content hidden meanwhile cannot come back.
+func TestPageCachePurge(t *testing.T) {
+	pc, _ := newTestCache(time.Minute, 1<<20)
+	fill(t, pc, "/a", "old")
+	_, lead, gen := pc.lookup("/b", nil)
+	if !lead {
+		t.Fatal("no lead for /b")
+	}
+	pc.purge()
+	pc.store("/b", gen, "text/html", []byte("rendered before the purge"))
+	pc.release("/b")
+	for _, key := range []string{"/a", "/b"} {
+		if p, _, _ := pc.lookup(key, nil); p != nil {
+			t.Errorf("%s survived the purge: %q", key, p.body)
+		}
+		pc.release(key)
+	}
+}
+
+// TestPageCacheSingleRender: concurrent misses for one URL wait for one
+// render and all get its page.
+func TestPageCacheSingleRender(t *testing.T) {
+	pc, _ := newTestCache(time.Minute, 1<<20)
+	_, lead, gen := pc.lookup("/hot", nil)
+	if !lead {
+		t.Fatal("first lookup does not lead")
+	}
+	const n = 16
+	var wg sync.WaitGroup
+	got := make(chan string, n)
+	leads := make(chan bool, n)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p, lead, _ := pc.lookup("/hot", nil)
+			leads <- lead
+			if p != nil {
+				got <- string(p.body)
+			}
+		}()
+	}
+	pc.store("/hot", gen, "text/html", []byte("page"))
+	pc.release("/hot")
+	wg.Wait()
+	close(got)
+	close(leads)
+	for l := range leads {
+		if l {
+			t.Error("a second request led the render")
+		}
+	}
+	count := 0
+	for b := range got {
+		if b != "page" {
+			t.Errorf("waiter got %q", b)
+		}
+		count++
+	}
+	if count != n {
+		t.Errorf("%d of %d waiters got the page", count, n)
+	}
+
+	// A waiter whose request ends stops waiting.
+	_, lead, _ = pc.lookup("/slow", nil)
+	done := make(chan struct{})
+	close(done)
+	if p, l, _ := pc.lookup("/slow", done); p != nil || l || !lead {
+		t.Fatalf("cancelled waiter: page %v, lead %v", p != nil, l)
+	}
+	pc.release("/slow")
+}
+
+func TestCacheablePath(t *testing.T) {
+	for path, want := range map[string]bool{
+		"/":                     true,
+		"/ideas":                true,
+		"/t/01J0000000000000":   true,
+		"/search":               true,
+		"/api/v1/ideas":         true,
+		"/api/v1/notifications": false,
+		"/api/v1/me":            false,
+		"/notifications":        false,
+		"/auth/signin":          false,
+		"/admin/users":          false,
+		"/static/app.css":       false,
+		"/healthz":              false,
+		"/metrics":              false,
+	} {
+		if got := cacheablePath(path); got != want {
+			t.Errorf("cacheablePath(%q) = %v, want %v", path, got, want)
+		}
+	}
+}

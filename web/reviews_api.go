@@ -1,0 +1,309 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/reviews"
+)
+
+// The reviews JSON API: products, reviews, helpful votes and business
+// responses under /api/v1; the pages are in reviews.go.
+
+type ratingJSON struct {
+	Average   float64        `json:"average"` // one decimal; 0 without ratings
+	Count     int            `json:"count"`
+	Histogram map[string]int `json:"histogram"` // "1" to "5" → number of ratings
+}
+
+func newRatingJSON(r reviews.Rating) ratingJSON {
+	h := make(map[string]int, 5)
+	for i, n := range r.Histogram {
+		h[strconv.Itoa(i+1)] = n
+	}
+	return ratingJSON{Average: r.Average(), Count: r.Count, Histogram: h}
+}
+
+type productJSON struct {
+	ID              string     `json:"id"`
+	Slug            string     `json:"slug"`
+	Name            string     `json:"name"`
+	Description     string     `json:"description"`
+	DescriptionHTML string     `json:"description_html"`
+	ImageURL        string     `json:"image_url"`
+	Archived        bool       `json:"archived"`
+	URL             string     `json:"url"`
+	Rating          ratingJSON `json:"rating"`
+	CreatedAt       time.Time  `json:"created_at"`
+	UpdatedAt       time.Time  `json:"updated_at"`
+}
+
+func newProductJSON(p *reviews.Product) productJSON {
+	return productJSON{ID: p.ID, Slug: p.Slug, Name: p.Name, Description: p.Description,
+		DescriptionHTML: string(p.DescriptionHTML), ImageURL: p.ImageURL, Archived: p.Archived,
+		URL: productPath(p), Rating: newRatingJSON(p.Rating), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+}
+
+type personJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type responseJSON struct {
+	Author    personJSON `json:"author"`
+	Body      string     `json:"body"`
+	BodyHTML  string     `json:"body_html"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
+}
+
+type reviewJSON struct {
+	ID        string        `json:"id"`
+	ProductID string        `json:"product_id"`
+	Author    personJSON    `json:"author"`
+	Rating    int           `json:"rating"`
+	Title     string        `json:"title"`
+	Body      string        `json:"body"`
+	BodyHTML  string        `json:"body_html"`
+	Verified  bool          `json:"verified"`
+	Helpful   int           `json:"helpful"`
+	Voted     bool          `json:"voted"` // the caller marked it helpful
+	Response  *responseJSON `json:"response"`
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
+}
+
+func newReviewJSON(r *reviews.Review) reviewJSON {
+	out := reviewJSON{ID: r.ID, ProductID: r.ProductID, Author: personJSON{r.AuthorID, r.AuthorName},
+		Rating: r.Rating, Title: r.Title, Body: r.Body, BodyHTML: string(r.BodyHTML), Verified: r.Verified,
+		Helpful: r.Helpful, Voted: r.Voted, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if resp := r.Response; resp != nil {
+		out.Response = &responseJSON{Author: personJSON{resp.AuthorID, resp.AuthorName}, Body: resp.Body,
+			BodyHTML: string(resp.BodyHTML), CreatedAt: resp.CreatedAt, UpdatedAt: resp.UpdatedAt}
+	}
+	return out
+}
+
+type pageJSON[T any] struct {
+	Items []T    `json:"items"`
+	Next  string `json:"next"`
+}
+
+type productRequest struct {
+	Name        *string `json:"name"`
+	Slug        *string `json:"slug"`
+	Description *string `json:"description"`
+	ImageURL    *string `json:"image_url"`
+	Archived    *bool   `json:"archived"`
+}
+
+func (r productRequest) input() reviews.ProductInput {
+	return reviews.ProductInput{Name: r.Name, Slug: r.Slug, Description: r.Description, ImageURL: r.ImageURL, Archived: r.Archived}
+}
+
+// reviewRequest keeps the rating raw: "4.5", "5" (a string) and null must
+// be refused, not rounded or read as zero.
+type reviewRequest struct {
+	Rating json.RawMessage `json:"rating"`
+	Title  *string         `json:"title"`
+	Body   *string         `json:"body"`
+}
+
+func (r reviewRequest) input() (reviews.ReviewInput, error) {
+	in := reviews.ReviewInput{Title: r.Title, Body: r.Body}
+	if len(r.Rating) == 0 {
+		return in, nil // absent: required on create, unchanged on edit
+	}
+	raw := string(r.Rating)
+	n, err := strconv.Atoi(raw)
+	if err != nil || strings.TrimLeft(raw, "-0123456789") != "" {
+		return in, townhall.Errorf(townhall.EINVALID, "Rating must be a whole number of stars from 1 to 5 (got %.20s).", raw)
+	}
+	in.Rating = &n
+	return in, nil
+}
+
+func (s *Server) apiProducts(c *gin.Context) {
+	page, err := s.svc.Reviews.Products(c.Request.Context(), currentUser(c), c.Query("after"), c.Query("archived") == "1")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := pageJSON[productJSON]{Items: []productJSON{}, Next: page.Next}
+	for _, p := range page.Items {
+		out.Items = append(out.Items, newProductJSON(p))
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) apiCreateProduct(c *gin.Context) {
+	var req productRequest
+	if err := decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, err := s.svc.Reviews.CreateProduct(c.Request.Context(), currentUser(c), req.input())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, newProductJSON(p))
+}
+
+func (s *Server) apiProduct(c *gin.Context) {
+	p, err := s.svc.Reviews.Product(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newProductJSON(p))
+}
+
+func (s *Server) apiUpdateProduct(c *gin.Context) {
+	var req productRequest
+	if err := decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, err := s.svc.Reviews.UpdateProduct(c.Request.Context(), currentUser(c), c.Param("id"), req.input())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newProductJSON(p))
+}
+
+// reviewFilter reads ?sort=, ?stars= and ?after=.
+func reviewFilter(c *gin.Context) (reviews.ReviewFilter, error) {
+	f := reviews.ReviewFilter{Sort: c.Query("sort"), After: c.Query("after")}
+	if v := c.Query("stars"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 5 {
+			return f, townhall.Errorf(townhall.EINVALID, "Stars must be a whole number from 1 to 5.")
+		}
+		f.Stars = n
+	}
+	return f, nil
+}
+
+func (s *Server) apiReviews(c *gin.Context) {
+	ctx := c.Request.Context()
+	f, err := reviewFilter(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, err := s.svc.Reviews.Product(ctx, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	page, err := s.svc.Reviews.Reviews(ctx, currentUser(c), p.ID, f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := pageJSON[reviewJSON]{Items: []reviewJSON{}, Next: page.Next}
+	for _, r := range page.Items {
+		out.Items = append(out.Items, newReviewJSON(r))
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// decodeReview reads a review's JSON body; on bad input it answers the
+// request itself and reports false.
+func (s *Server) decodeReview(c *gin.Context) (reviews.ReviewInput, bool) {
+	var req reviewRequest
+	err := decodeJSON(c, &req)
+	var in reviews.ReviewInput
+	if err == nil {
+		in, err = req.input()
+	}
+	if err != nil {
+		s.fail(c, err)
+		return in, false
+	}
+	return in, true
+}
+
+// sendReview answers with the review, or with the error that stopped it.
+func (s *Server) sendReview(c *gin.Context, status int, r *reviews.Review, err error) {
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(status, newReviewJSON(r))
+}
+
+func (s *Server) apiCreateReview(c *gin.Context) {
+	if in, ok := s.decodeReview(c); ok {
+		r, err := s.svc.Reviews.CreateReview(c.Request.Context(), currentUser(c), c.Param("id"), in)
+		s.sendReview(c, http.StatusCreated, r, err)
+	}
+}
+
+func (s *Server) apiReview(c *gin.Context) {
+	r, err := s.svc.Reviews.Review(c.Request.Context(), currentUser(c), c.Param("id"))
+	s.sendReview(c, http.StatusOK, r, err)
+}
+
+func (s *Server) apiUpdateReview(c *gin.Context) {
+	if in, ok := s.decodeReview(c); ok {
+		r, err := s.svc.Reviews.UpdateReview(c.Request.Context(), currentUser(c), c.Param("id"), in)
+		s.sendReview(c, http.StatusOK, r, err)
+	}
+}
+
+func (s *Server) apiDeleteReview(c *gin.Context) {
+	if _, err := s.svc.Reviews.DeleteReview(c.Request.Context(), currentUser(c), c.Param("id")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+// apiHelpful marks (POST) or unmarks (DELETE) a review as helpful. Both are
+// idempotent; voting on your own review is 403.
+func (s *Server) apiHelpful(c *gin.Context) {
+	ctx, actor, id := c.Request.Context(), currentUser(c), c.Param("id")
+	var n int
+	var err error
+	voted := c.Request.Method == http.MethodPost
+	if voted {
+		n, err = s.svc.Reviews.MarkHelpful(ctx, actor, id)
+	} else {
+		n, err = s.svc.Reviews.UnmarkHelpful(ctx, actor, id)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"helpful": n, "voted": voted})
+}
+
+func (s *Server) apiRespond(c *gin.Context) {
+	var req struct {
+		Body *string `json:"body"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if req.Body == nil {
+		s.fail(c, townhall.Errorf(townhall.EINVALID, "Response is required."))
+		return
+	}
+	r, err := s.svc.Reviews.Respond(c.Request.Context(), currentUser(c), c.Param("id"), *req.Body)
+	s.sendReview(c, http.StatusOK, r, err)
+}
+
+func (s *Server) apiRemoveResponse(c *gin.Context) {
+	r, err := s.svc.Reviews.RemoveResponse(c.Request.Context(), currentUser(c), c.Param("id"))
+	s.sendReview(c, http.StatusOK, r, err)
+}
