@@ -70,7 +70,7 @@ func (c SearchCorpus) Doc(i int) *townhall.SearchDoc {
 	switch d.Kind {
 	case townhall.KindThread:
 		d.Title, d.Category = c.thread(block*corpusThreads + j)
-		d.Body = g.paragraphs(1+g.rng.IntN(3)) + c.rare(g)
+		d.Body = paragraphsText(g.rng, 1+g.rng.IntN(3)) + c.rare(g)
 		d.URL = "/t/" + d.ID
 		if g.rng.IntN(5) == 0 {
 			d.Status = "solved"
@@ -80,14 +80,14 @@ func (c SearchCorpus) Doc(i int) *townhall.SearchDoc {
 		parent := block*corpusBlock + k
 		d.Title, d.Category = c.thread(block*corpusThreads + k)
 		d.ParentID = c.ID(parent)
-		d.Body = g.paragraphs(1+g.rng.IntN(2)) + c.rare(g)
+		d.Body = paragraphsText(g.rng, 1+g.rng.IntN(2)) + c.rare(g)
 		d.URL = forum.PostURL(d.ParentID, &forum.Post{ID: d.ID, Position: 1 + (j-corpusThreads)%corpusPostsPer})
 		if g.rng.IntN(25) == 0 {
 			d.Status = "accepted"
 		}
 	case townhall.KindIdea:
 		d.Title = g.title()
-		d.Body = g.paragraphs(1+g.rng.IntN(2)) + c.rare(g)
+		d.Body = paragraphsText(g.rng, 1+g.rng.IntN(2)) + c.rare(g)
 		d.Tags = g.tags()
 		d.Status = string(g.status())
 		d.URL = "/ideas/" + d.ID
@@ -95,7 +95,7 @@ func (c SearchCorpus) Doc(i int) *townhall.SearchDoc {
 		p := g.rng.IntN(corpusProducts)
 		name := fmt.Sprintf("%s %s %d", productAdjectives[p%len(productAdjectives)], productNouns[p/len(productAdjectives)%len(productNouns)], p+1)
 		d.Title = g.title()
-		d.Body = g.paragraphs(1+g.rng.IntN(2)) + c.rare(g)
+		d.Body = paragraphsText(g.rng, 1+g.rng.IntN(2)) + c.rare(g)
 		d.Category = reviews.Slugify(name)
 		d.ParentID = fmt.Sprintf("p%04d", p)
 		d.URL = "/products/" + d.Category + "#review-" + d.ID
@@ -124,6 +124,24 @@ func (c SearchCorpus) rare(g *gen) string {
 		words[k] = RareWord(int(z.Uint64()))
 	}
 	return "\n\nAlso seen with " + strings.Join(words, ", ") + "."
+}
+
+// paragraphsText is the Markdown source prose.paragraphs writes (same
+// random draws, so the same text), without the HTML a store needs.
+func paragraphsText(rng *rand.Rand, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString("\n\n")
+		}
+		for j := range 2 + rng.IntN(3) {
+			if j > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(pick(rng, sentences))
+		}
+	}
+	return b.String()
 }
 
 // rareSyllables build RareWord's made-up words.
