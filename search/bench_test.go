@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -97,9 +98,9 @@ func BenchmarkQuery(b *testing.B) {
 			b.Fatalf("TOWNHALL_BENCH_DOCS=%q is not a positive number", v)
 		}
 	}
-	dir := os.Getenv("TOWNHALL_BENCH_INDEX")
-	if dir == "" {
-		dir = b.TempDir()
+	dir := b.TempDir()
+	if d := os.Getenv("TOWNHALL_BENCH_INDEX"); d != "" {
+		dir = filepath.Join(d, fmt.Sprintf("zipf-%d", n)) // BenchmarkSearchMix has its own
 	}
 	src := corpusSource{n: n}
 	x, err := Open(dir)
