@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -153,11 +154,13 @@ func (r *renderer) funcs() template.FuncMap {
 		"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"plural": func(n int, one, many string) string {
 			if n == 1 {
-				return fmt.Sprintf("%d %s", n, one)
+				return "1 " + one
 			}
-			return fmt.Sprintf("%d %s", n, many)
+			return thousands(n) + " " + many
 		},
-		"add": func(a, b int) int { return a + b },
+		"num":   thousands,
+		"label": label,
+		"add":   func(a, b int) int { return a + b },
 		"initial": func(name string) string {
 			for _, r := range name {
 				return strings.ToUpper(string(r))
@@ -220,6 +223,33 @@ func plural(n int, unit string) string {
 		return "1 " + unit
 	}
 	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// thousands writes n with comma separators: 315548 → "315,548".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// label turns a stored value such as "under_review" into "Under review".
+func label(v string) string {
+	v = strings.ReplaceAll(v, "_", " ")
+	if v == "" {
+		return v
+	}
+	return strings.ToUpper(v[:1]) + v[1:]
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }

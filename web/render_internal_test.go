@@ -1,0 +1,16 @@
+package web
+
+import "testing"
+
+func TestThousandsAndLabel(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 7: "7", 999: "999", 1000: "1,000", 315548: "315,548", 1001607: "1,001,607", -12345: "-12,345"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
+	for v, want := range map[string]string{"under_review": "Under review", "in_progress": "In progress", "open": "Open", "": ""} {
+		if got := label(v); got != want {
+			t.Errorf("label(%q) = %q, want %q", v, got, want)
+		}
+	}
+}
