@@ -178,7 +178,10 @@ var (
 )
 
 // openStore opens MongoDB when a URI is configured, else the embedded store.
-func openStore(ctx context.Context, cfg Config) (Store, error) {
+// OpenStore opens the store cfg names: MongoDB when MongoDBURI is set, the
+// embedded store in DataDir otherwise. Open uses it; so do commands that
+// need only the store (reindex).
+func OpenStore(ctx context.Context, cfg Config) (Store, error) {
 	if cfg.MongoDBURI != "" {
 		db, err := mongo.OpenURI(ctx, cfg.MongoDBURI)
 		if err != nil {
@@ -228,7 +231,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	db, err := openStore(ctx, cfg)
+	db, err := OpenStore(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

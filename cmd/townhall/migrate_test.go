@@ -357,4 +357,20 @@ func TestMigrateStoreToMongoDB(t *testing.T) {
 	// is found by search.
 	src.ann.JSON("POST", "/api/v1/ideas", map[string]any{"title": "Quokka mode", "body": "Written on MongoDB."}, http.StatusCreated, nil)
 	waitForSearch(t, src.ann, "quokka", 1)
+
+	// A node on MongoDB rebuilds its own index from the shared store, and
+	// the running node switches to it and still finds everything.
+	before := copy.App.SearchIndex.Name()
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"reindex", "--mongodb-uri", to, "--data", copy.App.Config.DataDir}, &out, &errOut); code != 0 ||
+		!strings.Contains(out.String(), "Rebuilt the search index") {
+		t.Fatalf("reindex on MongoDB: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	for deadline := time.Now().Add(5 * time.Second); copy.App.SearchIndex.Name() == before; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the MongoDB node did not switch to the rebuilt index")
+		}
+	}
+	waitForSearch(t, src.ann, "quokka", 1)
+	src.searchLikeSource(t, copy, src.ann, "zanzibar")
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/townhall/townhall/app"
 	"github.com/townhall/townhall/search"
-	"github.com/townhall/townhall/store/sqlite"
 )
 
 // reindex rebuilds the search index from the store into a new directory and
@@ -28,13 +27,15 @@ func reindex(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "townhall: %v\n", err)
 		return 2
 	}
-	if cfg.MongoDBURI != "" {
-		fmt.Fprintln(stderr, "townhall: --mongodb-uri: the MongoDB backend is not available yet in this version")
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintf(stderr, "townhall: %v\n", err)
 		return 2
 	}
-	db, err := sqlite.Open(ctx, cfg.DataDir)
+	// On MongoDB every node keeps its own index in its --data directory;
+	// this rebuilds the index of the node it runs on.
+	db, err := app.OpenStore(ctx, *cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "townhall: open store in %s: %v\n", cfg.DataDir, err)
+		fmt.Fprintf(stderr, "townhall: %v\n", err)
 		return 1
 	}
 	defer db.Close()
