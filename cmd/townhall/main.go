@@ -41,6 +41,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return reindex(ctx, args, stdout, stderr)
 	case "migrate-store":
 		return migrateStore(ctx, args, stdout, stderr)
+	case "check":
+		return check(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -52,11 +54,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 const usage = `Usage: townhall [command] [flags]
 
 Commands:
-  serve     start the site (the default)
-  seed      fill the site with a demo community (--demo) or a large generated one (--scale N)
-  reindex   rebuild the search index from the database; safe while serving
+  serve          start the site (the default)
+  seed           fill the site with a demo community (--demo) or a large generated one (--scale N)
+  reindex        rebuild the search index from the database; safe while serving
+  check          recompute every counter from its facts and report differences (--repair on MongoDB)
   migrate-store  copy a site into another store: --from sqlite:./data --to mongodb://HOST/DB
-  help      show this help
+  help           show this help
 
 Run "townhall serve -h" or "townhall seed -h" for the flags; each has a TOWNHALL_* environment variable.
 `

@@ -373,4 +373,12 @@ func TestMigrateStoreToMongoDB(t *testing.T) {
 	}
 	waitForSearch(t, src.ann, "quokka", 1)
 	src.searchLikeSource(t, copy, src.ann, "zanzibar")
+
+	// Every counter of the copy agrees with its documents.
+	out.Reset()
+	errOut.Reset()
+	if code := run(context.Background(), []string{"check", "--mongodb-uri", to, "--data", t.TempDir()}, &out, &errOut); code != 0 ||
+		!strings.Contains(out.String(), "all consistent") {
+		t.Fatalf("check on the MongoDB copy: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
 }

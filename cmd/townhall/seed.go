@@ -5,12 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
-	"github.com/townhall/townhall/app"
 	"github.com/townhall/townhall/seed"
-	"github.com/townhall/townhall/store/sqlite"
 )
 
 // seedFlags are the seed command's own settings.
@@ -55,42 +52,7 @@ func seedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "Seeded %s in %s: %s.\n", a.Config.DataDir, time.Since(start).Round(time.Millisecond), counts)
 	if f.check {
-		return checkCounters(ctx, a, stdout, stderr)
+		return checkStore(ctx, a.DB, false, "townhall seed", stdout, stderr)
 	}
-	return 0
-}
-
-// checkCounters runs the embedded store's full consistency check.
-func checkCounters(ctx context.Context, a *app.App, stdout, stderr io.Writer) int {
-	db, ok := a.DB.(*sqlite.DB)
-	if !ok {
-		fmt.Fprintln(stderr, "townhall seed: --check needs the embedded SQLite store")
-		return 2
-	}
-	start := time.Now()
-	// Exact first: a bulk load folds trend scores exactly as live votes do.
-	// Content written live (say by --demo) may have votes of the same
-	// millisecond folded in another order, a last-bit difference that the
-	// second pass tolerates.
-	exact, err := db.CheckCounters(ctx, 0)
-	if err != nil {
-		fmt.Fprintf(stderr, "townhall seed: check: %v\n", err)
-		return 1
-	}
-	problems, note := exact, "trend scores bit for bit"
-	if len(exact) > 0 {
-		if problems, err = db.CheckCounters(ctx, 1e-9); err != nil {
-			fmt.Fprintf(stderr, "townhall seed: check: %v\n", err)
-			return 1
-		}
-		note = "trend scores to 1e-9: " + strings.Join(exact, "; ")
-	}
-	for _, p := range problems {
-		fmt.Fprintf(stderr, "townhall seed: inconsistent: %s\n", p)
-	}
-	if len(problems) > 0 {
-		return 1
-	}
-	fmt.Fprintf(stdout, "Checked every counter against its rows in %s: all consistent (%s).\n", time.Since(start).Round(time.Millisecond), note)
 	return 0
 }

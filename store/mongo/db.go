@@ -53,9 +53,11 @@
 // count, a vote and the idea's counter, an entity and its change-log entry),
 // the steps are ordered so that an interruption errs on the safe side and a
 // re-run converges: the fact is written first under a unique index, then the
-// counters; the change log is appended after the write it describes (the
-// indexer re-reads the entity, so a repeated entry is harmless, and
-// `townhall reindex` rebuilds after a crash between the two).
+// counters (a crash between the two leaves a counter one short, which
+// RepairCounters — `townhall check --repair` — recomputes from the facts);
+// the change log is appended after the write it describes (the indexer
+// re-reads the entity, so a repeated entry is harmless, and `townhall
+// reindex` rebuilds after a crash between the two).
 //
 // # Change feed
 //

@@ -58,6 +58,7 @@ func TestMongoDB(t *testing.T) {
 	t.Run("change feed waits for gaps", testChangeFeedGaps)
 	t.Run("an interrupted merge converges when re-run", testMergeConverges)
 	t.Run("two app nodes on one database", testTwoNodes)
+	t.Run("counters repaired after interrupted writes", testRepairCounters)
 	t.Run("two app nodes share one write budget", testTwoNodesShareRateLimits)
 }
 
