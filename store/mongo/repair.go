@@ -12,7 +12,8 @@ import (
 
 // RepairCounters recomputes, from their fact documents, the counters that
 // multi-step writes keep beside the facts: an idea's votes, per-segment
-// demand and trend score (from idea_votes), a review's helpful count (from
+// demand and trend score (from idea_votes) and its comment count (visible
+// comments), a review's helpful count (from
 // review_votes) and a product's rating count, sum and histogram (from its
 // reviews). A write is the fact first and its counter after (see the
 // package doc), so a node that dies between the two steps leaves a counter
@@ -22,7 +23,7 @@ import (
 // merge's own re-run.
 func (db *DB) RepairCounters(ctx context.Context, fix bool) ([]string, error) {
 	var out []string
-	for _, step := range []func(context.Context, bool) ([]string, error){db.repairIdeaVotes, db.repairHelpful, db.repairRatings} {
+	for _, step := range []func(context.Context, bool) ([]string, error){db.repairIdeas, db.repairHelpful, db.repairRatings} {
 		lines, err := step(ctx, fix)
 		if err != nil {
 			return out, err
@@ -32,10 +33,13 @@ func (db *DB) RepairCounters(ctx context.Context, fix bool) ([]string, error) {
 	return out, nil
 }
 
-// countBy counts a collection's documents per value of field ("$name").
-func countBy(ctx context.Context, coll *mongo.Collection, field string) (map[string]int, error) {
-	cur, err := coll.Aggregate(ctx, bson.A{bson.D{{Key: "$group", Value: bson.D{
-		{Key: "_id", Value: field}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}}})
+// countBy counts the documents of a collection that match filter, per
+// value of field ("$name").
+func countBy(ctx context.Context, coll *mongo.Collection, filter bson.D, field string) (map[string]int, error) {
+	cur, err := coll.Aggregate(ctx, bson.A{
+		bson.D{{Key: "$match", Value: filter}},
+		bson.D{{Key: "$group", Value: bson.D{{Key: "_id", Value: field}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +57,7 @@ func countBy(ctx context.Context, coll *mongo.Collection, field string) (map[str
 	return out, nil
 }
 
-func (db *DB) repairIdeaVotes(ctx context.Context, fix bool) ([]string, error) {
+func (db *DB) repairIdeas(ctx context.Context, fix bool) ([]string, error) {
 	// One pass over the votes: count per idea and segment.
 	cur, err := db.ideaVotes().Aggregate(ctx, bson.A{
 		bson.D{{Key: "$group", Value: bson.D{
@@ -82,6 +86,11 @@ func (db *DB) repairIdeaVotes(ctx context.Context, fix bool) ([]string, error) {
 		want[r.ID.Idea][segKey(r.ID.Seg)] += r.N
 	}
 
+	comments, err := countBy(ctx, db.ideaComments(), visibleComment, "$idea_id")
+	if err != nil {
+		return nil, err
+	}
+
 	ideasCur, err := db.ideas().Find(ctx, bson.D{})
 	if err != nil {
 		return nil, err
@@ -104,6 +113,15 @@ func (db *DB) repairIdeaVotes(ctx context.Context, fix bool) ([]string, error) {
 		for k, n := range d.SegVotes {
 			if n != 0 {
 				have[k] = n
+			}
+		}
+		if n := comments[d.ID]; d.Comments != n {
+			out = append(out, fmt.Sprintf("idea %s: %d comments counted, %d visible comments", d.ID, d.Comments, n))
+			if fix {
+				if _, err := db.ideas().UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}},
+					bson.D{{Key: "$set", Value: bson.D{{Key: "comments", Value: n}}}}); err != nil {
+					return out, err
+				}
 			}
 		}
 		if d.Votes == total && maps.Equal(have, nonNil(segs)) {
@@ -137,7 +155,7 @@ func nonNil(m map[string]int) map[string]int {
 }
 
 func (db *DB) repairHelpful(ctx context.Context, fix bool) ([]string, error) {
-	counts, err := countBy(ctx, db.reviewVotes(), "$review_id")
+	counts, err := countBy(ctx, db.reviewVotes(), bson.D{}, "$review_id")
 	if err != nil {
 		return nil, err
 	}

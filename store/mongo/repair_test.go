@@ -26,8 +26,9 @@ func testRepairCounters(t *testing.T) {
 	bob := env.Client(t, "Bob", townhall.RoleMember)
 
 	var idea struct {
-		ID    string `json:"id"`
-		Votes int    `json:"votes"`
+		ID       string `json:"id"`
+		Votes    int    `json:"votes"`
+		Comments int    `json:"comments"`
 	}
 	ann.JSON("POST", "/api/v1/ideas", map[string]any{"title": "Offline mode", "body": "Please."}, http.StatusCreated, &idea)
 	bob.JSON("POST", "/api/v1/ideas/"+idea.ID+"/vote", nil, http.StatusOK, nil)
@@ -40,10 +41,12 @@ func testRepairCounters(t *testing.T) {
 	ann.JSON("POST", "/api/v1/products/"+product.ID+"/reviews", map[string]any{"rating": 4, "title": "Good"}, http.StatusCreated, &review)
 	bob.JSON("POST", "/api/v1/products/"+product.ID+"/reviews", map[string]any{"rating": 2, "title": "Slow"}, http.StatusCreated, nil)
 	bob.JSON("POST", "/api/v1/reviews/"+review.ID+"/helpful", nil, http.StatusOK, nil)
+	bob.JSON("POST", "/api/v1/ideas/"+idea.ID+"/comments", map[string]string{"body": "Yes please"}, http.StatusCreated, nil)
 	// A merged duplicate: its votes moved, its counters zeroed; consistent.
 	var dup struct{ ID string }
 	bob.JSON("POST", "/api/v1/ideas", map[string]any{"title": "Work offline", "body": "Same."}, http.StatusCreated, &dup)
 	pat.JSON("POST", "/api/v1/ideas/"+dup.ID+"/vote", nil, http.StatusOK, nil)
+	ann.JSON("POST", "/api/v1/ideas/"+dup.ID+"/comments", map[string]string{"body": "Same as offline mode"}, http.StatusCreated, nil)
 	pat.JSON("POST", "/api/v1/ideas/"+dup.ID+"/merge", map[string]string{"into": idea.ID}, http.StatusOK, nil)
 
 	db, err := mongo.OpenURI(ctx, uri)
@@ -62,7 +65,7 @@ func testRepairCounters(t *testing.T) {
 		id     string
 		update bson.D
 	}{
-		{"ideas", idea.ID, bson.D{{Key: "$inc", Value: bson.D{{Key: "votes", Value: -1}}}}},
+		{"ideas", idea.ID, bson.D{{Key: "$inc", Value: bson.D{{Key: "votes", Value: -1}, {Key: "comments", Value: -1}}}}},
 		{"reviews", review.ID, bson.D{{Key: "$set", Value: bson.D{{Key: "helpful", Value: 0}}}}},
 		{"products", product.ID, bson.D{{Key: "$inc", Value: bson.D{{Key: "rating.count", Value: 1}, {Key: "rating.sum", Value: 5}, {Key: "rating.stars.5", Value: 1}}}}},
 	} {
@@ -71,10 +74,10 @@ func testRepairCounters(t *testing.T) {
 		}
 	}
 	lines, err := db.RepairCounters(ctx, false)
-	if err != nil || len(lines) != 3 {
-		t.Fatalf("broken counters: %v, %q; want 3 lines", err, lines)
+	if err != nil || len(lines) != 4 {
+		t.Fatalf("broken counters: %v, %q; want 4 lines", err, lines)
 	}
-	if again, _ := db.RepairCounters(ctx, false); len(again) != 3 {
+	if again, _ := db.RepairCounters(ctx, false); len(again) != 4 {
 		t.Fatalf("a check without fix changed something: %q", again)
 	}
 	if _, err := db.RepairCounters(ctx, true); err != nil {
@@ -95,7 +98,7 @@ func testRepairCounters(t *testing.T) {
 		}
 	}
 	ann.JSON("GET", "/api/v1/products/"+product.ID, nil, http.StatusOK, &p)
-	if idea.Votes != 3 || review.Helpful != 1 || p.Rating.Count != 2 || p.Rating.Average != 3 || p.Rating.Histogram["5"] != 0 || p.Rating.Histogram["4"] != 1 {
-		t.Fatalf("after repair: votes %d, helpful %d, rating %+v; want 3 (Ann, Bob, and Pat's moved by the merge), 1, two reviews averaging 3", idea.Votes, review.Helpful, p.Rating)
+	if idea.Votes != 3 || idea.Comments != 2 || review.Helpful != 1 || p.Rating.Count != 2 || p.Rating.Average != 3 || p.Rating.Histogram["5"] != 0 || p.Rating.Histogram["4"] != 1 {
+		t.Fatalf("after repair: votes %d, comments %d, helpful %d, rating %+v; want 3 (Ann, Bob, and Pat's moved by the merge), 2 (one moved), 1, two reviews averaging 3", idea.Votes, idea.Comments, review.Helpful, p.Rating)
 	}
 }
