@@ -21,28 +21,43 @@ import (
 // behind its facts). Safe while the site serves: it only reads unless
 // repairing.
 func check(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs, cfg, _ := configFlags("check", stderr)
-	repair := fs.Bool("repair", false, "on MongoDB, write the recomputed counters where they differ")
+	var repair bool
+	db, _, code := openStoreOnly(ctx, "check", args, stderr, func(fs *flag.FlagSet) {
+		fs.BoolVar(&repair, "repair", false, "on MongoDB, write the recomputed counters where they differ")
+	})
+	if db == nil {
+		return code
+	}
+	defer db.Close()
+	return checkStore(ctx, db, repair, "townhall check", stdout, stderr)
+}
+
+// openStoreOnly parses a command's flags and opens only the store: no
+// search index, no background work, so the command can run next to a
+// serving site. extra, when not nil, declares the command's own flags. A
+// nil store means it failed (or only showed help) and code is the exit code.
+func openStoreOnly(ctx context.Context, name string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (app.Store, *app.Config, int) {
+	fs, cfg, _ := configFlags(name, stderr)
+	if extra != nil {
+		extra(fs)
+	}
 	if err := parse(fs, args, os.Getenv); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return 0
+			return nil, nil, 0
 		}
 		fmt.Fprintf(stderr, "townhall: %v\n", err)
-		return 2
+		return nil, nil, 2
 	}
 	if err := cfg.Validate(); err != nil {
 		fmt.Fprintf(stderr, "townhall: %v\n", err)
-		return 2
+		return nil, nil, 2
 	}
-	// Only the store: a running server keeps its search index and
-	// background work to itself.
 	db, err := app.OpenStore(ctx, *cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "townhall: %v\n", err)
-		return 1
+		return nil, nil, 1
 	}
-	defer db.Close()
-	return checkStore(ctx, db, *repair, "townhall check", stdout, stderr)
+	return db, cfg, 0
 }
 
 // checkStore runs the store's consistency check; who prefixes its messages.

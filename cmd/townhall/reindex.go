@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/townhall/townhall/app"
@@ -19,24 +16,11 @@ import (
 // new one within about a second; it never opens the live index itself, so it
 // is safe to run next to a server.
 func reindex(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs, cfg, _ := configFlags("reindex", stderr)
-	if err := parse(fs, args, os.Getenv); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		fmt.Fprintf(stderr, "townhall: %v\n", err)
-		return 2
-	}
-	if err := cfg.Validate(); err != nil {
-		fmt.Fprintf(stderr, "townhall: %v\n", err)
-		return 2
-	}
 	// On MongoDB every node keeps its own index in its --data directory;
 	// this rebuilds the index of the node it runs on.
-	db, err := app.OpenStore(ctx, *cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "townhall: %v\n", err)
-		return 1
+	db, cfg, code := openStoreOnly(ctx, "reindex", args, stderr, nil)
+	if db == nil {
+		return code
 	}
 	defer db.Close()
 	start := time.Now()
