@@ -1,6 +1,9 @@
 package web
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestThousandsAndLabel(t *testing.T) {
 	for n, want := range map[int]string{0: "0", 7: "7", 999: "999", 1000: "1,000", 315548: "315,548", 1001607: "1,001,607", -12345: "-12,345"} {
@@ -12,5 +15,14 @@ func TestThousandsAndLabel(t *testing.T) {
 		if got := label(v); got != want {
 			t.Errorf("label(%q) = %q, want %q", v, got, want)
 		}
+	}
+}
+
+func TestWhen(t *testing.T) {
+	at := time.Now().Add(-3 * time.Hour).Truncate(time.Second)
+	iso := at.UTC().Format(time.RFC3339)
+	want := `<time datetime="` + iso + `" title="` + iso + `">3 hours ago</time>`
+	if got := string(when(at)); got != want {
+		t.Errorf("when = %s, want %s", got, want)
 	}
 }
