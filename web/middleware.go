@@ -143,8 +143,7 @@ func (s *Server) clearSessionCookie(c *gin.Context) {
 
 // rateLimitWrites applies the per-IP and per-user write budgets.
 func (s *Server) rateLimitWrites(c *gin.Context) {
-	switch c.Request.Method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	if !isWrite(c.Request.Method) {
 		c.Next()
 		return
 	}

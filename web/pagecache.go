@@ -84,15 +84,21 @@ func (pc *pageCache) lookup(key string, done <-chan struct{}) (page *cachedPage,
 // fresh is key's page if it has not expired; pc.mu is held.
 func (pc *pageCache) fresh(key string) *cachedPage {
 	p := pc.entries[key]
-	if p == nil {
-		return nil
-	}
-	if pc.now().Sub(p.stored) >= pc.ttl {
-		pc.bytes -= len(p.body)
-		delete(pc.entries, key)
+	if p != nil && pc.expired(p, pc.now()) {
+		pc.dropLocked(key)
 		return nil
 	}
 	return p
+}
+
+func (pc *pageCache) expired(p *cachedPage, now time.Time) bool { return now.Sub(p.stored) >= pc.ttl }
+
+// dropLocked forgets key's page, if any; pc.mu is held.
+func (pc *pageCache) dropLocked(key string) {
+	if p := pc.entries[key]; p != nil {
+		pc.bytes -= len(p.body)
+		delete(pc.entries, key)
+	}
 }
 
 // store keeps a copy of body under key unless the cache was purged since
@@ -105,17 +111,12 @@ func (pc *pageCache) store(key string, gen uint64, contentType string, body []by
 	if gen != pc.gen {
 		return
 	}
-	if pc.now().Sub(pc.swept) >= pc.ttl {
+	if pc.now().Sub(pc.swept) >= pc.ttl || pc.bytes+len(body) > pc.maxBytes {
 		pc.sweepLocked()
 	}
+	pc.dropLocked(key) // a leader only renders what had no fresh page
 	if pc.bytes+len(body) > pc.maxBytes {
-		pc.sweepLocked()
-		if pc.bytes+len(body) > pc.maxBytes {
-			return
-		}
-	}
-	if old := pc.entries[key]; old != nil {
-		pc.bytes -= len(old.body)
+		return
 	}
 	pc.entries[key] = &cachedPage{contentType: contentType, body: append([]byte(nil), body...), stored: pc.now()}
 	pc.bytes += len(body)
@@ -144,9 +145,8 @@ func (pc *pageCache) sweepLocked() {
 	now := pc.now()
 	pc.swept = now
 	for k, p := range pc.entries {
-		if now.Sub(p.stored) >= pc.ttl {
-			pc.bytes -= len(p.body)
-			delete(pc.entries, k)
+		if pc.expired(p, now) {
+			pc.dropLocked(k)
 		}
 	}
 }
@@ -237,6 +237,8 @@ func (w *teeWriter) keep(b []byte) {
 	w.buf = append(w.buf, b...)
 }
 
+// isWrite says whether a request may change something: what the write
+// rate limits count and what clears the page cache.
 func isWrite(method string) bool {
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
