@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"html/template"
 	"strings"
 
@@ -74,114 +73,6 @@ CREATE INDEX review_votes_user ON review_votes(user_id);`)
 }
 
 var _ reviews.Store = (*DB)(nil)
-
-const productCols = `id, slug, name, description, description_html, image_url, archived,
-	rating_count, rating_sum, stars1, stars2, stars3, stars4, stars5, created_at, updated_at`
-
-func scanProduct(row scanner) (*reviews.Product, error) {
-	var p reviews.Product
-	var html string
-	var created, updated int64
-	h := &p.Rating.Histogram
-	err := row.Scan(&p.ID, &p.Slug, &p.Name, &p.Description, &html, &p.ImageURL, &p.Archived,
-		&p.Rating.Count, &p.Rating.Sum, &h[0], &h[1], &h[2], &h[3], &h[4], &created, &updated)
-	if err != nil {
-		return nil, err
-	}
-	p.DescriptionHTML = template.HTML(html) // sanitized by markdown.Render when written
-	p.CreatedAt, p.UpdatedAt = fromMS(created), fromMS(updated)
-	return &p, nil
-}
-
-// CreateProduct implements reviews.Store.
-func (db *DB) CreateProduct(ctx context.Context, p *reviews.Product) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO products(id, slug, name, description, description_html, image_url, archived, created_at, updated_at)
-			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, p.Slug, p.Name, p.Description, string(p.DescriptionHTML), p.ImageURL,
-			boolInt(p.Archived), ms(p.CreatedAt), ms(p.UpdatedAt))
-		return err
-	})
-	if isUnique(err) {
-		return townhall.Errorf(townhall.ECONFLICT, "Another product already uses the slug %q.", p.Slug)
-	}
-	return err
-}
-
-// UpdateProduct implements reviews.Store.
-func (db *DB) UpdateProduct(ctx context.Context, p *reviews.Product) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		var slug, name string
-		var archived bool
-		err := tx.QueryRowContext(ctx, `SELECT slug, name, archived FROM products WHERE id = ?`, p.ID).Scan(&slug, &name, &archived)
-		if err != nil {
-			return notFound(err, "Product")
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE products SET slug = ?, name = ?, description = ?, description_html = ?,
-			image_url = ?, archived = ?, updated_at = ? WHERE id = ?`, p.Slug, p.Name, p.Description, string(p.DescriptionHTML),
-			p.ImageURL, boolInt(p.Archived), ms(p.UpdatedAt), p.ID); err != nil {
-			return err
-		}
-		if slug == p.Slug && name == p.Name && archived == p.Archived {
-			return nil
-		}
-		// Review documents carry the product's name, slug (category and URL)
-		// and visibility: every one of them changed with it.
-		_, err = tx.ExecContext(ctx, `INSERT INTO changes(kind, entity_id, at)
-			SELECT ?, id, ? FROM reviews WHERE product_id = ? ORDER BY id`, townhall.KindReview, ms(db.now()), p.ID)
-		return err
-	})
-	if isUnique(err) {
-		return townhall.Errorf(townhall.ECONFLICT, "Another product already uses the slug %q.", p.Slug)
-	}
-	return err
-}
-
-// Product implements reviews.Store.
-func (db *DB) Product(ctx context.Context, id string) (*reviews.Product, error) {
-	p, err := scanProduct(db.reader(ctx).QueryRowContext(ctx, `SELECT `+productCols+` FROM products WHERE id = ?`, id))
-	return p, notFound(err, "Product")
-}
-
-// ProductBySlug implements reviews.Store.
-func (db *DB) ProductBySlug(ctx context.Context, slug string) (*reviews.Product, error) {
-	p, err := scanProduct(db.reader(ctx).QueryRowContext(ctx, `SELECT `+productCols+` FROM products WHERE slug = ?`, slug))
-	return p, notFound(err, "Product")
-}
-
-// productsQuery builds the listing query; each shape has its own index.
-func productsQuery(q reviews.ProductQuery) (string, []any) {
-	var where []string
-	var args []any
-	if !q.IncludeArchived {
-		where = append(where, "archived = 0")
-	}
-	if q.AfterID != "" {
-		where = append(where, "(name > ? COLLATE NOCASE OR (name = ? COLLATE NOCASE AND id > ?))")
-		args = append(args, q.AfterName, q.AfterName, q.AfterID)
-	}
-	s := `SELECT ` + productCols + ` FROM products`
-	if len(where) > 0 {
-		s += " WHERE " + strings.Join(where, " AND ")
-	}
-	return s + " ORDER BY name COLLATE NOCASE, id LIMIT ?", append(args, q.Limit)
-}
-
-// Products implements reviews.Store.
-func (db *DB) Products(ctx context.Context, q reviews.ProductQuery) ([]*reviews.Product, error) {
-	query, args := productsQuery(q)
-	return queryAll(ctx, db.reader(ctx), scanProduct, query, args...)
-}
-
-// bumpRating adds (delta 1) or removes (delta -1) one rating from a
-// product's aggregates.
-func bumpRating(ctx context.Context, tx *sql.Tx, productID string, rating, delta int) error {
-	if rating < 1 || rating > 5 {
-		return fmt.Errorf("rating %d out of range", rating)
-	}
-	return execOne(ctx, tx, "Product", fmt.Sprintf(`UPDATE products SET rating_count = rating_count + ?,
-		rating_sum = rating_sum + ?, stars%d = stars%d + ? WHERE id = ?`, rating, rating),
-		delta, delta*rating, delta, productID)
-}
 
 // openForReviews fails unless the product exists and is not archived.
 func openForReviews(ctx context.Context, tx *sql.Tx, productID string) error {
@@ -350,39 +241,6 @@ func reviewsQuery(q reviews.ReviewQuery) (string, []any) {
 func (db *DB) Reviews(ctx context.Context, q reviews.ReviewQuery) ([]*reviews.Review, error) {
 	query, args := reviewsQuery(q)
 	return queryAll(ctx, db.reader(ctx), scanReview, query, args...)
-}
-
-// AddHelpful implements reviews.Store.
-func (db *DB) AddHelpful(ctx context.Context, reviewID, userID string) (bool, int, error) {
-	return db.helpfulVote(ctx, reviewID, 1, `INSERT INTO review_votes(review_id, user_id, created_at) VALUES(?, ?, ?)
-		ON CONFLICT DO NOTHING`, reviewID, userID, ms(db.now()))
-}
-
-// RemoveHelpful implements reviews.Store.
-func (db *DB) RemoveHelpful(ctx context.Context, reviewID, userID string) (bool, int, error) {
-	return db.helpfulVote(ctx, reviewID, -1, `DELETE FROM review_votes WHERE review_id = ? AND user_id = ?`, reviewID, userID)
-}
-
-// helpfulVote runs the vote insert or delete and moves the denormalized
-// count only when a row actually changed, so repeats are harmless.
-func (db *DB) helpfulVote(ctx context.Context, reviewID string, delta int, stmt string, args ...any) (changed bool, helpful int, err error) {
-	err = db.write(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT helpful FROM reviews WHERE id = ?`, reviewID).Scan(&helpful); err != nil {
-			return notFound(err, "Review")
-		}
-		res, err := tx.ExecContext(ctx, stmt, args...)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		changed = true
-		helpful += delta
-		_, err = tx.ExecContext(ctx, `UPDATE reviews SET helpful = helpful + ? WHERE id = ?`, delta, reviewID)
-		return err
-	})
-	return changed, helpful, err
 }
 
 // SetResponse implements reviews.Store. The latest writer becomes the

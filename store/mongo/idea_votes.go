@@ -1,0 +1,105 @@
+package mongo
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/townhall/townhall/ideas"
+)
+
+// countVotes applies a vote change to the idea's counters with a
+// compare-and-set on the trend score it read, retrying if another vote
+// changed it first; votes, trend and the segment counter move together.
+func (db *DB) countVotes(ctx context.Context, ideaID, seg string, delta int, newTrend func(d *ideaDoc) (float64, error)) error {
+	for {
+		d, err := db.ideaDoc(ctx, ideaID, "Idea")
+		if err != nil {
+			return err
+		}
+		trend, err := newTrend(d)
+		if err != nil {
+			return err
+		}
+		res, err := db.ideas().UpdateOne(ctx, bson.D{{Key: "_id", Value: ideaID}, {Key: "trend", Value: d.Trend}, {Key: "votes", Value: d.Votes}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "trend", Value: trend}}},
+				{Key: "$inc", Value: bson.D{{Key: "votes", Value: delta}, {Key: "seg_votes." + segKey(seg), Value: delta}}}})
+		if err != nil {
+			return err
+		}
+		if res.MatchedCount == 1 {
+			return nil
+		}
+	}
+}
+
+// Vote implements ideas.Store: the vote document decides (one per person
+// by _id), and only a new one moves the counters.
+func (db *DB) Vote(ctx context.Context, ideaID, userID string, at time.Time) (bool, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	if _, err := db.openIdea(ctx, ideaID); err != nil {
+		return false, err
+	}
+	seg, err := db.userSegment(ctx, userID)
+	if err != nil {
+		return false, err
+	}
+	_, err = db.ideaVotes().InsertOne(ctx, ideaVoteDoc{ID: ideaID + ":" + userID, IdeaID: ideaID, UserID: userID, SegmentID: seg, CreatedAt: ms(at)})
+	if mongo.IsDuplicateKeyError(err) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	x := ideas.TrendExponent(at)
+	return true, db.countVotes(ctx, ideaID, seg, 1, func(d *ideaDoc) (float64, error) { return ideas.TrendAdd(d.Trend, x), nil })
+}
+
+// Unvote implements ideas.Store.
+func (db *DB) Unvote(ctx context.Context, ideaID, userID string) (bool, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	if _, err := db.openIdea(ctx, ideaID); err != nil {
+		return false, err
+	}
+	var v ideaVoteDoc
+	err := db.ideaVotes().FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: ideaID + ":" + userID}}).Decode(&v)
+	if err == mongo.ErrNoDocuments {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	x := ideas.TrendExponent(fromMS(v.CreatedAt))
+	err = db.countVotes(ctx, ideaID, v.SegmentID, -1, func(d *ideaDoc) (float64, error) {
+		if t, ok := ideas.TrendRemove(d.Trend, x); ok {
+			return t, nil
+		}
+		return db.recomputeTrend(ctx, ideaID)
+	})
+	if err != nil {
+		return true, err
+	}
+	_, err = db.ideas().UpdateOne(ctx, bson.D{{Key: "_id", Value: ideaID}, {Key: "seg_votes." + segKey(v.SegmentID), Value: bson.D{{Key: "$lte", Value: 0}}}},
+		bson.D{{Key: "$unset", Value: bson.D{{Key: "seg_votes." + segKey(v.SegmentID), Value: ""}}}})
+	return true, err
+}
+
+// recomputeTrend rebuilds an idea's trend from its votes; unvotes use it
+// only when the removed vote carried nearly all of the score.
+func (db *DB) recomputeTrend(ctx context.Context, ideaID string) (float64, error) {
+	cur, err := db.ideaVotes().Find(ctx, bson.D{{Key: "idea_id", Value: ideaID}})
+	if err != nil {
+		return 0, err
+	}
+	var votes []ideaVoteDoc
+	if err := cur.All(ctx, &votes); err != nil {
+		return 0, err
+	}
+	var trend float64
+	for _, v := range votes {
+		trend = ideas.TrendAdd(trend, ideas.TrendExponent(fromMS(v.CreatedAt)))
+	}
+	return trend, nil
+}

@@ -1,0 +1,58 @@
+package mongo
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// voteKey is a helpful vote's _id: one document per (review, user) pair.
+func voteKey(reviewID, userID string) string { return reviewID + ":" + userID }
+
+// AddHelpful implements reviews.Store.
+func (db *DB) AddHelpful(ctx context.Context, reviewID, userID string) (bool, int, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	var r reviewDoc
+	if err := db.reviews().FindOne(ctx, bson.D{{Key: "_id", Value: reviewID}}).Decode(&r); err != nil {
+		return false, 0, notFound(err, "Review")
+	}
+	_, err := db.reviewVotes().InsertOne(ctx, bson.D{{Key: "_id", Value: voteKey(reviewID, userID)},
+		{Key: "review_id", Value: reviewID}, {Key: "user_id", Value: userID}, {Key: "created_at", Value: ms(db.now())}})
+	if mongo.IsDuplicateKeyError(err) {
+		return false, r.Helpful, nil
+	} else if err != nil {
+		return false, 0, err
+	}
+	n, err := db.bumpHelpful(ctx, reviewID, 1)
+	return err == nil, n, err
+}
+
+// RemoveHelpful implements reviews.Store.
+func (db *DB) RemoveHelpful(ctx context.Context, reviewID, userID string) (bool, int, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	var r reviewDoc
+	if err := db.reviews().FindOne(ctx, bson.D{{Key: "_id", Value: reviewID}}).Decode(&r); err != nil {
+		return false, 0, notFound(err, "Review")
+	}
+	res, err := db.reviewVotes().DeleteOne(ctx, bson.D{{Key: "_id", Value: voteKey(reviewID, userID)}})
+	if err != nil {
+		return false, 0, err
+	}
+	if res.DeletedCount == 0 {
+		return false, r.Helpful, nil
+	}
+	n, err := db.bumpHelpful(ctx, reviewID, -1)
+	return err == nil, n, err
+}
+
+func (db *DB) bumpHelpful(ctx context.Context, reviewID string, delta int) (int, error) {
+	var r reviewDoc
+	err := db.reviews().FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: reviewID}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "helpful", Value: delta}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&r)
+	return r.Helpful, notFound(err, "Review")
+}
