@@ -7,9 +7,13 @@ import (
 	"github.com/townhall/townhall/notify"
 )
 
-func init() { register("notify", testNotify) }
+// notifyCases are the notify rules of the contract, each run on a fresh backend.
+var notifyCases = []Case{
+	{"FanOutUnreadAndMarkRead", notifyFanOutUnreadAndMarkRead},
+}
 
-func testNotify(t *testing.T, open Opener) {
+// notifyFanOutUnreadAndMarkRead: notifications reach every recipient, page newest first, and marking read touches only the reader's.
+func notifyFanOutUnreadAndMarkRead(t *testing.T, open Opener) {
 	ctx := context.Background()
 	s := open(t)
 	a := MustSignIn(t, s, "a", "")

@@ -1,12 +1,12 @@
 // Package storetest is the contract every storage backend must honour. A
 // backend's tests call Run with a function that opens a fresh, empty store;
-// each domain registers its own suite here, so a backend that passes Run
-// behaves the same as every other for every feature.
+// each domain lists its rules as named cases (ideaCases, forumCases, ...), so
+// a backend that passes Run behaves the same as every other for every
+// feature, and a failure names the rule that broke.
 package storetest
 
 import (
 	"context"
-	"sort"
 	"testing"
 
 	"github.com/townhall/townhall"
@@ -26,20 +26,34 @@ type Backend interface {
 // Opener opens a fresh, empty backend that lives until the test ends.
 type Opener func(t *testing.T) Backend
 
-var suites = map[string]func(t *testing.T, open Opener){}
+// A Case is one named rule of the contract; it opens its own backend.
+type Case struct {
+	Name string
+	Test func(t *testing.T, open Opener)
+}
 
-// register adds a feature's contract suite.
-func register(name string, suite func(t *testing.T, open Opener)) { suites[name] = suite }
+// suites lists every feature's cases, so a failure reads
+// "TestSQLite/ideas/VoteIsIdempotent": the rule that broke.
+var suites = []struct {
+	name  string
+	cases []Case
+}{
+	{"auth", authCases},
+	{"forum", forumCases},
+	{"idea_moderation", ideaModerationCases},
+	{"ideas", ideaCases},
+	{"notify", notifyCases},
+	{"reviews", reviewCases},
+}
 
-// Run runs every registered contract suite against the backend.
+// Run runs every case of every suite against the backend.
 func Run(t *testing.T, open Opener) {
-	names := make([]string, 0, len(suites))
-	for n := range suites {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		t.Run(n, func(t *testing.T) { suites[n](t, open) })
+	for _, s := range suites {
+		t.Run(s.name, func(t *testing.T) {
+			for _, c := range s.cases {
+				t.Run(c.Name, func(t *testing.T) { c.Test(t, open) })
+			}
+		})
 	}
 }
 
