@@ -18,13 +18,41 @@ const (
 	EUNAVAILABLE  = "unavailable"  // a dependency is down (503)
 )
 
-// Error is the one error type services return. Message is safe to show users.
+// Error is the one error type services return. Message is safe to show users;
+// Err, when set, is the cause behind it (a driver's error, say): it goes to
+// the logs through Error and errors.Unwrap, never to users.
 type Error struct {
 	Code    string
 	Message string
+	Err     error
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("townhall: %s: %s", e.Code, e.Message) }
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("townhall: %s: %s: %v", e.Code, e.Message, e.Err)
+	}
+	return fmt.Sprintf("townhall: %s: %s", e.Code, e.Message)
+}
+
+// Unwrap returns the cause, so errors.Is and errors.As see through to it.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether target is an *Error with the same code and message. The
+// domain packages declare their errors as values (ideas.ErrMerged); this makes
+// errors.Is(err, ideas.ErrMerged) hold whichever backend returned it, and
+// with whatever cause attached.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code && t.Message == e.Message
+}
+
+// WithCause returns a copy of e that keeps err as its cause; e itself, often
+// a domain package's declared value, is left as it was.
+func (e *Error) WithCause(err error) *Error {
+	c := *e
+	c.Err = err
+	return &c
+}
 
 // Errorf returns an *Error with the given code and formatted message.
 func Errorf(code, format string, args ...any) *Error {

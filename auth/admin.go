@@ -75,7 +75,7 @@ func (s *Service) SaveSegment(ctx context.Context, actor *townhall.User, seg *to
 	if seg.ID == "" {
 		seg.ID = townhall.NewID()
 	} else if !townhall.ValidID(seg.ID) {
-		return townhall.Errorf(townhall.ENOTFOUND, "Segment not found.")
+		return ErrSegmentNotFound
 	} else if _, err := s.store.Segment(ctx, seg.ID); err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (s *Service) DeleteSegment(ctx context.Context, actor *townhall.User, id st
 		return err
 	}
 	if !townhall.ValidID(id) {
-		return townhall.Errorf(townhall.ENOTFOUND, "Segment not found.")
+		return ErrSegmentNotFound
 	}
 	return s.store.DeleteSegment(ctx, id)
 }

@@ -153,7 +153,7 @@ func (s *Service) PruneSessions(ctx context.Context) (int, error) {
 // User returns a user by id.
 func (s *Service) User(ctx context.Context, id string) (*townhall.User, error) {
 	if !townhall.ValidID(id) {
-		return nil, townhall.Errorf(townhall.ENOTFOUND, "User not found.")
+		return nil, ErrUserNotFound
 	}
 	return s.store.User(ctx, id)
 }

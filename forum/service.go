@@ -56,8 +56,8 @@ func requireModerator(actor *townhall.User, what string) error {
 	return nil
 }
 
-func threadNotFound() error { return townhall.Errorf(townhall.ENOTFOUND, "Thread not found.") }
-func postNotFound() error   { return townhall.Errorf(townhall.ENOTFOUND, "Post not found.") }
+func threadNotFound() error { return ErrThreadNotFound }
+func postNotFound() error   { return ErrPostNotFound }
 
 func isMod(actor *townhall.User) bool { return actor.HasRole(townhall.Role.CanModerate) }
 
@@ -72,7 +72,7 @@ func (s *Service) Categories(ctx context.Context) ([]*Category, error) {
 func (s *Service) Category(ctx context.Context, ref string) (*Category, error) {
 	ref = strings.TrimSpace(ref)
 	if ref == "" || len(ref) > 40 && !townhall.ValidID(ref) {
-		return nil, townhall.Errorf(townhall.ENOTFOUND, "Category not found.")
+		return nil, ErrCategoryNotFound
 	}
 	return s.store.ForumCategory(ctx, ref)
 }
@@ -109,7 +109,7 @@ func (s *Service) SaveCategory(ctx context.Context, actor *townhall.User, c *Cat
 		c.CreatedAt = s.now()
 	} else {
 		if !townhall.ValidID(c.ID) {
-			return townhall.Errorf(townhall.ENOTFOUND, "Category not found.")
+			return ErrCategoryNotFound
 		}
 		old, err := s.store.ForumCategory(ctx, c.ID)
 		if err != nil {
@@ -386,7 +386,7 @@ func (s *Service) Reply(ctx context.Context, actor *townhall.User, threadID, bod
 }
 
 func lockedErr() error {
-	return townhall.Errorf(townhall.ECONFLICT, "This thread is locked; it takes no new replies.")
+	return ErrLocked
 }
 
 // PostURL is the permalink target of a post: its page and anchor.
@@ -658,7 +658,7 @@ func (s *Service) Accept(ctx context.Context, actor *townhall.User, postID strin
 		return nil, townhall.Errorf(townhall.ECONFLICT, "Answers can only be accepted in questions categories.")
 	}
 	if p.Position == 0 {
-		return nil, townhall.Errorf(townhall.ECONFLICT, "The question itself cannot be its answer; accept a reply.")
+		return nil, ErrQuestionAnswer
 	}
 	if p.Hidden {
 		return nil, townhall.Errorf(townhall.ECONFLICT, "A hidden reply cannot be the accepted answer.")

@@ -32,7 +32,7 @@ func requireModerator(actor *townhall.User, what string) error {
 	return nil
 }
 
-func commentNotFound() error { return townhall.Errorf(townhall.ENOTFOUND, "Comment not found.") }
+func commentNotFound() error { return ErrCommentNotFound }
 
 // hiddenAsNotFound turns the store's "hidden" conflict into not found for
 // people who may not know the idea exists.
@@ -79,7 +79,7 @@ func (s *Service) SetIdeaHidden(ctx context.Context, actor *townhall.User, id st
 		return nil, err
 	}
 	if idea.Merged() {
-		return nil, townhall.Errorf(townhall.ECONFLICT, "This idea was merged into another idea; moderate that one.")
+		return nil, ErrMergedModerate
 	}
 	if _, err := s.store.SetIdeaHidden(ctx, id, h); err != nil {
 		return nil, err
@@ -136,7 +136,7 @@ func (s *Service) changeableComment(ctx context.Context, actor *townhall.User, i
 		return nil, townhall.Errorf(townhall.EFORBIDDEN, "Only the author and moderators can %s.", what)
 	}
 	if c.Deleted {
-		return nil, townhall.Errorf(townhall.ECONFLICT, "This comment was deleted.")
+		return nil, ErrCommentDeleted
 	}
 	return c, nil
 }
@@ -198,7 +198,7 @@ func (s *Service) SetCommentHidden(ctx context.Context, actor *townhall.User, id
 		return nil, err
 	}
 	if c.Deleted {
-		return nil, townhall.Errorf(townhall.ECONFLICT, "This comment was deleted.")
+		return nil, ErrCommentDeleted
 	}
 	if _, err := s.store.SetCommentHidden(ctx, id, h); err != nil {
 		return nil, err

@@ -57,7 +57,7 @@ func requireTeam(actor *townhall.User, what string) error {
 	return nil
 }
 
-func notFound() error { return townhall.Errorf(townhall.ENOTFOUND, "Idea not found.") }
+func notFound() error { return ErrNotFound }
 
 func viewerID(actor *townhall.User) string {
 	if actor == nil {
@@ -431,7 +431,7 @@ func (s *Service) Merge(ctx context.Context, actor *townhall.User, dupID, intoID
 		return nil, townhall.Errorf(townhall.EINVALID, "Say which idea to merge into.")
 	}
 	if !townhall.ValidID(intoID) {
-		return nil, townhall.Errorf(townhall.ENOTFOUND, "The idea to merge into was not found.")
+		return nil, ErrMergeTargetNotFound
 	}
 	if intoID == dupID {
 		return nil, townhall.Errorf(townhall.EINVALID, "An idea cannot be merged into itself.")

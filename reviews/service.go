@@ -172,7 +172,7 @@ func (s *Service) Product(ctx context.Context, ref string) (*Product, error) {
 		}
 	}
 	if !ValidSlug(ref) {
-		return nil, townhall.Errorf(townhall.ENOTFOUND, "Product not found.")
+		return nil, ErrProductNotFound
 	}
 	return s.store.ProductBySlug(ctx, ref)
 }
@@ -220,7 +220,7 @@ func (s *Service) CreateReview(ctx context.Context, actor *townhall.User, produc
 		return nil, err
 	}
 	if p.Archived {
-		return nil, townhall.Errorf(townhall.ECONFLICT, "%s is archived and no longer takes reviews.", p.Name)
+		return nil, ErrArchived(p.Name)
 	}
 	r.ID = townhall.NewID()
 	r.Verified = actor.Verified
@@ -303,7 +303,7 @@ func (s *Service) DeleteReview(ctx context.Context, actor *townhall.User, id str
 // Review returns one review; actor (may be nil) decides Voted.
 func (s *Service) Review(ctx context.Context, actor *townhall.User, id string) (*Review, error) {
 	if !townhall.ValidID(id) {
-		return nil, townhall.Errorf(townhall.ENOTFOUND, "Review not found.")
+		return nil, ErrReviewNotFound
 	}
 	return s.store.Review(ctx, id, viewerID(actor))
 }

@@ -255,10 +255,10 @@ func isNotImplemented(err error) bool {
 	return errors.As(err, &ce) && ce.Code == 238
 }
 
-// notFound turns mongo.ErrNoDocuments into a townhall ENOTFOUND naming what.
-func notFound(err error, what string) error {
+// notFound turns mongo.ErrNoDocuments into nf, the domain's not-found error.
+func notFound(err error, nf *townhall.Error) error {
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return townhall.Errorf(townhall.ENOTFOUND, "%s not found.", what)
+		return nf
 	}
 	return err
 }

@@ -7,7 +7,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/forum"
 )
 
@@ -40,13 +39,9 @@ func (db *DB) ForumCategory(ctx context.Context, ref string) (*forum.Category, e
 		err = db.forumCategories().FindOne(ctx, bson.D{{Key: "slug", Value: ref}}).Decode(&d)
 	}
 	if err != nil {
-		return nil, notFound(err, "Category")
+		return nil, notFound(err, forum.ErrCategoryNotFound)
 	}
 	return d.category(), nil
-}
-
-func categorySlugTaken(slug string) error {
-	return townhall.Errorf(townhall.ECONFLICT, "The slug %q is already used by another category.", slug)
 }
 
 // SaveForumCategory implements forum.Store. Thread and post documents
@@ -58,7 +53,7 @@ func (db *DB) SaveForumCategory(ctx context.Context, c *forum.Category) error {
 	// Checked first for a clear answer; the unique index still decides races.
 	err := db.forumCategories().FindOne(ctx, bson.D{{Key: "slug", Value: c.Slug}, {Key: "_id", Value: bson.D{{Key: "$ne", Value: c.ID}}}}).Err()
 	if err == nil {
-		return categorySlugTaken(c.Slug)
+		return forum.ErrSlugTaken(c.Slug)
 	} else if err != mongo.ErrNoDocuments {
 		return err
 	}
@@ -69,7 +64,7 @@ func (db *DB) SaveForumCategory(ctx context.Context, c *forum.Category) error {
 		{Key: "$setOnInsert", Value: bson.D{{Key: "threads", Value: 0}, {Key: "created_at", Value: ms(c.CreatedAt)}}},
 	}, options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.Before)).Decode(&old)
 	if mongo.IsDuplicateKeyError(err) {
-		return categorySlugTaken(c.Slug)
+		return forum.ErrSlugTaken(c.Slug).WithCause(err)
 	} else if err == mongo.ErrNoDocuments { // inserted
 		return nil
 	} else if err != nil {

@@ -8,6 +8,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/forum"
 )
 
 // SetForumPostHidden implements forum.Store. The flip is conditional on
@@ -21,7 +22,7 @@ func (db *DB) SetForumPostHidden(ctx context.Context, postID string, hidden bool
 		options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&before)
 	if err == mongo.ErrNoDocuments {
 		// Unknown post, or already in that state.
-		return notFound(db.forumPosts().FindOne(ctx, id(postID)).Err(), "Post")
+		return notFound(db.forumPosts().FindOne(ctx, id(postID)).Err(), forum.ErrPostNotFound)
 	} else if err != nil {
 		return err
 	}
@@ -58,7 +59,7 @@ func (db *DB) setThreadFlag(ctx context.Context, threadID, field string, on, tre
 		return err
 	}
 	if res.MatchedCount == 0 {
-		return townhall.Errorf(townhall.ENOTFOUND, "Thread not found.")
+		return forum.ErrThreadNotFound
 	}
 	if !tree {
 		return nil
@@ -89,14 +90,14 @@ func (db *DB) MoveThread(ctx context.Context, threadID, categoryID string) error
 	defer cancel()
 	if err := db.forumCategories().FindOne(ctx, id(categoryID)).Err(); err != nil {
 		if err := db.forumThreads().FindOne(ctx, id(threadID)).Err(); err != nil {
-			return notFound(err, "Thread")
+			return notFound(err, forum.ErrThreadNotFound)
 		}
-		return notFound(err, "Category")
+		return notFound(err, forum.ErrCategoryNotFound)
 	}
 	for {
 		var t threadDoc
 		if err := db.forumThreads().FindOne(ctx, id(threadID)).Decode(&t); err != nil {
-			return notFound(err, "Thread")
+			return notFound(err, forum.ErrThreadNotFound)
 		}
 		if t.CategoryID == categoryID {
 			return nil

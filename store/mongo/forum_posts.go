@@ -12,10 +12,6 @@ import (
 	"github.com/townhall/townhall/forum"
 )
 
-func lockedConflict() error {
-	return townhall.Errorf(townhall.ECONFLICT, "This thread is locked; it takes no new replies.")
-}
-
 // allocatePosition hands out the thread's next position: one atomic
 // update that refuses a locked thread and $inc's the posts counter.
 func (db *DB) allocatePosition(ctx context.Context, threadID string) (int, error) {
@@ -25,9 +21,9 @@ func (db *DB) allocatePosition(ctx context.Context, threadID string) (int, error
 		options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&before)
 	if err == mongo.ErrNoDocuments {
 		if err := db.forumThreads().FindOne(ctx, id(threadID)).Err(); err != nil {
-			return 0, notFound(err, "Thread")
+			return 0, notFound(err, forum.ErrThreadNotFound)
 		}
-		return 0, lockedConflict()
+		return 0, forum.ErrLocked
 	}
 	return before.Posts, err
 }
@@ -50,7 +46,7 @@ func (db *DB) insertReply(ctx context.Context, p *forum.Post) (int, error) {
 			return pos, err
 		}
 		if err := db.forumPosts().FindOne(ctx, id(p.ID)).Err(); err != mongo.ErrNoDocuments {
-			return 0, townhall.Errorf(townhall.ECONFLICT, "This reply was already posted.")
+			return 0, forum.ErrReplyPosted
 		}
 		var last postDoc
 		if err := db.forumPosts().FindOne(ctx, bson.D{{Key: "thread_id", Value: p.ThreadID}},
@@ -133,7 +129,7 @@ func (db *DB) ForumPost(ctx context.Context, postID string) (*forum.Post, error)
 	defer cancel()
 	var d postDoc
 	if err := db.forumPosts().FindOne(ctx, id(postID)).Decode(&d); err != nil {
-		return nil, notFound(err, "Post")
+		return nil, notFound(err, forum.ErrPostNotFound)
 	}
 	list, err := db.toPosts(ctx, []postDoc{d})
 	if err != nil {
@@ -170,11 +166,11 @@ func (db *DB) EditForumPost(ctx context.Context, e forum.Edit) error {
 	defer cancel()
 	var p postDoc
 	if err := db.forumPosts().FindOne(ctx, id(e.PostID)).Decode(&p); err != nil {
-		return notFound(err, "Post")
+		return notFound(err, forum.ErrPostNotFound)
 	}
 	var t threadDoc
 	if err := db.forumThreads().FindOne(ctx, id(p.ThreadID)).Decode(&t); err != nil {
-		return notFound(err, "Thread")
+		return notFound(err, forum.ErrThreadNotFound)
 	}
 	if _, err := db.forumRevisions().InsertOne(ctx, revisionDoc{ID: e.RevisionID, PostID: e.PostID, Title: t.Title, Source: p.Source,
 		EditorID: e.EditorID, CreatedAt: ms(e.At)}); err != nil {
@@ -231,23 +227,23 @@ func (db *DB) AcceptAnswer(ctx context.Context, threadID, postID string) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
 	if err := db.forumThreads().FindOne(ctx, id(threadID)).Err(); err != nil {
-		return notFound(err, "Thread")
+		return notFound(err, forum.ErrThreadNotFound)
 	}
 	update := bson.D{{Key: "$unset", Value: bson.D{{Key: "accepted_post_id", Value: ""}}}}
 	if postID != "" {
 		var p postDoc
 		if err := db.forumPosts().FindOne(ctx, bson.D{{Key: "_id", Value: postID}, {Key: "thread_id", Value: threadID}}).Decode(&p); err != nil {
-			return notFound(err, "Post")
+			return notFound(err, forum.ErrPostNotFound)
 		}
 		if p.Position == 0 {
-			return townhall.Errorf(townhall.ECONFLICT, "The question itself cannot be its answer.")
+			return forum.ErrQuestionAnswer
 		}
 		update = bson.D{{Key: "$set", Value: bson.D{{Key: "accepted_post_id", Value: postID}}}}
 	}
 	var before threadDoc
 	if err := db.forumThreads().FindOneAndUpdate(ctx, id(threadID), update,
 		options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&before); err != nil {
-		return notFound(err, "Thread")
+		return notFound(err, forum.ErrThreadNotFound)
 	}
 	if err := db.recordChange(ctx, townhall.KindThread, threadID); err != nil {
 		return err

@@ -17,7 +17,7 @@ func (db *DB) CreateThread(ctx context.Context, t *forum.Thread, first *forum.Po
 	ctx, cancel := op(ctx)
 	defer cancel()
 	if err := db.forumCategories().FindOne(ctx, id(t.CategoryID)).Err(); err != nil {
-		return notFound(err, "Category")
+		return notFound(err, forum.ErrCategoryNotFound)
 	}
 	first.ThreadID, first.Position = t.ID, 0
 	if _, err := db.forumPosts().InsertOne(ctx, newPostDoc(first)); err != nil {
@@ -104,7 +104,7 @@ func (db *DB) Thread(ctx context.Context, threadID string) (*forum.Thread, error
 		return nil, err
 	}
 	if len(list) == 0 {
-		return nil, townhall.Errorf(townhall.ENOTFOUND, "Thread not found.")
+		return nil, forum.ErrThreadNotFound
 	}
 	return list[0], nil
 }

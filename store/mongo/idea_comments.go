@@ -65,7 +65,7 @@ func (db *DB) Followers(ctx context.Context, ideaID string) ([]string, error) {
 			out = append(out, id)
 		}
 	}
-	if d, err := db.ideaDoc(ctx, ideaID, "Idea"); err == nil {
+	if d, err := db.ideaDoc(ctx, ideaID, ideas.ErrNotFound); err == nil {
 		add(d.AuthorID)
 	} else if townhall.ErrorCode(err) != townhall.ENOTFOUND {
 		return nil, err

@@ -39,7 +39,7 @@ func weighted(d *ideaDoc, w map[string]townhall.Segment) float64 {
 func (db *DB) Demand(ctx context.Context, ideaID string) ([]ideas.SegmentDemand, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	d, err := db.ideaDoc(ctx, ideaID, "Idea")
+	d, err := db.ideaDoc(ctx, ideaID, ideas.ErrNotFound)
 	if err != nil {
 		return nil, err
 	}

@@ -23,11 +23,11 @@ import (
 func (db *DB) Merge(ctx context.Context, dupID, intoID string, at time.Time) (bool, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	dup, err := db.ideaDoc(ctx, dupID, "Idea")
+	dup, err := db.ideaDoc(ctx, dupID, ideas.ErrNotFound)
 	if err != nil {
 		return false, err
 	}
-	into, err := db.ideaDoc(ctx, intoID, "The idea to merge into")
+	into, err := db.ideaDoc(ctx, intoID, ideas.ErrMergeTargetNotFound)
 	if err != nil {
 		return false, err
 	}
@@ -35,11 +35,11 @@ func (db *DB) Merge(ctx context.Context, dupID, intoID string, at time.Time) (bo
 	case dup.MergedInto == intoID:
 		return false, nil // already done: merging is idempotent
 	case dup.MergedInto != "" || (dup.Merging != "" && dup.Merging != intoID):
-		return false, townhall.Errorf(townhall.ECONFLICT, "This idea was already merged into another idea.")
+		return false, ideas.ErrAlreadyMerged
 	case into.MergedInto != "" || into.Merging != "":
-		return false, townhall.Errorf(townhall.ECONFLICT, "“%s” was itself merged into another idea; merge into that one.", into.Title)
+		return false, ideas.ErrTargetMerged(into.Title)
 	case dup.Hidden != nil || into.Hidden != nil:
-		return false, hiddenConflict()
+		return false, ideas.ErrHiddenMerge
 	}
 	res, err := db.ideas().UpdateOne(ctx, bson.D{{Key: "_id", Value: dupID}, {Key: "merged_into", Value: bson.D{{Key: "$exists", Value: false}}},
 		{Key: "$or", Value: bson.A{bson.D{{Key: "merging_into", Value: bson.D{{Key: "$exists", Value: false}}}}, bson.D{{Key: "merging_into", Value: intoID}}}}},
@@ -48,7 +48,7 @@ func (db *DB) Merge(ctx context.Context, dupID, intoID string, at time.Time) (bo
 		return false, err
 	}
 	if res.MatchedCount == 0 {
-		return false, townhall.Errorf(townhall.ECONFLICT, "This idea was already merged into another idea.")
+		return false, ideas.ErrAlreadyMerged
 	}
 	if err := db.moveVotes(ctx, dupID, intoID); err != nil {
 		return false, err

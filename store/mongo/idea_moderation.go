@@ -31,7 +31,7 @@ type hiddenDoc struct {
 var visibleComment = bson.D{{Key: "hidden", Value: bson.D{{Key: "$exists", Value: false}}}, {Key: "deleted_at", Value: bson.D{{Key: "$exists", Value: false}}}}
 
 func deletedConflict() error {
-	return townhall.Errorf(townhall.ECONFLICT, "This comment was deleted.")
+	return ideas.ErrCommentDeleted
 }
 
 // Comments implements ideas.Store.
@@ -59,7 +59,7 @@ func (db *DB) Comment(ctx context.Context, id string) (*ideas.Comment, error) {
 	defer cancel()
 	var d ideaCommentDoc
 	if err := db.ideaComments().FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
-		return nil, notFound(err, "Comment")
+		return nil, notFound(err, ideas.ErrCommentNotFound)
 	}
 	list, err := db.toComments(ctx, []ideaCommentDoc{d})
 	if err != nil {
@@ -85,7 +85,7 @@ func (db *DB) toComments(ctx context.Context, docs []ideaCommentDoc) ([]*ideas.C
 	for _, d := range docs {
 		if d.MergedFrom != "" {
 			if _, ok := titles[d.MergedFrom]; !ok {
-				if i, err := db.ideaDoc(ctx, d.MergedFrom, "Idea"); err == nil {
+				if i, err := db.ideaDoc(ctx, d.MergedFrom, ideas.ErrNotFound); err == nil {
 					titles[d.MergedFrom] = i.Title
 				}
 			}
@@ -208,12 +208,12 @@ func (db *DB) CommentAuthors(ctx context.Context, ideaID string) ([]string, erro
 func (db *DB) SetIdeaHidden(ctx context.Context, id string, h *ideas.Hidden) (bool, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	d, err := db.ideaDoc(ctx, id, "Idea")
+	d, err := db.ideaDoc(ctx, id, ideas.ErrNotFound)
 	if err != nil {
 		return false, err
 	}
 	if d.MergedInto != "" || d.Merging != "" {
-		return false, townhall.Errorf(townhall.ECONFLICT, "This idea was merged into another idea; moderate that one.")
+		return false, ideas.ErrMergedModerate
 	}
 	wasHidden := d.Hidden != nil
 	cond := bson.D{{Key: "_id", Value: id}, {Key: "hidden", Value: bson.D{{Key: "$exists", Value: wasHidden}}}}

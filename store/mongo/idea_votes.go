@@ -15,7 +15,7 @@ import (
 // changed it first; votes, trend and the segment counter move together.
 func (db *DB) countVotes(ctx context.Context, ideaID, seg string, delta int, newTrend func(d *ideaDoc) (float64, error)) error {
 	for {
-		d, err := db.ideaDoc(ctx, ideaID, "Idea")
+		d, err := db.ideaDoc(ctx, ideaID, ideas.ErrNotFound)
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/ideas"
 )
 
@@ -135,33 +136,25 @@ func segKey(seg string) string {
 	return seg
 }
 
-func mergedConflict() error {
-	return townhall.Errorf(townhall.ECONFLICT, "This idea was merged into another idea; vote and comment there.")
-}
-
-func (db *DB) ideaDoc(ctx context.Context, id, what string) (*ideaDoc, error) {
+func (db *DB) ideaDoc(ctx context.Context, id string, nf *townhall.Error) (*ideaDoc, error) {
 	var d ideaDoc
 	if err := db.ideas().FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
-		return nil, notFound(err, what)
+		return nil, notFound(err, nf)
 	}
 	return &d, nil
-}
-
-func hiddenConflict() error {
-	return townhall.Errorf(townhall.ECONFLICT, "This idea is hidden by a moderator; unhide it first.")
 }
 
 // openIdea loads an idea that takes votes, comments and status changes:
 // neither merged (or being merged) nor hidden.
 func (db *DB) openIdea(ctx context.Context, id string) (*ideaDoc, error) {
-	d, err := db.ideaDoc(ctx, id, "Idea")
+	d, err := db.ideaDoc(ctx, id, ideas.ErrNotFound)
 	switch {
 	case err != nil:
 		return nil, err
 	case d.MergedInto != "" || d.Merging != "":
-		return nil, mergedConflict()
+		return nil, ideas.ErrMerged
 	case d.Hidden != nil:
-		return nil, hiddenConflict()
+		return nil, ideas.ErrHidden
 	}
 	return d, nil
 }
@@ -169,7 +162,7 @@ func (db *DB) openIdea(ctx context.Context, id string) (*ideaDoc, error) {
 func (db *DB) userSegment(ctx context.Context, userID string) (string, error) {
 	var u userDoc
 	if err := db.users.FindOne(ctx, bson.D{{Key: "_id", Value: userID}}).Decode(&u); err != nil {
-		return "", notFound(err, "User")
+		return "", notFound(err, auth.ErrUserNotFound)
 	}
 	return u.SegmentID, nil
 }
@@ -314,12 +307,12 @@ func (db *DB) UpdateIdea(ctx context.Context, idea *ideas.Idea, words []string) 
 	if words == nil {
 		words = []string{}
 	}
-	cur, err := db.ideaDoc(ctx, idea.ID, "Idea")
+	cur, err := db.ideaDoc(ctx, idea.ID, ideas.ErrNotFound)
 	if err != nil {
 		return err
 	}
 	if cur.MergedInto != "" || cur.Merging != "" {
-		return mergedConflict()
+		return ideas.ErrMerged
 	}
 	if cur.Hidden != nil {
 		// Edited while hidden (the team fixing it): it stays out of listings,
@@ -332,7 +325,7 @@ func (db *DB) UpdateIdea(ctx context.Context, idea *ideas.Idea, words []string) 
 			return err
 		}
 		if res.MatchedCount == 0 {
-			return townhall.Errorf(townhall.ECONFLICT, "The idea was unhidden meanwhile; try again.")
+			return ideas.ErrUnhiddenMeanwhile
 		}
 		return db.recordChange(ctx, townhall.KindIdea, idea.ID)
 	}
@@ -345,7 +338,7 @@ func (db *DB) UpdateIdea(ctx context.Context, idea *ideas.Idea, words []string) 
 		if _, err := db.openIdea(ctx, idea.ID); err != nil {
 			return err
 		}
-		return mergedConflict()
+		return ideas.ErrMerged
 	} else if err != nil {
 		return err
 	}
@@ -362,7 +355,7 @@ func (db *DB) UpdateIdea(ctx context.Context, idea *ideas.Idea, words []string) 
 func (db *DB) Idea(ctx context.Context, id, viewerID string) (*ideas.Idea, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	d, err := db.ideaDoc(ctx, id, "Idea")
+	d, err := db.ideaDoc(ctx, id, ideas.ErrNotFound)
 	if err != nil {
 		return nil, err
 	}

@@ -15,7 +15,7 @@ import (
 
 func slugTaken(err error, slug string) error {
 	if mongo.IsDuplicateKeyError(err) {
-		return townhall.Errorf(townhall.ECONFLICT, "Another product already uses the slug %q.", slug)
+		return reviews.ErrSlugTaken(slug).WithCause(err)
 	}
 	return err
 }
@@ -51,7 +51,7 @@ func (db *DB) UpdateProduct(ctx context.Context, p *reviews.Product) error {
 		{Key: "image_url", Value: p.ImageURL}, {Key: "archived", Value: p.Archived}, {Key: "updated_at", Value: ms(p.UpdatedAt)}}}},
 		options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&old)
 	if err != nil {
-		return slugTaken(notFound(err, "Product"), p.Slug)
+		return slugTaken(notFound(err, reviews.ErrProductNotFound), p.Slug)
 	}
 	if old.Slug == p.Slug && old.Name == p.Name && old.Archived == p.Archived {
 		return nil
@@ -79,7 +79,7 @@ func (db *DB) findProduct(ctx context.Context, filter bson.D) (*reviews.Product,
 	defer cancel()
 	var d productDoc
 	if err := db.products().FindOne(ctx, filter).Decode(&d); err != nil {
-		return nil, notFound(err, "Product")
+		return nil, notFound(err, reviews.ErrProductNotFound)
 	}
 	return d.product(), nil
 }

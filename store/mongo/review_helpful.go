@@ -3,6 +3,7 @@ package mongo
 import (
 	"context"
 
+	"github.com/townhall/townhall/reviews"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -17,7 +18,7 @@ func (db *DB) AddHelpful(ctx context.Context, reviewID, userID string) (bool, in
 	defer cancel()
 	var r reviewDoc
 	if err := db.reviews().FindOne(ctx, bson.D{{Key: "_id", Value: reviewID}}).Decode(&r); err != nil {
-		return false, 0, notFound(err, "Review")
+		return false, 0, notFound(err, reviews.ErrReviewNotFound)
 	}
 	_, err := db.reviewVotes().InsertOne(ctx, bson.D{{Key: "_id", Value: voteKey(reviewID, userID)},
 		{Key: "review_id", Value: reviewID}, {Key: "user_id", Value: userID}, {Key: "created_at", Value: ms(db.now())}})
@@ -36,7 +37,7 @@ func (db *DB) RemoveHelpful(ctx context.Context, reviewID, userID string) (bool,
 	defer cancel()
 	var r reviewDoc
 	if err := db.reviews().FindOne(ctx, bson.D{{Key: "_id", Value: reviewID}}).Decode(&r); err != nil {
-		return false, 0, notFound(err, "Review")
+		return false, 0, notFound(err, reviews.ErrReviewNotFound)
 	}
 	res, err := db.reviewVotes().DeleteOne(ctx, bson.D{{Key: "_id", Value: voteKey(reviewID, userID)}})
 	if err != nil {
@@ -54,5 +55,5 @@ func (db *DB) bumpHelpful(ctx context.Context, reviewID string, delta int) (int,
 	err := db.reviews().FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: reviewID}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "helpful", Value: delta}}}},
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&r)
-	return r.Helpful, notFound(err, "Review")
+	return r.Helpful, notFound(err, reviews.ErrReviewNotFound)
 }

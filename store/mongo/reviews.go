@@ -114,7 +114,7 @@ func (db *DB) openForReviews(ctx context.Context, productID string) error {
 		return err
 	}
 	if p.Archived {
-		return townhall.Errorf(townhall.ECONFLICT, "%s is archived and no longer takes reviews.", p.Name)
+		return reviews.ErrArchived(p.Name)
 	}
 	return nil
 }
@@ -130,7 +130,7 @@ func (db *DB) CreateReview(ctx context.Context, r *reviews.Review) error {
 	_, err := db.reviews().InsertOne(ctx, reviewDoc{ID: r.ID, ProductID: r.ProductID, AuthorID: r.AuthorID, Rating: r.Rating,
 		Title: r.Title, Body: r.Body, BodyHTML: string(r.BodyHTML), Verified: r.Verified, CreatedAt: ms(r.CreatedAt), UpdatedAt: ms(r.UpdatedAt)})
 	if mongo.IsDuplicateKeyError(err) {
-		return townhall.Errorf(townhall.ECONFLICT, "You have already reviewed this product. Edit your review instead.")
+		return reviews.ErrAlreadyReviewed.WithCause(err)
 	} else if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func (db *DB) UpdateReview(ctx context.Context, r *reviews.Review) error {
 	for {
 		var old reviewDoc
 		if err := db.reviews().FindOne(ctx, bson.D{{Key: "_id", Value: r.ID}}).Decode(&old); err != nil {
-			return notFound(err, "Review")
+			return notFound(err, reviews.ErrReviewNotFound)
 		}
 		if err := db.openForReviews(ctx, old.ProductID); err != nil {
 			return err
@@ -179,7 +179,7 @@ func (db *DB) DeleteReview(ctx context.Context, id string) error {
 	defer cancel()
 	var old reviewDoc
 	if err := db.reviews().FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&old); err != nil {
-		return notFound(err, "Review")
+		return notFound(err, reviews.ErrReviewNotFound)
 	}
 	if err := db.bumpRating(ctx, old.ProductID, old.Rating, -1); err != nil {
 		return err
@@ -237,7 +237,7 @@ func (db *DB) findReview(ctx context.Context, filter bson.D, viewerID string) (*
 	defer cancel()
 	var d reviewDoc
 	if err := db.reviews().FindOne(ctx, filter).Decode(&d); err != nil {
-		return nil, notFound(err, "Review")
+		return nil, notFound(err, reviews.ErrReviewNotFound)
 	}
 	list, err := db.toReviews(ctx, []reviewDoc{d}, viewerID)
 	if err != nil {
@@ -323,7 +323,7 @@ func (db *DB) SetResponse(ctx context.Context, reviewID string, resp *reviews.Re
 		res, err := db.reviews().UpdateOne(ctx, bson.D{{Key: "_id", Value: reviewID}},
 			bson.D{{Key: "$unset", Value: bson.D{{Key: "response", Value: ""}}}})
 		if err == nil && res.MatchedCount == 0 {
-			err = townhall.Errorf(townhall.ENOTFOUND, "Review not found.")
+			err = reviews.ErrReviewNotFound
 		}
 		return err
 	}
@@ -334,7 +334,7 @@ func (db *DB) SetResponse(ctx context.Context, reviewID string, resp *reviews.Re
 		return err
 	}
 	if res.MatchedCount == 0 {
-		return townhall.Errorf(townhall.ENOTFOUND, "Review not found.")
+		return reviews.ErrReviewNotFound
 	}
 	_, err = db.reviews().UpdateOne(ctx, bson.D{{Key: "_id", Value: reviewID}, {Key: "response.created_at", Value: bson.D{{Key: "$exists", Value: false}}}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "response.created_at", Value: ms(resp.CreatedAt)}}}})

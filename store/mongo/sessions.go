@@ -36,7 +36,7 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash string, now time.Time) 
 	err := db.sessions.FindOne(ctx, bson.D{{Key: "_id", Value: tokenHash},
 		{Key: "expires_at", Value: bson.D{{Key: "$gt", Value: now.UTC()}}}}).Decode(&d)
 	if err != nil {
-		return nil, nil, notFound(err, "Session")
+		return nil, nil, notFound(err, auth.ErrSessionNotFound)
 	}
 	u, err := db.User(ctx, d.UserID)
 	if err != nil {

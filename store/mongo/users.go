@@ -110,7 +110,7 @@ func (db *DB) findUser(ctx context.Context, filter bson.D) (*townhall.User, erro
 	defer cancel()
 	var d userDoc
 	if err := db.users.FindOne(ctx, filter).Decode(&d); err != nil {
-		return nil, notFound(err, "User")
+		return nil, notFound(err, auth.ErrUserNotFound)
 	}
 	return db.toUser(ctx, &d)
 }
@@ -263,7 +263,7 @@ func (db *DB) SetRole(ctx context.Context, userID string, role townhall.Role) er
 	defer cancel()
 	var d userDoc
 	if err := db.users.FindOne(ctx, bson.D{{Key: "_id", Value: userID}}).Decode(&d); err != nil {
-		return notFound(err, "User")
+		return notFound(err, auth.ErrUserNotFound)
 	}
 	admin := string(townhall.RoleAdmin)
 	switch {
@@ -276,7 +276,7 @@ func (db *DB) SetRole(ctx context.Context, userID string, role townhall.Role) er
 			return err
 		}
 		if res.MatchedCount == 0 {
-			return townhall.Errorf(townhall.ECONFLICT, "This is the only admin. Make someone else admin first.")
+			return auth.ErrLastAdmin
 		}
 		res, err = db.users.UpdateOne(ctx, bson.D{{Key: "_id", Value: userID}, {Key: "role", Value: admin}},
 			bson.D{{Key: "$set", Value: bson.D{{Key: "role", Value: string(role)}}}})
@@ -315,7 +315,7 @@ func (db *DB) updateUser(ctx context.Context, userID string, update bson.D) erro
 		return err
 	}
 	if res.MatchedCount == 0 {
-		return townhall.Errorf(townhall.ENOTFOUND, "User not found.")
+		return auth.ErrUserNotFound
 	}
 	return nil
 }
@@ -358,7 +358,7 @@ func (db *DB) Segment(ctx context.Context, id string) (*townhall.Segment, error)
 	defer cancel()
 	var d segmentDoc
 	if err := db.segments.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
-		return nil, notFound(err, "Segment")
+		return nil, notFound(err, auth.ErrSegmentNotFound)
 	}
 	return &townhall.Segment{ID: d.ID, Name: d.Name, Weight: d.Weight, Verified: d.Verified}, nil
 }
@@ -371,7 +371,7 @@ func (db *DB) SaveSegment(ctx context.Context, s *townhall.Segment) error {
 		{Key: "name", Value: s.Name}, {Key: "name_key", Value: strings.ToLower(s.Name)},
 		{Key: "weight", Value: s.Weight}, {Key: "verified", Value: s.Verified}}}}, options.UpdateOne().SetUpsert(true))
 	if mongo.IsDuplicateKeyError(err) {
-		return townhall.Errorf(townhall.ECONFLICT, "A segment named %q already exists.", s.Name)
+		return auth.ErrSegmentNameTaken(s.Name).WithCause(err)
 	}
 	return err
 }
@@ -383,7 +383,7 @@ func (db *DB) DeleteSegment(ctx context.Context, id string) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
 	if err := db.segments.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Err(); err != nil {
-		return notFound(err, "Segment")
+		return notFound(err, auth.ErrSegmentNotFound)
 	}
 	if _, err := db.users.UpdateMany(ctx, bson.D{{Key: "segment_id", Value: id}},
 		bson.D{{Key: "$unset", Value: bson.D{{Key: "segment_id", Value: ""}}}}); err != nil {
@@ -391,7 +391,7 @@ func (db *DB) DeleteSegment(ctx context.Context, id string) error {
 	}
 	res, err := db.segments.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	if err == nil && res.DeletedCount == 0 {
-		return townhall.Errorf(townhall.ENOTFOUND, "Segment not found.")
+		return auth.ErrSegmentNotFound
 	}
 	return err
 }

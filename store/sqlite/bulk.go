@@ -180,7 +180,7 @@ func (b *Bulk) segmentOf(ctx context.Context, userID string) (string, error) {
 	}
 	var s string
 	if err := b.tx.QueryRowContext(ctx, `SELECT COALESCE(segment_id, '') FROM users WHERE id = ?`, userID).Scan(&s); err != nil {
-		return "", notFound(err, "User")
+		return "", notFound(err, auth.ErrUserNotFound)
 	}
 	b.segments[userID] = s
 	return s, nil

@@ -162,10 +162,10 @@ func isUnique(err error) bool {
 	return false
 }
 
-// notFound turns sql.ErrNoRows into a townhall ENOTFOUND error naming what.
-func notFound(err error, what string) error {
+// notFound turns sql.ErrNoRows into nf, the domain's not-found error.
+func notFound(err error, nf *townhall.Error) error {
 	if errors.Is(err, sql.ErrNoRows) {
-		return townhall.Errorf(townhall.ENOTFOUND, "%s not found.", what)
+		return nf
 	}
 	return err
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 
-	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/forum"
 )
 
@@ -29,7 +28,7 @@ func (db *DB) ForumCategories(ctx context.Context) ([]*forum.Category, error) {
 func (db *DB) ForumCategory(ctx context.Context, ref string) (*forum.Category, error) {
 	c, err := scanCategory(db.reader(ctx).QueryRowContext(ctx, `SELECT `+categoryCols+` FROM forum_categories WHERE id = ?
 		UNION ALL SELECT `+categoryCols+` FROM forum_categories WHERE slug = ? LIMIT 1`, ref, ref))
-	return c, notFound(err, "Category")
+	return c, notFound(err, forum.ErrCategoryNotFound)
 }
 
 // SaveForumCategory implements forum.Store.
@@ -51,7 +50,7 @@ func (db *DB) SaveForumCategory(ctx context.Context, c *forum.Category) error {
 		return db.recordThreadTree(ctx, tx, `SELECT id FROM forum_threads WHERE category_id = ?`, c.ID)
 	})
 	if isUnique(err) {
-		return townhall.Errorf(townhall.ECONFLICT, "The slug %q is already used by another category.", c.Slug)
+		return forum.ErrSlugTaken(c.Slug).WithCause(err)
 	}
 	return err
 }

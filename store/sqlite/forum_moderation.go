@@ -5,6 +5,7 @@ import (
 	"database/sql"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/forum"
 )
 
 // SetPostHidden implements forum.Store.
@@ -15,7 +16,7 @@ func (db *DB) SetForumPostHidden(ctx context.Context, postID string, hidden bool
 		var pos int
 		err := tx.QueryRowContext(ctx, `SELECT thread_id, hidden, position FROM forum_posts WHERE id = ?`, postID).Scan(&threadID, &was, &pos)
 		if err != nil {
-			return notFound(err, "Post")
+			return notFound(err, forum.ErrPostNotFound)
 		}
 		if was == hidden {
 			return nil
@@ -50,7 +51,7 @@ func (db *DB) SetForumPostHidden(ctx context.Context, postID string, hidden bool
 
 func (db *DB) setThreadFlag(ctx context.Context, threadID, column string, on bool, tree bool) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
-		if err := execOne(ctx, tx, "Thread", `UPDATE forum_threads SET `+column+` = ? WHERE id = ?`, boolInt(on), threadID); err != nil {
+		if err := execOne(ctx, tx, forum.ErrThreadNotFound, `UPDATE forum_threads SET `+column+` = ? WHERE id = ?`, boolInt(on), threadID); err != nil {
 			return err
 		}
 		if !tree {
@@ -80,12 +81,12 @@ func (db *DB) MoveThread(ctx context.Context, threadID, categoryID string) error
 	return db.write(ctx, func(tx *sql.Tx) error {
 		var from string
 		if err := tx.QueryRowContext(ctx, `SELECT category_id FROM forum_threads WHERE id = ?`, threadID).Scan(&from); err != nil {
-			return notFound(err, "Thread")
+			return notFound(err, forum.ErrThreadNotFound)
 		}
 		if from == categoryID {
 			return nil
 		}
-		if err := execOne(ctx, tx, "Category", `UPDATE forum_categories SET threads = threads + 1 WHERE id = ?`, categoryID); err != nil {
+		if err := execOne(ctx, tx, forum.ErrCategoryNotFound, `UPDATE forum_categories SET threads = threads + 1 WHERE id = ?`, categoryID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE forum_categories SET threads = threads - 1 WHERE id = ?`, from); err != nil {

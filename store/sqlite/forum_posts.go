@@ -41,10 +41,10 @@ func (db *DB) AddReply(ctx context.Context, p *forum.Post) error {
 		var locked bool
 		err := tx.QueryRowContext(ctx, `SELECT posts, locked FROM forum_threads WHERE id = ?`, p.ThreadID).Scan(&posts, &locked)
 		if err != nil {
-			return notFound(err, "Thread")
+			return notFound(err, forum.ErrThreadNotFound)
 		}
 		if locked {
-			return townhall.Errorf(townhall.ECONFLICT, "This thread is locked; it takes no new replies.")
+			return forum.ErrLocked
 		}
 		p.Position = posts
 		if err := insertPost(ctx, tx, p); err != nil {
@@ -65,7 +65,7 @@ func (db *DB) AddReply(ctx context.Context, p *forum.Post) error {
 // Post implements forum.Store.
 func (db *DB) ForumPost(ctx context.Context, id string) (*forum.Post, error) {
 	p, err := scanPost(db.reader(ctx).QueryRowContext(ctx, `SELECT `+postCols+postFrom+`WHERE p.id = ?`, id))
-	return p, notFound(err, "Post")
+	return p, notFound(err, forum.ErrPostNotFound)
 }
 
 // Posts implements forum.Store.
@@ -82,7 +82,7 @@ func (db *DB) EditForumPost(ctx context.Context, e forum.Edit) error {
 		err := tx.QueryRowContext(ctx, `SELECT p.thread_id, p.source, p.position, t.title FROM forum_posts p
 			JOIN forum_threads t ON t.id = p.thread_id WHERE p.id = ?`, e.PostID).Scan(&threadID, &source, &pos, &title)
 		if err != nil {
-			return notFound(err, "Post")
+			return notFound(err, forum.ErrPostNotFound)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO forum_revisions(id, post_id, title, source, editor_id, created_at)
 			VALUES(?, ?, ?, ?, ?, ?)`, e.RevisionID, e.PostID, title, source, e.EditorID, ms(e.At)); err != nil {
@@ -133,16 +133,16 @@ func (db *DB) AcceptAnswer(ctx context.Context, threadID, postID string) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
 		var old sql.NullString
 		if err := tx.QueryRowContext(ctx, `SELECT accepted_post_id FROM forum_threads WHERE id = ?`, threadID).Scan(&old); err != nil {
-			return notFound(err, "Thread")
+			return notFound(err, forum.ErrThreadNotFound)
 		}
 		if postID != "" {
 			var pos int
 			err := tx.QueryRowContext(ctx, `SELECT position FROM forum_posts WHERE id = ? AND thread_id = ?`, postID, threadID).Scan(&pos)
 			if err != nil {
-				return notFound(err, "Post")
+				return notFound(err, forum.ErrPostNotFound)
 			}
 			if pos == 0 {
-				return townhall.Errorf(townhall.ECONFLICT, "The question itself cannot be its answer.")
+				return forum.ErrQuestionAnswer
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE forum_threads SET accepted_post_id = NULLIF(?, '') WHERE id = ?`, postID, threadID); err != nil {

@@ -29,7 +29,7 @@ func scanThread(row scanner) (*forum.Thread, error) {
 // CreateThread implements forum.Store.
 func (db *DB) CreateThread(ctx context.Context, t *forum.Thread, first *forum.Post) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
-		if err := execOne(ctx, tx, "Category", `UPDATE forum_categories SET threads = threads + 1 WHERE id = ?`, t.CategoryID); err != nil {
+		if err := execOne(ctx, tx, forum.ErrCategoryNotFound, `UPDATE forum_categories SET threads = threads + 1 WHERE id = ?`, t.CategoryID); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO forum_threads(id, category_id, title, author_id, posts, replies,
@@ -54,7 +54,7 @@ func (db *DB) CreateThread(ctx context.Context, t *forum.Thread, first *forum.Po
 // Thread implements forum.Store.
 func (db *DB) Thread(ctx context.Context, id string) (*forum.Thread, error) {
 	t, err := scanThread(db.reader(ctx).QueryRowContext(ctx, `SELECT `+threadCols+threadFrom+`WHERE t.id = ?`, id))
-	return t, notFound(err, "Thread")
+	return t, notFound(err, forum.ErrThreadNotFound)
 }
 
 // Threads implements forum.Store.

@@ -13,11 +13,11 @@ import (
 func (db *DB) Merge(ctx context.Context, dupID, intoID string, at time.Time) (bool, error) {
 	var merged bool
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		dup, err := getIdeaState(ctx, tx, dupID, "Idea")
+		dup, err := getIdeaState(ctx, tx, dupID, ideas.ErrNotFound)
 		if err != nil {
 			return err
 		}
-		into, err := getIdeaState(ctx, tx, intoID, "The idea to merge into")
+		into, err := getIdeaState(ctx, tx, intoID, ideas.ErrMergeTargetNotFound)
 		if err != nil {
 			return err
 		}
@@ -25,11 +25,11 @@ func (db *DB) Merge(ctx context.Context, dupID, intoID string, at time.Time) (bo
 		case dup.mergedInto == intoID:
 			return nil // already done: merging is idempotent
 		case dup.mergedInto != "":
-			return townhall.Errorf(townhall.ECONFLICT, "This idea was already merged into another idea.")
+			return ideas.ErrAlreadyMerged
 		case into.mergedInto != "":
-			return townhall.Errorf(townhall.ECONFLICT, "“%s” was itself merged into another idea; merge into that one.", into.title)
+			return ideas.ErrTargetMerged(into.title)
 		case dup.hidden || into.hidden:
-			return townhall.Errorf(townhall.ECONFLICT, "Hidden ideas cannot be merged; unhide it first.")
+			return ideas.ErrHiddenMerge
 		}
 		merged = true
 		if err := moveVotes(ctx, tx, dupID, intoID, into.trend); err != nil {

@@ -51,7 +51,7 @@ func (db *DB) Comments(ctx context.Context, ideaID, after string, limit int, wit
 // Comment implements ideas.Store.
 func (db *DB) Comment(ctx context.Context, id string) (*ideas.Comment, error) {
 	c, err := scanComment(db.reader(ctx).QueryRowContext(ctx, `SELECT `+commentCols+`WHERE c.id = ?`, id))
-	return c, notFound(err, "Comment")
+	return c, notFound(err, ideas.ErrCommentNotFound)
 }
 
 // commentState is what comment writes check first.
@@ -67,7 +67,7 @@ func getCommentState(ctx context.Context, tx *sql.Tx, id string) (*commentState,
 	err := tx.QueryRowContext(ctx, `SELECT idea_id, hidden_at IS NOT NULL, deleted_at IS NOT NULL FROM idea_comments WHERE id = ?`, id).
 		Scan(&s.ideaID, &s.hidden, &s.deleted)
 	if err != nil {
-		return nil, notFound(err, "Comment")
+		return nil, notFound(err, ideas.ErrCommentNotFound)
 	}
 	return &s, nil
 }
@@ -88,7 +88,7 @@ func recount(ctx context.Context, tx *sql.Tx, ideaID string, before, after bool)
 }
 
 func deletedConflict() error {
-	return townhall.Errorf(townhall.ECONFLICT, "This comment was deleted.")
+	return ideas.ErrCommentDeleted
 }
 
 // EditComment implements ideas.Store.
@@ -167,12 +167,12 @@ func (db *DB) CommentAuthors(ctx context.Context, ideaID string) ([]string, erro
 func (db *DB) SetIdeaHidden(ctx context.Context, id string, h *ideas.Hidden) (bool, error) {
 	var changed bool
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		st, err := getIdeaState(ctx, tx, id, "Idea")
+		st, err := getIdeaState(ctx, tx, id, ideas.ErrNotFound)
 		if err != nil {
 			return err
 		}
 		if st.mergedInto != "" {
-			return townhall.Errorf(townhall.ECONFLICT, "This idea was merged into another idea; moderate that one.")
+			return ideas.ErrMergedModerate
 		}
 		changed = st.hidden != (h != nil)
 		switch {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"time"
 
+	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/ideas"
 )
 
@@ -18,7 +19,7 @@ func (db *DB) Vote(ctx context.Context, ideaID, userID string, at time.Time) (bo
 		}
 		var seg string
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(segment_id, '') FROM users WHERE id = ?`, userID).Scan(&seg); err != nil {
-			return notFound(err, "User")
+			return notFound(err, auth.ErrUserNotFound)
 		}
 		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO idea_votes(idea_id, user_id, segment_id, created_at) VALUES(?, ?, ?, ?)`,
 			ideaID, userID, seg, ms(at))

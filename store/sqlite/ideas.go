@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/ideas"
 )
 
@@ -212,7 +213,7 @@ func splitTags(s string) []string {
 
 func (db *DB) ideaTx(ctx context.Context, q querier, id, viewerID string) (*ideas.Idea, error) {
 	i, err := scanIdea(q.QueryRowContext(ctx, `SELECT `+ideaCols+` FROM ideas i`+ideaJoins+`WHERE i.id = ?`, viewerID, id), false)
-	return i, notFound(err, "Idea")
+	return i, notFound(err, ideas.ErrNotFound)
 }
 
 // ideaState is what writes check before touching an idea.
@@ -224,35 +225,27 @@ type ideaState struct {
 	hidden     bool
 }
 
-func getIdeaState(ctx context.Context, tx *sql.Tx, id, what string) (*ideaState, error) {
+func getIdeaState(ctx context.Context, tx *sql.Tx, id string, nf *townhall.Error) (*ideaState, error) {
 	var s ideaState
 	err := tx.QueryRowContext(ctx, `SELECT COALESCE(merged_into, ''), trend, tags, title, hidden_at IS NOT NULL FROM ideas WHERE id = ?`, id).
 		Scan(&s.mergedInto, &s.trend, &s.tags, &s.title, &s.hidden)
 	if err != nil {
-		return nil, notFound(err, what)
+		return nil, notFound(err, nf)
 	}
 	return &s, nil
 }
 
-func mergedConflict() error {
-	return townhall.Errorf(townhall.ECONFLICT, "This idea was merged into another idea; vote and comment there.")
-}
-
-func hiddenConflict() error {
-	return townhall.Errorf(townhall.ECONFLICT, "This idea is hidden by a moderator; unhide it first.")
-}
-
 // openIdea is getIdeaState for writes that merged and hidden ideas refuse.
 func openIdea(ctx context.Context, tx *sql.Tx, id string) (*ideaState, error) {
-	st, err := getIdeaState(ctx, tx, id, "Idea")
+	st, err := getIdeaState(ctx, tx, id, ideas.ErrNotFound)
 	if err != nil {
 		return nil, err
 	}
 	if st.mergedInto != "" {
-		return nil, mergedConflict()
+		return nil, ideas.ErrMerged
 	}
 	if st.hidden {
-		return nil, hiddenConflict()
+		return nil, ideas.ErrHidden
 	}
 	return st, nil
 }
@@ -262,7 +255,7 @@ func (db *DB) CreateIdea(ctx context.Context, idea *ideas.Idea, words []string) 
 	return db.write(ctx, func(tx *sql.Tx) error {
 		var seg string
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(segment_id, '') FROM users WHERE id = ?`, idea.AuthorID).Scan(&seg); err != nil {
-			return notFound(err, "User")
+			return notFound(err, auth.ErrUserNotFound)
 		}
 		trend := ideas.TrendAdd(0, ideas.TrendExponent(idea.CreatedAt))
 		if _, err := tx.ExecContext(ctx, `INSERT INTO ideas(id, author_id, title, body, body_html, tags, status, votes, trend, created_at, updated_at)
@@ -340,12 +333,12 @@ func setTitleWords(ctx context.Context, tx *sql.Tx, id string, words []string) e
 // UpdateIdea implements ideas.Store.
 func (db *DB) UpdateIdea(ctx context.Context, idea *ideas.Idea, words []string) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
-		st, err := getIdeaState(ctx, tx, idea.ID, "Idea")
+		st, err := getIdeaState(ctx, tx, idea.ID, ideas.ErrNotFound)
 		if err != nil {
 			return err
 		}
 		if st.mergedInto != "" {
-			return mergedConflict()
+			return ideas.ErrMerged
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE ideas SET title = ?, body = ?, body_html = ?, tags = ?, updated_at = ? WHERE id = ?`,
 			idea.Title, idea.Body, string(idea.BodyHTML), strings.Join(idea.Tags, ","), ms(idea.UpdatedAt), idea.ID); err != nil {

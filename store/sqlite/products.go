@@ -38,7 +38,7 @@ func (db *DB) CreateProduct(ctx context.Context, p *reviews.Product) error {
 		return err
 	})
 	if isUnique(err) {
-		return townhall.Errorf(townhall.ECONFLICT, "Another product already uses the slug %q.", p.Slug)
+		return reviews.ErrSlugTaken(p.Slug).WithCause(err)
 	}
 	return err
 }
@@ -50,7 +50,7 @@ func (db *DB) UpdateProduct(ctx context.Context, p *reviews.Product) error {
 		var archived bool
 		err := tx.QueryRowContext(ctx, `SELECT slug, name, archived FROM products WHERE id = ?`, p.ID).Scan(&slug, &name, &archived)
 		if err != nil {
-			return notFound(err, "Product")
+			return notFound(err, reviews.ErrProductNotFound)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE products SET slug = ?, name = ?, description = ?, description_html = ?,
 			image_url = ?, archived = ?, updated_at = ? WHERE id = ?`, p.Slug, p.Name, p.Description, string(p.DescriptionHTML),
@@ -67,7 +67,7 @@ func (db *DB) UpdateProduct(ctx context.Context, p *reviews.Product) error {
 		return err
 	})
 	if isUnique(err) {
-		return townhall.Errorf(townhall.ECONFLICT, "Another product already uses the slug %q.", p.Slug)
+		return reviews.ErrSlugTaken(p.Slug).WithCause(err)
 	}
 	return err
 }
@@ -75,13 +75,13 @@ func (db *DB) UpdateProduct(ctx context.Context, p *reviews.Product) error {
 // Product implements reviews.Store.
 func (db *DB) Product(ctx context.Context, id string) (*reviews.Product, error) {
 	p, err := scanProduct(db.reader(ctx).QueryRowContext(ctx, `SELECT `+productCols+` FROM products WHERE id = ?`, id))
-	return p, notFound(err, "Product")
+	return p, notFound(err, reviews.ErrProductNotFound)
 }
 
 // ProductBySlug implements reviews.Store.
 func (db *DB) ProductBySlug(ctx context.Context, slug string) (*reviews.Product, error) {
 	p, err := scanProduct(db.reader(ctx).QueryRowContext(ctx, `SELECT `+productCols+` FROM products WHERE slug = ?`, slug))
-	return p, notFound(err, "Product")
+	return p, notFound(err, reviews.ErrProductNotFound)
 }
 
 // productsQuery builds the listing query; each shape has its own index.
@@ -114,7 +114,7 @@ func bumpRating(ctx context.Context, tx *sql.Tx, productID string, rating, delta
 	if rating < 1 || rating > 5 {
 		return fmt.Errorf("rating %d out of range", rating)
 	}
-	return execOne(ctx, tx, "Product", fmt.Sprintf(`UPDATE products SET rating_count = rating_count + ?,
+	return execOne(ctx, tx, reviews.ErrProductNotFound, fmt.Sprintf(`UPDATE products SET rating_count = rating_count + ?,
 		rating_sum = rating_sum + ?, stars%d = stars%d + ? WHERE id = ?`, rating, rating),
 		delta, delta*rating, delta, productID)
 }

@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+
+	"github.com/townhall/townhall/reviews"
 )
 
 // AddHelpful implements reviews.Store.
@@ -21,7 +23,7 @@ func (db *DB) RemoveHelpful(ctx context.Context, reviewID, userID string) (bool,
 func (db *DB) helpfulVote(ctx context.Context, reviewID string, delta int, stmt string, args ...any) (changed bool, helpful int, err error) {
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		if err := tx.QueryRowContext(ctx, `SELECT helpful FROM reviews WHERE id = ?`, reviewID).Scan(&helpful); err != nil {
-			return notFound(err, "Review")
+			return notFound(err, reviews.ErrReviewNotFound)
 		}
 		res, err := tx.ExecContext(ctx, stmt, args...)
 		if err != nil {

@@ -80,10 +80,10 @@ func openForReviews(ctx context.Context, tx *sql.Tx, productID string) error {
 	var archived bool
 	err := tx.QueryRowContext(ctx, `SELECT name, archived FROM products WHERE id = ?`, productID).Scan(&name, &archived)
 	if err != nil {
-		return notFound(err, "Product")
+		return notFound(err, reviews.ErrProductNotFound)
 	}
 	if archived {
-		return townhall.Errorf(townhall.ECONFLICT, "%s is archived and no longer takes reviews.", name)
+		return reviews.ErrArchived(name)
 	}
 	return nil
 }
@@ -98,7 +98,7 @@ func (db *DB) CreateReview(ctx context.Context, r *reviews.Review) error {
 			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.ProductID, r.AuthorID, r.Rating, r.Title, r.Body, string(r.BodyHTML),
 			boolInt(r.Verified), ms(r.CreatedAt), ms(r.UpdatedAt))
 		if isUnique(err) {
-			return townhall.Errorf(townhall.ECONFLICT, "You have already reviewed this product. Edit your review instead.")
+			return reviews.ErrAlreadyReviewed.WithCause(err)
 		} else if err != nil {
 			return err
 		}
@@ -116,7 +116,7 @@ func (db *DB) UpdateReview(ctx context.Context, r *reviews.Review) error {
 		var old int
 		err := tx.QueryRowContext(ctx, `SELECT product_id, rating FROM reviews WHERE id = ?`, r.ID).Scan(&productID, &old)
 		if err != nil {
-			return notFound(err, "Review")
+			return notFound(err, reviews.ErrReviewNotFound)
 		}
 		if err := openForReviews(ctx, tx, productID); err != nil {
 			return err
@@ -144,7 +144,7 @@ func (db *DB) DeleteReview(ctx context.Context, id string) error {
 		var rating int
 		err := tx.QueryRowContext(ctx, `SELECT product_id, rating FROM reviews WHERE id = ?`, id).Scan(&productID, &rating)
 		if err != nil {
-			return notFound(err, "Review")
+			return notFound(err, reviews.ErrReviewNotFound)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM reviews WHERE id = ?`, id); err != nil {
 			return err
@@ -187,13 +187,13 @@ func scanReview(row scanner) (*reviews.Review, error) {
 // Review implements reviews.Store.
 func (db *DB) Review(ctx context.Context, id, viewerID string) (*reviews.Review, error) {
 	r, err := scanReview(db.reader(ctx).QueryRowContext(ctx, reviewSelect+`WHERE r.id = ?`, viewerID, id))
-	return r, notFound(err, "Review")
+	return r, notFound(err, reviews.ErrReviewNotFound)
 }
 
 // ReviewByAuthor implements reviews.Store.
 func (db *DB) ReviewByAuthor(ctx context.Context, productID, authorID string) (*reviews.Review, error) {
 	r, err := scanReview(db.reader(ctx).QueryRowContext(ctx, reviewSelect+`WHERE r.product_id = ? AND r.author_id = ?`, authorID, productID, authorID))
-	return r, notFound(err, "Review")
+	return r, notFound(err, reviews.ErrReviewNotFound)
 }
 
 // reviewsQuery builds a page query. Every sort is keyset-paginated on an
@@ -248,10 +248,10 @@ func (db *DB) Reviews(ctx context.Context, q reviews.ReviewQuery) ([]*reviews.Re
 func (db *DB) SetResponse(ctx context.Context, reviewID string, resp *reviews.Response) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
 		if resp == nil {
-			return execOne(ctx, tx, "Review", `UPDATE reviews SET response_author_id = NULL, response_body = '', response_html = '',
+			return execOne(ctx, tx, reviews.ErrReviewNotFound, `UPDATE reviews SET response_author_id = NULL, response_body = '', response_html = '',
 				response_created_at = NULL, response_updated_at = NULL WHERE id = ?`, reviewID)
 		}
-		return execOne(ctx, tx, "Review", `UPDATE reviews SET response_author_id = ?, response_body = ?, response_html = ?,
+		return execOne(ctx, tx, reviews.ErrReviewNotFound, `UPDATE reviews SET response_author_id = ?, response_body = ?, response_html = ?,
 			response_created_at = COALESCE(response_created_at, ?), response_updated_at = ? WHERE id = ?`,
 			resp.AuthorID, resp.Body, string(resp.BodyHTML), ms(resp.CreatedAt), ms(resp.UpdatedAt), reviewID)
 	})

@@ -69,7 +69,7 @@ func scanUser(row scanner) (*townhall.User, error) {
 
 func (db *DB) userTx(ctx context.Context, q querier, id string) (*townhall.User, error) {
 	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+userFrom+`WHERE u.id = ?`, id))
-	return u, notFound(err, "User")
+	return u, notFound(err, auth.ErrUserNotFound)
 }
 
 // SignIn implements auth.Store.
@@ -156,7 +156,7 @@ func (db *DB) User(ctx context.Context, id string) (*townhall.User, error) {
 // UserByHandle implements auth.Store.
 func (db *DB) UserByHandle(ctx context.Context, handle string) (*townhall.User, error) {
 	u, err := scanUser(db.reader(ctx).QueryRowContext(ctx, `SELECT `+userCols+userFrom+`WHERE u.handle = ?`, handle))
-	return u, notFound(err, "User")
+	return u, notFound(err, auth.ErrUserNotFound)
 }
 
 // Users implements auth.Store.
@@ -174,35 +174,35 @@ func (db *DB) SetRole(ctx context.Context, userID string, role townhall.Role) er
 				return err
 			}
 			if isAdmin && admins == 1 {
-				return townhall.Errorf(townhall.ECONFLICT, "This is the only admin. Make someone else admin first.")
+				return auth.ErrLastAdmin
 			}
 		}
-		return execOne(ctx, tx, "User", `UPDATE users SET role = ? WHERE id = ?`, role, userID)
+		return execOne(ctx, tx, auth.ErrUserNotFound, `UPDATE users SET role = ? WHERE id = ?`, role, userID)
 	})
 }
 
 // SetUserSegment implements auth.Store.
 func (db *DB) SetUserSegment(ctx context.Context, userID, segmentID string) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
-		return execOne(ctx, tx, "User", `UPDATE users SET segment_id = NULLIF(?, '') WHERE id = ?`, segmentID, userID)
+		return execOne(ctx, tx, auth.ErrUserNotFound, `UPDATE users SET segment_id = NULLIF(?, '') WHERE id = ?`, segmentID, userID)
 	})
 }
 
 // SetUserVerified implements auth.Store.
 func (db *DB) SetUserVerified(ctx context.Context, userID string, verified bool) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
-		return execOne(ctx, tx, "User", `UPDATE users SET verified = ? WHERE id = ?`, boolInt(verified), userID)
+		return execOne(ctx, tx, auth.ErrUserNotFound, `UPDATE users SET verified = ? WHERE id = ?`, boolInt(verified), userID)
 	})
 }
 
 // execOne runs an UPDATE or DELETE that must touch exactly one row.
-func execOne(ctx context.Context, tx *sql.Tx, what, query string, args ...any) error {
+func execOne(ctx context.Context, tx *sql.Tx, nf *townhall.Error, query string, args ...any) error {
 	res, err := tx.ExecContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return townhall.Errorf(townhall.ENOTFOUND, "%s not found.", what)
+		return nf
 	}
 	return nil
 }
@@ -230,7 +230,7 @@ func (db *DB) Segment(ctx context.Context, id string) (*townhall.Segment, error)
 	var s townhall.Segment
 	err := db.reader(ctx).QueryRowContext(ctx, `SELECT id, name, weight, verified FROM segments WHERE id = ?`, id).
 		Scan(&s.ID, &s.Name, &s.Weight, &s.Verified)
-	return &s, notFound(err, "Segment")
+	return &s, notFound(err, auth.ErrSegmentNotFound)
 }
 
 // SaveSegment implements auth.Store.
@@ -242,7 +242,7 @@ func (db *DB) SaveSegment(ctx context.Context, s *townhall.Segment) error {
 		return err
 	})
 	if isUnique(err) {
-		return townhall.Errorf(townhall.ECONFLICT, "A segment named %q already exists.", s.Name)
+		return auth.ErrSegmentNameTaken(s.Name).WithCause(err)
 	}
 	return err
 }
@@ -250,7 +250,7 @@ func (db *DB) SaveSegment(ctx context.Context, s *townhall.Segment) error {
 // DeleteSegment implements auth.Store.
 func (db *DB) DeleteSegment(ctx context.Context, id string) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
-		return execOne(ctx, tx, "Segment", `DELETE FROM segments WHERE id = ?`, id)
+		return execOne(ctx, tx, auth.ErrSegmentNotFound, `DELETE FROM segments WHERE id = ?`, id)
 	})
 }
 
@@ -274,7 +274,7 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash string, now time.Time) 
 		WHERE x.token_hash = ? AND x.expires_at > ?`, tokenHash, ms(now)).
 		Scan(&u.ID, &u.Handle, &u.Name, &u.Email, &u.AvatarURL, &u.Role, &u.SegmentID, &u.Verified, &u.Unread, &userCreated, &created, &expires)
 	if err != nil {
-		return nil, nil, notFound(err, "Session")
+		return nil, nil, notFound(err, auth.ErrSessionNotFound)
 	}
 	u.CreatedAt = fromMS(userCreated)
 	s.TokenHash, s.UserID, s.CreatedAt, s.ExpiresAt = tokenHash, u.ID, fromMS(created), fromMS(expires)

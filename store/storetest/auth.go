@@ -105,7 +105,7 @@ func authRolesKeepTheLastAdmin(t *testing.T, open Opener) {
 	s := open(t)
 	admin := MustSignIn(t, s, "admin", "")
 	member := MustSignIn(t, s, "member", "")
-	WantCode(t, s.SetRole(ctx, admin.ID, townhall.RoleMember), townhall.ECONFLICT)
+	WantErr(t, s.SetRole(ctx, admin.ID, townhall.RoleMember), auth.ErrLastAdmin)
 	if err := s.SetRole(ctx, member.ID, townhall.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}
@@ -116,9 +116,9 @@ func authRolesKeepTheLastAdmin(t *testing.T, open Opener) {
 	if u.Role != townhall.RoleProduct {
 		t.Fatalf("role = %s, want product", u.Role)
 	}
-	WantCode(t, s.SetRole(ctx, townhall.NewID(), townhall.RoleAdmin), townhall.ENOTFOUND)
+	WantErr(t, s.SetRole(ctx, townhall.NewID(), townhall.RoleAdmin), auth.ErrUserNotFound)
 	_, err := s.User(ctx, townhall.NewID())
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, auth.ErrUserNotFound)
 }
 
 // authSegmentsAndVerification: segments and verification.
@@ -130,7 +130,7 @@ func authSegmentsAndVerification(t *testing.T, open Opener) {
 	if err := s.SaveSegment(ctx, seg); err != nil {
 		t.Fatal(err)
 	}
-	WantCode(t, s.SaveSegment(ctx, &townhall.Segment{ID: townhall.NewID(), Name: "enterprise", Weight: 1}), townhall.ECONFLICT)
+	WantErr(t, s.SaveSegment(ctx, &townhall.Segment{ID: townhall.NewID(), Name: "enterprise", Weight: 1}), auth.ErrSegmentNameTaken("enterprise"))
 	if err := s.SetUserSegment(ctx, u.ID, seg.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func authSegmentsAndVerification(t *testing.T, open Opener) {
 		t.Fatal("user flag did not verify")
 	}
 	_, err := s.Segment(ctx, seg.ID)
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, auth.ErrSegmentNotFound)
 }
 
 // authSessionsExpireAndDelete: sessions expire and delete.
@@ -172,7 +172,7 @@ func authSessionsExpireAndDelete(t *testing.T, open Opener) {
 		t.Fatalf("live session: %v %v %v", got, sess, err)
 	}
 	_, _, err = s.SessionUser(ctx, "h1", now)
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, auth.ErrSessionNotFound)
 	if n, err := s.DeleteExpiredSessions(ctx, now); err != nil || n != 1 {
 		t.Fatalf("pruned %d, %v; want 1", n, err)
 	}
@@ -186,5 +186,5 @@ func authSessionsExpireAndDelete(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	_, _, err = s.SessionUser(ctx, "h0", now)
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, auth.ErrSessionNotFound)
 }

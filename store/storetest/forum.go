@@ -174,7 +174,7 @@ func forumCategoriesHaveUniqueSlugs(t *testing.T, open Opener) {
 	if err := f.s.SaveForumCategory(ctx, b); err != nil {
 		t.Fatal(err)
 	}
-	WantCode(t, f.s.SaveForumCategory(ctx, &forum.Category{ID: townhall.NewID(), Slug: "tips", Name: "Dup", CreatedAt: Now()}), townhall.ECONFLICT)
+	WantErr(t, f.s.SaveForumCategory(ctx, &forum.Category{ID: townhall.NewID(), Slug: "tips", Name: "Dup", CreatedAt: Now()}), forum.ErrSlugTaken("tips"))
 	cats, err := f.s.ForumCategories(ctx)
 	if err != nil || len(cats) != 2 || cats[0].Slug != "tips" || cats[1].Slug != "help" || !cats[1].Questions {
 		t.Fatalf("categories = %v, %v; want tips (order -1) then help", cats, err)
@@ -185,7 +185,7 @@ func forumCategoriesHaveUniqueSlugs(t *testing.T, open Opener) {
 		}
 	}
 	_, err = f.s.ForumCategory(ctx, "nope")
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, forum.ErrCategoryNotFound)
 	th, first := f.thread(t, b, "In tips")
 	seq := f.lastSeq(t)
 	b.Name, b.Description = "Tips & tricks", "Share them"
@@ -266,11 +266,11 @@ func forumFailedWriteLeavesNothing(t *testing.T, open Opener) {
 	now := Now()
 	th := &forum.Thread{ID: townhall.NewID(), CategoryID: townhall.NewID(), Title: "orphan", AuthorID: f.user.ID, LastActivity: now, CreatedAt: now}
 	p := &forum.Post{ID: townhall.NewID(), AuthorID: f.user.ID, Source: "x", HTML: "x", CreatedAt: now}
-	WantCode(t, f.s.CreateThread(ctx, th, p), townhall.ENOTFOUND)
+	WantErr(t, f.s.CreateThread(ctx, th, p), forum.ErrCategoryNotFound)
 	_, err := f.s.Thread(ctx, th.ID)
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, forum.ErrThreadNotFound)
 	_, err = f.s.ForumPost(ctx, p.ID)
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, forum.ErrPostNotFound)
 
 	real, _ := f.thread(t, f.cat, "locked one")
 	if err := f.s.SetThreadLocked(ctx, real.ID, true); err != nil {
@@ -278,9 +278,9 @@ func forumFailedWriteLeavesNothing(t *testing.T, open Opener) {
 	}
 	seq := f.lastSeq(t)
 	r := &forum.Post{ID: townhall.NewID(), ThreadID: real.ID, AuthorID: f.user.ID, Source: "x", HTML: "x", CreatedAt: now}
-	WantCode(t, f.s.AddReply(ctx, r), townhall.ECONFLICT)
+	WantErr(t, f.s.AddReply(ctx, r), forum.ErrLocked)
 	_, err = f.s.ForumPost(ctx, r.ID)
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, forum.ErrPostNotFound)
 	if got := f.get(t, real.ID); got.Posts != 1 || got.Replies != 0 || got.LastPostID == r.ID {
 		t.Fatalf("locked thread changed: %+v", got)
 	}
@@ -288,7 +288,7 @@ func forumFailedWriteLeavesNothing(t *testing.T, open Opener) {
 		t.Fatal("a refused reply recorded a change")
 	}
 	r.ThreadID = townhall.NewID()
-	WantCode(t, f.s.AddReply(ctx, r), townhall.ENOTFOUND)
+	WantErr(t, f.s.AddReply(ctx, r), forum.ErrThreadNotFound)
 }
 
 // forumListingPinsFirstAndPages: listing: pinned first, then last activity, keyset pages, hidden for moderators only.
@@ -357,7 +357,7 @@ func forumEditsKeepRevisionsHideAndMoveRecount(t *testing.T, open Opener) {
 	if !f.changed(t, seq, townhall.KindThread, th.ID) || f.doc(t, townhall.KindThread, th.ID).Body != "first v2" {
 		t.Fatal("editing the first post did not refresh the thread doc")
 	}
-	WantCode(t, f.s.EditForumPost(ctx, forum.Edit{PostID: townhall.NewID(), Source: "x", RevisionID: townhall.NewID(), EditorID: f.user.ID, At: at}), townhall.ENOTFOUND)
+	WantErr(t, f.s.EditForumPost(ctx, forum.Edit{PostID: townhall.NewID(), Source: "x", RevisionID: townhall.NewID(), EditorID: f.user.ID, At: at}), forum.ErrPostNotFound)
 
 	seq = f.lastSeq(t)
 	if err := f.s.SetForumPostHidden(ctx, r.ID, true); err != nil {
@@ -402,7 +402,7 @@ func forumEditsKeepRevisionsHideAndMoveRecount(t *testing.T, open Opener) {
 	if !f.changed(t, seq, townhall.KindPost, r.ID) || f.doc(t, townhall.KindPost, r.ID).Category != "tips" {
 		t.Fatal("moving did not refresh the posts' category")
 	}
-	WantCode(t, f.s.MoveThread(ctx, th.ID, townhall.NewID()), townhall.ENOTFOUND)
+	WantErr(t, f.s.MoveThread(ctx, th.ID, townhall.NewID()), forum.ErrCategoryNotFound)
 	if got := f.get(t, th.ID); got.CategoryID != tips.ID {
 		t.Fatal("a failed move changed the thread")
 	}
@@ -417,8 +417,8 @@ func forumAcceptedAnswers(t *testing.T, open Opener) {
 	a := f.reply(t, th.ID, f.user, "answer a")
 	b := f.reply(t, th.ID, f.user, "answer b")
 	foreign := f.reply(t, other.ID, f.user, "elsewhere")
-	WantCode(t, f.s.AcceptAnswer(ctx, th.ID, first.ID), townhall.ECONFLICT)
-	WantCode(t, f.s.AcceptAnswer(ctx, th.ID, foreign.ID), townhall.ENOTFOUND)
+	WantErr(t, f.s.AcceptAnswer(ctx, th.ID, first.ID), forum.ErrQuestionAnswer)
+	WantErr(t, f.s.AcceptAnswer(ctx, th.ID, foreign.ID), forum.ErrPostNotFound)
 	if f.get(t, th.ID).Solved() {
 		t.Fatal("a refused accept marked the thread solved")
 	}

@@ -85,15 +85,15 @@ func ideaModerationHiddenIdeasLeaveListingsAndComeBack(t *testing.T, open Opener
 	wantTitles(t, "export while hidden", exported, "Dark mode please")
 	// Frozen while hidden: no votes, comments, status changes or merges.
 	_, err = s.Vote(ctx, spam.ID, mod.ID, now)
-	WantCode(t, err, townhall.ECONFLICT)
+	WantErr(t, err, ideas.ErrHidden)
 	_, err = s.Unvote(ctx, spam.ID, ann.ID)
-	WantCode(t, err, townhall.ECONFLICT)
-	WantCode(t, s.AddComment(ctx, &ideas.Comment{ID: townhall.NewID(), IdeaID: spam.ID, AuthorID: ann.ID, Body: "x", CreatedAt: now}), townhall.ECONFLICT)
-	WantCode(t, s.ChangeStatus(ctx, &ideas.StatusChange{ID: townhall.NewID(), IdeaID: spam.ID, To: ideas.StatusDone, ActorID: mod.ID, At: now}), townhall.ECONFLICT)
+	WantErr(t, err, ideas.ErrHidden)
+	WantErr(t, s.AddComment(ctx, &ideas.Comment{ID: townhall.NewID(), IdeaID: spam.ID, AuthorID: ann.ID, Body: "x", CreatedAt: now}), ideas.ErrHidden)
+	WantErr(t, s.ChangeStatus(ctx, &ideas.StatusChange{ID: townhall.NewID(), IdeaID: spam.ID, To: ideas.StatusDone, ActorID: mod.ID, At: now}), ideas.ErrHidden)
 	_, err = s.Merge(ctx, spam.ID, keep.ID, now)
-	WantCode(t, err, townhall.ECONFLICT)
+	WantErr(t, err, ideas.ErrHiddenMerge)
 	_, err = s.Merge(ctx, keep.ID, spam.ID, now)
-	WantCode(t, err, townhall.ECONFLICT)
+	WantErr(t, err, ideas.ErrHiddenMerge)
 	// Editing a hidden idea (the team fixing it) keeps it out of listings.
 	spam.Title, spam.Tags, spam.UpdatedAt = "Dark watches reworded", []string{"ui", "watches"}, now.Add(2*time.Hour)
 	if err := s.UpdateIdea(ctx, spam, ideas.TitleWords(spam.Title)); err != nil {
@@ -134,13 +134,13 @@ func ideaModerationHiddenIdeasLeaveListingsAndComeBack(t *testing.T, open Opener
 		t.Fatalf("unhiding a visible idea: changed=%v err=%v; want a no-op", changed, err)
 	}
 	_, err = s.SetIdeaHidden(ctx, townhall.NewID(), h)
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, ideas.ErrNotFound)
 	dup := newIdea(t, s, ann, "Dark theme", now)
 	if _, err := s.Merge(ctx, dup.ID, keep.ID, now); err != nil {
 		t.Fatal(err)
 	}
 	_, err = s.SetIdeaHidden(ctx, dup.ID, h)
-	WantCode(t, err, townhall.ECONFLICT)
+	WantErr(t, err, ideas.ErrMergedModerate)
 	if mustIdea(t, s, dup.ID, "").Hidden != nil {
 		t.Fatal("a refused hide wrote")
 	}
@@ -244,22 +244,22 @@ func ideaModerationCommentsHideEditDeleteCountExactly(t *testing.T, open Opener)
 		t.Fatalf("delete hidden: %v %v", deleted, err)
 	}
 	count(1)
-	WantCode(t, s.EditComment(ctx, &ideas.Comment{ID: third.ID, Body: "back", EditedAt: now}), townhall.ECONFLICT)
+	WantErr(t, s.EditComment(ctx, &ideas.Comment{ID: third.ID, Body: "back", EditedAt: now}), ideas.ErrCommentDeleted)
 	_, err = s.SetCommentHidden(ctx, third.ID, &ideas.Hidden{ByID: mod.ID, Reason: "x", At: now})
-	WantCode(t, err, townhall.ECONFLICT)
+	WantErr(t, err, ideas.ErrCommentDeleted)
 	_, err = s.SetCommentHidden(ctx, second.ID, nil)
-	WantCode(t, err, townhall.ECONFLICT)
+	WantErr(t, err, ideas.ErrCommentDeleted)
 	count(1)
 	if c, _ := s.Comment(ctx, third.ID); c.Body != "" {
 		t.Fatal("a refused edit wrote")
 	}
-	WantCode(t, s.EditComment(ctx, &ideas.Comment{ID: townhall.NewID(), Body: "x", EditedAt: now}), townhall.ENOTFOUND)
+	WantErr(t, s.EditComment(ctx, &ideas.Comment{ID: townhall.NewID(), Body: "x", EditedAt: now}), ideas.ErrCommentNotFound)
 	_, err = s.DeleteComment(ctx, townhall.NewID(), ann.ID, now)
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, ideas.ErrCommentNotFound)
 	_, err = s.SetCommentHidden(ctx, townhall.NewID(), nil)
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, ideas.ErrCommentNotFound)
 	_, err = s.Comment(ctx, townhall.NewID())
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, ideas.ErrCommentNotFound)
 	if authors, _ := s.CommentAuthors(ctx, i.ID); fmt.Sprint(authors) != fmt.Sprint([]string{ann.ID}) {
 		t.Fatalf("authors of visible comments = %v, want ann only", authors)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/ideas"
 )
 
@@ -124,7 +125,7 @@ func ideasCreateCountsTheAuthorsVote(t *testing.T, open Opener) {
 		t.Fatalf("missing idea doc = %+v, %v; want invisible", missing, err)
 	}
 	_, err = s.Idea(ctx, townhall.NewID(), "")
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, ideas.ErrNotFound)
 	tags, err := s.PopularTags(ctx, 10)
 	if err != nil || len(tags) != 2 || tags[0].Ideas != 1 {
 		t.Fatalf("popular tags = %v, %v", tags, err)
@@ -182,11 +183,11 @@ func ideasVoteIsIdempotent(t *testing.T, open Opener) {
 		t.Fatalf("no votes left: votes=%d trend=%v, want 0 and 0", got.Votes, got.Trend)
 	}
 	_, err := s.Vote(ctx, townhall.NewID(), bob.ID, now)
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, ideas.ErrNotFound)
 	_, err = s.Unvote(ctx, townhall.NewID(), bob.ID)
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, ideas.ErrNotFound)
 	_, err = s.Vote(ctx, i.ID, townhall.NewID(), now)
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, auth.ErrUserNotFound)
 }
 
 // ideasConcurrentVotersCountExactly: concurrent voting and unvoting keeps exact counts.
@@ -455,7 +456,7 @@ func ideasStatusChangesKeepHistory(t *testing.T, open Opener) {
 	if doc, _ := b.SearchDocument(ctx, townhall.KindIdea, i.ID); doc.Status != "planned" {
 		t.Fatalf("search doc status %q", doc.Status)
 	}
-	WantCode(t, s.ChangeStatus(ctx, &ideas.StatusChange{ID: townhall.NewID(), IdeaID: townhall.NewID(), To: ideas.StatusDone, ActorID: pat.ID, At: now}), townhall.ENOTFOUND)
+	WantErr(t, s.ChangeStatus(ctx, &ideas.StatusChange{ID: townhall.NewID(), IdeaID: townhall.NewID(), To: ideas.StatusDone, ActorID: pat.ID, At: now}), ideas.ErrNotFound)
 	if hist, _ := s.StatusHistory(ctx, i.ID); len(hist) != 2 {
 		t.Fatal("a failed change wrote history")
 	}
@@ -495,7 +496,7 @@ func ideasTeamCommentsAnswer(t *testing.T, open Opener) {
 	if err != nil || len(rest) != 1 || rest[0].Body != "third" {
 		t.Fatalf("comments page 2 = %v, %v", rest, err)
 	}
-	WantCode(t, s.AddComment(ctx, &ideas.Comment{ID: townhall.NewID(), IdeaID: townhall.NewID(), AuthorID: ann.ID, Body: "x", CreatedAt: now}), townhall.ENOTFOUND)
+	WantErr(t, s.AddComment(ctx, &ideas.Comment{ID: townhall.NewID(), IdeaID: townhall.NewID(), AuthorID: ann.ID, Body: "x", CreatedAt: now}), ideas.ErrNotFound)
 	followers, err := s.Followers(ctx, i.ID)
 	if err != nil || len(followers) != 2 {
 		t.Fatalf("followers = %v, %v; want ann and pat", followers, err)
@@ -603,15 +604,15 @@ func ideasMergeMovesVotesOnce(t *testing.T, open Opener) {
 	check()
 	other := newIdea(t, s, ann, "Something else", now)
 	_, err = s.Merge(ctx, dup.ID, other.ID, now)
-	WantCode(t, err, townhall.ECONFLICT)
+	WantErr(t, err, ideas.ErrAlreadyMerged)
 	_, err = s.Merge(ctx, other.ID, dup.ID, now)
-	WantCode(t, err, townhall.ECONFLICT)
+	WantErr(t, err, ideas.ErrTargetMerged(dup.Title))
 	_, err = s.Merge(ctx, other.ID, townhall.NewID(), now)
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, ideas.ErrMergeTargetNotFound)
 	_, err = s.Vote(ctx, dup.ID, dan.ID, now)
-	WantCode(t, err, townhall.ECONFLICT)
-	WantCode(t, s.AddComment(ctx, &ideas.Comment{ID: townhall.NewID(), IdeaID: dup.ID, AuthorID: ann.ID, Body: "x", CreatedAt: now}), townhall.ECONFLICT)
-	WantCode(t, s.ChangeStatus(ctx, &ideas.StatusChange{ID: townhall.NewID(), IdeaID: dup.ID, To: ideas.StatusDone, ActorID: ann.ID, At: now}), townhall.ECONFLICT)
+	WantErr(t, err, ideas.ErrMerged)
+	WantErr(t, s.AddComment(ctx, &ideas.Comment{ID: townhall.NewID(), IdeaID: dup.ID, AuthorID: ann.ID, Body: "x", CreatedAt: now}), ideas.ErrMerged)
+	WantErr(t, s.ChangeStatus(ctx, &ideas.StatusChange{ID: townhall.NewID(), IdeaID: dup.ID, To: ideas.StatusDone, ActorID: ann.ID, At: now}), ideas.ErrMerged)
 	check()
 }
 
@@ -723,5 +724,5 @@ func ideasSimilarByTitleWords(t *testing.T, open Opener) {
 		t.Fatalf("edited idea = %+v", e)
 	}
 	err := s.UpdateIdea(ctx, &ideas.Idea{ID: townhall.NewID(), Title: "x", Tags: []string{}}, nil)
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, ideas.ErrNotFound)
 }

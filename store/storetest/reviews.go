@@ -79,15 +79,15 @@ func reviewsProductsHaveUniqueSlugs(t *testing.T, open Opener) {
 	b := mustProduct(t, s, "Alpha Hub", "alpha-hub")
 	c := mustProduct(t, s, "beta Switch", "beta-switch")
 	dup := &reviews.Product{ID: townhall.NewID(), Slug: "alpha-hub", Name: "Other", CreatedAt: Now(), UpdatedAt: Now()}
-	WantCode(t, s.CreateProduct(ctx, dup), townhall.ECONFLICT)
+	WantErr(t, s.CreateProduct(ctx, dup), reviews.ErrSlugTaken("alpha-hub"))
 	_, err := s.Product(ctx, dup.ID)
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, reviews.ErrProductNotFound)
 	got, err := s.ProductBySlug(ctx, "beta-switch")
 	if err != nil || got.ID != c.ID || got.Name != "beta Switch" || got.DescriptionHTML != c.DescriptionHTML || !got.CreatedAt.Equal(Now()) {
 		t.Fatalf("by slug = %+v, %v", got, err)
 	}
 	_, err = s.ProductBySlug(ctx, "nope")
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, reviews.ErrProductNotFound)
 
 	// Archive c and rename a; a taken slug is refused and changes nothing.
 	c.Archived = true
@@ -96,7 +96,7 @@ func reviewsProductsHaveUniqueSlugs(t *testing.T, open Opener) {
 	}
 	a2 := *a
 	a2.Slug, a2.Name = "alpha-hub", "Renamed"
-	WantCode(t, s.UpdateProduct(ctx, &a2), townhall.ECONFLICT)
+	WantErr(t, s.UpdateProduct(ctx, &a2), reviews.ErrSlugTaken("alpha-hub"))
 	if got, _ := s.Product(ctx, a.ID); got.Name != "zeta Router" || got.Slug != "zeta-router" {
 		t.Fatalf("failed update wrote %+v", got)
 	}
@@ -110,7 +110,7 @@ func reviewsProductsHaveUniqueSlugs(t *testing.T, open Opener) {
 	ghost := *a
 	ghost.ID = townhall.NewID()
 	ghost.Slug = "ghost"
-	WantCode(t, s.UpdateProduct(ctx, &ghost), townhall.ENOTFOUND)
+	WantErr(t, s.UpdateProduct(ctx, &ghost), reviews.ErrProductNotFound)
 
 	names := func(q reviews.ProductQuery) []string {
 		t.Helper()
@@ -148,8 +148,8 @@ func reviewsAggregatesStayExact(t *testing.T, open Opener) {
 	r3 := mustReview(t, s, p.ID, u3.ID, 1)
 	wantRating(t, s, p.ID, ratingOf(5, 4, 1))
 
-	WantCode(t, s.CreateReview(ctx, newReview(p.ID, u1.ID, 2)), townhall.ECONFLICT)
-	WantCode(t, s.CreateReview(ctx, newReview(townhall.NewID(), u1.ID, 2)), townhall.ENOTFOUND)
+	WantErr(t, s.CreateReview(ctx, newReview(p.ID, u1.ID, 2)), reviews.ErrAlreadyReviewed)
+	WantErr(t, s.CreateReview(ctx, newReview(townhall.NewID(), u1.ID, 2)), reviews.ErrProductNotFound)
 	wantRating(t, s, p.ID, ratingOf(5, 4, 1))
 
 	r3.Rating, r3.Title, r3.Verified = 3, "Better after the update", true
@@ -167,15 +167,15 @@ func reviewsAggregatesStayExact(t *testing.T, open Opener) {
 		t.Fatalf("by author = %+v, %v", mine, err)
 	}
 	_, err = s.ReviewByAuthor(ctx, p.ID, MustSignIn(t, b, "nobody", "").ID)
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, reviews.ErrReviewNotFound)
 
 	if err := s.DeleteReview(ctx, r1.ID); err != nil {
 		t.Fatal(err)
 	}
 	wantRating(t, s, p.ID, ratingOf(4, 3))
-	WantCode(t, s.DeleteReview(ctx, r1.ID), townhall.ENOTFOUND)
+	WantErr(t, s.DeleteReview(ctx, r1.ID), reviews.ErrReviewNotFound)
 	_, err = s.Review(ctx, r1.ID, "")
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, reviews.ErrReviewNotFound)
 	// After deleting, the author may review again.
 	mustReview(t, s, p.ID, u1.ID, 2)
 	wantRating(t, s, p.ID, ratingOf(4, 3, 2))
@@ -185,9 +185,9 @@ func reviewsAggregatesStayExact(t *testing.T, open Opener) {
 	if err := s.UpdateProduct(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	WantCode(t, s.CreateReview(ctx, newReview(p.ID, MustSignIn(t, b, "late", "").ID, 5)), townhall.ECONFLICT)
+	WantErr(t, s.CreateReview(ctx, newReview(p.ID, MustSignIn(t, b, "late", "").ID, 5)), reviews.ErrArchived("Widget"))
 	r3.Rating = 5
-	WantCode(t, s.UpdateReview(ctx, r3), townhall.ECONFLICT)
+	WantErr(t, s.UpdateReview(ctx, r3), reviews.ErrArchived("Widget"))
 	wantRating(t, s, p.ID, ratingOf(4, 3, 2))
 	if got, _ := s.Review(ctx, r3.ID, ""); got.Rating != 3 {
 		t.Fatalf("refused edit wrote rating %d", got.Rating)
@@ -323,7 +323,7 @@ func reviewsHelpfulVotesOnePerUser(t *testing.T, open Opener) {
 		t.Fatal("undone vote still shows as voted")
 	}
 	_, _, err := s.AddHelpful(ctx, townhall.NewID(), v1.ID)
-	WantCode(t, err, townhall.ENOTFOUND)
+	WantErr(t, err, reviews.ErrReviewNotFound)
 	if err := s.DeleteReview(ctx, r.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -358,7 +358,7 @@ func reviewsBusinessResponses(t *testing.T, open Opener) {
 		!got.Response.CreatedAt.Equal(Now()) || !got.Response.UpdatedAt.Equal(later) || got.Response.BodyHTML != "<p>Fixed in 2.1</p>" {
 		t.Fatalf("response = %+v", got.Response)
 	}
-	WantCode(t, s.SetResponse(ctx, townhall.NewID(), first), townhall.ENOTFOUND)
+	WantErr(t, s.SetResponse(ctx, townhall.NewID(), first), reviews.ErrReviewNotFound)
 
 	// Removing: gone, twice is harmless, and a new response starts afresh.
 	for range 2 {
@@ -369,7 +369,7 @@ func reviewsBusinessResponses(t *testing.T, open Opener) {
 			t.Fatalf("removed response still there: %+v", got.Response)
 		}
 	}
-	WantCode(t, s.SetResponse(ctx, townhall.NewID(), nil), townhall.ENOTFOUND)
+	WantErr(t, s.SetResponse(ctx, townhall.NewID(), nil), reviews.ErrReviewNotFound)
 	if err := s.SetResponse(ctx, r.ID, &reviews.Response{AuthorID: staff.ID, Body: "Again", BodyHTML: "<p>Again</p>", CreatedAt: later, UpdatedAt: later}); err != nil {
 		t.Fatal(err)
 	}
@@ -464,7 +464,7 @@ func reviewsSearchFeedAndDocuments(t *testing.T, open Opener) {
 	u2 := MustSignIn(t, b, "w2", "")
 	mustReview(t, s, p.ID, u2.ID, 3)
 	seq = last()
-	WantCode(t, s.CreateReview(ctx, newReview(p.ID, u2.ID, 1)), townhall.ECONFLICT)
+	WantErr(t, s.CreateReview(ctx, newReview(p.ID, u2.ID, 1)), reviews.ErrAlreadyReviewed)
 	if got := last(); got != seq {
 		t.Fatalf("refused review recorded changes: seq %d → %d", seq, got)
 	}

@@ -7,6 +7,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/townhall/townhall"
@@ -83,5 +84,14 @@ func WantCode(t *testing.T, err error, code string) {
 	t.Helper()
 	if got := townhall.ErrorCode(err); got != code {
 		t.Fatalf("error code = %q (%v), want %q", got, err, code)
+	}
+}
+
+// WantErr fails the test unless err is want, the error value a domain
+// package declares: the same code and the same words from every backend.
+func WantErr(t *testing.T, err error, want *townhall.Error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Fatalf("error = %q (%v), want %q (%s)", townhall.ErrorMessage(err), err, want.Message, want.Code)
 	}
 }
