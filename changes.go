@@ -39,3 +39,7 @@ type SearchDoc struct {
 	Created  time.Time
 	Visible  bool
 }
+
+// GoneDoc is the search document of kind/id once it no longer exists: not
+// Visible, so the indexer deletes it.
+func GoneDoc(kind, id string) *SearchDoc { return &SearchDoc{Kind: kind, ID: id} }

@@ -139,20 +139,21 @@ func newPostDoc(p *forum.Post) postDoc {
 		HTML: string(p.HTML), CreatedAt: ms(p.CreatedAt)}
 }
 
-// loadThreadDoc: a thread's document is its title and first post.
+// loadThreadDoc reads what a thread's document needs: its title and first
+// post (forum.Thread builds the document).
 func loadThreadDoc(ctx context.Context, db *DB, threadID string) (*townhall.SearchDoc, error) {
-	doc := &townhall.SearchDoc{Kind: townhall.KindThread, ID: threadID}
+	gone := townhall.GoneDoc(townhall.KindThread, threadID)
 	var t threadDoc
 	err := db.forumThreads().FindOne(ctx, id(threadID)).Decode(&t)
 	if err == mongo.ErrNoDocuments {
-		return doc, nil
+		return gone, nil
 	} else if err != nil {
 		return nil, err
 	}
 	var first postDoc
 	err = db.forumPosts().FindOne(ctx, bson.D{{Key: "thread_id", Value: threadID}, {Key: "position", Value: 0}}).Decode(&first)
 	if err == mongo.ErrNoDocuments {
-		return doc, nil
+		return gone, nil
 	} else if err != nil {
 		return nil, err
 	}
@@ -164,29 +165,27 @@ func loadThreadDoc(ctx context.Context, db *DB, threadID string) (*townhall.Sear
 	if err != nil {
 		return nil, err
 	}
-	doc.Title, doc.Body, doc.Category, doc.Author, doc.AuthorID = t.Title, first.Source, c.Slug, names[t.AuthorID], t.AuthorID
-	if t.AcceptedID != "" {
-		doc.Status = "solved"
-	}
-	doc.URL, doc.Created, doc.Visible = "/t/"+threadID, fromMS(t.CreatedAt), !t.Hidden
-	return doc, nil
+	th := forum.Thread{ID: threadID, CategorySlug: c.Slug, Title: t.Title, AuthorID: t.AuthorID, AuthorName: names[t.AuthorID],
+		Hidden: t.Hidden, AcceptedPostID: t.AcceptedID, CreatedAt: fromMS(t.CreatedAt)}
+	return th.SearchDoc(&forum.Post{Source: first.Source}), nil
 }
 
 // loadPostDoc: replies are documents of their own; the first post is
-// searched through its thread's document, so it is not indexed twice.
+// searched through its thread's document, so it is not indexed twice
+// (forum.Post builds the document).
 func loadPostDoc(ctx context.Context, db *DB, postID string) (*townhall.SearchDoc, error) {
-	doc := &townhall.SearchDoc{Kind: townhall.KindPost, ID: postID}
+	gone := townhall.GoneDoc(townhall.KindPost, postID)
 	var p postDoc
 	err := db.forumPosts().FindOne(ctx, id(postID)).Decode(&p)
 	if err == mongo.ErrNoDocuments {
-		return doc, nil
+		return gone, nil
 	} else if err != nil {
 		return nil, err
 	}
 	var t threadDoc
 	err = db.forumThreads().FindOne(ctx, id(p.ThreadID)).Decode(&t)
 	if err == mongo.ErrNoDocuments {
-		return doc, nil
+		return gone, nil
 	} else if err != nil {
 		return nil, err
 	}
@@ -198,12 +197,7 @@ func loadPostDoc(ctx context.Context, db *DB, postID string) (*townhall.SearchDo
 	if err != nil {
 		return nil, err
 	}
-	doc.Title, doc.Body, doc.Category, doc.Author, doc.AuthorID, doc.ParentID = t.Title, p.Source, c.Slug, names[p.AuthorID], p.AuthorID, p.ThreadID
-	if t.AcceptedID == postID {
-		doc.Status = "accepted"
-	}
-	doc.URL = forum.PostURL(p.ThreadID, &forum.Post{ID: postID, Position: p.Position})
-	doc.Created = fromMS(p.CreatedAt)
-	doc.Visible = !p.Hidden && !t.Hidden && p.Position > 0
-	return doc, nil
+	post := forum.Post{ID: postID, ThreadID: p.ThreadID, Position: p.Position, AuthorID: p.AuthorID, AuthorName: names[p.AuthorID],
+		Source: p.Source, Hidden: p.Hidden, CreatedAt: fromMS(p.CreatedAt)}
+	return post.SearchDoc(&forum.Thread{ID: p.ThreadID, CategorySlug: c.Slug, Title: t.Title, Hidden: t.Hidden, AcceptedPostID: t.AcceptedID}), nil
 }

@@ -366,12 +366,13 @@ func (db *DB) Idea(ctx context.Context, id, viewerID string) (*ideas.Idea, error
 	return list[0], nil
 }
 
+// loadIdeaDoc reads what the idea's search document needs (ideas.Idea
+// builds the document).
 func loadIdeaDoc(ctx context.Context, db *DB, id string) (*townhall.SearchDoc, error) {
-	doc := &townhall.SearchDoc{Kind: townhall.KindIdea, ID: id, URL: "/ideas/" + id}
 	var d ideaDoc
 	err := db.ideas().FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
 	if err == mongo.ErrNoDocuments {
-		return doc, nil
+		return townhall.GoneDoc(townhall.KindIdea, id), nil
 	} else if err != nil {
 		return nil, err
 	}
@@ -379,12 +380,10 @@ func loadIdeaDoc(ctx context.Context, db *DB, id string) (*townhall.SearchDoc, e
 	if err != nil {
 		return nil, err
 	}
-	doc.Title, doc.Body, doc.Status, doc.Author, doc.AuthorID = d.Title, d.Body, d.Status, names[d.AuthorID], d.AuthorID
-	doc.Tags = d.Tags
-	if doc.Tags == nil {
-		doc.Tags = []string{}
+	i := ideas.Idea{ID: id, Title: d.Title, Body: d.Body, Tags: d.Tags, Status: ideas.Status(d.Status), AuthorID: d.AuthorID,
+		AuthorName: names[d.AuthorID], MergedInto: d.MergedInto, CreatedAt: fromMS(d.CreatedAt)}
+	if d.Hidden != nil {
+		i.Hidden = &ideas.Hidden{} // only whether it is hidden matters to search
 	}
-	doc.Created = fromMS(d.CreatedAt)
-	doc.Visible = d.MergedInto == "" && d.Hidden == nil
-	return doc, nil
+	return i.SearchDoc(), nil
 }

@@ -342,20 +342,20 @@ func (db *DB) SetResponse(ctx context.Context, reviewID string, resp *reviews.Re
 }
 
 // loadReviewDoc is the search document of a review: hidden once deleted or
-// when its product is archived.
+// when its product is archived (reviews.Review builds the document).
 func loadReviewDoc(ctx context.Context, db *DB, id string) (*townhall.SearchDoc, error) {
-	d := &townhall.SearchDoc{Kind: townhall.KindReview, ID: id}
+	gone := townhall.GoneDoc(townhall.KindReview, id)
 	var r reviewDoc
 	err := db.reviews().FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&r)
 	if err == mongo.ErrNoDocuments {
-		return d, nil
+		return gone, nil
 	} else if err != nil {
 		return nil, err
 	}
 	var p productDoc
 	err = db.products().FindOne(ctx, bson.D{{Key: "_id", Value: r.ProductID}}).Decode(&p)
 	if err == mongo.ErrNoDocuments {
-		return d, nil
+		return gone, nil
 	} else if err != nil {
 		return nil, err
 	}
@@ -363,12 +363,7 @@ func loadReviewDoc(ctx context.Context, db *DB, id string) (*townhall.SearchDoc,
 	if err != nil {
 		return nil, err
 	}
-	d.Title, d.Body, d.AuthorID, d.Author, d.ParentID, d.Category = r.Title, r.Body, r.AuthorID, names[r.AuthorID], r.ProductID, p.Slug
-	if d.Title == "" {
-		d.Title = p.Name
-	}
-	d.URL = "/products/" + d.Category + "#review-" + id
-	d.Created = fromMS(r.CreatedAt)
-	d.Visible = !p.Archived
-	return d, nil
+	review := reviews.Review{ID: id, ProductID: r.ProductID, AuthorID: r.AuthorID, AuthorName: names[r.AuthorID], Title: r.Title,
+		Body: r.Body, CreatedAt: fromMS(r.CreatedAt)}
+	return review.SearchDoc(&reviews.Product{ID: r.ProductID, Slug: p.Slug, Name: p.Name, Archived: p.Archived}), nil
 }

@@ -105,52 +105,41 @@ func listIDs(table string) func(ctx context.Context, q querier, after string, li
 	}
 }
 
-// loadThreadDoc: a thread's document is its title and first post.
+// loadThreadDoc reads, in one query, what a thread's document needs: its
+// title and first post (forum.Thread builds the document).
 func loadThreadDoc(ctx context.Context, q querier, id string) (*townhall.SearchDoc, error) {
-	doc := &townhall.SearchDoc{Kind: townhall.KindThread, ID: id}
-	var hidden bool
-	var accepted sql.NullString
+	t, first := forum.Thread{ID: id}, forum.Post{ThreadID: id}
 	var created int64
-	err := q.QueryRowContext(ctx, `SELECT t.title, p.source, c.slug, u.name, t.author_id, t.hidden, t.accepted_post_id, t.created_at
+	err := q.QueryRowContext(ctx, `SELECT t.title, p.source, c.slug, u.name, t.author_id, t.hidden, COALESCE(t.accepted_post_id, ''), t.created_at
 		FROM forum_threads t JOIN forum_categories c ON c.id = t.category_id JOIN users u ON u.id = t.author_id
 		JOIN forum_posts p ON p.thread_id = t.id AND p.position = 0 WHERE t.id = ?`, id).
-		Scan(&doc.Title, &doc.Body, &doc.Category, &doc.Author, &doc.AuthorID, &hidden, &accepted, &created)
+		Scan(&t.Title, &first.Source, &t.CategorySlug, &t.AuthorName, &t.AuthorID, &t.Hidden, &t.AcceptedPostID, &created)
 	if err == sql.ErrNoRows {
-		return doc, nil
+		return townhall.GoneDoc(townhall.KindThread, id), nil
 	} else if err != nil {
 		return nil, err
 	}
-	if accepted.Valid {
-		doc.Status = "solved"
-	}
-	doc.URL, doc.Created, doc.Visible = "/t/"+id, fromMS(created), !hidden
-	return doc, nil
+	t.CreatedAt = fromMS(created)
+	return t.SearchDoc(&first), nil
 }
 
 // loadPostDoc: replies are documents of their own; the first post is
-// searched through its thread's document, so it is not indexed twice.
+// searched through its thread's document, so it is not indexed twice
+// (forum.Post builds the document).
 func loadPostDoc(ctx context.Context, q querier, id string) (*townhall.SearchDoc, error) {
-	doc := &townhall.SearchDoc{Kind: townhall.KindPost, ID: id}
-	var hidden, threadHidden bool
-	var pos int
-	var accepted sql.NullString
+	p, t := forum.Post{ID: id}, forum.Thread{}
 	var created int64
 	err := q.QueryRowContext(ctx, `SELECT t.title, p.source, c.slug, u.name, p.author_id, p.thread_id, p.position,
-		p.hidden, t.hidden, t.accepted_post_id, p.created_at
+		p.hidden, t.hidden, COALESCE(t.accepted_post_id, ''), p.created_at
 		FROM forum_posts p JOIN forum_threads t ON t.id = p.thread_id JOIN forum_categories c ON c.id = t.category_id
 		JOIN users u ON u.id = p.author_id WHERE p.id = ?`, id).
-		Scan(&doc.Title, &doc.Body, &doc.Category, &doc.Author, &doc.AuthorID, &doc.ParentID, &pos,
-			&hidden, &threadHidden, &accepted, &created)
+		Scan(&t.Title, &p.Source, &t.CategorySlug, &p.AuthorName, &p.AuthorID, &p.ThreadID, &p.Position,
+			&p.Hidden, &t.Hidden, &t.AcceptedPostID, &created)
 	if err == sql.ErrNoRows {
-		return doc, nil
+		return townhall.GoneDoc(townhall.KindPost, id), nil
 	} else if err != nil {
 		return nil, err
 	}
-	if accepted.Valid && accepted.String == id {
-		doc.Status = "accepted"
-	}
-	p := &forum.Post{ID: id, Position: pos}
-	doc.URL, doc.Created = forum.PostURL(doc.ParentID, p), fromMS(created)
-	doc.Visible = !hidden && !threadHidden && pos > 0
-	return doc, nil
+	t.ID, p.CreatedAt = p.ThreadID, fromMS(created)
+	return p.SearchDoc(&t), nil
 }

@@ -367,23 +367,27 @@ func (db *DB) Idea(ctx context.Context, id, viewerID string) (*ideas.Idea, error
 	return db.ideaTx(ctx, db.reader(ctx), id, viewerID)
 }
 
+// loadIdeaDoc reads what the idea's search document needs (ideas.Idea
+// builds the document).
 func loadIdeaDoc(ctx context.Context, q querier, id string) (*townhall.SearchDoc, error) {
-	doc := &townhall.SearchDoc{Kind: townhall.KindIdea, ID: id, URL: "/ideas/" + id}
-	var tags, merged string
+	i := ideas.Idea{ID: id}
+	var tags string
 	var created int64
 	var hidden bool
 	err := q.QueryRowContext(ctx, `SELECT i.title, i.body, i.tags, i.status, u.name, i.author_id, COALESCE(i.merged_into, ''), i.created_at,
 		i.hidden_at IS NOT NULL FROM ideas i JOIN users u ON u.id = i.author_id WHERE i.id = ?`, id).
-		Scan(&doc.Title, &doc.Body, &tags, &doc.Status, &doc.Author, &doc.AuthorID, &merged, &created, &hidden)
+		Scan(&i.Title, &i.Body, &tags, &i.Status, &i.AuthorName, &i.AuthorID, &i.MergedInto, &created, &hidden)
 	if err == sql.ErrNoRows {
-		return doc, nil
+		return townhall.GoneDoc(townhall.KindIdea, id), nil
 	} else if err != nil {
 		return nil, err
 	}
-	doc.Tags = splitTags(tags)
-	doc.Created = fromMS(created)
-	doc.Visible = merged == "" && !hidden
-	return doc, nil
+	i.Tags = splitTags(tags)
+	i.CreatedAt = fromMS(created)
+	if hidden {
+		i.Hidden = &ideas.Hidden{} // only whether it is hidden matters to search
+	}
+	return i.SearchDoc(), nil
 }
 
 func listIdeaIDs(ctx context.Context, q querier, after string, limit int) ([]string, error) {

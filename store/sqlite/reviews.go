@@ -258,27 +258,20 @@ func (db *DB) SetResponse(ctx context.Context, reviewID string, resp *reviews.Re
 }
 
 // loadReviewDoc is the search document of a review: hidden once deleted or
-// when its product is archived.
+// when its product is archived (reviews.Review builds the document).
 func loadReviewDoc(ctx context.Context, q querier, id string) (*townhall.SearchDoc, error) {
-	d := &townhall.SearchDoc{Kind: townhall.KindReview, ID: id}
+	r, p := reviews.Review{ID: id}, reviews.Product{}
 	var created int64
-	var productName string
-	var archived bool
 	err := q.QueryRowContext(ctx, `SELECT r.title, r.body, r.author_id, u.name, r.product_id, p.slug, p.name, p.archived, r.created_at
 		FROM reviews r JOIN users u ON u.id = r.author_id JOIN products p ON p.id = r.product_id WHERE r.id = ?`, id).
-		Scan(&d.Title, &d.Body, &d.AuthorID, &d.Author, &d.ParentID, &d.Category, &productName, &archived, &created)
+		Scan(&r.Title, &r.Body, &r.AuthorID, &r.AuthorName, &r.ProductID, &p.Slug, &p.Name, &p.Archived, &created)
 	if err == sql.ErrNoRows {
-		return d, nil
+		return townhall.GoneDoc(townhall.KindReview, id), nil
 	} else if err != nil {
 		return nil, err
 	}
-	if d.Title == "" {
-		d.Title = productName
-	}
-	d.URL = "/products/" + d.Category + "#review-" + id
-	d.Created = fromMS(created)
-	d.Visible = !archived
-	return d, nil
+	p.ID, r.CreatedAt = r.ProductID, fromMS(created)
+	return r.SearchDoc(&p), nil
 }
 
 func listReviewIDs(ctx context.Context, q querier, after string, limit int) ([]string, error) {
