@@ -150,23 +150,7 @@ func (db *DB) SearchIDs(ctx context.Context, kind, after string, limit int) ([]s
 // default list function of a doc source.
 // Extra conditions narrow the listing (an index must support them).
 func listIDs(ctx context.Context, coll *mongo.Collection, after string, limit int, extra ...bson.E) ([]string, error) {
-	filter := append(bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}}, extra...)
-	cur, err := coll.Find(ctx, filter,
-		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)).SetProjection(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, err
-	}
-	var docs []struct {
-		ID string `bson:"_id"`
-	}
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(docs))
-	for i, d := range docs {
-		ids[i] = d.ID
-	}
-	return ids, nil
+	return findIDs(ctx, coll, append(bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}}, extra...), 1, limit)
 }
 
 // Setting reads a value from the settings collection ("" when unset).

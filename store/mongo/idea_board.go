@@ -6,7 +6,6 @@ import (
 	"sort"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/townhall/townhall/ideas"
@@ -127,7 +126,7 @@ func (db *DB) Similar(ctx context.Context, words []string, prefix string, limit 
 		conds = append(conds, bson.D{{Key: "words", Value: bson.Regex{Pattern: "^" + regexp.QuoteMeta(prefix)}}})
 	}
 	for _, c := range conds {
-		ids, err := listIDsDesc(ctx, db.ideas(), c, similarPerWord)
+		ids, err := findIDs(ctx, db.ideas(), c, -1, similarPerWord) // newest first
 		if err != nil {
 			return nil, err
 		}
@@ -160,25 +159,6 @@ func (db *DB) Similar(ctx context.Context, words []string, prefix string, limit 
 		list = list[:limit]
 	}
 	return list, nil
-}
-
-// listIDsDesc returns up to limit ids matching filter, newest first.
-func listIDsDesc(ctx context.Context, coll *mongo.Collection, filter bson.D, limit int) ([]string, error) {
-	cur, err := coll.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}).SetLimit(int64(limit)).SetProjection(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, err
-	}
-	var docs []struct {
-		ID string `bson:"_id"`
-	}
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(docs))
-	for i, d := range docs {
-		ids[i] = d.ID
-	}
-	return ids, nil
 }
 
 // PopularTags implements ideas.Store.

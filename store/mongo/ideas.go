@@ -190,23 +190,9 @@ func (db *DB) toIdeas(ctx context.Context, docs []ideaDoc, viewerID string, with
 	if err != nil {
 		return nil, err
 	}
-	titles := map[string]string{}
-	if len(mergedIDs) > 0 {
-		cur, err := db.ideas().Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: mergedIDs}}}},
-			options.Find().SetProjection(bson.D{{Key: "title", Value: 1}}))
-		if err != nil {
-			return nil, err
-		}
-		var ts []struct {
-			ID    string `bson:"_id"`
-			Title string `bson:"title"`
-		}
-		if err := cur.All(ctx, &ts); err != nil {
-			return nil, err
-		}
-		for _, t := range ts {
-			titles[t.ID] = t.Title
-		}
+	titles, err := stringsByID(ctx, db.ideas(), mergedIDs, "title")
+	if err != nil {
+		return nil, err
 	}
 	voted := map[string]bool{}
 	if len(voteIDs) > 0 {

@@ -398,24 +398,5 @@ func (db *DB) DeleteSegment(ctx context.Context, id string) error {
 
 // userNames maps user ids to display names in one query.
 func (db *DB) userNames(ctx context.Context, ids []string) (map[string]string, error) {
-	names := map[string]string{}
-	if len(ids) == 0 {
-		return names, nil
-	}
-	cur, err := db.users.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
-		options.Find().SetProjection(bson.D{{Key: "name", Value: 1}}))
-	if err != nil {
-		return nil, err
-	}
-	var docs []struct {
-		ID   string `bson:"_id"`
-		Name string `bson:"name"`
-	}
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, err
-	}
-	for _, d := range docs {
-		names[d.ID] = d.Name
-	}
-	return names, nil
+	return stringsByID(ctx, db.users, ids, "name")
 }

@@ -56,6 +56,13 @@ type docSource struct {
 
 var docSources = map[string]docSource{}
 
+// listIDs is the list function of a docSource whose ids are table's id column.
+func listIDs(table string) func(ctx context.Context, q querier, after string, limit int) ([]string, error) {
+	return func(ctx context.Context, q querier, after string, limit int) ([]string, error) {
+		return queryAll(ctx, q, scanString, `SELECT id FROM `+table+` WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
+	}
+}
+
 func registerDocSource(kind string, s docSource) { docSources[kind] = s }
 
 // SearchDocument returns the current search document of kind/id.

@@ -86,25 +86,6 @@ func (db *DB) recordThreadTree(ctx context.Context, tx *sql.Tx, threadQuery stri
 	return err
 }
 
-func listIDs(table string) func(ctx context.Context, q querier, after string, limit int) ([]string, error) {
-	return func(ctx context.Context, q querier, after string, limit int) ([]string, error) {
-		rows, err := q.QueryContext(ctx, `SELECT id FROM `+table+` WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return nil, err
-			}
-			out = append(out, id)
-		}
-		return out, rows.Err()
-	}
-}
-
 // loadThreadDoc reads, in one query, what a thread's document needs: its
 // title and first post (forum.Thread builds the document).
 func loadThreadDoc(ctx context.Context, q querier, id string) (*townhall.SearchDoc, error) {

@@ -65,10 +65,7 @@ func (db *DB) Merge(ctx context.Context, dupID, intoID string, at time.Time) (bo
 			chained = append(chained, id)
 		}
 		rows.Close()
-		if err := dropTags(ctx, tx, dupID); err != nil {
-			return err
-		}
-		if err := setTitleWords(ctx, tx, dupID, nil); err != nil {
+		if err := unlistIdea(ctx, tx, dupID); err != nil {
 			return err
 		}
 		if err := syncTags(ctx, tx, intoID); err != nil {

@@ -184,20 +184,14 @@ func (db *DB) SetIdeaHidden(ctx context.Context, id string, h *ideas.Hidden) (bo
 			if !changed {
 				return nil // a new reason only
 			}
-			if err := dropTags(ctx, tx, id); err != nil {
-				return err
-			}
-			if err := setTitleWords(ctx, tx, id, nil); err != nil {
+			if err := unlistIdea(ctx, tx, id); err != nil {
 				return err
 			}
 		case changed:
 			if _, err := tx.ExecContext(ctx, `UPDATE ideas SET hidden_at = NULL, hidden_by = NULL, hidden_reason = '' WHERE id = ?`, id); err != nil {
 				return err
 			}
-			if err := addTags(ctx, tx, id, splitTags(st.tags)); err != nil {
-				return err
-			}
-			if err := setTitleWords(ctx, tx, id, ideas.TitleWords(st.title)); err != nil {
+			if err := listIdea(ctx, tx, id, splitTags(st.tags), ideas.TitleWords(st.title)); err != nil {
 				return err
 			}
 		default:

@@ -152,7 +152,7 @@ CREATE INDEX ideas_triage_votes ON ideas(votes DESC, id DESC) WHERE responded_at
 -- The moderators' list of hidden ideas.
 CREATE INDEX ideas_hidden ON ideas(id DESC) WHERE hidden_at IS NOT NULL;`)
 
-	registerDocSource(townhall.KindIdea, docSource{load: loadIdeaDoc, list: listIdeaIDs})
+	registerDocSource(townhall.KindIdea, docSource{load: loadIdeaDoc, list: listIDs("ideas")})
 }
 
 var _ ideas.Store = (*DB)(nil)
@@ -270,14 +270,28 @@ func (db *DB) CreateIdea(ctx context.Context, idea *ideas.Idea, words []string) 
 		if _, err := tx.ExecContext(ctx, `INSERT INTO idea_segment_votes(idea_id, segment_id, votes) VALUES(?, ?, 1)`, idea.ID, seg); err != nil {
 			return err
 		}
-		if err := addTags(ctx, tx, idea.ID, idea.Tags); err != nil {
-			return err
-		}
-		if err := setTitleWords(ctx, tx, idea.ID, words); err != nil {
+		if err := listIdea(ctx, tx, idea.ID, idea.Tags, words); err != nil {
 			return err
 		}
 		return db.recordChange(ctx, tx, townhall.KindIdea, idea.ID)
 	})
+}
+
+// listIdea gives an idea what listings and "similar ideas" read: its tag
+// rows, tag counts and title words. unlistIdea takes them away again.
+func listIdea(ctx context.Context, tx *sql.Tx, id string, tags, words []string) error {
+	if err := addTags(ctx, tx, id, tags); err != nil {
+		return err
+	}
+	return setTitleWords(ctx, tx, id, words)
+}
+
+// unlistIdea removes an idea's tag rows, tag counts and title words.
+func unlistIdea(ctx context.Context, tx *sql.Tx, id string) error {
+	if err := dropTags(ctx, tx, id); err != nil {
+		return err
+	}
+	return setTitleWords(ctx, tx, id, nil)
 }
 
 // addTags adds an idea's tag rows (with its current sort keys) and bumps the tag counts.
@@ -352,10 +366,7 @@ func (db *DB) UpdateIdea(ctx context.Context, idea *ideas.Idea, words []string) 
 		if err := dropTags(ctx, tx, idea.ID); err != nil {
 			return err
 		}
-		if err := addTags(ctx, tx, idea.ID, idea.Tags); err != nil {
-			return err
-		}
-		if err := setTitleWords(ctx, tx, idea.ID, words); err != nil {
+		if err := listIdea(ctx, tx, idea.ID, idea.Tags, words); err != nil {
 			return err
 		}
 		return db.recordChange(ctx, tx, townhall.KindIdea, idea.ID)
@@ -388,8 +399,4 @@ func loadIdeaDoc(ctx context.Context, q querier, id string) (*townhall.SearchDoc
 		i.Hidden = &ideas.Hidden{} // only whether it is hidden matters to search
 	}
 	return i.SearchDoc(), nil
-}
-
-func listIdeaIDs(ctx context.Context, q querier, after string, limit int) ([]string, error) {
-	return queryAll(ctx, q, scanString, `SELECT id FROM ideas WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
 }

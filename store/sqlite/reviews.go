@@ -69,7 +69,7 @@ CREATE TABLE review_votes (
 ) WITHOUT ROWID;
 CREATE INDEX review_votes_user ON review_votes(user_id);`)
 
-	registerDocSource(townhall.KindReview, docSource{load: loadReviewDoc, list: listReviewIDs})
+	registerDocSource(townhall.KindReview, docSource{load: loadReviewDoc, list: listIDs("reviews")})
 }
 
 var _ reviews.Store = (*DB)(nil)
@@ -272,21 +272,4 @@ func loadReviewDoc(ctx context.Context, q querier, id string) (*townhall.SearchD
 	}
 	p.ID, r.CreatedAt = r.ProductID, fromMS(created)
 	return r.SearchDoc(&p), nil
-}
-
-func listReviewIDs(ctx context.Context, q querier, after string, limit int) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id FROM reviews WHERE id > ? ORDER BY id LIMIT ?`, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }

@@ -1,0 +1,54 @@
+package mongo
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// findIDs returns the _id of up to limit documents of coll matching filter,
+// in _id order (dir 1) or newest first (dir -1), reading only the _id.
+func findIDs(ctx context.Context, coll *mongo.Collection, filter bson.D, dir, limit int) ([]string, error) {
+	cur, err := coll.Find(ctx, filter,
+		options.Find().SetSort(bson.D{{Key: "_id", Value: dir}}).SetLimit(int64(limit)).SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	var docs []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+	}
+	return ids, nil
+}
+
+// stringsByID maps the _id of each document of coll among ids to its string
+// field (users to names, ideas to titles) in one query, reading only that field.
+func stringsByID(ctx context.Context, coll *mongo.Collection, ids []string, field string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	cur, err := coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
+		options.Find().SetProjection(bson.D{{Key: field, Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	var docs []bson.Raw
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, err
+	}
+	for _, d := range docs {
+		id, _ := d.Lookup("_id").StringValueOK()
+		v, _ := d.Lookup(field).StringValueOK()
+		out[id] = v
+	}
+	return out, nil
+}
