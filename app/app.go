@@ -21,6 +21,7 @@ import (
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/jobs"
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/search"
@@ -163,6 +164,7 @@ type Store interface {
 	forum.Store
 	ideas.Store
 	reviews.Store
+	jobs.Store
 	search.Source // the change feed and search documents
 	Ping(ctx context.Context) error
 	Close() error
@@ -215,9 +217,14 @@ type App struct {
 	SearchIndex *search.Index
 	Indexer     *search.Indexer
 
+	// Jobs runs the durable background queue (email, webhooks, fan-out);
+	// features register their queues on it before it starts.
+	Jobs *jobs.Runner
+
 	bg       context.CancelFunc
 	closed   chan struct{}
 	indexing chan struct{}
+	working  chan struct{}
 }
 
 // SearchDir is where the search index lives inside a data directory.
@@ -240,7 +247,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a := &App{Config: cfg, DB: db, Secret: secret, closed: make(chan struct{}), indexing: make(chan struct{})}
+	a := &App{Config: cfg, DB: db, Secret: secret, closed: make(chan struct{}), indexing: make(chan struct{}), working: make(chan struct{})}
+	a.Jobs = jobs.NewRunner(db, cfg.Logger)
 	a.SearchIndex, err = search.Open(SearchDir(cfg.DataDir))
 	if err != nil {
 		db.Close()
@@ -300,12 +308,17 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	a.Web.Registry().MustRegister(newJobMetrics(a.Jobs, db))
 	bgctx, cancel := context.WithCancel(context.Background())
 	a.bg = cancel
 	go a.background(bgctx)
 	go func() {
 		defer close(a.indexing)
 		a.Indexer.Run(bgctx)
+	}()
+	go func() {
+		defer close(a.working)
+		a.Jobs.Run(bgctx)
 	}()
 	return a, nil
 }
@@ -342,11 +355,13 @@ func (a *App) background(ctx context.Context) {
 func (a *App) Handler() http.Handler { return a.Web.Handler() }
 
 // Close stops background work (waiting for the indexer to finish its
-// batch), then closes the search index and the store.
+// batch and the job runner its jobs in flight), then closes the search
+// index and the store.
 func (a *App) Close() error {
 	a.bg()
 	<-a.closed
 	<-a.indexing
+	<-a.working
 	a.Web.Close()
 	return errors.Join(a.SearchIndex.Close(), a.DB.Close())
 }
