@@ -267,6 +267,18 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 			add(replace(voteKey(v.ReviewID, v.UserID), bson.D{{Key: "review_id", Value: v.ReviewID}, {Key: "user_id", Value: v.UserID}, {Key: "created_at", Value: v.CreatedAt}}))
 		}
 		return db.reviewVotes(), models, nil
+	case "jobs":
+		for _, r := range b.Records {
+			j := r.(*transfer.Job)
+			d := jobDoc{ID: j.ID, Key: j.Key, Queue: j.Queue, Ref: j.Ref, Payload: j.Payload, State: j.State, Attempts: j.Attempts,
+				RunAt: j.RunAt, LeaseOwner: j.LeaseOwner, LeaseUntil: j.LeaseUntil, LastError: j.LastError,
+				CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt, FinishedAt: j.FinishedAt}
+			if j.DueAt != 0 {
+				d.DueAt = &j.DueAt
+			}
+			add(replace(j.ID, d))
+		}
+		return db.jobs(), models, nil
 	case "changes":
 		for _, r := range b.Records {
 			c := r.(*transfer.Change)

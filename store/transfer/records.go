@@ -273,3 +273,24 @@ type Change struct {
 	EntityID string `col:"entity_id"`
 	At       int64  `col:"at"`
 }
+
+// Job is one job of the background queue (email, webhook deliveries), so
+// mail that was not sent yet goes out from the new store. DueAt is absent
+// once the job finished.
+type Job struct {
+	ID         string `col:"id"`
+	Key        string `col:"key"`
+	Queue      string `col:"queue"`
+	Ref        string `col:"ref"`
+	Payload    []byte `col:"payload"`
+	State      string `col:"state"`
+	Attempts   int    `col:"attempts"`
+	RunAt      int64  `col:"run_at"`
+	DueAt      int64  `col:"due_at,null"`
+	LeaseOwner string `col:"lease_owner"`
+	LeaseUntil int64  `col:"lease_until"`
+	LastError  string `col:"last_error"`
+	CreatedAt  int64  `col:"created_at"`
+	UpdatedAt  int64  `col:"updated_at"`
+	FinishedAt int64  `col:"finished_at"`
+}

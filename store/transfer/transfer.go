@@ -67,6 +67,7 @@ var Types = []Type{
 	{"products", []string{"id"}, func() Record { return new(Product) }},
 	{"reviews", []string{"id"}, func() Record { return new(Review) }},
 	{"review_votes", []string{"review_id", "user_id"}, func() Record { return new(HelpfulVote) }},
+	{"jobs", []string{"id"}, func() Record { return new(Job) }},
 	{"changes", []string{"seq"}, func() Record { return new(Change) }},
 }
 
