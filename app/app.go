@@ -45,7 +45,10 @@ type Config struct {
 	IPWritesPerMinute   int
 	TrustProxy          bool
 	AnonPageCache       time.Duration
-	Logger              *slog.Logger
+	// TimeZone is the site's IANA time zone ("UTC", "Europe/Berlin"):
+	// where a day begins for visits, digests and insights.
+	TimeZone string
+	Logger   *slog.Logger
 
 	// OAuth providers; each is enabled when its client id and secret are set.
 	GitHubClientID, GitHubClientSecret string
@@ -73,6 +76,7 @@ func Defaults() Config {
 		UserWritesPerMinute: 30,
 		IPWritesPerMinute:   120,
 		AnonPageCache:       2 * time.Second,
+		TimeZone:            "UTC",
 	}
 }
 
@@ -116,6 +120,12 @@ func (c *Config) Validate() error {
 	}
 	if c.UserWritesPerMinute < 0 || c.IPWritesPerMinute < 0 {
 		return configErrorf("rate limits must be 0 (off) or positive")
+	}
+	if c.TimeZone == "" {
+		c.TimeZone = "UTC"
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		return configErrorf("--time-zone %q is not a time zone: use an IANA name like UTC or Europe/Berlin", c.TimeZone)
 	}
 	if c.AnonPageCache < 0 || c.AnonPageCache > time.Hour {
 		return configErrorf("--anon-cache must be between 0 (off) and 1h, like 2s")
@@ -217,6 +227,9 @@ type App struct {
 	SearchIndex *search.Index
 	Indexer     *search.Indexer
 
+	// Location is the site's time zone (Config.TimeZone).
+	Location *time.Location
+
 	// Jobs runs the durable background queue (email, webhooks, fan-out);
 	// features register their queues on it before it starts.
 	Jobs *jobs.Runner
@@ -260,6 +273,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Search = search.NewService(a.SearchIndex, db)
 	a.Indexer = search.NewIndexer(a.SearchIndex, db, cfg.Logger)
 	a.Auth = auth.NewService(db)
+	a.Location, _ = time.LoadLocation(cfg.TimeZone) // Validate checked it
+	a.Auth.SetLocation(a.Location)
 	a.Notify = notify.NewService(db)
 	a.Ideas = ideas.NewService(db, a.Notify)
 	a.Ideas.OnNotifyError = func(err error) { cfg.Logger.Warn("idea notification not delivered", "err", err) }

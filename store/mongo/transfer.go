@@ -123,7 +123,8 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 				ids[i] = id.Provider + ":" + id.Subject
 			}
 			add(replace(u.ID, userDoc{ID: u.ID, Handle: u.Handle, Name: u.Name, Email: u.Email, AvatarURL: u.AvatarURL, Role: u.Role,
-				SegmentID: u.SegmentID, Verified: u.Verified, Unread: u.Unread, CreatedAt: u.CreatedAt, Identities: ids}))
+				SegmentID: u.SegmentID, Verified: u.Verified, Unread: u.Unread, CreatedAt: u.CreatedAt, Identities: ids,
+				LastSeenAt: u.LastSeenAt, DaysVisited: u.DaysVisited}))
 		}
 		return db.users, models, nil
 	case "sessions":
@@ -132,6 +133,12 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 			add(replace(s.TokenHash, sessionDoc{s.TokenHash, s.UserID, fromMS(s.CreatedAt), fromMS(s.ExpiresAt)}))
 		}
 		return db.sessions, models, nil
+	case "visits":
+		for _, r := range b.Records {
+			v := r.(*transfer.Visit)
+			add(replace(visitKey(v.Day, v.UserID), visitDoc{visitKey(v.Day, v.UserID), v.Day, v.UserID, v.At}))
+		}
+		return db.visits(), models, nil
 	case "notifications":
 		for _, r := range b.Records {
 			n := r.(*transfer.Notification)

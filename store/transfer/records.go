@@ -35,6 +35,9 @@ type User struct {
 	Verified  bool   `col:"verified"`
 	Unread    int    `col:"unread"`
 	CreatedAt int64  `col:"created_at"`
+	// LastSeenAt and DaysVisited are the visit counters (see Visit).
+	LastSeenAt  int64 `col:"last_seen_at"`
+	DaysVisited int   `col:"days_visited"`
 
 	Identities []Identity
 }
@@ -43,6 +46,13 @@ type User struct {
 type Identity struct {
 	Provider string
 	Subject  string
+}
+
+// Visit is a day on which a person visited, in the site's time zone.
+type Visit struct {
+	Day    string `col:"day"`
+	UserID string `col:"user_id"`
+	At     int64  `col:"at"`
 }
 
 // Session is a signed-in browser, by the hash of its cookie token.
