@@ -25,6 +25,7 @@ import (
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/search"
+	"github.com/townhall/townhall/settings"
 	"github.com/townhall/townhall/store/mongo"
 	"github.com/townhall/townhall/store/sqlite"
 	"github.com/townhall/townhall/web"
@@ -175,6 +176,7 @@ type Store interface {
 	ideas.Store
 	reviews.Store
 	jobs.Store
+	settings.Store
 	search.Source // the change feed and search documents
 	Ping(ctx context.Context) error
 	Close() error
@@ -217,9 +219,11 @@ type App struct {
 	Forum   *forum.Service
 	Ideas   *ideas.Service
 	Reviews *reviews.Service
-	OAuth   *auth.OAuth
-	Web     *web.Server
-	Secret  []byte
+	// Settings are the site settings admins change at run time.
+	Settings *settings.Service
+	OAuth    *auth.OAuth
+	Web      *web.Server
+	Secret   []byte
 
 	// Search answers queries; SearchIndex is its live index in
 	// DATA/search, kept current by Indexer tailing the store's change feed.
@@ -273,6 +277,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Search = search.NewService(a.SearchIndex, db)
 	a.Indexer = search.NewIndexer(a.SearchIndex, db, cfg.Logger)
 	a.Auth = auth.NewService(db)
+	a.Settings = settings.NewService(db)
 	a.Location, _ = time.LoadLocation(cfg.TimeZone) // Validate checked it
 	a.Auth.SetLocation(a.Location)
 	a.Notify = notify.NewService(db)
@@ -308,15 +313,16 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		AnonPageCache:       cfg.AnonPageCache,
 		Logger:              cfg.Logger,
 	}, web.Services{
-		Auth:    a.Auth,
-		Notify:  a.Notify,
-		Forum:   a.Forum,
-		Ideas:   a.Ideas,
-		Reviews: a.Reviews,
-		OAuth:   a.OAuth,
-		Search:  a.Search,
-		Ping:    db.Ping,
-		Limiter: limiter,
+		Auth:     a.Auth,
+		Notify:   a.Notify,
+		Forum:    a.Forum,
+		Ideas:    a.Ideas,
+		Reviews:  a.Reviews,
+		Settings: a.Settings,
+		OAuth:    a.OAuth,
+		Search:   a.Search,
+		Ping:     db.Ping,
+		Limiter:  limiter,
 	})
 	if err != nil {
 		a.SearchIndex.Close()

@@ -20,6 +20,7 @@ import (
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/search"
+	"github.com/townhall/townhall/settings"
 )
 
 // Config is what the web layer needs from the command line.
@@ -49,6 +50,8 @@ type Services struct {
 	Ideas   *ideas.Service
 	Reviews *reviews.Service
 	Search  *search.Service
+	// Settings are the site settings admins change at run time.
+	Settings *settings.Service
 	// OAuth signs people in through GitHub, Google, GitLab and OIDC; nil
 	// means no provider is configured.
 	OAuth *auth.OAuth
