@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
@@ -176,6 +177,7 @@ type Store interface {
 	ideas.Store
 	reviews.Store
 	jobs.Store
+	audit.Store
 	settings.Store
 	search.Source // the change feed and search documents
 	Ping(ctx context.Context) error
@@ -221,6 +223,8 @@ type App struct {
 	Reviews *reviews.Service
 	// Settings are the site settings admins change at run time.
 	Settings *settings.Service
+	// StaffLog records every staff action (services call it).
+	StaffLog *audit.Log
 	OAuth    *auth.OAuth
 	Web      *web.Server
 	Secret   []byte
@@ -278,6 +282,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Indexer = search.NewIndexer(a.SearchIndex, db, cfg.Logger)
 	a.Auth = auth.NewService(db)
 	a.Settings = settings.NewService(db)
+	a.StaffLog = audit.NewLog(db, cfg.Logger)
 	a.Location, _ = time.LoadLocation(cfg.TimeZone) // Validate checked it
 	a.Auth.SetLocation(a.Location)
 	a.Notify = notify.NewService(db)
@@ -319,6 +324,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Ideas:    a.Ideas,
 		Reviews:  a.Reviews,
 		Settings: a.Settings,
+		StaffLog: a.StaffLog,
 		OAuth:    a.OAuth,
 		Search:   a.Search,
 		Ping:     db.Ping,

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
@@ -52,6 +53,8 @@ type Services struct {
 	Search  *search.Service
 	// Settings are the site settings admins change at run time.
 	Settings *settings.Service
+	// StaffLog is the append-only record of staff actions.
+	StaffLog *audit.Log
 	// OAuth signs people in through GitHub, Google, GitLab and OIDC; nil
 	// means no provider is configured.
 	OAuth *auth.OAuth

@@ -286,6 +286,13 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 			add(replace(j.ID, d))
 		}
 		return db.jobs(), models, nil
+	case "audit_log":
+		for _, r := range b.Records {
+			e := r.(*transfer.AuditEntry)
+			add(replace(e.ID, auditDoc{e.ID, e.At, e.ActorID, e.ActorName, e.ActorRole, e.Action, e.TargetKind, e.TargetID,
+				e.Target, e.Before, e.After, e.Reason}))
+		}
+		return db.auditLog(), models, nil
 	case "changes":
 		for _, r := range b.Records {
 			c := r.(*transfer.Change)

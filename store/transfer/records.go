@@ -304,3 +304,20 @@ type Job struct {
 	UpdatedAt  int64  `col:"updated_at"`
 	FinishedAt int64  `col:"finished_at"`
 }
+
+// AuditEntry is one staff-log entry; the log is append-only, so a copy
+// carries every entry as it was written.
+type AuditEntry struct {
+	ID         string `col:"id"`
+	At         int64  `col:"at"`
+	ActorID    string `col:"actor_id"`
+	ActorName  string `col:"actor_name"`
+	ActorRole  string `col:"actor_role"`
+	Action     string `col:"action"`
+	TargetKind string `col:"target_kind"`
+	TargetID   string `col:"target_id"`
+	Target     string `col:"target"`
+	Before     string `col:"before"`
+	After      string `col:"after"`
+	Reason     string `col:"reason"`
+}

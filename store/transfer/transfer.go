@@ -69,6 +69,7 @@ var Types = []Type{
 	{"reviews", []string{"id"}, func() Record { return new(Review) }},
 	{"review_votes", []string{"review_id", "user_id"}, func() Record { return new(HelpfulVote) }},
 	{"jobs", []string{"id"}, func() Record { return new(Job) }},
+	{"audit_log", []string{"id"}, func() Record { return new(AuditEntry) }},
 	{"changes", []string{"seq"}, func() Record { return new(Change) }},
 }
 
