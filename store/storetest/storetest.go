@@ -39,12 +39,15 @@ var suites = []struct {
 	name  string
 	cases []Case
 }{
+	{"audit", auditCases},
 	{"auth", authCases},
 	{"forum", forumCases},
 	{"idea_moderation", ideaModerationCases},
 	{"ideas", ideaCases},
+	{"jobs", jobCases},
 	{"notify", notifyCases},
 	{"reviews", reviewCases},
+	{"visits", visitCases},
 }
 
 // Run runs every case of every suite against the backend.
