@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"time"
 
@@ -215,6 +216,16 @@ func Handle(name string) string {
 		return h
 	}
 	return "member"
+}
+
+// FreeHandle returns base, or base-2, base-3, ... whichever taken does not
+// hold: how every store makes a new member's handle unique.
+func FreeHandle(base string, taken map[string]bool) string {
+	h := base
+	for i := 2; taken[h]; i++ {
+		h = fmt.Sprintf("%s-%d", base, i)
+	}
+	return h
 }
 
 func truncateRunes(s string, n int) string {

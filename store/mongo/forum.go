@@ -139,16 +139,32 @@ func newPostDoc(p *forum.Post) postDoc {
 		HTML: string(p.HTML), CreatedAt: ms(p.CreatedAt)}
 }
 
+// docThread reads a thread and its category's slug for a search document;
+// the thread is nil when it is gone.
+func (db *DB) docThread(ctx context.Context, threadID string) (*threadDoc, string, error) {
+	var t threadDoc
+	err := db.forumThreads().FindOne(ctx, id(threadID)).Decode(&t)
+	if err == mongo.ErrNoDocuments {
+		return nil, "", nil
+	} else if err != nil {
+		return nil, "", err
+	}
+	var c categoryDoc
+	if err := db.forumCategories().FindOne(ctx, id(t.CategoryID)).Decode(&c); err != nil && err != mongo.ErrNoDocuments {
+		return nil, "", err
+	}
+	return &t, c.Slug, nil
+}
+
 // loadThreadDoc reads what a thread's document needs: its title and first
 // post (forum.Thread builds the document).
 func loadThreadDoc(ctx context.Context, db *DB, threadID string) (*townhall.SearchDoc, error) {
 	gone := townhall.GoneDoc(townhall.KindThread, threadID)
-	var t threadDoc
-	err := db.forumThreads().FindOne(ctx, id(threadID)).Decode(&t)
-	if err == mongo.ErrNoDocuments {
-		return gone, nil
-	} else if err != nil {
+	t, slug, err := db.docThread(ctx, threadID)
+	if err != nil {
 		return nil, err
+	} else if t == nil {
+		return gone, nil
 	}
 	var first postDoc
 	err = db.forumPosts().FindOne(ctx, bson.D{{Key: "thread_id", Value: threadID}, {Key: "position", Value: 0}}).Decode(&first)
@@ -157,15 +173,11 @@ func loadThreadDoc(ctx context.Context, db *DB, threadID string) (*townhall.Sear
 	} else if err != nil {
 		return nil, err
 	}
-	var c categoryDoc
-	if err := db.forumCategories().FindOne(ctx, id(t.CategoryID)).Decode(&c); err != nil && err != mongo.ErrNoDocuments {
-		return nil, err
-	}
 	names, err := db.userNames(ctx, []string{t.AuthorID})
 	if err != nil {
 		return nil, err
 	}
-	th := forum.Thread{ID: threadID, CategorySlug: c.Slug, Title: t.Title, AuthorID: t.AuthorID, AuthorName: names[t.AuthorID],
+	th := forum.Thread{ID: threadID, CategorySlug: slug, Title: t.Title, AuthorID: t.AuthorID, AuthorName: names[t.AuthorID],
 		Hidden: t.Hidden, AcceptedPostID: t.AcceptedID, CreatedAt: fromMS(t.CreatedAt)}
 	return th.SearchDoc(&forum.Post{Source: first.Source}), nil
 }
@@ -182,16 +194,11 @@ func loadPostDoc(ctx context.Context, db *DB, postID string) (*townhall.SearchDo
 	} else if err != nil {
 		return nil, err
 	}
-	var t threadDoc
-	err = db.forumThreads().FindOne(ctx, id(p.ThreadID)).Decode(&t)
-	if err == mongo.ErrNoDocuments {
+	t, slug, err := db.docThread(ctx, p.ThreadID)
+	if err != nil {
+		return nil, err
+	} else if t == nil {
 		return gone, nil
-	} else if err != nil {
-		return nil, err
-	}
-	var c categoryDoc
-	if err := db.forumCategories().FindOne(ctx, id(t.CategoryID)).Decode(&c); err != nil && err != mongo.ErrNoDocuments {
-		return nil, err
 	}
 	names, err := db.userNames(ctx, []string{p.AuthorID})
 	if err != nil {
@@ -199,5 +206,5 @@ func loadPostDoc(ctx context.Context, db *DB, postID string) (*townhall.SearchDo
 	}
 	post := forum.Post{ID: postID, ThreadID: p.ThreadID, Position: p.Position, AuthorID: p.AuthorID, AuthorName: names[p.AuthorID],
 		Source: p.Source, Hidden: p.Hidden, CreatedAt: fromMS(p.CreatedAt)}
-	return post.SearchDoc(&forum.Thread{ID: p.ThreadID, CategorySlug: c.Slug, Title: t.Title, Hidden: t.Hidden, AcceptedPostID: t.AcceptedID}), nil
+	return post.SearchDoc(&forum.Thread{ID: p.ThreadID, CategorySlug: slug, Title: t.Title, Hidden: t.Hidden, AcceptedPostID: t.AcceptedID}), nil
 }

@@ -201,7 +201,7 @@ func (db *DB) bumpAdmins(ctx context.Context, by int64) error {
 	return err
 }
 
-// freeHandle returns base, or base-2, base-3, ... whichever is not taken.
+// freeHandle reads the handles like base and picks auth.FreeHandle.
 // The anchored regex uses the handle index.
 func (db *DB) freeHandle(ctx context.Context, base string) (string, error) {
 	pattern := "^" + regexp.QuoteMeta(base) + "(-[0-9]+)?$"
@@ -220,11 +220,7 @@ func (db *DB) freeHandle(ctx context.Context, base string) (string, error) {
 	for _, d := range docs {
 		taken[d.Handle] = true
 	}
-	h := base
-	for i := 2; taken[h]; i++ {
-		h = fmt.Sprintf("%s-%d", base, i)
-	}
-	return h, nil
+	return auth.FreeHandle(base, taken), nil
 }
 
 // User implements auth.Store.

@@ -148,11 +148,7 @@ func (b *Bulk) AddUser(ctx context.Context, u *townhall.User, provider, subject 
 			b.handles[h] = true
 		}
 	}
-	base := auth.Handle(u.Name)
-	u.Handle = base
-	for i := 2; b.handles[u.Handle]; i++ {
-		u.Handle = fmt.Sprintf("%s-%d", base, i)
-	}
+	u.Handle = auth.FreeHandle(auth.Handle(u.Name), b.handles)
 	b.handles[u.Handle] = true
 	if u.ID == "" {
 		u.ID = townhall.NewID()

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"time"
 
 	"github.com/townhall/townhall"
@@ -128,7 +127,7 @@ func (db *DB) SignIn(ctx context.Context, id auth.Identity, now time.Time) (*tow
 	return u, created, err
 }
 
-// freeHandle returns base, or base-2, base-3, ... whichever is not taken.
+// freeHandle reads the handles like base and picks auth.FreeHandle.
 func freeHandle(ctx context.Context, tx *sql.Tx, base string) (string, error) {
 	// A range rather than LIKE 'base-%' so the UNIQUE index answers it: a
 	// LIKE scans every user, which made bulk sign-ups quadratic.
@@ -149,11 +148,7 @@ func freeHandle(ctx context.Context, tx *sql.Tx, base string) (string, error) {
 	if err := rows.Err(); err != nil {
 		return "", err
 	}
-	h := base
-	for i := 2; taken[h]; i++ {
-		h = fmt.Sprintf("%s-%d", base, i)
-	}
-	return h, nil
+	return auth.FreeHandle(base, taken), nil
 }
 
 // User implements auth.Store.
