@@ -2,9 +2,6 @@ package mongo_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"slices"
 	"sync"
 	"testing"
@@ -13,41 +10,28 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/app/apptest"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/store/mongo"
 	"github.com/townhall/townhall/store/storetest"
 )
 
-// uriEnv names the server the tests run against. No MongoDB server can be
-// installed where Townhall is built, so without it these tests skip.
-const uriEnv = "TOWNHALL_TEST_MONGODB_URI"
-
 // open connects to a fresh database that is dropped when the test ends.
 func open(t *testing.T) *mongo.DB {
 	t.Helper()
-	uri := os.Getenv(uriEnv)
-	var b [6]byte
-	rand.Read(b[:])
-	name := "townhall_test_" + hex.EncodeToString(b[:])
-	ctx := context.Background()
-	db, err := mongo.Open(ctx, uri, name)
+	db, err := mongo.OpenURI(context.Background(), apptest.FreshMongoDB(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		if err := db.Drop(context.Background()); err != nil {
-			t.Errorf("drop %s: %v", name, err)
-		}
-		db.Close()
-	})
+	t.Cleanup(func() { db.Close() })
 	return db
 }
 
 // TestMongoDB runs everything that needs a server under one test, so a
 // machine without one reports exactly one skip.
 func TestMongoDB(t *testing.T) {
-	if os.Getenv(uriEnv) == "" {
-		t.Skipf("%s is not set: the MongoDB backend was not tested (point it at a MongoDB replica set, e.g. mongodb://127.0.0.1:27017/?replicaSet=rs0)", uriEnv)
+	if apptest.MongoDBURI() == "" {
+		t.Skipf("%s is not set: the MongoDB backend was not tested (point it at a MongoDB replica set, e.g. mongodb://127.0.0.1:27017/?replicaSet=rs0)", apptest.MongoDBURIEnv)
 	}
 	t.Run("contract", func(t *testing.T) {
 		storetest.Run(t, func(t *testing.T) storetest.Backend { return open(t) })
@@ -66,7 +50,7 @@ func testRateLimitAcrossNodes(t *testing.T) {
 	a := open(t)
 	ctx := context.Background()
 	// A second client on the same database stands in for a second app node.
-	b, err := mongo.Open(ctx, os.Getenv(uriEnv), a.Database().Name())
+	b, err := mongo.Open(ctx, apptest.MongoDBURI(), a.Database().Name())
 	if err != nil {
 		t.Fatal(err)
 	}
