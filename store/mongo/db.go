@@ -125,17 +125,7 @@ func Open(ctx context.Context, uri, dbName string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mongo: connect: %w", err)
 	}
-	d := client.Database(dbName)
-	db := &DB{client: client, db: d, now: time.Now}
-	db.users = d.Collection("users")
-	db.segments = d.Collection("segments")
-	db.sessions = d.Collection("sessions")
-	db.notifications = d.Collection("notifications")
-	db.changes = d.Collection("changes")
-	db.counters = d.Collection("counters")
-	db.settings = d.Collection("settings")
-	db.meta = d.Collection("meta")
-	db.rates = d.Collection("rate_limits")
+	db := newDB(client, client.Database(dbName))
 	if err := db.Ping(ctx); err != nil {
 		client.Disconnect(context.Background())
 		return nil, fmt.Errorf("mongo: %w", err)
@@ -149,6 +139,21 @@ func Open(ctx context.Context, uri, dbName string) (*DB, error) {
 		return nil, fmt.Errorf("mongo: %w", err)
 	}
 	return db, nil
+}
+
+// newDB names the collections of database d; nothing is sent to the server.
+func newDB(client *mongo.Client, d *mongo.Database) *DB {
+	db := &DB{client: client, db: d, now: time.Now}
+	db.users = d.Collection("users")
+	db.segments = d.Collection("segments")
+	db.sessions = d.Collection("sessions")
+	db.notifications = d.Collection("notifications")
+	db.changes = d.Collection("changes")
+	db.counters = d.Collection("counters")
+	db.settings = d.Collection("settings")
+	db.meta = d.Collection("meta")
+	db.rates = d.Collection("rate_limits")
+	return db
 }
 
 // Close disconnects from the server.
@@ -217,14 +222,19 @@ var featureIndexes []func(db *DB) []index
 
 func registerIndexes(f func(db *DB) []index) { featureIndexes = append(featureIndexes, f) }
 
-// ensureIndexes creates every index; an index that exists with the same
-// definition is left alone, so this is safe on every start of every node.
-func (db *DB) ensureIndexes(ctx context.Context) error {
+// allIndexes is every index of every collection.
+func (db *DB) allIndexes() []index {
 	all := db.indexes()
 	for _, f := range featureIndexes {
 		all = append(all, f(db)...)
 	}
-	for _, ix := range all {
+	return all
+}
+
+// ensureIndexes creates every index; an index that exists with the same
+// definition is left alone, so this is safe on every start of every node.
+func (db *DB) ensureIndexes(ctx context.Context) error {
+	for _, ix := range db.allIndexes() {
 		o := options.Index().SetName(ix.name)
 		if ix.unique {
 			o.SetUnique(true)

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/app/apptest"
 	"github.com/townhall/townhall/ideas"
@@ -108,62 +106,6 @@ func testSettings(t *testing.T) {
 			t.Fatalf("setting = %q, %v; want %q", v, err, want)
 		}
 	}
-}
-
-// testIndexedQueries asserts that every page query is answered from an
-// index: no collection scan and no in-memory sort in the winning plan.
-func testIndexedQueries(t *testing.T) {
-	db := open(t)
-	ctx := context.Background()
-	ferret := db.IsFerretDB(ctx)
-	if ferret {
-		t.Log("FerretDB answers explain with SQL pushdown plans: only that explain works is checked, not the stages")
-	}
-	for _, q := range mongo.PageQueries() {
-		plan, err := db.Explain(ctx, q)
-		if err != nil {
-			t.Errorf("%s: explain: %v", q.Name, err)
-			continue
-		}
-		if ferret {
-			continue // FerretDB plans are SQL, not MongoDB stages: explain answering is all we can check
-		}
-		stages := planStages(plan["queryPlanner"])
-		if len(stages) == 0 {
-			t.Errorf("%s: no plan stages in %v", q.Name, plan)
-		}
-		for _, s := range stages {
-			if s == "COLLSCAN" || s == "SORT" {
-				t.Errorf("%s: plan uses %s: %v", q.Name, s, stages)
-			}
-		}
-	}
-}
-
-// planStages collects every "stage" of a winning plan, classic or SBE.
-func planStages(v any) []string {
-	var out []string
-	switch v := v.(type) {
-	case bson.M:
-		for k, x := range v {
-			if k == "rejectedPlans" {
-				continue
-			}
-			if s, ok := x.(string); ok && k == "stage" {
-				out = append(out, s)
-			}
-			out = append(out, planStages(x)...)
-		}
-	case bson.D:
-		for _, e := range v {
-			out = append(out, planStages(bson.M{e.Key: e.Value})...)
-		}
-	case bson.A:
-		for _, x := range v {
-			out = append(out, planStages(x)...)
-		}
-	}
-	return out
 }
 
 // testChangeFeedGaps shows why Changes stops at a gap: a sequence number
