@@ -106,9 +106,10 @@ type DB struct {
 	changes, counters, settings, meta, rates *mongo.Collection
 }
 
-// Open connects to the MongoDB at uri, uses database dbName, and creates
-// the indexes every query needs (creating an existing index is a no-op, so
-// every node does it on start).
+// Open connects to the MongoDB at uri, uses database dbName, brings its
+// schema to this Townhall's version (see schema.go; a newer one is refused
+// with ErrSchemaTooNew), and creates the indexes every query needs
+// (creating an existing index is a no-op, so every node does it on start).
 func Open(ctx context.Context, uri, dbName string) (*DB, error) {
 	if dbName == "" {
 		return nil, errors.New("mongo: a database name is required")
@@ -128,6 +129,17 @@ func Open(ctx context.Context, uri, dbName string) (*DB, error) {
 	db := newDB(client, client.Database(dbName))
 	if err := db.Ping(ctx); err != nil {
 		client.Disconnect(context.Background())
+		return nil, fmt.Errorf("mongo: %w", err)
+	}
+	// The schema first: a database a newer Townhall wrote is refused before
+	// anything is written to it, and a step may reshape documents before an
+	// index over the new shape is built.
+	if err := db.migrate(ctx, schemaSteps); err != nil {
+		client.Disconnect(context.Background())
+		var tooNew *ErrSchemaTooNew
+		if errors.As(err, &tooNew) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("mongo: %w", err)
 	}
 	if err := db.ensureIndexes(ctx); err != nil {

@@ -42,6 +42,9 @@ func TestMongoDB(t *testing.T) {
 	t.Run("two app nodes on one database", testTwoNodes)
 	t.Run("counters repaired after interrupted writes", testRepairCounters)
 	t.Run("two app nodes share one write budget", testTwoNodesShareRateLimits)
+	t.Run("schema version", testSchemaVersion)
+	t.Run("a newer schema is refused untouched", testSchemaNewerRefusedUntouched)
+	t.Run("an unversioned database gets the version", testSchemaUnversioned)
 }
 
 func testRateLimitAcrossNodes(t *testing.T) {
