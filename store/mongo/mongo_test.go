@@ -183,7 +183,7 @@ func testMergeConverges(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := db.Vote(ctx, dup.ID, storetest.MustSignIn(t, db, "dee", "").ID, now)
-	storetest.WantCode(t, err, townhall.ECONFLICT)
+	storetest.WantErr(t, err, ideas.ErrMerged)
 	for run, want := range []bool{true, false} {
 		merged, err := db.Merge(ctx, dup.ID, into.ID, now)
 		if err != nil || merged != want {
