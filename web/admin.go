@@ -16,24 +16,24 @@ const adminPageSize = 50
 
 func (s *Server) adminRoutes(r *gin.Engine) {
 	r.GET("/admin", func(c *gin.Context) { c.Redirect(http.StatusFound, "/admin/users") })
-	r.GET("/admin/users", s.adminUsersPage)
-	r.POST("/admin/users/:id/role", s.adminSetRole)
-	r.POST("/admin/users/:id/verified", s.adminSetVerified)
-	r.POST("/admin/users/:id/segment", s.adminSetSegment)
-	r.GET("/admin/segments", s.adminSegmentsPage)
-	r.POST("/admin/segments", s.adminSaveSegment)
-	r.POST("/admin/segments/:id", s.adminSaveSegment)
-	r.POST("/admin/segments/:id/delete", s.adminDeleteSegment)
+	r.GET("/admin/users", s.h(s.adminUsersPage))
+	r.POST("/admin/users/:id/role", s.h(s.adminSetRole))
+	r.POST("/admin/users/:id/verified", s.h(s.adminSetVerified))
+	r.POST("/admin/users/:id/segment", s.h(s.adminSetSegment))
+	r.GET("/admin/segments", s.h(s.adminSegmentsPage))
+	r.POST("/admin/segments", s.h(s.adminSaveSegment))
+	r.POST("/admin/segments/:id", s.h(s.adminSaveSegment))
+	r.POST("/admin/segments/:id/delete", s.h(s.adminDeleteSegment))
 
 	api := s.api()
-	api.GET("/admin/users", s.apiAdminUsers)
-	api.PUT("/users/:id/role", s.apiSetRole)
-	api.PUT("/users/:id/segment", s.apiSetSegment)
-	api.PUT("/users/:id/verified", s.apiSetVerified)
-	api.GET("/segments", s.apiSegments)
-	api.POST("/segments", s.apiSaveSegment)
-	api.PUT("/segments/:id", s.apiSaveSegment)
-	api.DELETE("/segments/:id", s.apiDeleteSegment)
+	api.GET("/admin/users", s.h(s.apiAdminUsers))
+	api.PUT("/users/:id/role", s.h(s.apiSetRole))
+	api.PUT("/users/:id/segment", s.h(s.apiSetSegment))
+	api.PUT("/users/:id/verified", s.h(s.apiSetVerified))
+	api.GET("/segments", s.h(s.apiSegments))
+	api.POST("/segments", s.h(s.apiSaveSegment))
+	api.PUT("/segments/:id", s.h(s.apiSaveSegment))
+	api.DELETE("/segments/:id", s.h(s.apiDeleteSegment))
 }
 
 // userJSON is a user as admins see them.
@@ -84,39 +84,39 @@ func (s *Server) userPage(c *gin.Context) (townhall.Page[*townhall.User], error)
 	return page, nil
 }
 
-// adminUsersView renders the users page, with err (if any) shown on top.
-func (s *Server) adminUsersView(c *gin.Context, status int, errMsg string) {
+// adminUsersView renders the users page; a refused form's err (if any)
+// is shown on top.
+func (s *Server) adminUsersView(c *gin.Context, formErr error) error {
 	page, err := s.userPage(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	segs, err := s.svc.Auth.Segments(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v := s.view(c, "Users · Admin")
 	v.Nav = "admin"
-	v.Error = errMsg
 	v.Data = map[string]any{"Users": page.Items, "Next": page.Next, "URL": c.Request.URL, "Segments": segs, "Pager": map[string]any{"Next": page.Next, "URL": c.Request.URL}}
-	s.html(c, status, "admin_users", v)
+	if formErr != nil {
+		return rerender("admin_users", v, formErr)
+	}
+	return s.html(c, http.StatusOK, "admin_users", v)
 }
 
-func (s *Server) adminUsersPage(c *gin.Context) { s.adminUsersView(c, http.StatusOK, "") }
+func (s *Server) adminUsersPage(c *gin.Context) error { return s.adminUsersView(c, nil) }
 
 // adminDone finishes an admin form: back to the page it came from on
 // success; on bad input or a conflict, the page again with the message.
-func (s *Server) adminDone(c *gin.Context, err error) {
+func (s *Server) adminDone(c *gin.Context, err error) error {
 	if err == nil {
 		back := localPath(c.PostForm("back"))
 		if !strings.HasPrefix(back, "/admin/") {
 			back = "/admin/users"
 		}
-		redirectBack(c, back)
-		return
+		return redirectBack(c, back)
 	}
-	switch code := townhall.ErrorCode(err); code {
+	switch townhall.ErrorCode(err) {
 	case townhall.EINVALID, townhall.ECONFLICT:
 		// Re-render the list the form was on.
 		if back := localPath(c.PostForm("back")); strings.HasPrefix(back, "/admin/users?") {
@@ -125,45 +125,41 @@ func (s *Server) adminDone(c *gin.Context, err error) {
 			c.Request.URL.RawQuery = ""
 		}
 		c.Request.URL.Path = "/admin/users"
-		s.adminUsersView(c, statusOf(code), townhall.ErrorMessage(err))
-	default:
-		s.fail(c, err)
+		return s.adminUsersView(c, err)
 	}
+	return err
 }
 
-func (s *Server) adminSetRole(c *gin.Context) {
-	s.adminDone(c, s.svc.Auth.SetRole(c.Request.Context(), currentUser(c), c.Param("id"), townhall.Role(c.PostForm("role"))))
+func (s *Server) adminSetRole(c *gin.Context) error {
+	return s.adminDone(c, s.svc.Auth.SetRole(c.Request.Context(), currentUser(c), c.Param("id"), townhall.Role(c.PostForm("role"))))
 }
 
-func (s *Server) adminSetVerified(c *gin.Context) {
-	s.adminDone(c, s.svc.Auth.SetVerified(c.Request.Context(), currentUser(c), c.Param("id"), c.PostForm("verified") != ""))
+func (s *Server) adminSetVerified(c *gin.Context) error {
+	return s.adminDone(c, s.svc.Auth.SetVerified(c.Request.Context(), currentUser(c), c.Param("id"), c.PostForm("verified") != ""))
 }
 
-func (s *Server) adminSetSegment(c *gin.Context) {
-	s.adminDone(c, s.svc.Auth.AssignSegment(c.Request.Context(), currentUser(c), c.Param("id"), c.PostForm("segment_id")))
+func (s *Server) adminSetSegment(c *gin.Context) error {
+	return s.adminDone(c, s.svc.Auth.AssignSegment(c.Request.Context(), currentUser(c), c.Param("id"), c.PostForm("segment_id")))
 }
 
 // segmentsView renders the segments page. editing names the form whose
-// typed values (v.Form) are shown again: a segment id, or "new".
-func (s *Server) segmentsView(c *gin.Context, status int, editing string, err error) {
+// typed values are shown again with formErr (if any): a segment id, or "new".
+func (s *Server) segmentsView(c *gin.Context, editing string, formErr error) error {
 	actor := currentUser(c)
 	if actor == nil || actor.Role != townhall.RoleAdmin {
-		s.fail(c, adminOnly(actor))
-		return
+		return adminOnly(actor)
 	}
-	segs, lerr := s.svc.Auth.Segments(c.Request.Context())
-	if lerr != nil {
-		s.fail(c, lerr)
-		return
+	segs, err := s.svc.Auth.Segments(c.Request.Context())
+	if err != nil {
+		return err
 	}
 	v := s.view(c, "Segments · Admin")
 	v.Nav = "admin"
 	v.Data = map[string]any{"Segments": segs, "Editing": editing}
-	if err != nil {
-		s.formError(c, "admin_segments", v, err)
-		return
+	if formErr != nil {
+		return rerender("admin_segments", v, formErr)
 	}
-	s.html(c, status, "admin_segments", v)
+	return s.html(c, http.StatusOK, "admin_segments", v)
 }
 
 // adminOnly is the error for non-admins on pages that list before any
@@ -175,7 +171,7 @@ func adminOnly(u *townhall.User) error {
 	return townhall.Errorf(townhall.EFORBIDDEN, "Only admins can manage segments.")
 }
 
-func (s *Server) adminSegmentsPage(c *gin.Context) { s.segmentsView(c, http.StatusOK, "", nil) }
+func (s *Server) adminSegmentsPage(c *gin.Context) error { return s.segmentsView(c, "", nil) }
 
 // parseWeight reads a weight field; blank means 1.
 func parseWeight(v string) (float64, error) {
@@ -190,7 +186,7 @@ func parseWeight(v string) (float64, error) {
 	return w, nil
 }
 
-func (s *Server) adminSaveSegment(c *gin.Context) {
+func (s *Server) adminSaveSegment(c *gin.Context) error {
 	id := c.Param("id")
 	editing := id
 	if editing == "" {
@@ -202,110 +198,98 @@ func (s *Server) adminSaveSegment(c *gin.Context) {
 		err = s.svc.Auth.SaveSegment(c.Request.Context(), currentUser(c), seg)
 	}
 	if err != nil {
-		s.segmentsView(c, 0, editing, err)
-		return
+		return s.segmentsView(c, editing, err)
 	}
-	redirectBack(c, "/admin/segments")
+	return redirectBack(c, "/admin/segments")
 }
 
-func (s *Server) adminDeleteSegment(c *gin.Context) {
+func (s *Server) adminDeleteSegment(c *gin.Context) error {
 	if err := s.svc.Auth.DeleteSegment(c.Request.Context(), currentUser(c), c.Param("id")); err != nil {
-		s.segmentsView(c, 0, "", err)
-		return
+		return s.segmentsView(c, "", err)
 	}
-	redirectBack(c, "/admin/segments")
+	return redirectBack(c, "/admin/segments")
 }
 
-func (s *Server) apiAdminUsers(c *gin.Context) {
+func (s *Server) apiAdminUsers(c *gin.Context) error {
 	page, err := s.userPage(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := townhall.Page[userJSON]{Items: make([]userJSON, 0, len(page.Items)), Next: page.Next}
 	for _, u := range page.Items {
 		out.Items = append(out.Items, toUserJSON(u))
 	}
-	c.JSON(http.StatusOK, out)
+	return sendJSON(c, http.StatusOK, out)
 }
 
 // apiUserChanged answers a user update with the user as it is now.
-func (s *Server) apiUserChanged(c *gin.Context, err error) {
+func (s *Server) apiUserChanged(c *gin.Context, err error) error {
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	u, err := s.svc.Auth.User(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	c.JSON(http.StatusOK, toUserJSON(u))
+	return sendJSON(c, http.StatusOK, toUserJSON(u))
 }
 
-func (s *Server) apiSetRole(c *gin.Context) {
+func (s *Server) apiSetRole(c *gin.Context) error {
 	var req struct {
 		Role townhall.Role `json:"role"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.apiUserChanged(c, s.svc.Auth.SetRole(c.Request.Context(), currentUser(c), c.Param("id"), req.Role))
+	return s.apiUserChanged(c, s.svc.Auth.SetRole(c.Request.Context(), currentUser(c), c.Param("id"), req.Role))
 }
 
-func (s *Server) apiSetSegment(c *gin.Context) {
+func (s *Server) apiSetSegment(c *gin.Context) error {
 	var req struct {
 		SegmentID *string `json:"segment_id"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if req.SegmentID == nil {
-		s.fail(c, townhall.Errorf(townhall.EINVALID, `segment_id is required ("" removes the user from any segment).`))
-		return
+		return townhall.Errorf(townhall.EINVALID, `segment_id is required ("" removes the user from any segment).`)
 	}
-	s.apiUserChanged(c, s.svc.Auth.AssignSegment(c.Request.Context(), currentUser(c), c.Param("id"), *req.SegmentID))
+	return s.apiUserChanged(c, s.svc.Auth.AssignSegment(c.Request.Context(), currentUser(c), c.Param("id"), *req.SegmentID))
 }
 
-func (s *Server) apiSetVerified(c *gin.Context) {
+func (s *Server) apiSetVerified(c *gin.Context) error {
 	var req struct {
 		Verified *bool `json:"verified"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if req.Verified == nil {
-		s.fail(c, townhall.Errorf(townhall.EINVALID, "verified is required (true or false)."))
-		return
+		return townhall.Errorf(townhall.EINVALID, "verified is required (true or false).")
 	}
-	s.apiUserChanged(c, s.svc.Auth.SetVerified(c.Request.Context(), currentUser(c), c.Param("id"), *req.Verified))
+	return s.apiUserChanged(c, s.svc.Auth.SetVerified(c.Request.Context(), currentUser(c), c.Param("id"), *req.Verified))
 }
 
-func (s *Server) apiSegments(c *gin.Context) {
+func (s *Server) apiSegments(c *gin.Context) error {
 	segs, err := s.svc.Auth.Segments(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := make([]segmentJSON, 0, len(segs))
 	for _, g := range segs {
 		out = append(out, toSegmentJSON(g))
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	return sendJSON(c, http.StatusOK, gin.H{"items": out})
 }
 
-func (s *Server) apiSaveSegment(c *gin.Context) {
+func (s *Server) apiSaveSegment(c *gin.Context) error {
 	var req struct {
 		Name     string   `json:"name"`
 		Weight   *float64 `json:"weight"`
 		Verified bool     `json:"verified"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	w := 1.0
 	if req.Weight != nil {
@@ -313,20 +297,19 @@ func (s *Server) apiSaveSegment(c *gin.Context) {
 	}
 	seg := &townhall.Segment{ID: c.Param("id"), Name: req.Name, Weight: w, Verified: req.Verified}
 	if err := s.svc.Auth.SaveSegment(c.Request.Context(), currentUser(c), seg); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	status := http.StatusOK
 	if c.Param("id") == "" {
 		status = http.StatusCreated
 	}
-	c.JSON(status, toSegmentJSON(seg))
+	return sendJSON(c, status, toSegmentJSON(seg))
 }
 
-func (s *Server) apiDeleteSegment(c *gin.Context) {
+func (s *Server) apiDeleteSegment(c *gin.Context) error {
 	if err := s.svc.Auth.DeleteSegment(c.Request.Context(), currentUser(c), c.Param("id")); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }
