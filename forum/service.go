@@ -140,18 +140,15 @@ func (s *Service) Threads(ctx context.Context, actor *townhall.User, ref, after 
 	if err != nil {
 		return nil, err
 	}
-	items, err := s.store.Threads(ctx, cat.ID, cur, ThreadsPage+1, isMod(actor))
+	threads, err := townhall.Paginate(ThreadsPage, func(n int) ([]*Thread, error) {
+		return s.store.Threads(ctx, cat.ID, cur, n, isMod(actor))
+	}, func(last *Thread) string {
+		return encodeCursor(&ThreadCursor{Pinned: last.Pinned, Activity: last.LastActivity, ID: last.ID})
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := &CategoryPage{Category: cat}
-	if len(items) > ThreadsPage {
-		items = items[:ThreadsPage]
-		last := items[len(items)-1]
-		out.Threads.Next = encodeCursor(&ThreadCursor{Pinned: last.Pinned, Activity: last.LastActivity, ID: last.ID})
-	}
-	out.Threads.Items = items
-	return out, nil
+	return &CategoryPage{Category: cat, Threads: threads}, nil
 }
 
 func encodeCursor(c *ThreadCursor) string {

@@ -65,23 +65,15 @@ func toSegmentJSON(g *townhall.Segment) segmentJSON {
 	return segmentJSON{ID: g.ID, Name: g.Name, Weight: g.Weight, Verified: g.Verified}
 }
 
-// userPage loads one page of users; it asks for one extra to know whether
-// another page follows.
+// userPage loads one page of users.
 func (s *Server) userPage(c *gin.Context) (townhall.Page[*townhall.User], error) {
 	after := c.Query("after")
 	if !townhall.ValidID(after) {
 		after = ""
 	}
-	users, err := s.svc.Auth.Users(c.Request.Context(), currentUser(c), after, adminPageSize+1)
-	if err != nil {
-		return townhall.Page[*townhall.User]{}, err
-	}
-	page := townhall.Page[*townhall.User]{Items: users}
-	if len(users) > adminPageSize {
-		page.Items = users[:adminPageSize]
-		page.Next = users[adminPageSize-1].ID
-	}
-	return page, nil
+	return townhall.Paginate(adminPageSize, func(n int) ([]*townhall.User, error) {
+		return s.svc.Auth.Users(c.Request.Context(), currentUser(c), after, n)
+	}, func(last *townhall.User) string { return last.ID })
 }
 
 // adminUsersView renders the users page; a refused form's err (if any)

@@ -4,8 +4,6 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-
-	"github.com/townhall/townhall/notify"
 )
 
 func (s *Server) notificationRoutes(r *gin.Engine) {
@@ -30,9 +28,6 @@ func (s *Server) apiNotifications(c *gin.Context) error {
 	page, err := s.svc.Notify.List(c.Request.Context(), currentUser(c), c.Query("before"), 30)
 	if err != nil {
 		return err
-	}
-	if page.Items == nil {
-		page.Items = []*notify.Notification{} // [] rather than null, whichever store answered
 	}
 	return sendJSON(c, http.StatusOK, page)
 }
