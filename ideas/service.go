@@ -339,10 +339,20 @@ func (s *Service) Comments(ctx context.Context, actor *townhall.User, id, after 
 // commentsPage is how many comments one page of an idea shows.
 const commentsPage = 50
 
+// StatusUpdate is what the product team sends to move an idea along: the
+// status it goes to (its current one to only respond), why, and an
+// optional official response in Markdown. The recorded result is a
+// StatusChange.
+type StatusUpdate struct {
+	Status   string
+	Reason   string
+	Response string
+}
+
 // ChangeStatus moves an idea to a new status, recording who, when and why,
 // optionally with an official response; voters and commenters are told.
 // Product team only.
-func (s *Service) ChangeStatus(ctx context.Context, actor *townhall.User, id, status, reason, response string) (*Idea, error) {
+func (s *Service) ChangeStatus(ctx context.Context, actor *townhall.User, id string, u StatusUpdate) (*Idea, error) {
 	if err := requireTeam(actor, "change an idea's status"); err != nil {
 		return nil, err
 	}
@@ -350,15 +360,15 @@ func (s *Service) ChangeStatus(ctx context.Context, actor *townhall.User, id, st
 	if err != nil {
 		return nil, err
 	}
-	st, ok := ParseStatus(status)
+	st, ok := ParseStatus(u.Status)
 	if !ok {
-		return nil, townhall.Errorf(townhall.EINVALID, "Status must be one of open, under_review, planned, in_progress, done, declined (got %q).", status)
+		return nil, townhall.Errorf(townhall.EINVALID, "Status must be one of open, under_review, planned, in_progress, done, declined (got %q).", u.Status)
 	}
-	reason, err = townhall.CleanText("Reason", reason, 0, MaxReason)
+	reason, err := townhall.CleanText("Reason", u.Reason, 0, MaxReason)
 	if err != nil {
 		return nil, err
 	}
-	response, err = townhall.CleanText("Official response", response, 0, MaxBody)
+	response, err := townhall.CleanText("Official response", u.Response, 0, MaxBody)
 	if err != nil {
 		return nil, err
 	}

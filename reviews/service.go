@@ -177,13 +177,19 @@ func (s *Service) Product(ctx context.Context, ref string) (*Product, error) {
 	return s.store.ProductBySlug(ctx, ref)
 }
 
+// ProductFilter is which page of the product listing to show.
+type ProductFilter struct {
+	After    string // cursor from the previous page's Next
+	Archived bool   // list archived products too (product team only)
+}
+
 // Products lists products by name. Archived ones are listed only for the
 // product team, and only when asked for.
-func (s *Service) Products(ctx context.Context, actor *townhall.User, after string, includeArchived bool) (townhall.Page[*Product], error) {
+func (s *Service) Products(ctx context.Context, actor *townhall.User, f ProductFilter) (townhall.Page[*Product], error) {
 	var page townhall.Page[*Product]
-	q := ProductQuery{IncludeArchived: includeArchived && actor.HasRole(townhall.Role.CanManageProduct)}
-	if after != "" {
-		name, id, ok := decodeProductCursor(after)
+	q := ProductQuery{IncludeArchived: f.Archived && actor.HasRole(townhall.Role.CanManageProduct)}
+	if f.After != "" {
+		name, id, ok := decodeProductCursor(f.After)
 		if !ok {
 			return page, townhall.Errorf(townhall.EINVALID, "The page link is not valid; start from the first page.")
 		}

@@ -92,7 +92,9 @@ func (s *Server) newThreadPage(c *gin.Context) error {
 }
 
 func (s *Server) newThread(c *gin.Context) error {
-	t, err := s.svc.Forum.CreateThread(c.Request.Context(), currentUser(c), c.PostForm("category"), c.PostForm("title"), c.PostForm("body"))
+	t, err := s.svc.Forum.CreateThread(c.Request.Context(), currentUser(c), forum.ThreadInput{
+		Category: c.PostForm("category"), Title: c.PostForm("title"), Body: c.PostForm("body"),
+	})
 	if err != nil {
 		d, lerr := s.newThreadData(c, c.PostForm("category"))
 		if lerr != nil {
@@ -291,7 +293,7 @@ func (s *Server) editPostPage(c *gin.Context) error {
 
 func (s *Server) editPostForm(c *gin.Context) error {
 	u := currentUser(c)
-	p, err := s.svc.Forum.EditPost(c.Request.Context(), u, c.Param("id"), c.PostForm("title"), c.PostForm("body"))
+	p, err := s.svc.Forum.EditPost(c.Request.Context(), u, c.Param("id"), forum.PostInput{Title: c.PostForm("title"), Body: c.PostForm("body")})
 	if err != nil {
 		old, t, lerr := s.svc.Forum.Post(c.Request.Context(), u, c.Param("id"))
 		if lerr != nil {

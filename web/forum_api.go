@@ -179,7 +179,7 @@ func (s *Server) apiCreateThread(c *gin.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	t, err := s.svc.Forum.CreateThread(c.Request.Context(), currentUser(c), req.Category, req.Title, req.Body)
+	t, err := s.svc.Forum.CreateThread(c.Request.Context(), currentUser(c), forum.ThreadInput{Category: req.Category, Title: req.Title, Body: req.Body})
 	if err != nil {
 		return err
 	}
@@ -284,7 +284,7 @@ func (s *Server) apiEditPost(c *gin.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	p, err := s.svc.Forum.EditPost(c.Request.Context(), currentUser(c), c.Param("id"), req.Title, req.Body)
+	p, err := s.svc.Forum.EditPost(c.Request.Context(), currentUser(c), c.Param("id"), forum.PostInput{Title: req.Title, Body: req.Body})
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func (s *Server) home(c *gin.Context) error {
 		return err
 	}
 	d.Shipped = firstN(shipped.Items, homeItems)
-	products, err := s.svc.Reviews.Products(ctx, u, "", false)
+	products, err := s.svc.Reviews.Products(ctx, u, reviews.ProductFilter{})
 	if err != nil {
 		return err
 	}

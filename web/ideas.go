@@ -273,8 +273,9 @@ func (s *Server) commentForm(c *gin.Context) error {
 }
 
 func (s *Server) statusForm(c *gin.Context) error {
-	i, err := s.svc.Ideas.ChangeStatus(c.Request.Context(), currentUser(c), c.Param("id"),
-		c.PostForm("status"), c.PostForm("reason"), c.PostForm("response"))
+	i, err := s.svc.Ideas.ChangeStatus(c.Request.Context(), currentUser(c), c.Param("id"), ideas.StatusUpdate{
+		Status: c.PostForm("status"), Reason: c.PostForm("reason"), Response: c.PostForm("response"),
+	})
 	if err != nil {
 		return s.ideaFormError(c, err)
 	}

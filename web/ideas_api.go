@@ -216,7 +216,8 @@ func (s *Server) apiChangeStatus(c *gin.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	i, err := s.svc.Ideas.ChangeStatus(c.Request.Context(), currentUser(c), c.Param("id"), req.Status, req.Reason, req.Response)
+	i, err := s.svc.Ideas.ChangeStatus(c.Request.Context(), currentUser(c), c.Param("id"),
+		ideas.StatusUpdate{Status: req.Status, Reason: req.Reason, Response: req.Response})
 	if err != nil {
 		return err
 	}

@@ -59,8 +59,8 @@ type productCard struct {
 
 func (s *Server) productsPage(c *gin.Context) error {
 	actor := currentUser(c)
-	archived := c.Query("archived") == "1"
-	page, err := s.svc.Reviews.Products(c.Request.Context(), actor, c.Query("after"), archived)
+	f := productFilter(c)
+	page, err := s.svc.Reviews.Products(c.Request.Context(), actor, f)
 	if err != nil {
 		return err
 	}
@@ -71,8 +71,13 @@ func (s *Server) productsPage(c *gin.Context) error {
 	v := s.view(c, "Products")
 	v.Nav = "reviews"
 	v.Data = map[string]any{"Items": cards, "Next": page.Next, "URL": c.Request.URL,
-		"Archived": archived && actor.HasRole(townhall.Role.CanManageProduct)}
+		"Archived": f.Archived && actor.HasRole(townhall.Role.CanManageProduct)}
 	return s.html(c, http.StatusOK, "reviews_products", v)
+}
+
+// productFilter reads ?after= and ?archived=1 of the product listing.
+func productFilter(c *gin.Context) reviews.ProductFilter {
+	return reviews.ProductFilter{After: c.Query("after"), Archived: c.Query("archived") == "1"}
 }
 
 // productForm reads the product form; every field is always present.

@@ -130,7 +130,7 @@ func (r reviewRequest) input() (reviews.ReviewInput, error) {
 }
 
 func (s *Server) apiProducts(c *gin.Context) error {
-	page, err := s.svc.Reviews.Products(c.Request.Context(), currentUser(c), c.Query("after"), c.Query("archived") == "1")
+	page, err := s.svc.Reviews.Products(c.Request.Context(), currentUser(c), productFilter(c))
 	if err != nil {
 		return err
 	}
