@@ -149,6 +149,7 @@ func (s *Server) routes() {
 	s.adminRoutes(r)
 	s.forumRoutes(r)
 	s.ideaRoutes(r)
+	s.productRoutes(r)
 	s.reviewRoutes(r)
 	s.searchRoutes(r)
 }
