@@ -13,6 +13,16 @@ import (
 	"github.com/townhall/townhall/app/apptest"
 )
 
+// step runs one rule of a scenario as a named subtest, so a failure names
+// the rule that broke. A failed step ends the scenario: later steps build
+// on its state.
+func step(t *testing.T, name string, f func(t *testing.T)) {
+	t.Helper()
+	if !t.Run(name, f) {
+		t.FailNow()
+	}
+}
+
 func TestHealthzAndMetrics(t *testing.T) {
 	env := apptest.Start(t)
 	c := env.Anonymous(t)
