@@ -76,28 +76,25 @@ func rerender(page string, v *view, err error) error {
 	return &formError{err: err, page: page, view: v}
 }
 
-// statusOf maps a townhall error code to an HTTP status. This is the only
+// statuses maps townhall error codes to HTTP statuses. This is the only
 // place that does so.
+var statuses = map[string]int{
+	townhall.EINVALID:      http.StatusBadRequest,
+	townhall.EUNAUTHORIZED: http.StatusUnauthorized,
+	townhall.EFORBIDDEN:    http.StatusForbidden,
+	townhall.ENOTFOUND:     http.StatusNotFound,
+	townhall.EMETHOD:       http.StatusMethodNotAllowed,
+	townhall.ECONFLICT:     http.StatusConflict,
+	townhall.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	townhall.ERATELIMIT:    http.StatusTooManyRequests,
+	townhall.EUNAVAILABLE:  http.StatusServiceUnavailable,
+}
+
+// statusOf is the HTTP status for a townhall error code; EINTERNAL and
+// unknown codes are 500.
 func statusOf(code string) int {
-	switch code {
-	case townhall.EINVALID:
-		return http.StatusBadRequest
-	case townhall.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case townhall.EFORBIDDEN:
-		return http.StatusForbidden
-	case townhall.ENOTFOUND:
-		return http.StatusNotFound
-	case townhall.EMETHOD:
-		return http.StatusMethodNotAllowed
-	case townhall.ECONFLICT:
-		return http.StatusConflict
-	case townhall.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case townhall.ERATELIMIT:
-		return http.StatusTooManyRequests
-	case townhall.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
+	if status, ok := statuses[code]; ok {
+		return status
 	}
 	return http.StatusInternalServerError
 }

@@ -154,15 +154,7 @@ func TestForumAPIErrors(t *testing.T) {
 	long := strings.Repeat("é", 20001)
 	threads := "/api/v1/threads"
 	posts := threads + "/" + th.ID + "/posts"
-	for _, tc := range []struct {
-		name   string
-		c      *apptest.Client
-		method string
-		path   string
-		body   any
-		status int
-		code   string
-	}{
+	wantAPIErrors(t, []apiErrorCase{
 		{"anonymous thread", f.anon, "POST", threads, map[string]string{"category": "questions", "title": "Hello there", "body": "x"}, 401, townhall.EUNAUTHORIZED},
 		{"empty body", f.ann, "POST", threads, map[string]string{"category": "questions", "title": "Hello there", "body": " "}, 400, townhall.EINVALID},
 		{"oversized body", f.ann, "POST", threads, map[string]string{"category": "questions", "title": "Hello there", "body": long}, 400, townhall.EINVALID},
@@ -189,9 +181,7 @@ func TestForumAPIErrors(t *testing.T) {
 		{"member creates category", f.ann, "POST", "/api/v1/categories", map[string]string{"name": "Mine"}, 403, townhall.EFORBIDDEN},
 		{"duplicate slug", f.admin, "POST", "/api/v1/categories", map[string]string{"name": "Tips again", "slug": "tips"}, 409, townhall.ECONFLICT},
 		{"revisions as member", f.bob, "GET", "/api/v1/posts/" + p.ID + "/revisions", nil, 403, townhall.EFORBIDDEN},
-	} {
-		t.Run(tc.name, func(t *testing.T) { tc.c.WantError(tc.method, tc.path, tc.body, tc.status, tc.code) })
-	}
+	})
 	// Nothing half-written: still one thread with one reply, the post unchanged.
 	got := f.get(t, f.ann, th.ID)
 	var list struct{ Items []apiThread }
@@ -463,13 +453,7 @@ func TestForumBrowserReplyAndAccept(t *testing.T) {
 		t.Fatalf("quoted reply box = %q, %v", quote, err)
 	}
 	// Ann, the asker, accepts it.
-	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`form[action="/auth/logout"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`a[href^="/signin"]`)),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f.env.BrowserSignOut(t, ctx)
 	f.env.BrowserSignIn(t, ctx, "Ann")
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(f.env.URL+"/t/"+q.ID),

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -50,34 +51,37 @@ func (s *Server) ideaBoard(c *gin.Context) error {
 	return s.html(c, http.StatusOK, "ideas_board", v)
 }
 
+// ideaList names one of the plain idea lists: its tab, heading, and what
+// it says when empty.
+type ideaList struct {
+	Section, Heading, Empty string
+}
+
+var (
+	myIdeas     = ideaList{"mine", "My ideas", "You haven't proposed an idea yet."}
+	votedIdeas  = ideaList{"voted", "Ideas I voted for", "You haven't voted for an idea yet. Votes tell the product team what matters most."}
+	hiddenIdeas = ideaList{"hidden", "Hidden ideas", "No hidden ideas. Moderators hide spam and mistakes from the idea's page."}
+)
+
 type ideaListData struct {
-	ideasSection
-	Heading string
-	Empty   string
-	Page    townhall.Page[*ideas.Idea]
-	URL     *url.URL
+	ideaList
+	Page townhall.Page[*ideas.Idea]
+	URL  *url.URL
 }
 
-func (s *Server) myIdeasPage(c *gin.Context) error {
-	page, err := s.svc.Ideas.Mine(c.Request.Context(), currentUser(c), c.Query("after"))
-	if err != nil {
-		return err
+// ideaListPage serves a list of ideas that list returns for the reader,
+// one page at a time (my ideas, ideas I voted for, hidden ideas).
+func (s *Server) ideaListPage(list func(ctx context.Context, actor *townhall.User, after string) (townhall.Page[*ideas.Idea], error), l ideaList) handler {
+	return func(c *gin.Context) error {
+		page, err := list(c.Request.Context(), currentUser(c), c.Query("after"))
+		if err != nil {
+			return err
+		}
+		v := s.view(c, l.Heading)
+		v.Nav = "ideas"
+		v.Data = &ideaListData{l, page, c.Request.URL}
+		return s.html(c, http.StatusOK, "ideas_list", v)
 	}
-	v := s.view(c, "My ideas")
-	v.Nav = "ideas"
-	v.Data = &ideaListData{ideasSection{"mine"}, "My ideas", "You haven't proposed an idea yet.", page, c.Request.URL}
-	return s.html(c, http.StatusOK, "ideas_list", v)
-}
-
-func (s *Server) votedIdeasPage(c *gin.Context) error {
-	page, err := s.svc.Ideas.Voted(c.Request.Context(), currentUser(c), c.Query("after"))
-	if err != nil {
-		return err
-	}
-	v := s.view(c, "Ideas I voted for")
-	v.Nav = "ideas"
-	v.Data = &ideaListData{ideasSection{"voted"}, "Ideas I voted for", "You haven't voted for an idea yet. Votes tell the product team what matters most.", page, c.Request.URL}
-	return s.html(c, http.StatusOK, "ideas_list", v)
 }
 
 type roadmapColumn struct {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"time"
@@ -21,11 +22,11 @@ func (s *Server) ideaModerationRoutes(r *gin.Engine) {
 	r.POST("/ideas/:id/comments/:cid/hidden", s.h(s.hideCommentForm))
 
 	api := s.api()
-	api.PUT("/ideas/:id/hidden", s.h(s.apiHideIdea))
+	api.PUT("/ideas/:id/hidden", s.h(apiSetHidden(s.svc.Ideas.SetIdeaHidden, toIdeaJSON)))
 	// Idea comments live under their own prefix; forum posts are /posts.
 	api.PATCH("/comments/:id", s.h(s.apiEditComment))
 	api.DELETE("/comments/:id", s.h(s.apiDeleteComment))
-	api.PUT("/comments/:id/hidden", s.h(s.apiHideComment))
+	api.PUT("/comments/:id/hidden", s.h(apiSetHidden(s.svc.Ideas.SetCommentHidden, toCommentJSON)))
 }
 
 type hiddenJSON struct {
@@ -58,20 +59,25 @@ func decodeHidden(c *gin.Context) (hidden bool, reason string, err error) {
 	return *req.Hidden, req.Reason, nil
 }
 
-func (s *Server) apiHideIdea(c *gin.Context) error {
-	u, err := requireUser(c)
-	if err != nil {
-		return err
+// apiSetHidden serves PUT .../hidden for ideas and comments alike: set
+// hides or unhides the item named in the URL, and the answer is the item
+// as toJSON shows it.
+func apiSetHidden[T, J any](set func(ctx context.Context, actor *townhall.User, id string, hidden bool, reason string) (T, error), toJSON func(T) J) handler {
+	return func(c *gin.Context) error {
+		u, err := requireUser(c)
+		if err != nil {
+			return err
+		}
+		hidden, reason, err := decodeHidden(c)
+		if err != nil {
+			return err
+		}
+		item, err := set(c.Request.Context(), u, c.Param("id"), hidden, reason)
+		if err != nil {
+			return err
+		}
+		return sendJSON(c, http.StatusOK, toJSON(item))
 	}
-	hidden, reason, err := decodeHidden(c)
-	if err != nil {
-		return err
-	}
-	i, err := s.svc.Ideas.SetIdeaHidden(c.Request.Context(), u, c.Param("id"), hidden, reason)
-	if err != nil {
-		return err
-	}
-	return sendJSON(c, http.StatusOK, toIdeaJSON(i))
 }
 
 func (s *Server) apiEditComment(c *gin.Context) error {
@@ -97,22 +103,6 @@ func (s *Server) apiEditComment(c *gin.Context) error {
 
 func (s *Server) apiDeleteComment(c *gin.Context) error {
 	cm, err := s.svc.Ideas.DeleteComment(c.Request.Context(), currentUser(c), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	return sendJSON(c, http.StatusOK, toCommentJSON(cm))
-}
-
-func (s *Server) apiHideComment(c *gin.Context) error {
-	u, err := requireUser(c)
-	if err != nil {
-		return err
-	}
-	hidden, reason, err := decodeHidden(c)
-	if err != nil {
-		return err
-	}
-	cm, err := s.svc.Ideas.SetCommentHidden(c.Request.Context(), u, c.Param("id"), hidden, reason)
 	if err != nil {
 		return err
 	}
@@ -146,17 +136,6 @@ func (s *Server) deleteCommentForm(c *gin.Context) error {
 		return s.ideaFormError(c, err)
 	}
 	return redirectBack(c, "/ideas/"+cm.IdeaID+"#comment-"+cm.ID)
-}
-
-func (s *Server) hiddenIdeasPage(c *gin.Context) error {
-	page, err := s.svc.Ideas.HiddenIdeas(c.Request.Context(), currentUser(c), c.Query("after"))
-	if err != nil {
-		return err
-	}
-	v := s.view(c, "Hidden ideas")
-	v.Nav = "ideas"
-	v.Data = &ideaListData{ideasSection{"hidden"}, "Hidden ideas", "No hidden ideas. Moderators hide spam and mistakes from the idea's page.", page, c.Request.URL}
-	return s.html(c, http.StatusOK, "ideas_list", v)
 }
 
 type commentEditData struct {

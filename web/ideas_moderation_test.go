@@ -198,15 +198,7 @@ func TestIdeaModerationAPIErrors(t *testing.T) {
 	ghostIdea := "/api/v1/ideas/" + townhall.NewID() + "/hidden"
 	ghost := "/api/v1/comments/" + townhall.NewID()
 	hide := map[string]any{"hidden": true, "reason": "Spam"}
-	cases := []struct {
-		name   string
-		c      *apptest.Client
-		method string
-		path   string
-		body   any
-		status int
-		code   string
-	}{
+	cases := []apiErrorCase{
 		{"hide idea signed out", anon, "PUT", "/api/v1/ideas/" + i.ID + "/hidden", hide, 401, townhall.EUNAUTHORIZED},
 		{"hide idea as member", bob, "PUT", "/api/v1/ideas/" + i.ID + "/hidden", hide, 403, townhall.EFORBIDDEN},
 		{"hide idea as author", ann, "PUT", "/api/v1/ideas/" + i.ID + "/hidden", hide, 403, townhall.EFORBIDDEN},
@@ -236,11 +228,7 @@ func TestIdeaModerationAPIErrors(t *testing.T) {
 		{"hide comment unknown", mo, "PUT", ghost + "/hidden", hide, 404, townhall.ENOTFOUND},
 		{"hide deleted comment", mo, "PUT", "/api/v1/comments/" + gone.ID + "/hidden", hide, 409, townhall.ECONFLICT},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			tc.c.WantError(tc.method, tc.path, tc.body, tc.status, tc.code)
-		})
-	}
+	wantAPIErrors(t, cases)
 	// Nothing was partially written.
 	var got hiddenIdeaResp
 	mo.JSON("GET", "/api/v1/ideas/"+i.ID, nil, http.StatusOK, &got)
@@ -429,13 +417,7 @@ func TestBrowserModeratorHidesComment(t *testing.T) {
 		t.Fatalf("comments heading = %q, %v; want the visible count", heading, err)
 	}
 
-	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`form[action="/auth/logout"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`a[href^="/signin"]`)),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	env.BrowserSignOut(t, ctx)
 	env.BrowserSignIn(t, ctx, "Ann")
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(env.URL+"/ideas/"+i.ID),

@@ -187,15 +187,7 @@ func TestIdeaAPIErrors(t *testing.T) {
 	i := propose(t, ann, "A fine idea")
 	ghost := "/api/v1/ideas/" + townhall.NewID()
 	base := "/api/v1/ideas/" + i.ID
-	cases := []struct {
-		name   string
-		c      *apptest.Client
-		method string
-		path   string
-		body   any
-		status int
-		code   string
-	}{
+	cases := []apiErrorCase{
 		{"propose signed out", anon, "POST", "/api/v1/ideas", map[string]string{"title": "Hello there"}, 401, townhall.EUNAUTHORIZED},
 		{"propose empty title", ann, "POST", "/api/v1/ideas", map[string]string{"title": ""}, 400, townhall.EINVALID},
 		{"propose no title", ann, "POST", "/api/v1/ideas", map[string]string{"body": "x"}, 400, townhall.EINVALID},
@@ -230,11 +222,7 @@ func TestIdeaAPIErrors(t *testing.T) {
 		{"export signed out", anon, "GET", "/api/v1/ideas.csv", nil, 401, townhall.EUNAUTHORIZED},
 		{"export as member", ann, "GET", "/api/v1/ideas.csv", nil, 403, townhall.EFORBIDDEN},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			tc.c.WantError(tc.method, tc.path, tc.body, tc.status, tc.code)
-		})
-	}
+	wantAPIErrors(t, cases)
 	// Nothing was partially written: one idea, unchanged, no history, no comments.
 	var list ideaPage
 	anon.JSON("GET", "/api/v1/ideas?sort=new", nil, http.StatusOK, &list)
@@ -448,13 +436,7 @@ func TestBrowserIdeaVoteWithoutReload(t *testing.T) {
 	}
 
 	// Sign out and back in as Bob, who votes.
-	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`form[action="/auth/logout"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`a[href^="/signin"]`)),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	env.BrowserSignOut(t, ctx)
 	env.BrowserSignIn(t, ctx, "Bob")
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(env.URL+"/ideas?sort=new"),
