@@ -59,6 +59,11 @@ type User struct {
 	Verified  bool      `json:"verified,omitempty"` // set on the user or through the segment
 	CreatedAt time.Time `json:"created_at"`
 	Unread    int       `json:"-"` // unread notifications, denormalized for the header
+	// LastSeenAt is the first request of the newest day the person visited
+	// (days in the site's time zone); DaysVisited counts those days.
+	// Digests, trust levels and insights read them.
+	LastSeenAt  time.Time `json:"-"`
+	DaysVisited int       `json:"-"`
 }
 
 // Is reports whether u is the signed-in user with the given id; nil is nobody.

@@ -18,12 +18,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/jobs"
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/search"
+	"github.com/townhall/townhall/settings"
 	"github.com/townhall/townhall/store/mongo"
 	"github.com/townhall/townhall/store/sqlite"
 	"github.com/townhall/townhall/web"
@@ -44,7 +47,10 @@ type Config struct {
 	IPWritesPerMinute   int
 	TrustProxy          bool
 	AnonPageCache       time.Duration
-	Logger              *slog.Logger
+	// TimeZone is the site's IANA time zone ("UTC", "Europe/Berlin"):
+	// where a day begins for visits, digests and insights.
+	TimeZone string
+	Logger   *slog.Logger
 
 	// OAuth providers; each is enabled when its client id and secret are set.
 	GitHubClientID, GitHubClientSecret string
@@ -72,6 +78,7 @@ func Defaults() Config {
 		UserWritesPerMinute: 30,
 		IPWritesPerMinute:   120,
 		AnonPageCache:       2 * time.Second,
+		TimeZone:            "UTC",
 	}
 }
 
@@ -115,6 +122,12 @@ func (c *Config) Validate() error {
 	}
 	if c.UserWritesPerMinute < 0 || c.IPWritesPerMinute < 0 {
 		return configErrorf("rate limits must be 0 (off) or positive")
+	}
+	if c.TimeZone == "" {
+		c.TimeZone = "UTC"
+	}
+	if _, err := time.LoadLocation(c.TimeZone); err != nil {
+		return configErrorf("--time-zone %q is not a time zone: use an IANA name like UTC or Europe/Berlin", c.TimeZone)
 	}
 	if c.AnonPageCache < 0 || c.AnonPageCache > time.Hour {
 		return configErrorf("--anon-cache must be between 0 (off) and 1h, like 2s")
@@ -163,6 +176,9 @@ type Store interface {
 	forum.Store
 	ideas.Store
 	reviews.Store
+	jobs.Store
+	audit.Store
+	settings.Store
 	search.Source // the change feed and search documents
 	Ping(ctx context.Context) error
 	Close() error
@@ -205,9 +221,13 @@ type App struct {
 	Forum   *forum.Service
 	Ideas   *ideas.Service
 	Reviews *reviews.Service
-	OAuth   *auth.OAuth
-	Web     *web.Server
-	Secret  []byte
+	// Settings are the site settings admins change at run time.
+	Settings *settings.Service
+	// StaffLog records every staff action (services call it).
+	StaffLog *audit.Log
+	OAuth    *auth.OAuth
+	Web      *web.Server
+	Secret   []byte
 
 	// Search answers queries; SearchIndex is its live index in
 	// DATA/search, kept current by Indexer tailing the store's change feed.
@@ -215,9 +235,17 @@ type App struct {
 	SearchIndex *search.Index
 	Indexer     *search.Indexer
 
+	// Location is the site's time zone (Config.TimeZone).
+	Location *time.Location
+
+	// Jobs runs the durable background queue (email, webhooks, fan-out);
+	// features register their queues on it before it starts.
+	Jobs *jobs.Runner
+
 	bg       context.CancelFunc
 	closed   chan struct{}
 	indexing chan struct{}
+	working  chan struct{}
 }
 
 // SearchDir is where the search index lives inside a data directory.
@@ -240,7 +268,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a := &App{Config: cfg, DB: db, Secret: secret, closed: make(chan struct{}), indexing: make(chan struct{})}
+	a := &App{Config: cfg, DB: db, Secret: secret, closed: make(chan struct{}), indexing: make(chan struct{}), working: make(chan struct{})}
+	a.Jobs = jobs.NewRunner(db, cfg.Logger)
 	a.SearchIndex, err = search.Open(SearchDir(cfg.DataDir))
 	if err != nil {
 		db.Close()
@@ -252,6 +281,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Search = search.NewService(a.SearchIndex, db)
 	a.Indexer = search.NewIndexer(a.SearchIndex, db, cfg.Logger)
 	a.Auth = auth.NewService(db)
+	a.Settings = settings.NewService(db)
+	a.StaffLog = audit.NewLog(db, cfg.Logger)
+	a.Location, _ = time.LoadLocation(cfg.TimeZone) // Validate checked it
+	a.Auth.SetLocation(a.Location)
 	a.Notify = notify.NewService(db)
 	a.Ideas = ideas.NewService(db, a.Notify)
 	a.Ideas.OnNotifyError = func(err error) { cfg.Logger.Warn("idea notification not delivered", "err", err) }
@@ -285,27 +318,34 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		AnonPageCache:       cfg.AnonPageCache,
 		Logger:              cfg.Logger,
 	}, web.Services{
-		Auth:    a.Auth,
-		Notify:  a.Notify,
-		Forum:   a.Forum,
-		Ideas:   a.Ideas,
-		Reviews: a.Reviews,
-		OAuth:   a.OAuth,
-		Search:  a.Search,
-		Ping:    db.Ping,
-		Limiter: limiter,
+		Auth:     a.Auth,
+		Notify:   a.Notify,
+		Forum:    a.Forum,
+		Ideas:    a.Ideas,
+		Reviews:  a.Reviews,
+		Settings: a.Settings,
+		StaffLog: a.StaffLog,
+		OAuth:    a.OAuth,
+		Search:   a.Search,
+		Ping:     db.Ping,
+		Limiter:  limiter,
 	})
 	if err != nil {
 		a.SearchIndex.Close()
 		db.Close()
 		return nil, err
 	}
+	a.Web.Registry().MustRegister(newJobMetrics(a.Jobs, db))
 	bgctx, cancel := context.WithCancel(context.Background())
 	a.bg = cancel
 	go a.background(bgctx)
 	go func() {
 		defer close(a.indexing)
 		a.Indexer.Run(bgctx)
+	}()
+	go func() {
+		defer close(a.working)
+		a.Jobs.Run(bgctx)
 	}()
 	return a, nil
 }
@@ -342,11 +382,13 @@ func (a *App) background(ctx context.Context) {
 func (a *App) Handler() http.Handler { return a.Web.Handler() }
 
 // Close stops background work (waiting for the indexer to finish its
-// batch), then closes the search index and the store.
+// batch and the job runner its jobs in flight), then closes the search
+// index and the store.
 func (a *App) Close() error {
 	a.bg()
 	<-a.closed
 	<-a.indexing
+	<-a.working
 	a.Web.Close()
 	return errors.Join(a.SearchIndex.Close(), a.DB.Close())
 }

@@ -65,6 +65,12 @@ type Store interface {
 	ExtendSession(ctx context.Context, tokenHash string, expires time.Time) error
 	DeleteSession(ctx context.Context, tokenHash string) error
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
+
+	// RecordVisit records that the user visited on day ("2006-01-02" in
+	// the site's time zone). The first visit of a day is stored, counts in
+	// the user's DaysVisited and moves LastSeenAt to at; later ones that
+	// day change nothing (first false).
+	RecordVisit(ctx context.Context, userID, day string, at time.Time) (first bool, err error)
 }
 
 // SessionTTL is how long a session lives without use; active sessions are
@@ -75,10 +81,44 @@ const SessionTTL = 30 * 24 * time.Hour
 type Service struct {
 	store Store
 	now   func() time.Time
+	loc   *time.Location // the site's time zone: where a day of visits begins
 }
 
-// NewService returns a Service over store.
-func NewService(store Store) *Service { return &Service{store: store, now: time.Now} }
+// NewService returns a Service over store, counting days in UTC until
+// SetLocation says otherwise.
+func NewService(store Store) *Service { return &Service{store: store, now: time.Now, loc: time.UTC} }
+
+// SetClock replaces the clock; tests use it.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// SetLocation sets the site's time zone, in which days of visits begin.
+func (s *Service) SetLocation(loc *time.Location) { s.loc = loc }
+
+// Location is the site's time zone.
+func (s *Service) Location() *time.Location { return s.loc }
+
+// Day is the site's calendar day of t, as visits record it.
+func (s *Service) Day(t time.Time) string { return t.In(s.loc).Format(time.DateOnly) }
+
+// Visit records that u is here now, once per day: a request whose user was
+// already seen today (LastSeenAt falls on today in the site's zone) costs
+// no write. It reports whether this was u's first visit today.
+func (s *Service) Visit(ctx context.Context, u *townhall.User) (bool, error) {
+	if u == nil {
+		return false, nil
+	}
+	now := s.now()
+	today := s.Day(now)
+	if !u.LastSeenAt.IsZero() && s.Day(u.LastSeenAt) == today {
+		return false, nil
+	}
+	first, err := s.store.RecordVisit(ctx, u.ID, today, now)
+	if err == nil && first {
+		u.LastSeenAt = now
+		u.DaysVisited++
+	}
+	return first, err
+}
 
 // SignIn turns a verified identity into a user.
 func (s *Service) SignIn(ctx context.Context, id Identity) (*townhall.User, error) {

@@ -118,6 +118,11 @@ func (s *Server) loadUser(c *gin.Context) error {
 	if u == nil {
 		s.clearSessionCookie(c) // expired or signed out elsewhere
 	} else {
+		// The day's first request records a visit (one write a day per
+		// person); failing to record one must not fail the request.
+		if _, err := s.svc.Auth.Visit(c.Request.Context(), u); err != nil {
+			s.log.Warn("recording a visit", "err", err, "request_id", c.GetString(ctxRequestID))
+		}
 		c.Set(ctxUser, u)
 		if !renewed.IsZero() {
 			s.setSessionCookie(c, ck.Value, renewed)

@@ -16,12 +16,14 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/search"
+	"github.com/townhall/townhall/settings"
 )
 
 // Config is what the web layer needs from the command line.
@@ -51,6 +53,10 @@ type Services struct {
 	Ideas   *ideas.Service
 	Reviews *reviews.Service
 	Search  *search.Service
+	// Settings are the site settings admins change at run time.
+	Settings *settings.Service
+	// StaffLog is the append-only record of staff actions.
+	StaffLog *audit.Log
 	// OAuth signs people in through GitHub, Google, GitLab and OIDC; nil
 	// means no provider is configured.
 	OAuth *auth.OAuth

@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	_ "time/tzdata" // --time-zone works on machines without a zoneinfo database
 
 	"github.com/townhall/townhall/app"
 )
@@ -81,6 +82,7 @@ func configFlags(name string, stderr io.Writer) (*flag.FlagSet, *app.Config, *st
 	fs.IntVar(&cfg.UserWritesPerMinute, "rate-user", cfg.UserWritesPerMinute, "writes per minute per signed-in user (0 = unlimited)")
 	fs.IntVar(&cfg.IPWritesPerMinute, "rate-ip", cfg.IPWritesPerMinute, "writes per minute per client IP (0 = unlimited)")
 	fs.DurationVar(&cfg.AnonPageCache, "anon-cache", cfg.AnonPageCache, "how long a page rendered for an anonymous visitor is served to others, e.g. 2s (0 = off)")
+	fs.StringVar(&cfg.TimeZone, "time-zone", cfg.TimeZone, "the site's time zone, where days begin for visits, digests and insights (an IANA name like Europe/Berlin)")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "take the client IP from X-Forwarded-For (only behind a proxy that sets it)")
 	fs.StringVar(&cfg.GitHubClientID, "github-client-id", "", "GitHub OAuth app client id")
 	fs.StringVar(&cfg.GitHubClientSecret, "github-client-secret", "", "GitHub OAuth app client secret")

@@ -28,6 +28,7 @@ func TestBadConfigExitsTwoWithOneLine(t *testing.T) {
 		{"short secret", []string{"--session-secret", "short"}, "32"},
 		{"bad number", []string{"--max-body", "lots"}, "max-body"},
 		{"bad log format", []string{"--log-format", "xml"}, "log-format"},
+		{"unknown time zone", []string{"--time-zone", "Mars/Olympus"}, "--time-zone"},
 		{"unknown command", []string{"frobnicate"}, "unknown command"},
 		{"stray argument", []string{"serve", "extra"}, "unexpected argument"},
 	} {

@@ -18,6 +18,7 @@ import (
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/app"
 	"github.com/townhall/townhall/app/apptest"
+	"github.com/townhall/townhall/jobs"
 	"github.com/townhall/townhall/seed"
 	"github.com/townhall/townhall/store/mongo"
 	"github.com/townhall/townhall/store/sqlite"
@@ -87,6 +88,12 @@ func newSite(t *testing.T) *site {
 	t.Helper()
 	env := apptest.Start(t)
 	if err := seed.Demo(context.Background(), env.App, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	// A job not run yet (a queue no node serves) moves with the site.
+	later := time.Now().Add(time.Hour)
+	if _, err := jobs.Enqueue(context.Background(), env.App.DB, time.Now(), nil,
+		&jobs.Job{Key: "test:later", Queue: "test", Payload: []byte(`{"to":"ann"}`), RunAt: later}); err != nil {
 		t.Fatal(err)
 	}
 	s := &site{env: env, admin: env.Client(t, "Mo Derator", townhall.RoleAdmin),

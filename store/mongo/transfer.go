@@ -123,7 +123,8 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 				ids[i] = id.Provider + ":" + id.Subject
 			}
 			add(replace(u.ID, userDoc{ID: u.ID, Handle: u.Handle, Name: u.Name, Email: u.Email, AvatarURL: u.AvatarURL, Role: u.Role,
-				SegmentID: u.SegmentID, Verified: u.Verified, Unread: u.Unread, CreatedAt: u.CreatedAt, Identities: ids}))
+				SegmentID: u.SegmentID, Verified: u.Verified, Unread: u.Unread, CreatedAt: u.CreatedAt, Identities: ids,
+				LastSeenAt: u.LastSeenAt, DaysVisited: u.DaysVisited}))
 		}
 		return db.users, models, nil
 	case "sessions":
@@ -132,6 +133,12 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 			add(replace(s.TokenHash, sessionDoc{s.TokenHash, s.UserID, fromMS(s.CreatedAt), fromMS(s.ExpiresAt)}))
 		}
 		return db.sessions, models, nil
+	case "visits":
+		for _, r := range b.Records {
+			v := r.(*transfer.Visit)
+			add(replace(visitKey(v.Day, v.UserID), visitDoc{visitKey(v.Day, v.UserID), v.Day, v.UserID, v.At}))
+		}
+		return db.visits(), models, nil
 	case "notifications":
 		for _, r := range b.Records {
 			n := r.(*transfer.Notification)
@@ -267,6 +274,25 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 			add(replace(voteKey(v.ReviewID, v.UserID), bson.D{{Key: "review_id", Value: v.ReviewID}, {Key: "user_id", Value: v.UserID}, {Key: "created_at", Value: v.CreatedAt}}))
 		}
 		return db.reviewVotes(), models, nil
+	case "jobs":
+		for _, r := range b.Records {
+			j := r.(*transfer.Job)
+			d := jobDoc{ID: j.ID, Key: j.Key, Queue: j.Queue, Ref: j.Ref, Payload: j.Payload, State: j.State, Attempts: j.Attempts,
+				RunAt: j.RunAt, LeaseOwner: j.LeaseOwner, LeaseUntil: j.LeaseUntil, LastError: j.LastError,
+				CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt, FinishedAt: j.FinishedAt}
+			if j.DueAt != 0 {
+				d.DueAt = &j.DueAt
+			}
+			add(replace(j.ID, d))
+		}
+		return db.jobs(), models, nil
+	case "audit_log":
+		for _, r := range b.Records {
+			e := r.(*transfer.AuditEntry)
+			add(replace(e.ID, auditDoc{e.ID, e.At, e.ActorID, e.ActorName, e.ActorRole, e.Action, e.TargetKind, e.TargetID,
+				e.Target, e.Before, e.After, e.Reason}))
+		}
+		return db.auditLog(), models, nil
 	case "changes":
 		for _, r := range b.Records {
 			c := r.(*transfer.Change)

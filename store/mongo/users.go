@@ -29,6 +29,10 @@ type userDoc struct {
 	Verified  bool   `bson:"verified"`
 	Unread    int    `bson:"unread"`
 	CreatedAt int64  `bson:"created_at"`
+	// LastSeenAt and DaysVisited move with each day's first visit (see
+	// visits.go).
+	LastSeenAt  int64 `bson:"last_seen_at,omitempty"`
+	DaysVisited int   `bson:"days_visited,omitempty"`
 	// Identities are "provider:subject" keys (provider names have no colon):
 	// an array of strings under a unique multikey index, which every
 	// MongoDB-compatible server can match by equality.
@@ -90,7 +94,10 @@ func (db *DB) ensureBootstrap(ctx context.Context) error {
 // toUser converts a stored user, folding in its segment's verified flag.
 func (db *DB) toUser(ctx context.Context, d *userDoc) (*townhall.User, error) {
 	u := &townhall.User{ID: d.ID, Handle: d.Handle, Name: d.Name, Email: d.Email, AvatarURL: d.AvatarURL,
-		Role: townhall.Role(d.Role), Verified: d.Verified, Unread: d.Unread, CreatedAt: fromMS(d.CreatedAt)}
+		Role: townhall.Role(d.Role), Verified: d.Verified, Unread: d.Unread, CreatedAt: fromMS(d.CreatedAt), DaysVisited: d.DaysVisited}
+	if d.LastSeenAt != 0 {
+		u.LastSeenAt = fromMS(d.LastSeenAt)
+	}
 	if d.SegmentID != "" {
 		var s segmentDoc
 		err := db.segments.FindOne(ctx, bson.D{{Key: "_id", Value: d.SegmentID}}).Decode(&s)

@@ -175,9 +175,17 @@ func setFields(rec transfer.Record, fs []field, raw []any) error {
 			}
 			dst.SetFloat(x)
 		case string:
-			dst.SetString(x)
+			if f.kind == reflect.Slice {
+				dst.SetBytes([]byte(x))
+			} else {
+				dst.SetString(x)
+			}
 		case []byte:
-			dst.SetString(string(x))
+			if f.kind == reflect.Slice { // a BLOB column: copy, the driver reuses its buffer
+				dst.SetBytes(append([]byte{}, x...))
+			} else {
+				dst.SetString(string(x))
+			}
 		default:
 			return fmt.Errorf("column %s: unexpected %T", f.col, x)
 		}

@@ -50,20 +50,28 @@ var _ auth.Store = (*DB)(nil)
 
 // userCols selects a user with the segment's verified flag folded in.
 const userCols = `u.id, u.handle, u.name, u.email, u.avatar_url, u.role, COALESCE(u.segment_id, ''),
-	u.verified OR COALESCE(s.verified, 0), u.unread, u.created_at`
+	u.verified OR COALESCE(s.verified, 0), u.unread, u.created_at, u.last_seen_at, u.days_visited`
 
 const userFrom = ` FROM users u LEFT JOIN segments s ON s.id = u.segment_id `
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanUser(row scanner) (*townhall.User, error) {
+func scanUser(row scanner) (*townhall.User, error) { return scanUserAnd(row) }
+
+// scanUserAnd scans userCols followed by the extra columns a query selects
+// beside them (a session's times).
+func scanUserAnd(row scanner, extra ...any) (*townhall.User, error) {
 	var u townhall.User
-	var created int64
-	err := row.Scan(&u.ID, &u.Handle, &u.Name, &u.Email, &u.AvatarURL, &u.Role, &u.SegmentID, &u.Verified, &u.Unread, &created)
+	var created, seen int64
+	err := row.Scan(append([]any{&u.ID, &u.Handle, &u.Name, &u.Email, &u.AvatarURL, &u.Role, &u.SegmentID, &u.Verified, &u.Unread, &created,
+		&seen, &u.DaysVisited}, extra...)...)
 	if err != nil {
 		return nil, err
 	}
 	u.CreatedAt = fromMS(created)
+	if seen != 0 {
+		u.LastSeenAt = fromMS(seen)
+	}
 	return &u, nil
 }
 
@@ -266,19 +274,16 @@ func (db *DB) CreateSession(ctx context.Context, s *auth.Session) error {
 // SessionUser implements auth.Store. Every signed-in page calls it, so it is
 // one indexed join.
 func (db *DB) SessionUser(ctx context.Context, tokenHash string, now time.Time) (*townhall.User, *auth.Session, error) {
-	var u townhall.User
 	var s auth.Session
-	var userCreated, created, expires int64
-	err := db.reader(ctx).QueryRowContext(ctx, `SELECT `+userCols+`, x.created_at, x.expires_at FROM sessions x
+	var created, expires int64
+	u, err := scanUserAnd(db.reader(ctx).QueryRowContext(ctx, `SELECT `+userCols+`, x.created_at, x.expires_at FROM sessions x
 		JOIN users u ON u.id = x.user_id LEFT JOIN segments s ON s.id = u.segment_id
-		WHERE x.token_hash = ? AND x.expires_at > ?`, tokenHash, ms(now)).
-		Scan(&u.ID, &u.Handle, &u.Name, &u.Email, &u.AvatarURL, &u.Role, &u.SegmentID, &u.Verified, &u.Unread, &userCreated, &created, &expires)
+		WHERE x.token_hash = ? AND x.expires_at > ?`, tokenHash, ms(now)), &created, &expires)
 	if err != nil {
 		return nil, nil, notFound(err, "Session")
 	}
-	u.CreatedAt = fromMS(userCreated)
 	s.TokenHash, s.UserID, s.CreatedAt, s.ExpiresAt = tokenHash, u.ID, fromMS(created), fromMS(expires)
-	return &u, &s, nil
+	return u, &s, nil
 }
 
 // ExtendSession implements auth.Store.

@@ -35,6 +35,9 @@ type User struct {
 	Verified  bool   `col:"verified"`
 	Unread    int    `col:"unread"`
 	CreatedAt int64  `col:"created_at"`
+	// LastSeenAt and DaysVisited are the visit counters (see Visit).
+	LastSeenAt  int64 `col:"last_seen_at"`
+	DaysVisited int   `col:"days_visited"`
 
 	Identities []Identity
 }
@@ -43,6 +46,13 @@ type User struct {
 type Identity struct {
 	Provider string
 	Subject  string
+}
+
+// Visit is a day on which a person visited, in the site's time zone.
+type Visit struct {
+	Day    string `col:"day"`
+	UserID string `col:"user_id"`
+	At     int64  `col:"at"`
 }
 
 // Session is a signed-in browser, by the hash of its cookie token.
@@ -272,4 +282,42 @@ type Change struct {
 	Kind     string `col:"kind"`
 	EntityID string `col:"entity_id"`
 	At       int64  `col:"at"`
+}
+
+// Job is one job of the background queue (email, webhook deliveries), so
+// mail that was not sent yet goes out from the new store. DueAt is absent
+// once the job finished.
+type Job struct {
+	ID         string `col:"id"`
+	Key        string `col:"key"`
+	Queue      string `col:"queue"`
+	Ref        string `col:"ref"`
+	Payload    []byte `col:"payload"`
+	State      string `col:"state"`
+	Attempts   int    `col:"attempts"`
+	RunAt      int64  `col:"run_at"`
+	DueAt      int64  `col:"due_at,null"`
+	LeaseOwner string `col:"lease_owner"`
+	LeaseUntil int64  `col:"lease_until"`
+	LastError  string `col:"last_error"`
+	CreatedAt  int64  `col:"created_at"`
+	UpdatedAt  int64  `col:"updated_at"`
+	FinishedAt int64  `col:"finished_at"`
+}
+
+// AuditEntry is one staff-log entry; the log is append-only, so a copy
+// carries every entry as it was written.
+type AuditEntry struct {
+	ID         string `col:"id"`
+	At         int64  `col:"at"`
+	ActorID    string `col:"actor_id"`
+	ActorName  string `col:"actor_name"`
+	ActorRole  string `col:"actor_role"`
+	Action     string `col:"action"`
+	TargetKind string `col:"target_kind"`
+	TargetID   string `col:"target_id"`
+	Target     string `col:"target"`
+	Before     string `col:"before"`
+	After      string `col:"after"`
+	Reason     string `col:"reason"`
 }

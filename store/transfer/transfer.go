@@ -50,6 +50,7 @@ var Types = []Type{
 	{"segments", []string{"id"}, func() Record { return new(Segment) }},
 	{"users", []string{"id"}, func() Record { return new(User) }},
 	{"sessions", []string{"token_hash"}, func() Record { return new(Session) }},
+	{"visits", []string{"day", "user_id"}, func() Record { return new(Visit) }},
 	{"notifications", []string{"id"}, func() Record { return new(Notification) }},
 	{"forum_categories", []string{"id"}, func() Record { return new(Category) }},
 	{"forum_threads", []string{"id"}, func() Record { return new(Thread) }},
@@ -67,6 +68,8 @@ var Types = []Type{
 	{"products", []string{"id"}, func() Record { return new(Product) }},
 	{"reviews", []string{"id"}, func() Record { return new(Review) }},
 	{"review_votes", []string{"review_id", "user_id"}, func() Record { return new(HelpfulVote) }},
+	{"jobs", []string{"id"}, func() Record { return new(Job) }},
+	{"audit_log", []string{"id"}, func() Record { return new(AuditEntry) }},
 	{"changes", []string{"seq"}, func() Record { return new(Change) }},
 }
 

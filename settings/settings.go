@@ -1,0 +1,134 @@
+// Package settings holds the site settings admins change while the site
+// runs (flags are for what an operator sets at start): moderation
+// thresholds, what profiles show, and so on. They are one JSON document in
+// the store's settings table, so every app node reads the same values; a
+// node caches them for a few seconds, so a change reaches every node within
+// CacheFor.
+//
+// Features add their fields to Site with a default in Defaults and a rule
+// in Site.Validate; a stored document written before a field existed reads
+// as that field's default.
+package settings
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"github.com/townhall/townhall"
+)
+
+// Key is the settings-table key the site settings are stored under.
+const Key = "site_settings"
+
+// CacheFor is how long a node serves its copy before reading the store.
+const CacheFor = 5 * time.Second
+
+// Site is every run-time setting of the site.
+type Site struct {
+	// SegmentsPublic shows a member's customer segment on their public
+	// profile; off by default, since a plan tier can be sensitive.
+	SegmentsPublic bool `json:"segments_public"`
+}
+
+// Defaults are the settings of a site no admin has changed.
+func Defaults() Site {
+	return Site{}
+}
+
+// Validate checks every field's range, naming the field at fault.
+func (s *Site) Validate() error {
+	return nil
+}
+
+// Store is what settings need from a backend: the key-value settings
+// table both backends have.
+type Store interface {
+	Setting(ctx context.Context, key string) (string, error)
+	SetSetting(ctx context.Context, key, value string) error
+}
+
+// Service reads and changes the site settings.
+type Service struct {
+	store Store
+	now   func() time.Time
+
+	mu     sync.Mutex
+	cached Site
+	until  time.Time
+}
+
+// NewService returns a Service over store.
+func NewService(store Store) *Service { return &Service{store: store, now: time.Now} }
+
+// SetClock replaces the clock; tests use it.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// Get returns the current settings (from this node's cache when fresh). A
+// store error returns the last known settings, or the defaults, with the
+// error: callers that enforce a setting decide whether that is good enough.
+func (s *Service) Get(ctx context.Context) (Site, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.now().Before(s.until) {
+		return s.cached, nil
+	}
+	site, err := s.load(ctx)
+	if err != nil {
+		if s.until.IsZero() {
+			return Defaults(), err
+		}
+		return s.cached, err
+	}
+	s.cached, s.until = site, s.now().Add(CacheFor)
+	return site, nil
+}
+
+func (s *Service) load(ctx context.Context) (Site, error) {
+	site := Defaults()
+	raw, err := s.store.Setting(ctx, Key)
+	if err != nil || raw == "" {
+		return site, err
+	}
+	// Unknown fields (a newer version's) are ignored; missing ones keep
+	// their defaults.
+	if err := json.Unmarshal([]byte(raw), &site); err != nil {
+		return Defaults(), err
+	}
+	return site, nil
+}
+
+// Update changes the settings as change says, for admins only, and returns
+// the settings before and after (the staff log records both). Nothing is
+// stored when change fails or the result does not validate.
+func (s *Service) Update(ctx context.Context, actor *townhall.User, change func(*Site) error) (before, after Site, err error) {
+	if actor == nil {
+		return before, after, townhall.Errorf(townhall.EUNAUTHORIZED, "Please sign in.")
+	}
+	if actor.Role != townhall.RoleAdmin {
+		return before, after, townhall.Errorf(townhall.EFORBIDDEN, "Only admins can change the site settings.")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	before, err = s.load(ctx)
+	if err != nil {
+		return before, after, err
+	}
+	after = before
+	if err := change(&after); err != nil {
+		return before, after, err
+	}
+	if err := after.Validate(); err != nil {
+		return before, after, err
+	}
+	raw, err := json.Marshal(after)
+	if err != nil {
+		return before, after, err
+	}
+	if err := s.store.SetSetting(ctx, Key, string(raw)); err != nil {
+		return before, after, err
+	}
+	s.cached, s.until = after, s.now().Add(CacheFor)
+	return before, after, nil
+}
