@@ -82,13 +82,31 @@ func Defaults() Config {
 	}
 }
 
-// ConfigError is a setting that cannot work; main prints it and exits 2.
-type ConfigError struct{ msg string }
+// ConfigError is a setting that cannot work, or a database this Townhall
+// must not run on (one a newer version wrote); main prints it and exits 2.
+type ConfigError struct {
+	msg   string
+	cause error
+}
 
 func (e *ConfigError) Error() string { return e.msg }
 
+// Unwrap returns the store's error behind a refused database.
+func (e *ConfigError) Unwrap() error { return e.cause }
+
+// refusedSchema turns a store's refusal of a newer schema into a
+// ConfigError, keeping it as the cause; other errors pass through.
+func refusedSchema(err error) error {
+	var sqliteNew *sqlite.ErrSchemaTooNew
+	var mongoNew *mongo.ErrSchemaTooNew
+	if errors.As(err, &sqliteNew) || errors.As(err, &mongoNew) {
+		return &ConfigError{msg: err.Error(), cause: err}
+	}
+	return err
+}
+
 func configErrorf(format string, args ...any) error {
-	return &ConfigError{fmt.Sprintf(format, args...)}
+	return &ConfigError{msg: fmt.Sprintf(format, args...)}
 }
 
 // Validate checks settings that do not need the store.
@@ -193,21 +211,21 @@ var (
 	_ web.RateLimiter = (*mongo.DB)(nil)
 )
 
-// openStore opens MongoDB when a URI is configured, else the embedded store.
 // OpenStore opens the store cfg names: MongoDB when MongoDBURI is set, the
 // embedded store in DataDir otherwise. Open uses it; so do commands that
-// need only the store (reindex).
+// need only the store (reindex). A database a newer Townhall wrote is
+// refused with a ConfigError.
 func OpenStore(ctx context.Context, cfg Config) (Store, error) {
 	if cfg.MongoDBURI != "" {
 		db, err := mongo.OpenURI(ctx, cfg.MongoDBURI)
 		if err != nil {
-			return nil, fmt.Errorf("open MongoDB store: %w", err)
+			return nil, refusedSchema(fmt.Errorf("open MongoDB store: %w", err))
 		}
 		return db, nil
 	}
 	db, err := sqlite.Open(ctx, cfg.DataDir)
 	if err != nil {
-		return nil, fmt.Errorf("open store in %s: %w", cfg.DataDir, err)
+		return nil, refusedSchema(fmt.Errorf("open store in %s: %w", cfg.DataDir, err))
 	}
 	return db, nil
 }

@@ -84,9 +84,13 @@ func count(t *testing.T, raw *sql.DB, query string) int {
 	return n
 }
 
+// embedded keeps the scale tests on the embedded store: they check what
+// its bulk loader wrote with SQL on the database file.
+var embedded = apptest.EmbeddedStore("checks the embedded store's bulk loader with SQL on its file")
+
 func TestScaleIsConsistent(t *testing.T) {
 	ctx := context.Background()
-	env := apptest.Start(t)
+	env := apptest.Start(t, embedded)
 	c, err := seed.Scale(ctx, env.App, seed.ScaleOptions{Threads: 300, Seed: 7, CheckEvery: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -265,7 +269,7 @@ func TestScaleIsDeterministic(t *testing.T) {
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	var dumps []string
 	for _, s := range []uint64{7, 7, 8} {
-		env := apptest.Start(t)
+		env := apptest.Start(t, embedded)
 		if _, err := seed.Scale(ctx, env.App, seed.ScaleOptions{Threads: 100, Seed: s, Now: now}); err != nil {
 			t.Fatal(err)
 		}
@@ -296,7 +300,7 @@ func BenchmarkScale(b *testing.B) {
 		n = v
 	}
 	for b.Loop() {
-		env := apptest.Start(b)
+		env := apptest.Start(b, apptest.EmbeddedStore("measures the embedded store's bulk loader"))
 		if _, err := seed.Scale(context.Background(), env.App, seed.ScaleOptions{Threads: n, Seed: 1}); err != nil {
 			b.Fatal(err)
 		}
@@ -366,7 +370,7 @@ func TestScaleBulkEqualsServices(t *testing.T) {
 	var got [2]map[string][]string
 	var counts [2]seed.Counts
 	for i, services := range []bool{false, true} {
-		env := apptest.Start(t)
+		env := apptest.Start(t, embedded)
 		c, err := seed.Scale(ctx, env.App, seed.ScaleOptions{Threads: 60, Seed: 5, ThroughServices: services})
 		if err != nil {
 			t.Fatal(err)

@@ -1,6 +1,8 @@
 // Package apptest starts a complete Townhall on a loopback port for tests:
-// the real embedded store in a temp dir, the real web server, and clients
-// signed in through the dev login. Browser tests get a headless Chromium.
+// the real embedded store in a temp dir (or, when TOWNHALL_TEST_MONGODB_URI
+// is set, a fresh database on that MongoDB server), the real web server,
+// and clients signed in through the dev login. Browser tests get a headless
+// Chromium.
 package apptest
 
 import (
@@ -28,13 +30,29 @@ type Env struct {
 }
 
 // Option adjusts the configuration before the app opens.
-type Option func(*app.Config)
+type Option func(*startOptions)
+
+type startOptions struct {
+	cfg      *app.Config
+	embedded string // why the test needs the embedded store; "" when it runs on either
+}
 
 // WithConfig lets a test change any setting.
-func WithConfig(f func(*app.Config)) Option { return Option(f) }
+func WithConfig(f func(*app.Config)) Option { return func(o *startOptions) { f(o.cfg) } }
+
+// EmbeddedStore keeps the app on the embedded store even when MongoDB tests
+// are on, for a test that is about the embedded store itself (its file, its
+// bulk loader); reason says why, so every exception is explained where it
+// is made.
+func EmbeddedStore(reason string) Option {
+	return func(o *startOptions) { o.embedded = reason }
+}
 
 // Start opens a Townhall with dev login on, rate limits off, and a fresh
 // data directory, serving on a free loopback port until the test ends.
+// When TOWNHALL_TEST_MONGODB_URI names a MongoDB server, the app runs on a
+// fresh database there instead of the embedded store (see FreshMongoDB),
+// unless an option sets MongoDBURI itself or asks for EmbeddedStore.
 func Start(t testing.TB, opts ...Option) *Env {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -54,8 +72,12 @@ func Start(t testing.TB, opts ...Option) *Env {
 	if testing.Verbose() {
 		cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	for _, o := range opts {
-		o(&cfg)
+	o := startOptions{cfg: &cfg}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if cfg.MongoDBURI == "" && o.embedded == "" && MongoDBURI() != "" {
+		cfg.MongoDBURI = FreshMongoDB(t)
 	}
 	a, err := app.Open(context.Background(), cfg)
 	if err != nil {

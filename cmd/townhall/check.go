@@ -55,6 +55,10 @@ func openStoreOnly(ctx context.Context, name string, args []string, stderr io.Wr
 	db, err := app.OpenStore(ctx, *cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "townhall: %v\n", err)
+		var ce *app.ConfigError
+		if errors.As(err, &ce) { // a database a newer Townhall wrote
+			return nil, nil, 2
+		}
 		return nil, nil, 1
 	}
 	return db, cfg, 0

@@ -19,7 +19,9 @@ import (
 // TestCheck runs `townhall check` next to a serving site: consistent, then
 // with a counter broken by hand, which it names; --repair is for MongoDB.
 func TestCheck(t *testing.T) {
-	env := apptest.Start(t)
+	// Check on MongoDB, and --repair there, are tested in store/mongo and
+	// by TestMigrateStoreToMongoDB.
+	env := apptest.Start(t, apptest.EmbeddedStore("breaks a counter with SQL on the embedded store's file"))
 	env.Client(t, "root", "")
 	ann := env.Client(t, "Ann", townhall.RoleMember)
 	bob := env.Client(t, "Bob", townhall.RoleMember)

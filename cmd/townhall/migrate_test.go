@@ -3,13 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -20,7 +17,6 @@ import (
 	"github.com/townhall/townhall/app/apptest"
 	"github.com/townhall/townhall/jobs"
 	"github.com/townhall/townhall/seed"
-	"github.com/townhall/townhall/store/mongo"
 	"github.com/townhall/townhall/store/sqlite"
 	"github.com/townhall/townhall/store/transfer"
 )
@@ -86,7 +82,7 @@ type site struct {
 
 func newSite(t *testing.T) *site {
 	t.Helper()
-	env := apptest.Start(t)
+	env := apptest.Start(t, apptest.EmbeddedStore("migrate-store copies from an embedded store's data directory"))
 	if err := seed.Demo(context.Background(), env.App, io.Discard); err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +257,8 @@ func TestMigrateStoreSQLiteToSQLite(t *testing.T) {
 		t.Fatalf("after the second run the copy's records differ from the source's")
 	}
 
-	copy := apptest.Start(t, apptest.WithConfig(func(c *app.Config) { c.DataDir = dir }))
+	copy := apptest.Start(t, apptest.WithConfig(func(c *app.Config) { c.DataDir = dir }),
+		apptest.EmbeddedStore("serves the copied data directory"))
 	src.sameAnswers(t, copy)
 	src.searchLikeSource(t, copy, src.ann, "zanzibar")
 	src.searchLikeSource(t, copy, src.ann, "lags")
@@ -274,7 +271,7 @@ func TestMigrateStoreSQLiteToSQLite(t *testing.T) {
 		t.Fatalf("re-run after a write on the copy: exit %d, stderr %q; want 2 and one line saying why", code, errOut)
 	}
 	// So is a destination holding a site of its own.
-	other := apptest.Start(t)
+	other := apptest.Start(t, apptest.EmbeddedStore("a data directory holding a site of its own"))
 	other.Client(t, "Zed", townhall.RoleMember)
 	code, _, errOut = migrate(t, from, "sqlite:"+other.App.Config.DataDir)
 	if code != 2 || !strings.Contains(errOut, "already holds a site") {
@@ -325,26 +322,10 @@ func TestTransferCoversEveryTable(t *testing.T) {
 }
 
 func TestMigrateStoreToMongoDB(t *testing.T) {
-	uri := os.Getenv("TOWNHALL_TEST_MONGODB_URI")
-	if uri == "" {
-		t.Skip("TOWNHALL_TEST_MONGODB_URI is not set: copying into MongoDB was not tested")
+	if apptest.MongoDBURI() == "" {
+		t.Skipf("%s is not set: copying into MongoDB was not tested", apptest.MongoDBURIEnv)
 	}
-	var b [6]byte
-	rand.Read(b[:])
-	name := "townhall_test_migrate_" + hex.EncodeToString(b[:])
-	to := strings.TrimSuffix(uri, "/") + "/" + name
-	if i := strings.Index(uri, "?"); i >= 0 {
-		to = strings.TrimSuffix(uri[:i], "/") + "/" + name + uri[i:]
-	}
-	t.Cleanup(func() {
-		db, err := mongo.Open(context.Background(), uri, name)
-		if err != nil {
-			t.Errorf("drop %s: %v", name, err)
-			return
-		}
-		defer db.Close()
-		db.Drop(context.Background())
-	})
+	to := apptest.FreshMongoDB(t)
 
 	src := newSite(t)
 	from := "sqlite:" + src.env.App.Config.DataDir

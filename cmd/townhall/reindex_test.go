@@ -27,7 +27,11 @@ func TestReindexWhileServing(t *testing.T) {
 	}
 	before := env.App.SearchIndex.Name()
 	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"reindex", "--data", env.App.Config.DataDir}, &out, &errOut); code != 0 {
+	args := []string{"reindex", "--data", env.App.Config.DataDir}
+	if uri := env.App.Config.MongoDBURI; uri != "" {
+		args = append(args, "--mongodb-uri", uri) // a MongoDB node rebuilds its index from the shared store
+	}
+	if code := run(context.Background(), args, &out, &errOut); code != 0 {
 		t.Fatalf("reindex exit %d: %s", code, errOut.String())
 	}
 	if !strings.Contains(errOut.String(), "3/3") || !strings.Contains(out.String(), "Rebuilt the search index: 3 documents") {

@@ -106,9 +106,10 @@ type DB struct {
 	changes, counters, settings, meta, rates *mongo.Collection
 }
 
-// Open connects to the MongoDB at uri, uses database dbName, and creates
-// the indexes every query needs (creating an existing index is a no-op, so
-// every node does it on start).
+// Open connects to the MongoDB at uri, uses database dbName, brings its
+// schema to this Townhall's version (see schema.go; a newer one is refused
+// with ErrSchemaTooNew), and creates the indexes every query needs
+// (creating an existing index is a no-op, so every node does it on start).
 func Open(ctx context.Context, uri, dbName string) (*DB, error) {
 	if dbName == "" {
 		return nil, errors.New("mongo: a database name is required")
@@ -125,19 +126,20 @@ func Open(ctx context.Context, uri, dbName string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mongo: connect: %w", err)
 	}
-	d := client.Database(dbName)
-	db := &DB{client: client, db: d, now: time.Now}
-	db.users = d.Collection("users")
-	db.segments = d.Collection("segments")
-	db.sessions = d.Collection("sessions")
-	db.notifications = d.Collection("notifications")
-	db.changes = d.Collection("changes")
-	db.counters = d.Collection("counters")
-	db.settings = d.Collection("settings")
-	db.meta = d.Collection("meta")
-	db.rates = d.Collection("rate_limits")
+	db := newDB(client, client.Database(dbName))
 	if err := db.Ping(ctx); err != nil {
 		client.Disconnect(context.Background())
+		return nil, fmt.Errorf("mongo: %w", err)
+	}
+	// The schema first: a database a newer Townhall wrote is refused before
+	// anything is written to it, and a step may reshape documents before an
+	// index over the new shape is built.
+	if err := db.migrate(ctx, schemaSteps); err != nil {
+		client.Disconnect(context.Background())
+		var tooNew *ErrSchemaTooNew
+		if errors.As(err, &tooNew) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("mongo: %w", err)
 	}
 	if err := db.ensureIndexes(ctx); err != nil {
@@ -149,6 +151,21 @@ func Open(ctx context.Context, uri, dbName string) (*DB, error) {
 		return nil, fmt.Errorf("mongo: %w", err)
 	}
 	return db, nil
+}
+
+// newDB names the collections of database d; nothing is sent to the server.
+func newDB(client *mongo.Client, d *mongo.Database) *DB {
+	db := &DB{client: client, db: d, now: time.Now}
+	db.users = d.Collection("users")
+	db.segments = d.Collection("segments")
+	db.sessions = d.Collection("sessions")
+	db.notifications = d.Collection("notifications")
+	db.changes = d.Collection("changes")
+	db.counters = d.Collection("counters")
+	db.settings = d.Collection("settings")
+	db.meta = d.Collection("meta")
+	db.rates = d.Collection("rate_limits")
+	return db
 }
 
 // Close disconnects from the server.
@@ -217,14 +234,19 @@ var featureIndexes []func(db *DB) []index
 
 func registerIndexes(f func(db *DB) []index) { featureIndexes = append(featureIndexes, f) }
 
-// ensureIndexes creates every index; an index that exists with the same
-// definition is left alone, so this is safe on every start of every node.
-func (db *DB) ensureIndexes(ctx context.Context) error {
+// allIndexes is every index of every collection.
+func (db *DB) allIndexes() []index {
 	all := db.indexes()
 	for _, f := range featureIndexes {
 		all = append(all, f(db)...)
 	}
-	for _, ix := range all {
+	return all
+}
+
+// ensureIndexes creates every index; an index that exists with the same
+// definition is left alone, so this is safe on every start of every node.
+func (db *DB) ensureIndexes(ctx context.Context) error {
+	for _, ix := range db.allIndexes() {
 		o := options.Index().SetName(ix.name)
 		if ix.unique {
 			o.SetUnique(true)

@@ -106,17 +106,6 @@ func (db *DB) Explain(ctx context.Context, q PageQuery) (bson.M, error) {
 	return out, err
 }
 
-// IsFerretDB reports whether the server is FerretDB, whose explain output
-// describes SQL pushdowns instead of MongoDB plan stages.
-func (db *DB) IsFerretDB(ctx context.Context) bool {
-	var info bson.M
-	if err := db.db.RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
-		return false
-	}
-	_, ok := info["ferretdbVersion"]
-	return ok
-}
-
 // RecordChange exposes recordChange to the change-feed test.
 func (db *DB) RecordChange(ctx context.Context, kind, id string) error {
 	return db.recordChange(ctx, kind, id)

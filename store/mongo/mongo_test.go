@@ -2,52 +2,34 @@ package mongo_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/app/apptest"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/store/mongo"
 	"github.com/townhall/townhall/store/storetest"
 )
 
-// uriEnv names the server the tests run against. No MongoDB server can be
-// installed where Townhall is built, so without it these tests skip.
-const uriEnv = "TOWNHALL_TEST_MONGODB_URI"
-
 // open connects to a fresh database that is dropped when the test ends.
 func open(t *testing.T) *mongo.DB {
 	t.Helper()
-	uri := os.Getenv(uriEnv)
-	var b [6]byte
-	rand.Read(b[:])
-	name := "townhall_test_" + hex.EncodeToString(b[:])
-	ctx := context.Background()
-	db, err := mongo.Open(ctx, uri, name)
+	db, err := mongo.OpenURI(context.Background(), apptest.FreshMongoDB(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		if err := db.Drop(context.Background()); err != nil {
-			t.Errorf("drop %s: %v", name, err)
-		}
-		db.Close()
-	})
+	t.Cleanup(func() { db.Close() })
 	return db
 }
 
 // TestMongoDB runs everything that needs a server under one test, so a
 // machine without one reports exactly one skip.
 func TestMongoDB(t *testing.T) {
-	if os.Getenv(uriEnv) == "" {
-		t.Skipf("%s is not set: the MongoDB backend was not tested (point it at a MongoDB replica set, e.g. mongodb://127.0.0.1:27017/?replicaSet=rs0)", uriEnv)
+	if apptest.MongoDBURI() == "" {
+		t.Skipf("%s is not set: the MongoDB backend was not tested (point it at a MongoDB replica set, e.g. mongodb://127.0.0.1:27017/?replicaSet=rs0)", apptest.MongoDBURIEnv)
 	}
 	t.Run("contract", func(t *testing.T) {
 		storetest.Run(t, func(t *testing.T) storetest.Backend { return open(t) })
@@ -60,13 +42,16 @@ func TestMongoDB(t *testing.T) {
 	t.Run("two app nodes on one database", testTwoNodes)
 	t.Run("counters repaired after interrupted writes", testRepairCounters)
 	t.Run("two app nodes share one write budget", testTwoNodesShareRateLimits)
+	t.Run("schema version", testSchemaVersion)
+	t.Run("a newer schema is refused untouched", testSchemaNewerRefusedUntouched)
+	t.Run("an unversioned database gets the version", testSchemaUnversioned)
 }
 
 func testRateLimitAcrossNodes(t *testing.T) {
 	a := open(t)
 	ctx := context.Background()
 	// A second client on the same database stands in for a second app node.
-	b, err := mongo.Open(ctx, os.Getenv(uriEnv), a.Database().Name())
+	b, err := mongo.Open(ctx, apptest.MongoDBURI(), a.Database().Name())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,62 +109,6 @@ func testSettings(t *testing.T) {
 			t.Fatalf("setting = %q, %v; want %q", v, err, want)
 		}
 	}
-}
-
-// testIndexedQueries asserts that every page query is answered from an
-// index: no collection scan and no in-memory sort in the winning plan.
-func testIndexedQueries(t *testing.T) {
-	db := open(t)
-	ctx := context.Background()
-	ferret := db.IsFerretDB(ctx)
-	if ferret {
-		t.Log("FerretDB answers explain with SQL pushdown plans: only that explain works is checked, not the stages")
-	}
-	for _, q := range mongo.PageQueries() {
-		plan, err := db.Explain(ctx, q)
-		if err != nil {
-			t.Errorf("%s: explain: %v", q.Name, err)
-			continue
-		}
-		if ferret {
-			continue // FerretDB plans are SQL, not MongoDB stages: explain answering is all we can check
-		}
-		stages := planStages(plan["queryPlanner"])
-		if len(stages) == 0 {
-			t.Errorf("%s: no plan stages in %v", q.Name, plan)
-		}
-		for _, s := range stages {
-			if s == "COLLSCAN" || s == "SORT" {
-				t.Errorf("%s: plan uses %s: %v", q.Name, s, stages)
-			}
-		}
-	}
-}
-
-// planStages collects every "stage" of a winning plan, classic or SBE.
-func planStages(v any) []string {
-	var out []string
-	switch v := v.(type) {
-	case bson.M:
-		for k, x := range v {
-			if k == "rejectedPlans" {
-				continue
-			}
-			if s, ok := x.(string); ok && k == "stage" {
-				out = append(out, s)
-			}
-			out = append(out, planStages(x)...)
-		}
-	case bson.D:
-		for _, e := range v {
-			out = append(out, planStages(bson.M{e.Key: e.Value})...)
-		}
-	case bson.A:
-		for _, x := range v {
-			out = append(out, planStages(x)...)
-		}
-	}
-	return out
 }
 
 // testChangeFeedGaps shows why Changes stops at a gap: a sequence number

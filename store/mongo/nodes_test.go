@@ -3,7 +3,6 @@ package mongo_test
 import (
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,7 +22,7 @@ import (
 // only through the app, so it lives here beside the other MongoDB tests
 // and is skipped with them.
 func testTwoNodes(t *testing.T) {
-	uri := freshURI(t)
+	uri := apptest.FreshMongoDB(t)
 	nodeConfig := apptest.WithConfig(func(c *app.Config) { c.MongoDBURI = uri })
 	a, b := apptest.Start(t, nodeConfig), apptest.Start(t, nodeConfig)
 
@@ -104,21 +103,10 @@ func waitFound(t *testing.T, c *apptest.Client, q, threadID string) {
 	}
 }
 
-// freshURI is the test server's URI naming a fresh database, dropped when
-// the test ends.
-func freshURI(t *testing.T) string {
-	name := open(t).Database().Name()
-	uri := strings.TrimSuffix(os.Getenv(uriEnv), "/")
-	if i := strings.Index(uri, "?"); i >= 0 {
-		return uri[:i] + "/" + name + uri[i:]
-	}
-	return uri + "/" + name
-}
-
 // testTwoNodesShareRateLimits shows that a person's write budget is one
 // budget across nodes: writes on node A count against node B.
 func testTwoNodesShareRateLimits(t *testing.T) {
-	uri := freshURI(t)
+	uri := apptest.FreshMongoDB(t)
 	nodeConfig := apptest.WithConfig(func(c *app.Config) {
 		c.MongoDBURI = uri
 		c.UserWritesPerMinute = 6

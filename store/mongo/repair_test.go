@@ -17,7 +17,7 @@ import (
 // would leave wrong (the fact stored, its counter not moved), and shows
 // that RepairCounters names each one, fixes it, and then finds nothing.
 func testRepairCounters(t *testing.T) {
-	uri := freshURI(t)
+	uri := apptest.FreshMongoDB(t)
 	env := apptest.Start(t, apptest.WithConfig(func(c *app.Config) { c.MongoDBURI = uri }))
 	ctx := context.Background()
 	env.Client(t, "root", "") // the first person is the admin
