@@ -7,15 +7,16 @@ import (
 
 // Error codes. The web layer alone maps them to HTTP statuses.
 const (
-	EINVALID      = "invalid"      // the input breaks a rule (400)
-	EUNAUTHORIZED = "unauthorized" // not signed in (401)
-	EFORBIDDEN    = "forbidden"    // signed in, not allowed (403)
-	ENOTFOUND     = "not_found"    // no such thing, or not visible (404)
-	ECONFLICT     = "conflict"     // the current state forbids it (409)
-	ETOOLARGE     = "too_large"    // the request body is too big (413)
-	ERATELIMIT    = "rate_limited" // too many writes (429)
-	EINTERNAL     = "internal"     // our fault (500)
-	EUNAVAILABLE  = "unavailable"  // a dependency is down (503)
+	EINVALID      = "invalid"            // the input breaks a rule (400)
+	EUNAUTHORIZED = "unauthorized"       // not signed in (401)
+	EFORBIDDEN    = "forbidden"          // signed in, not allowed (403)
+	ENOTFOUND     = "not_found"          // no such thing, or not visible (404)
+	EMETHOD       = "method_not_allowed" // the path does not answer this HTTP method (405)
+	ECONFLICT     = "conflict"           // the current state forbids it (409)
+	ETOOLARGE     = "too_large"          // the request body is too big (413)
+	ERATELIMIT    = "rate_limited"       // too many writes (429)
+	EINTERNAL     = "internal"           // our fault (500)
+	EUNAVAILABLE  = "unavailable"        // a dependency is down (503)
 )
 
 // Error is the one error type services return. Message is safe to show users;

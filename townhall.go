@@ -149,13 +149,6 @@ func ValidID(s string) bool {
 	return true
 }
 
-// Page is one page of a listing; Next is the opaque cursor of the following
-// page, empty on the last one.
-type Page[T any] struct {
-	Items []T    `json:"items"`
-	Next  string `json:"next"`
-}
-
 // CleanText trims s and rejects invalid UTF-8 and control characters other
 // than newlines and tabs, so stored text is always safe to index and render.
 func CleanText(field, s string, min, max int) (string, error) {

@@ -136,16 +136,8 @@ func (l *Log) Entries(ctx context.Context, actor *townhall.User, q Query) (townh
 	if q.Limit <= 0 || q.Limit > 500 {
 		q.Limit = 50
 	}
-	limit := q.Limit
-	q.Limit++
-	items, err := l.store.AuditEntries(ctx, q)
-	if err != nil {
-		return page, err
-	}
-	if len(items) > limit {
-		items = items[:limit]
-		page.Next = items[limit-1].ID
-	}
-	page.Items = items
-	return page, nil
+	return townhall.Paginate(q.Limit, func(n int) ([]*Entry, error) {
+		q.Limit = n
+		return l.store.AuditEntries(ctx, q)
+	}, func(last *Entry) string { return last.ID })
 }

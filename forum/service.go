@@ -140,18 +140,15 @@ func (s *Service) Threads(ctx context.Context, actor *townhall.User, ref, after 
 	if err != nil {
 		return nil, err
 	}
-	items, err := s.store.Threads(ctx, cat.ID, cur, ThreadsPage+1, isMod(actor))
+	threads, err := townhall.Paginate(ThreadsPage, func(n int) ([]*Thread, error) {
+		return s.store.Threads(ctx, cat.ID, cur, n, isMod(actor))
+	}, func(last *Thread) string {
+		return encodeCursor(&ThreadCursor{Pinned: last.Pinned, Activity: last.LastActivity, ID: last.ID})
+	})
 	if err != nil {
 		return nil, err
 	}
-	out := &CategoryPage{Category: cat}
-	if len(items) > ThreadsPage {
-		items = items[:ThreadsPage]
-		last := items[len(items)-1]
-		out.Threads.Next = encodeCursor(&ThreadCursor{Pinned: last.Pinned, Activity: last.LastActivity, ID: last.ID})
-	}
-	out.Threads.Items = items
-	return out, nil
+	return &CategoryPage{Category: cat, Threads: threads}, nil
 }
 
 func encodeCursor(c *ThreadCursor) string {
@@ -201,25 +198,33 @@ func (s *Service) Latest(ctx context.Context, limit int) ([]*Thread, error) {
 	return s.store.LatestThreads(ctx, limit)
 }
 
+// ThreadInput is a new thread: the category (slug or id), the title and
+// the first post's Markdown.
+type ThreadInput struct {
+	Category string
+	Title    string
+	Body     string
+}
+
 // CreateThread starts a thread in the category given by slug or id.
-func (s *Service) CreateThread(ctx context.Context, actor *townhall.User, categoryRef, title, body string) (*Thread, error) {
+func (s *Service) CreateThread(ctx context.Context, actor *townhall.User, in ThreadInput) (*Thread, error) {
 	if err := signedIn(actor, "start a thread"); err != nil {
 		return nil, err
 	}
-	title, err := cleanTitle(title)
+	title, err := cleanTitle(in.Title)
 	if err != nil {
 		return nil, err
 	}
-	body, err = cleanBody(body)
+	body, err := cleanBody(in.Body)
 	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(categoryRef) == "" {
+	if strings.TrimSpace(in.Category) == "" {
 		return nil, townhall.Errorf(townhall.EINVALID, "Category is required.")
 	}
-	cat, err := s.Category(ctx, categoryRef)
+	cat, err := s.Category(ctx, in.Category)
 	if townhall.ErrorCode(err) == townhall.ENOTFOUND {
-		return nil, townhall.Errorf(townhall.EINVALID, "Category %q does not exist.", categoryRef)
+		return nil, townhall.Errorf(townhall.EINVALID, "Category %q does not exist.", in.Category)
 	} else if err != nil {
 		return nil, err
 	}
@@ -499,9 +504,16 @@ func (s *Service) Quote(ctx context.Context, actor *townhall.User, postID string
 	return b.String(), nil
 }
 
+// PostInput is a post's new text, and for a thread's first post
+// optionally its new title (empty keeps the title).
+type PostInput struct {
+	Title string
+	Body  string
+}
+
 // EditPost changes a post's text (and, for a first post, the thread title
-// when title is not empty). Authors edit their own posts; moderators any.
-func (s *Service) EditPost(ctx context.Context, actor *townhall.User, postID, title, body string) (*Post, error) {
+// when in.Title is not empty). Authors edit their own posts; moderators any.
+func (s *Service) EditPost(ctx context.Context, actor *townhall.User, postID string, in PostInput) (*Post, error) {
 	if err := signedIn(actor, "edit posts"); err != nil {
 		return nil, err
 	}
@@ -516,13 +528,13 @@ func (s *Service) EditPost(ctx context.Context, actor *townhall.User, postID, ti
 	if t.Locked && !mod {
 		return nil, townhall.Errorf(townhall.ECONFLICT, "This thread is locked; its posts can no longer be edited.")
 	}
-	body, err = cleanBody(body)
+	body, err := cleanBody(in.Body)
 	if err != nil {
 		return nil, err
 	}
 	e := Edit{PostID: p.ID, Source: body, HTML: markdown.Render(body), EditorID: actor.ID, At: s.now(), RevisionID: townhall.NewID()}
-	if p.Position == 0 && strings.TrimSpace(title) != "" {
-		if e.Title, err = cleanTitle(title); err != nil {
+	if p.Position == 0 && strings.TrimSpace(in.Title) != "" {
+		if e.Title, err = cleanTitle(in.Title); err != nil {
 			return nil, err
 		}
 	}

@@ -93,7 +93,7 @@ func TestCategoryRules(t *testing.T) {
 func TestThreadValidationAndVisibility(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
-	_, err := f.svc.CreateThread(ctx, nil, "general", "Hello there", "body")
+	_, err := f.svc.CreateThread(ctx, nil, forum.ThreadInput{Category: "general", Title: "Hello there", Body: "body"})
 	wantCode(t, err, townhall.EUNAUTHORIZED)
 	for _, tc := range []struct{ cat, title, body string }{
 		{"general", "Hi", "body"},
@@ -104,13 +104,13 @@ func TestThreadValidationAndVisibility(t *testing.T) {
 		{"nope", "Fine title", "body"},
 		{"", "Fine title", "body"},
 	} {
-		_, err := f.svc.CreateThread(ctx, f.ann, tc.cat, tc.title, tc.body)
+		_, err := f.svc.CreateThread(ctx, f.ann, forum.ThreadInput{Category: tc.cat, Title: tc.title, Body: tc.body})
 		wantCode(t, err, townhall.EINVALID)
 	}
 	if page, _ := f.svc.Threads(ctx, f.ann, "general", ""); len(page.Threads.Items) != 0 {
 		t.Fatal("refused threads were written")
 	}
-	th, err := f.svc.CreateThread(ctx, f.ann, f.general.ID, "  Spaced   out  title ", "Hello **world**")
+	th, err := f.svc.CreateThread(ctx, f.ann, forum.ThreadInput{Category: f.general.ID, Title: "  Spaced   out  title ", Body: "Hello **world**"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestThreadValidationAndVisibility(t *testing.T) {
 func TestRepliesLocksAndNotifications(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
-	th, err := f.svc.CreateThread(ctx, f.ann, "questions", "How do I export?", "Help me @bob and @nobody-here")
+	th, err := f.svc.CreateThread(ctx, f.ann, forum.ThreadInput{Category: "questions", Title: "How do I export?", Body: "Help me @bob and @nobody-here"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestRepliesLocksAndNotifications(t *testing.T) {
 	}
 	_, err = f.svc.Reply(ctx, f.bob, th.ID, "late")
 	wantCode(t, err, townhall.ECONFLICT)
-	_, err = f.svc.EditPost(ctx, f.bob, p.ID, "", "changed while locked")
+	_, err = f.svc.EditPost(ctx, f.bob, p.ID, forum.PostInput{Body: "changed while locked"})
 	wantCode(t, err, townhall.ECONFLICT)
 	v, _ := f.svc.Thread(ctx, f.ann, th.ID, 1)
 	if v.Thread.Replies != 2 || len(v.Posts) != 2 || v.CanReply {
@@ -184,25 +184,25 @@ func TestRepliesLocksAndNotifications(t *testing.T) {
 func TestEditsAndRevisions(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
-	th, _ := f.svc.CreateThread(ctx, f.ann, "general", "Title one", "v1")
+	th, _ := f.svc.CreateThread(ctx, f.ann, forum.ThreadInput{Category: "general", Title: "Title one", Body: "v1"})
 	v, _ := f.svc.Thread(ctx, f.ann, th.ID, 1)
 	first := v.First
-	_, err := f.svc.EditPost(ctx, f.bob, first.ID, "", "hijack")
+	_, err := f.svc.EditPost(ctx, f.bob, first.ID, forum.PostInput{Body: "hijack"})
 	wantCode(t, err, townhall.EFORBIDDEN)
-	_, err = f.svc.EditPost(ctx, f.ann, first.ID, "", "")
+	_, err = f.svc.EditPost(ctx, f.ann, first.ID, forum.PostInput{Body: ""})
 	wantCode(t, err, townhall.EINVALID)
-	same, err := f.svc.EditPost(ctx, f.ann, first.ID, "", "v1")
+	same, err := f.svc.EditPost(ctx, f.ann, first.ID, forum.PostInput{Body: "v1"})
 	if err != nil || same.Edited() {
 		t.Fatalf("an edit that changes nothing must not mark the post edited: %v", err)
 	}
-	p, err := f.svc.EditPost(ctx, f.ann, first.ID, "Title two", "v2 with @bob")
+	p, err := f.svc.EditPost(ctx, f.ann, first.ID, forum.PostInput{Title: "Title two", Body: "v2 with @bob"})
 	if err != nil || !p.Edited() || p.Source != "v2 with @bob" {
 		t.Fatalf("edit = %+v, %v", p, err)
 	}
 	if n := f.unread(t, f.bob); len(n) != 1 || n[0].Kind != "mention" {
 		t.Fatalf("a mention added by an edit notifies once: %v", n)
 	}
-	if _, err := f.svc.EditPost(ctx, f.mod, first.ID, "", "v3 with @bob"); err != nil {
+	if _, err := f.svc.EditPost(ctx, f.mod, first.ID, forum.PostInput{Body: "v3 with @bob"}); err != nil {
 		t.Fatalf("moderators edit any post: %v", err)
 	}
 	if n := f.unread(t, f.bob); len(n) != 1 {
@@ -222,7 +222,7 @@ func TestEditsAndRevisions(t *testing.T) {
 func TestAcceptedAnswers(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
-	q, _ := f.svc.CreateThread(ctx, f.ann, "questions", "Why is the sky blue?", "Asking")
+	q, _ := f.svc.CreateThread(ctx, f.ann, forum.ThreadInput{Category: "questions", Title: "Why is the sky blue?", Body: "Asking"})
 	a, _ := f.svc.Reply(ctx, f.bob, q.ID, "Rayleigh scattering")
 	b, _ := f.svc.Reply(ctx, f.mod, q.ID, "Physics")
 	_, err := f.svc.Accept(ctx, f.bob, a.ID, true)
@@ -251,7 +251,7 @@ func TestAcceptedAnswers(t *testing.T) {
 	if th, _ = f.svc.Accept(ctx, f.ann, b.ID, false); th.Solved() {
 		t.Fatal("unaccept left the thread solved")
 	}
-	g, _ := f.svc.CreateThread(ctx, f.ann, "general", "Just talk", "chat")
+	g, _ := f.svc.CreateThread(ctx, f.ann, forum.ThreadInput{Category: "general", Title: "Just talk", Body: "chat"})
 	r, _ := f.svc.Reply(ctx, f.bob, g.ID, "reply")
 	_, err = f.svc.Accept(ctx, f.ann, r.ID, true)
 	wantCode(t, err, townhall.ECONFLICT)
@@ -260,7 +260,7 @@ func TestAcceptedAnswers(t *testing.T) {
 func TestHiddenPostsAndPaging(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
-	th, _ := f.svc.CreateThread(ctx, f.ann, "general", "Long thread", "start")
+	th, _ := f.svc.CreateThread(ctx, f.ann, forum.ThreadInput{Category: "general", Title: "Long thread", Body: "start"})
 	var posts []*forum.Post
 	for i := range 45 {
 		p, err := f.svc.Reply(ctx, f.bob, th.ID, fmt.Sprint("reply ", i+1))
@@ -312,7 +312,7 @@ func TestHiddenPostsAndPaging(t *testing.T) {
 func TestMoveThread(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
-	th, _ := f.svc.CreateThread(ctx, f.ann, "general", "Misplaced question", "?")
+	th, _ := f.svc.CreateThread(ctx, f.ann, forum.ThreadInput{Category: "general", Title: "Misplaced question", Body: "?"})
 	_, err := f.svc.Move(ctx, f.ann, th.ID, "questions")
 	wantCode(t, err, townhall.EFORBIDDEN)
 	_, err = f.svc.Move(ctx, f.mod, th.ID, "nowhere")
@@ -348,7 +348,7 @@ func TestCategoryPagesByCursor(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
 	for i := range forum.ThreadsPage + 3 {
-		if _, err := f.svc.CreateThread(ctx, f.ann, "general", fmt.Sprintf("Thread number %d", i), "x"); err != nil {
+		if _, err := f.svc.CreateThread(ctx, f.ann, forum.ThreadInput{Category: "general", Title: fmt.Sprintf("Thread number %d", i), Body: "x"}); err != nil {
 			t.Fatal(err)
 		}
 	}

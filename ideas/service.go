@@ -215,21 +215,10 @@ func (s *Service) page(ctx context.Context, q Query, after string) (townhall.Pag
 		}
 		q.After = c
 	}
-	limit := q.Limit
-	q.Limit++
-	items, err := s.store.Ideas(ctx, q)
-	if err != nil {
-		return page, err
-	}
-	if len(items) > limit {
-		items = items[:limit]
-		page.Next = cursorOf(q.Sort, items[limit-1]).String()
-	}
-	if items == nil {
-		items = []*Idea{}
-	}
-	page.Items = items
-	return page, nil
+	return townhall.Paginate(q.Limit, func(n int) ([]*Idea, error) {
+		q.Limit = n
+		return s.store.Ideas(ctx, q)
+	}, func(last *Idea) string { return cursorOf(q.Sort, last).String() })
 }
 
 func cursorOf(sort string, i *Idea) *Cursor {
@@ -342,26 +331,28 @@ func (s *Service) Comments(ctx context.Context, actor *townhall.User, id, after 
 	if after != "" && !townhall.ValidID(after) {
 		return page, townhall.Errorf(townhall.EINVALID, "The page cursor is not valid; start from the first page.")
 	}
-	const limit = 50
-	items, err := s.store.Comments(ctx, id, after, limit+1, SeesHidden(actor))
-	if err != nil {
-		return page, err
-	}
-	if len(items) > limit {
-		items = items[:limit]
-		page.Next = items[limit-1].ID
-	}
-	if items == nil {
-		items = []*Comment{}
-	}
-	page.Items = items
-	return page, nil
+	return townhall.Paginate(commentsPage, func(n int) ([]*Comment, error) {
+		return s.store.Comments(ctx, id, after, n, SeesHidden(actor))
+	}, func(last *Comment) string { return last.ID })
+}
+
+// commentsPage is how many comments one page of an idea shows.
+const commentsPage = 50
+
+// StatusUpdate is what the product team sends to move an idea along: the
+// status it goes to (its current one to only respond), why, and an
+// optional official response in Markdown. The recorded result is a
+// StatusChange.
+type StatusUpdate struct {
+	Status   string
+	Reason   string
+	Response string
 }
 
 // ChangeStatus moves an idea to a new status, recording who, when and why,
 // optionally with an official response; voters and commenters are told.
 // Product team only.
-func (s *Service) ChangeStatus(ctx context.Context, actor *townhall.User, id, status, reason, response string) (*Idea, error) {
+func (s *Service) ChangeStatus(ctx context.Context, actor *townhall.User, id string, u StatusUpdate) (*Idea, error) {
 	if err := requireTeam(actor, "change an idea's status"); err != nil {
 		return nil, err
 	}
@@ -369,15 +360,15 @@ func (s *Service) ChangeStatus(ctx context.Context, actor *townhall.User, id, st
 	if err != nil {
 		return nil, err
 	}
-	st, ok := ParseStatus(status)
+	st, ok := ParseStatus(u.Status)
 	if !ok {
-		return nil, townhall.Errorf(townhall.EINVALID, "Status must be one of open, under_review, planned, in_progress, done, declined (got %q).", status)
+		return nil, townhall.Errorf(townhall.EINVALID, "Status must be one of open, under_review, planned, in_progress, done, declined (got %q).", u.Status)
 	}
-	reason, err = townhall.CleanText("Reason", reason, 0, MaxReason)
+	reason, err := townhall.CleanText("Reason", u.Reason, 0, MaxReason)
 	if err != nil {
 		return nil, err
 	}
-	response, err = townhall.CleanText("Official response", response, 0, MaxBody)
+	response, err := townhall.CleanText("Official response", u.Response, 0, MaxBody)
 	if err != nil {
 		return nil, err
 	}
@@ -488,7 +479,7 @@ func (s *Service) Triage(ctx context.Context, actor *townhall.User, sort, after 
 	if sort != TriageOldest && sort != TriageVotes && sort != TriageDemand {
 		return page, townhall.Errorf(townhall.EINVALID, "Sort must be oldest, votes or demand.")
 	}
-	q := TriageQuery{Sort: sort, Limit: PageSize + 1}
+	q := TriageQuery{Sort: sort}
 	if after != "" {
 		c, ok := ParseCursor(after)
 		if !ok {
@@ -496,19 +487,10 @@ func (s *Service) Triage(ctx context.Context, actor *townhall.User, sort, after 
 		}
 		q.After = c
 	}
-	items, err := s.store.Triage(ctx, q)
-	if err != nil {
-		return page, err
-	}
-	if len(items) > PageSize {
-		items = items[:PageSize]
-		page.Next = cursorOf(sort, items[PageSize-1]).String()
-	}
-	if items == nil {
-		items = []*Idea{}
-	}
-	page.Items = items
-	return page, nil
+	return townhall.Paginate(PageSize, func(n int) ([]*Idea, error) {
+		q.Limit = n
+		return s.store.Triage(ctx, q)
+	}, func(last *Idea) string { return cursorOf(sort, last).String() })
 }
 
 // Export calls fn for every idea (merged ones too), in creation order, with

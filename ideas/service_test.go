@@ -108,13 +108,13 @@ func TestRolesAndNotFound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.svc.ChangeStatus(ctx, f.member, i.ID, "planned", "", "")
+	_, err = f.svc.ChangeStatus(ctx, f.member, i.ID, ideas.StatusUpdate{Status: "planned"})
 	wantCode(t, err, townhall.EFORBIDDEN)
-	_, err = f.svc.ChangeStatus(ctx, nil, i.ID, "planned", "", "")
+	_, err = f.svc.ChangeStatus(ctx, nil, i.ID, ideas.StatusUpdate{Status: "planned"})
 	wantCode(t, err, townhall.EUNAUTHORIZED)
-	_, err = f.svc.ChangeStatus(ctx, f.team, i.ID, "shipped", "", "")
+	_, err = f.svc.ChangeStatus(ctx, f.team, i.ID, ideas.StatusUpdate{Status: "shipped"})
 	wantCode(t, err, townhall.EINVALID)
-	_, err = f.svc.ChangeStatus(ctx, f.team, "garbage", "planned", "", "")
+	_, err = f.svc.ChangeStatus(ctx, f.team, "garbage", ideas.StatusUpdate{Status: "planned"})
 	wantCode(t, err, townhall.ENOTFOUND)
 	_, err = f.svc.Merge(ctx, f.member, i.ID, townhall.NewID())
 	wantCode(t, err, townhall.EFORBIDDEN)
@@ -167,7 +167,7 @@ func TestStatusChangeNotifiesVotersAndCommenters(t *testing.T) {
 	if _, err := f.svc.Comment(ctx, f.other, i.ID, "Please!"); err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.svc.ChangeStatus(ctx, f.team, i.ID, "In progress", "Started this sprint", "We're **on it**.")
+	got, err := f.svc.ChangeStatus(ctx, f.team, i.ID, ideas.StatusUpdate{Status: "In progress", Reason: "Started this sprint", Response: "We're **on it**."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +220,7 @@ func TestMergeThroughService(t *testing.T) {
 	}
 	_, err = f.svc.Edit(ctx, f.other, dup.ID, ideas.Input{Title: "Changed"})
 	wantCode(t, err, townhall.EFORBIDDEN)
-	_, err = f.svc.ChangeStatus(ctx, f.team, dup.ID, "planned", "", "")
+	_, err = f.svc.ChangeStatus(ctx, f.team, dup.ID, ideas.StatusUpdate{Status: "planned"})
 	wantCode(t, err, townhall.ECONFLICT)
 	page, _ := f.notify.List(ctx, f.other, "", 10)
 	if len(page.Items) != 1 || page.Items[0].Kind != "merge" {

@@ -68,16 +68,9 @@ func (s *Service) List(ctx context.Context, actor *townhall.User, before string,
 	if limit <= 0 || limit > 100 {
 		limit = 30
 	}
-	items, err := s.store.Notifications(ctx, actor.ID, before, limit+1)
-	if err != nil {
-		return page, err
-	}
-	if len(items) > limit {
-		items = items[:limit]
-		page.Next = items[limit-1].ID
-	}
-	page.Items = items
-	return page, nil
+	return townhall.Paginate(limit, func(n int) ([]*Notification, error) {
+		return s.store.Notifications(ctx, actor.ID, before, n)
+	}, func(last *Notification) string { return last.ID })
 }
 
 // MarkAllRead clears the user's unread count.

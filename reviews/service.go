@@ -177,29 +177,28 @@ func (s *Service) Product(ctx context.Context, ref string) (*Product, error) {
 	return s.store.ProductBySlug(ctx, ref)
 }
 
+// ProductFilter is which page of the product listing to show.
+type ProductFilter struct {
+	After    string // cursor from the previous page's Next
+	Archived bool   // list archived products too (product team only)
+}
+
 // Products lists products by name. Archived ones are listed only for the
 // product team, and only when asked for.
-func (s *Service) Products(ctx context.Context, actor *townhall.User, after string, includeArchived bool) (townhall.Page[*Product], error) {
+func (s *Service) Products(ctx context.Context, actor *townhall.User, f ProductFilter) (townhall.Page[*Product], error) {
 	var page townhall.Page[*Product]
-	q := ProductQuery{Limit: PageSize + 1, IncludeArchived: includeArchived && actor.HasRole(townhall.Role.CanManageProduct)}
-	if after != "" {
-		name, id, ok := decodeProductCursor(after)
+	q := ProductQuery{IncludeArchived: f.Archived && actor.HasRole(townhall.Role.CanManageProduct)}
+	if f.After != "" {
+		name, id, ok := decodeProductCursor(f.After)
 		if !ok {
 			return page, townhall.Errorf(townhall.EINVALID, "The page link is not valid; start from the first page.")
 		}
 		q.AfterName, q.AfterID = name, id
 	}
-	items, err := s.store.Products(ctx, q)
-	if err != nil {
-		return page, err
-	}
-	if len(items) > PageSize {
-		items = items[:PageSize]
-		last := items[PageSize-1]
-		page.Next = encodeProductCursor(last.Name, last.ID)
-	}
-	page.Items = items
-	return page, nil
+	return townhall.Paginate(PageSize, func(n int) ([]*Product, error) {
+		q.Limit = n
+		return s.store.Products(ctx, q)
+	}, func(last *Product) string { return encodeProductCursor(last.Name, last.ID) })
 }
 
 // CreateReview writes the actor's review of a product. One per customer per
@@ -342,7 +341,7 @@ func (s *Service) Reviews(ctx context.Context, actor *townhall.User, productID s
 	if f.Stars < 0 || f.Stars > 5 {
 		return page, townhall.Errorf(townhall.EINVALID, "Stars must be a whole number from 1 to 5.")
 	}
-	q := ReviewQuery{ProductID: productID, Sort: f.Sort, Stars: f.Stars, Limit: PageSize + 1, ViewerID: viewerID(actor)}
+	q := ReviewQuery{ProductID: productID, Sort: f.Sort, Stars: f.Stars, ViewerID: viewerID(actor)}
 	if f.After != "" {
 		c, ok := decodeReviewCursor(f.After)
 		if !ok {
@@ -350,16 +349,10 @@ func (s *Service) Reviews(ctx context.Context, actor *townhall.User, productID s
 		}
 		q.After = &c
 	}
-	items, err := s.store.Reviews(ctx, q)
-	if err != nil {
-		return page, err
-	}
-	if len(items) > PageSize {
-		items = items[:PageSize]
-		page.Next = encodeReviewCursor(f.Sort, items[PageSize-1])
-	}
-	page.Items = items
-	return page, nil
+	return townhall.Paginate(PageSize, func(n int) ([]*Review, error) {
+		q.Limit = n
+		return s.store.Reviews(ctx, q)
+	}, func(last *Review) string { return encodeReviewCursor(f.Sort, last) })
 }
 
 // MarkHelpful records the actor's helpful vote. Voting twice changes

@@ -186,7 +186,7 @@ func (s *seeder) demo(ctx context.Context) error {
 			}
 		}
 		if d.status != ideas.StatusOpen || d.response != "" {
-			if _, err := s.a.Ideas.ChangeStatus(ctx, pm, idea.ID, string(d.status), d.reason, d.response); err != nil {
+			if _, err := s.a.Ideas.ChangeStatus(ctx, pm, idea.ID, ideas.StatusUpdate{Status: string(d.status), Reason: d.reason, Response: d.response}); err != nil {
 				return fmt.Errorf("status of %q: %w", d.title, err)
 			}
 		}

@@ -51,7 +51,7 @@ func (s *seeder) demoForum(ctx context.Context, people map[string]*townhall.User
 		}
 	}
 	for _, d := range demoThreads {
-		t, err := s.a.Forum.CreateThread(ctx, people[d.author], d.category, d.title, d.body)
+		t, err := s.a.Forum.CreateThread(ctx, people[d.author], forum.ThreadInput{Category: d.category, Title: d.title, Body: d.body})
 		if err != nil {
 			return fmt.Errorf("thread %q: %w", d.title, err)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/townhall/townhall/app/apptest"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/markdown"
+	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/seed"
 	"github.com/townhall/townhall/store/sqlite"
 )
@@ -38,7 +39,7 @@ func TestDemoLoadsALivingSite(t *testing.T) {
 	if top := board.Items[0]; top.Title != "Dark mode for the dashboard" || top.Votes != 7 {
 		t.Errorf("top idea = %q with %d votes, want dark mode with 7", top.Title, top.Votes)
 	}
-	products, err := env.App.Reviews.Products(ctx, nil, "", false)
+	products, err := env.App.Reviews.Products(ctx, nil, reviews.ProductFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

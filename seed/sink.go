@@ -92,7 +92,7 @@ func (s *serviceSink) thread(ctx context.Context, t *forum.Thread, posts []*foru
 	if err != nil {
 		return err
 	}
-	real, err := s.a.Forum.CreateThread(ctx, author, t.CategoryID, t.Title, posts[0].Source)
+	real, err := s.a.Forum.CreateThread(ctx, author, forum.ThreadInput{Category: t.CategoryID, Title: t.Title, Body: posts[0].Source})
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (s *serviceSink) idea(ctx context.Context, idea *ideas.Idea, _ []string, vo
 		if err != nil {
 			return err
 		}
-		if _, err := s.a.Ideas.ChangeStatus(ctx, u, real.ID, string(ch.To), ch.Reason, ch.Response); err != nil {
+		if _, err := s.a.Ideas.ChangeStatus(ctx, u, real.ID, ideas.StatusUpdate{Status: string(ch.To), Reason: ch.Reason, Response: ch.Response}); err != nil {
 			return err
 		}
 	}

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,24 +15,24 @@ const adminPageSize = 50
 
 func (s *Server) adminRoutes(r *gin.Engine) {
 	r.GET("/admin", func(c *gin.Context) { c.Redirect(http.StatusFound, "/admin/users") })
-	r.GET("/admin/users", s.adminUsersPage)
-	r.POST("/admin/users/:id/role", s.adminSetRole)
-	r.POST("/admin/users/:id/verified", s.adminSetVerified)
-	r.POST("/admin/users/:id/segment", s.adminSetSegment)
-	r.GET("/admin/segments", s.adminSegmentsPage)
-	r.POST("/admin/segments", s.adminSaveSegment)
-	r.POST("/admin/segments/:id", s.adminSaveSegment)
-	r.POST("/admin/segments/:id/delete", s.adminDeleteSegment)
+	r.GET("/admin/users", s.h(s.adminUsersPage))
+	r.POST("/admin/users/:id/role", s.h(s.adminSetRole))
+	r.POST("/admin/users/:id/verified", s.h(s.adminSetVerified))
+	r.POST("/admin/users/:id/segment", s.h(s.adminSetSegment))
+	r.GET("/admin/segments", s.h(s.adminSegmentsPage))
+	r.POST("/admin/segments", s.h(s.adminSaveSegment))
+	r.POST("/admin/segments/:id", s.h(s.adminSaveSegment))
+	r.POST("/admin/segments/:id/delete", s.h(s.adminDeleteSegment))
 
 	api := s.api()
-	api.GET("/admin/users", s.apiAdminUsers)
-	api.PUT("/users/:id/role", s.apiSetRole)
-	api.PUT("/users/:id/segment", s.apiSetSegment)
-	api.PUT("/users/:id/verified", s.apiSetVerified)
-	api.GET("/segments", s.apiSegments)
-	api.POST("/segments", s.apiSaveSegment)
-	api.PUT("/segments/:id", s.apiSaveSegment)
-	api.DELETE("/segments/:id", s.apiDeleteSegment)
+	api.GET("/admin/users", s.h(s.apiAdminUsers))
+	api.PUT("/users/:id/role", s.h(s.apiSetRole))
+	api.PUT("/users/:id/segment", s.h(s.apiSetSegment))
+	api.PUT("/users/:id/verified", s.h(s.apiSetVerified))
+	api.GET("/segments", s.h(s.apiSegments))
+	api.POST("/segments", s.h(s.apiSaveSegment))
+	api.PUT("/segments/:id", s.h(s.apiSaveSegment))
+	api.DELETE("/segments/:id", s.h(s.apiDeleteSegment))
 }
 
 // userJSON is a user as admins see them.
@@ -54,69 +53,50 @@ func toUserJSON(u *townhall.User) userJSON {
 		Role: u.Role, SegmentID: u.SegmentID, Verified: u.Verified, CreatedAt: u.CreatedAt}
 }
 
-type segmentJSON struct {
-	ID       string  `json:"id"`
-	Name     string  `json:"name"`
-	Weight   float64 `json:"weight"`
-	Verified bool    `json:"verified"`
-}
-
-func toSegmentJSON(g *townhall.Segment) segmentJSON {
-	return segmentJSON{ID: g.ID, Name: g.Name, Weight: g.Weight, Verified: g.Verified}
-}
-
-// userPage loads one page of users; it asks for one extra to know whether
-// another page follows.
+// userPage loads one page of users.
 func (s *Server) userPage(c *gin.Context) (townhall.Page[*townhall.User], error) {
 	after := c.Query("after")
 	if !townhall.ValidID(after) {
 		after = ""
 	}
-	users, err := s.svc.Auth.Users(c.Request.Context(), currentUser(c), after, adminPageSize+1)
-	if err != nil {
-		return townhall.Page[*townhall.User]{}, err
-	}
-	page := townhall.Page[*townhall.User]{Items: users}
-	if len(users) > adminPageSize {
-		page.Items = users[:adminPageSize]
-		page.Next = users[adminPageSize-1].ID
-	}
-	return page, nil
+	return townhall.Paginate(adminPageSize, func(n int) ([]*townhall.User, error) {
+		return s.svc.Auth.Users(c.Request.Context(), currentUser(c), after, n)
+	}, func(last *townhall.User) string { return last.ID })
 }
 
-// adminUsersView renders the users page, with err (if any) shown on top.
-func (s *Server) adminUsersView(c *gin.Context, status int, errMsg string) {
+// adminUsersView renders the users page; a refused form's err (if any)
+// is shown on top.
+func (s *Server) adminUsersView(c *gin.Context, formErr error) error {
 	page, err := s.userPage(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	segs, err := s.svc.Auth.Segments(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v := s.view(c, "Users · Admin")
 	v.Nav = "admin"
-	v.Error = errMsg
 	v.Data = map[string]any{"Users": page.Items, "Next": page.Next, "URL": c.Request.URL, "Segments": segs, "Pager": map[string]any{"Next": page.Next, "URL": c.Request.URL}}
-	s.html(c, status, "admin_users", v)
+	if formErr != nil {
+		return rerender("admin_users", v, formErr)
+	}
+	return s.html(c, http.StatusOK, "admin_users", v)
 }
 
-func (s *Server) adminUsersPage(c *gin.Context) { s.adminUsersView(c, http.StatusOK, "") }
+func (s *Server) adminUsersPage(c *gin.Context) error { return s.adminUsersView(c, nil) }
 
 // adminDone finishes an admin form: back to the page it came from on
 // success; on bad input or a conflict, the page again with the message.
-func (s *Server) adminDone(c *gin.Context, err error) {
+func (s *Server) adminDone(c *gin.Context, err error) error {
 	if err == nil {
 		back := localPath(c.PostForm("back"))
 		if !strings.HasPrefix(back, "/admin/") {
 			back = "/admin/users"
 		}
-		redirectBack(c, back)
-		return
+		return redirectBack(c, back)
 	}
-	switch code := townhall.ErrorCode(err); code {
+	switch townhall.ErrorCode(err) {
 	case townhall.EINVALID, townhall.ECONFLICT:
 		// Re-render the list the form was on.
 		if back := localPath(c.PostForm("back")); strings.HasPrefix(back, "/admin/users?") {
@@ -125,208 +105,79 @@ func (s *Server) adminDone(c *gin.Context, err error) {
 			c.Request.URL.RawQuery = ""
 		}
 		c.Request.URL.Path = "/admin/users"
-		s.adminUsersView(c, statusOf(code), townhall.ErrorMessage(err))
-	default:
-		s.fail(c, err)
+		return s.adminUsersView(c, err)
 	}
+	return err
 }
 
-func (s *Server) adminSetRole(c *gin.Context) {
-	s.adminDone(c, s.svc.Auth.SetRole(c.Request.Context(), currentUser(c), c.Param("id"), townhall.Role(c.PostForm("role"))))
+func (s *Server) adminSetRole(c *gin.Context) error {
+	return s.adminDone(c, s.svc.Auth.SetRole(c.Request.Context(), currentUser(c), c.Param("id"), townhall.Role(c.PostForm("role"))))
 }
 
-func (s *Server) adminSetVerified(c *gin.Context) {
-	s.adminDone(c, s.svc.Auth.SetVerified(c.Request.Context(), currentUser(c), c.Param("id"), c.PostForm("verified") != ""))
+func (s *Server) adminSetVerified(c *gin.Context) error {
+	return s.adminDone(c, s.svc.Auth.SetVerified(c.Request.Context(), currentUser(c), c.Param("id"), c.PostForm("verified") != ""))
 }
 
-func (s *Server) adminSetSegment(c *gin.Context) {
-	s.adminDone(c, s.svc.Auth.AssignSegment(c.Request.Context(), currentUser(c), c.Param("id"), c.PostForm("segment_id")))
+func (s *Server) adminSetSegment(c *gin.Context) error {
+	return s.adminDone(c, s.svc.Auth.AssignSegment(c.Request.Context(), currentUser(c), c.Param("id"), c.PostForm("segment_id")))
 }
 
-// segmentsView renders the segments page. editing names the form whose
-// typed values (v.Form) are shown again: a segment id, or "new".
-func (s *Server) segmentsView(c *gin.Context, status int, editing string, err error) {
-	actor := currentUser(c)
-	if actor == nil || actor.Role != townhall.RoleAdmin {
-		s.fail(c, adminOnly(actor))
-		return
-	}
-	segs, lerr := s.svc.Auth.Segments(c.Request.Context())
-	if lerr != nil {
-		s.fail(c, lerr)
-		return
-	}
-	v := s.view(c, "Segments · Admin")
-	v.Nav = "admin"
-	v.Data = map[string]any{"Segments": segs, "Editing": editing}
-	if err != nil {
-		s.formError(c, "admin_segments", v, err)
-		return
-	}
-	s.html(c, status, "admin_segments", v)
-}
-
-// adminOnly is the error for non-admins on pages that list before any
-// service call could refuse.
-func adminOnly(u *townhall.User) error {
-	if u == nil {
-		return townhall.Errorf(townhall.EUNAUTHORIZED, "Please sign in.")
-	}
-	return townhall.Errorf(townhall.EFORBIDDEN, "Only admins can manage segments.")
-}
-
-func (s *Server) adminSegmentsPage(c *gin.Context) { s.segmentsView(c, http.StatusOK, "", nil) }
-
-// parseWeight reads a weight field; blank means 1.
-func parseWeight(v string) (float64, error) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 1, nil
-	}
-	w, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		return 0, townhall.Errorf(townhall.EINVALID, "Weight must be a number from 0 to 1000.")
-	}
-	return w, nil
-}
-
-func (s *Server) adminSaveSegment(c *gin.Context) {
-	id := c.Param("id")
-	editing := id
-	if editing == "" {
-		editing = "new"
-	}
-	w, err := parseWeight(c.PostForm("weight"))
-	if err == nil {
-		seg := &townhall.Segment{ID: id, Name: c.PostForm("name"), Weight: w, Verified: c.PostForm("verified") != ""}
-		err = s.svc.Auth.SaveSegment(c.Request.Context(), currentUser(c), seg)
-	}
-	if err != nil {
-		s.segmentsView(c, 0, editing, err)
-		return
-	}
-	redirectBack(c, "/admin/segments")
-}
-
-func (s *Server) adminDeleteSegment(c *gin.Context) {
-	if err := s.svc.Auth.DeleteSegment(c.Request.Context(), currentUser(c), c.Param("id")); err != nil {
-		s.segmentsView(c, 0, "", err)
-		return
-	}
-	redirectBack(c, "/admin/segments")
-}
-
-func (s *Server) apiAdminUsers(c *gin.Context) {
+func (s *Server) apiAdminUsers(c *gin.Context) error {
 	page, err := s.userPage(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := townhall.Page[userJSON]{Items: make([]userJSON, 0, len(page.Items)), Next: page.Next}
 	for _, u := range page.Items {
 		out.Items = append(out.Items, toUserJSON(u))
 	}
-	c.JSON(http.StatusOK, out)
+	return sendJSON(c, http.StatusOK, out)
 }
 
 // apiUserChanged answers a user update with the user as it is now.
-func (s *Server) apiUserChanged(c *gin.Context, err error) {
+func (s *Server) apiUserChanged(c *gin.Context, err error) error {
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	u, err := s.svc.Auth.User(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	c.JSON(http.StatusOK, toUserJSON(u))
+	return sendJSON(c, http.StatusOK, toUserJSON(u))
 }
 
-func (s *Server) apiSetRole(c *gin.Context) {
+func (s *Server) apiSetRole(c *gin.Context) error {
 	var req struct {
 		Role townhall.Role `json:"role"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.apiUserChanged(c, s.svc.Auth.SetRole(c.Request.Context(), currentUser(c), c.Param("id"), req.Role))
+	return s.apiUserChanged(c, s.svc.Auth.SetRole(c.Request.Context(), currentUser(c), c.Param("id"), req.Role))
 }
 
-func (s *Server) apiSetSegment(c *gin.Context) {
+func (s *Server) apiSetSegment(c *gin.Context) error {
 	var req struct {
 		SegmentID *string `json:"segment_id"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if req.SegmentID == nil {
-		s.fail(c, townhall.Errorf(townhall.EINVALID, `segment_id is required ("" removes the user from any segment).`))
-		return
+		return townhall.Errorf(townhall.EINVALID, `segment_id is required ("" removes the user from any segment).`)
 	}
-	s.apiUserChanged(c, s.svc.Auth.AssignSegment(c.Request.Context(), currentUser(c), c.Param("id"), *req.SegmentID))
+	return s.apiUserChanged(c, s.svc.Auth.AssignSegment(c.Request.Context(), currentUser(c), c.Param("id"), *req.SegmentID))
 }
 
-func (s *Server) apiSetVerified(c *gin.Context) {
+func (s *Server) apiSetVerified(c *gin.Context) error {
 	var req struct {
 		Verified *bool `json:"verified"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if req.Verified == nil {
-		s.fail(c, townhall.Errorf(townhall.EINVALID, "verified is required (true or false)."))
-		return
+		return townhall.Errorf(townhall.EINVALID, "verified is required (true or false).")
 	}
-	s.apiUserChanged(c, s.svc.Auth.SetVerified(c.Request.Context(), currentUser(c), c.Param("id"), *req.Verified))
-}
-
-func (s *Server) apiSegments(c *gin.Context) {
-	segs, err := s.svc.Auth.Segments(c.Request.Context())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	out := make([]segmentJSON, 0, len(segs))
-	for _, g := range segs {
-		out = append(out, toSegmentJSON(g))
-	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
-}
-
-func (s *Server) apiSaveSegment(c *gin.Context) {
-	var req struct {
-		Name     string   `json:"name"`
-		Weight   *float64 `json:"weight"`
-		Verified bool     `json:"verified"`
-	}
-	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	w := 1.0
-	if req.Weight != nil {
-		w = *req.Weight
-	}
-	seg := &townhall.Segment{ID: c.Param("id"), Name: req.Name, Weight: w, Verified: req.Verified}
-	if err := s.svc.Auth.SaveSegment(c.Request.Context(), currentUser(c), seg); err != nil {
-		s.fail(c, err)
-		return
-	}
-	status := http.StatusOK
-	if c.Param("id") == "" {
-		status = http.StatusCreated
-	}
-	c.JSON(status, toSegmentJSON(seg))
-}
-
-func (s *Server) apiDeleteSegment(c *gin.Context) {
-	if err := s.svc.Auth.DeleteSegment(c.Request.Context(), currentUser(c), c.Param("id")); err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	return s.apiUserChanged(c, s.svc.Auth.SetVerified(c.Request.Context(), currentUser(c), c.Param("id"), *req.Verified))
 }

@@ -11,19 +11,19 @@ import (
 )
 
 func (s *Server) authRoutes(r *gin.Engine) {
-	r.GET("/signin", s.signinPage)
-	r.POST("/auth/logout", s.logout)
+	r.GET("/signin", s.h(s.signinPage))
+	r.POST("/auth/logout", s.h(s.logout))
 	if s.cfg.DevLogin {
-		r.POST("/auth/dev/login", s.devLogin)
+		r.POST("/auth/dev/login", s.h(s.devLogin))
 	}
 	s.oauthRoutes(r)
-	s.api().GET("/me", s.apiMe)
+	s.api().GET("/me", s.h(s.apiMe))
 }
 
-func (s *Server) signinPage(c *gin.Context) {
+func (s *Server) signinPage(c *gin.Context) error {
 	v := s.view(c, "Sign in")
 	v.Data = s.signinData(localPath(c.Query("next")))
-	s.html(c, http.StatusOK, "signin", v)
+	return s.html(c, http.StatusOK, "signin", v)
 }
 
 // signinData is what the sign-in page shows: the enabled providers and
@@ -38,7 +38,7 @@ func (s *Server) signinData(next string) map[string]any {
 
 // devLogin signs in as any name: for local trials and tests only. main
 // refuses to enable it unless the server listens on loopback.
-func (s *Server) devLogin(c *gin.Context) {
+func (s *Server) devLogin(c *gin.Context) error {
 	name := c.PostForm("name")
 	role := townhall.Role(c.PostForm("role"))
 	var u *townhall.User
@@ -49,38 +49,35 @@ func (s *Server) devLogin(c *gin.Context) {
 	if err != nil {
 		v := s.view(c, "Sign in")
 		v.Data = s.signinData(localPath(c.PostForm("next")))
-		s.formError(c, "signin", v, err)
-		return
+		return rerender("signin", v, err)
 	}
-	s.startSession(c, u, c.PostForm("next"))
+	return s.startSession(c, u, c.PostForm("next"))
 }
 
 // startSession signs the browser in as u and sends it on to next.
-func (s *Server) startSession(c *gin.Context, u *townhall.User, next string) {
+func (s *Server) startSession(c *gin.Context, u *townhall.User, next string) error {
 	token, expires, err := s.svc.Auth.StartSession(c.Request.Context(), u.ID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	s.setSessionCookie(c, token, expires)
-	redirectBack(c, localPath(next))
+	return redirectBack(c, localPath(next))
 }
 
-func (s *Server) logout(c *gin.Context) {
+func (s *Server) logout(c *gin.Context) error {
 	if ck, err := c.Request.Cookie(sessionCookie); err == nil {
 		if err := s.svc.Auth.EndSession(c.Request.Context(), ck.Value); err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 	}
 	s.clearSessionCookie(c)
-	redirectBack(c, "/")
+	return redirectBack(c, "/")
 }
 
-func (s *Server) apiMe(c *gin.Context) {
-	u, ok := s.requireUser(c)
-	if !ok {
-		return
+func (s *Server) apiMe(c *gin.Context) error {
+	u, err := requireUser(c)
+	if err != nil {
+		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"id": u.ID, "name": u.Name, "handle": u.Handle, "role": u.Role, "segment_id": u.SegmentID, "verified": u.Verified})
+	return sendJSON(c, http.StatusOK, gin.H{"id": u.ID, "name": u.Name, "handle": u.Handle, "role": u.Role, "segment_id": u.SegmentID, "verified": u.Verified})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/townhall/townhall/app"
 	"github.com/townhall/townhall/app/apptest"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/seed"
 )
 
@@ -48,7 +49,7 @@ func BenchmarkHTTP(b *testing.B) {
 	if err != nil || len(board.Items) == 0 {
 		b.Fatalf("no ideas: %v", err)
 	}
-	products, err := env.App.Reviews.Products(ctx, nil, "", false)
+	products, err := env.App.Reviews.Products(ctx, nil, reviews.ProductFilter{})
 	if err != nil || len(products.Items) == 0 {
 		b.Fatalf("no products: %v", err)
 	}

@@ -14,25 +14,25 @@ import (
 
 func (s *Server) forumAPIRoutes() {
 	api := s.api()
-	api.GET("/categories", s.apiCategories)
-	api.POST("/categories", s.apiSaveCategory)
-	api.PATCH("/categories/:id", s.apiSaveCategory)
-	api.GET("/categories/:id/threads", s.apiThreads)
-	api.POST("/threads", s.apiCreateThread)
-	api.GET("/threads/:id", s.apiThread)
-	api.POST("/threads/:id/posts", s.apiReply)
-	api.POST("/threads/:id/move", s.apiMove)
+	api.GET("/categories", s.h(s.apiCategories))
+	api.POST("/categories", s.h(s.apiSaveCategory))
+	api.PATCH("/categories/:id", s.h(s.apiSaveCategory))
+	api.GET("/categories/:id/threads", s.h(s.apiThreads))
+	api.POST("/threads", s.h(s.apiCreateThread))
+	api.GET("/threads/:id", s.h(s.apiThread))
+	api.POST("/threads/:id/posts", s.h(s.apiReply))
+	api.POST("/threads/:id/move", s.h(s.apiMove))
 	for _, a := range []forum.ThreadAction{forum.Lock, forum.Pin, forum.Hide, forum.Follow} {
-		api.POST("/threads/:id/"+string(a), s.apiThreadSwitch(a, true))
-		api.DELETE("/threads/:id/"+string(a), s.apiThreadSwitch(a, false))
+		api.POST("/threads/:id/"+string(a), s.h(s.apiThreadSwitch(a, true)))
+		api.DELETE("/threads/:id/"+string(a), s.h(s.apiThreadSwitch(a, false)))
 	}
-	api.GET("/posts/:id", s.apiPost)
-	api.PATCH("/posts/:id", s.apiEditPost)
-	api.GET("/posts/:id/revisions", s.apiRevisions)
-	api.POST("/posts/:id/accept", s.apiAccept(true))
-	api.DELETE("/posts/:id/accept", s.apiAccept(false))
-	api.POST("/posts/:id/hide", s.apiHidePost(true))
-	api.DELETE("/posts/:id/hide", s.apiHidePost(false))
+	api.GET("/posts/:id", s.h(s.apiPost))
+	api.PATCH("/posts/:id", s.h(s.apiEditPost))
+	api.GET("/posts/:id/revisions", s.h(s.apiRevisions))
+	api.POST("/posts/:id/accept", s.h(s.apiAccept(true)))
+	api.DELETE("/posts/:id/accept", s.h(s.apiAccept(false)))
+	api.POST("/posts/:id/hide", s.h(s.apiHidePost(true)))
+	api.DELETE("/posts/:id/hide", s.h(s.apiHidePost(false)))
 }
 
 type categoryJSON struct {
@@ -118,17 +118,16 @@ func toPostJSON(p *forum.Post) postJSON {
 	return out
 }
 
-func (s *Server) apiCategories(c *gin.Context) {
+func (s *Server) apiCategories(c *gin.Context) error {
 	cats, err := s.svc.Forum.Categories(c.Request.Context())
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := make([]categoryJSON, len(cats))
 	for i, cat := range cats {
 		out[i] = toCategoryJSON(cat)
 	}
-	c.JSON(http.StatusOK, gin.H{"categories": out})
+	return sendJSON(c, http.StatusOK, gin.H{"categories": out})
 }
 
 type categoryInputJSON struct {
@@ -139,11 +138,10 @@ type categoryInputJSON struct {
 	Questions   bool   `json:"questions"`
 }
 
-func (s *Server) apiSaveCategory(c *gin.Context) {
+func (s *Server) apiSaveCategory(c *gin.Context) error {
 	var req categoryInputJSON
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	cat := &forum.Category{ID: c.Param("id"), Name: req.Name, Slug: req.Slug, Description: req.Description,
 		Position: req.Position, Questions: req.Questions}
@@ -152,28 +150,26 @@ func (s *Server) apiSaveCategory(c *gin.Context) {
 		status = http.StatusOK
 	}
 	if err := s.svc.Forum.SaveCategory(c.Request.Context(), currentUser(c), cat); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	c.JSON(status, toCategoryJSON(cat))
+	return sendJSON(c, status, toCategoryJSON(cat))
 }
 
-func (s *Server) apiThreads(c *gin.Context) {
+func (s *Server) apiThreads(c *gin.Context) error {
 	page, err := s.svc.Forum.Threads(c.Request.Context(), currentUser(c), c.Param("id"), c.Query("after"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]threadJSON, len(page.Threads.Items))
 	for i, t := range page.Threads.Items {
 		items[i] = toThreadJSON(t)
 	}
-	c.JSON(http.StatusOK, gin.H{"category": toCategoryJSON(page.Category), "items": items, "next": page.Threads.Next})
+	return sendJSON(c, http.StatusOK, gin.H{"category": toCategoryJSON(page.Category), "items": items, "next": page.Threads.Next})
 }
 
-func (s *Server) apiCreateThread(c *gin.Context) {
-	if _, ok := s.requireUser(c); !ok {
-		return
+func (s *Server) apiCreateThread(c *gin.Context) error {
+	if _, err := requireUser(c); err != nil {
+		return err
 	}
 	var req struct {
 		Category string `json:"category"`
@@ -181,32 +177,28 @@ func (s *Server) apiCreateThread(c *gin.Context) {
 		Body     string `json:"body"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	t, err := s.svc.Forum.CreateThread(c.Request.Context(), currentUser(c), req.Category, req.Title, req.Body)
+	t, err := s.svc.Forum.CreateThread(c.Request.Context(), currentUser(c), forum.ThreadInput{Category: req.Category, Title: req.Title, Body: req.Body})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("Location", "/api/v1/threads/"+t.ID)
-	c.JSON(http.StatusCreated, toThreadJSON(t))
+	return sendJSON(c, http.StatusCreated, toThreadJSON(t))
 }
 
-func (s *Server) apiThread(c *gin.Context) {
+func (s *Server) apiThread(c *gin.Context) error {
 	page := 1
 	if q := c.Query("page"); q != "" {
 		n, err := strconv.Atoi(q)
 		if err != nil || n < 1 {
-			s.fail(c, errInvalidPage)
-			return
+			return errInvalidPage
 		}
 		page = n
 	}
 	tv, err := s.svc.Forum.Thread(c.Request.Context(), currentUser(c), c.Param("id"), page)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := toThreadJSON(tv.Thread)
 	out.Page, out.Pages = tv.Page, tv.Pages
@@ -225,7 +217,7 @@ func (s *Server) apiThread(c *gin.Context) {
 	for i, p := range tv.Posts {
 		out.Posts[i] = toPostJSON(p)
 	}
-	c.JSON(http.StatusOK, out)
+	return sendJSON(c, http.StatusOK, out)
 }
 
 type bodyJSON struct {
@@ -233,78 +225,70 @@ type bodyJSON struct {
 	Body  string `json:"body"`
 }
 
-func (s *Server) apiReply(c *gin.Context) {
-	if _, ok := s.requireUser(c); !ok {
-		return
+func (s *Server) apiReply(c *gin.Context) error {
+	if _, err := requireUser(c); err != nil {
+		return err
 	}
 	var req bodyJSON
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	p, err := s.svc.Forum.Reply(c.Request.Context(), currentUser(c), c.Param("id"), req.Body)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	c.JSON(http.StatusCreated, toPostJSON(p))
+	return sendJSON(c, http.StatusCreated, toPostJSON(p))
 }
 
-func (s *Server) apiMove(c *gin.Context) {
+func (s *Server) apiMove(c *gin.Context) error {
 	var req struct {
 		Category string `json:"category"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	t, err := s.svc.Forum.Move(c.Request.Context(), currentUser(c), c.Param("id"), req.Category)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	c.JSON(http.StatusOK, toThreadJSON(t))
+	return sendJSON(c, http.StatusOK, toThreadJSON(t))
 }
 
-func (s *Server) apiThreadSwitch(what forum.ThreadAction, on bool) gin.HandlerFunc {
-	return func(c *gin.Context) {
+func (s *Server) apiThreadSwitch(what forum.ThreadAction, on bool) handler {
+	return func(c *gin.Context) error {
 		t, err := s.svc.Forum.Set(c.Request.Context(), currentUser(c), c.Param("id"), what, on)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
 		out := toThreadJSON(t)
 		if what == forum.Follow {
 			out.Following = &on
 		}
-		c.JSON(http.StatusOK, out)
+		return sendJSON(c, http.StatusOK, out)
 	}
 }
 
-func (s *Server) apiPost(c *gin.Context) {
+func (s *Server) apiPost(c *gin.Context) error {
 	p, _, err := s.svc.Forum.Post(c.Request.Context(), currentUser(c), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	c.JSON(http.StatusOK, toPostJSON(p))
+	return sendJSON(c, http.StatusOK, toPostJSON(p))
 }
 
-func (s *Server) apiEditPost(c *gin.Context) {
-	if _, ok := s.requireUser(c); !ok {
-		return
+func (s *Server) apiEditPost(c *gin.Context) error {
+	if _, err := requireUser(c); err != nil {
+		return err
 	}
 	var req bodyJSON
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	p, err := s.svc.Forum.EditPost(c.Request.Context(), currentUser(c), c.Param("id"), req.Title, req.Body)
+	p, err := s.svc.Forum.EditPost(c.Request.Context(), currentUser(c), c.Param("id"), forum.PostInput{Title: req.Title, Body: req.Body})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	c.JSON(http.StatusOK, toPostJSON(p))
+	return sendJSON(c, http.StatusOK, toPostJSON(p))
 }
 
 type revisionJSON struct {
@@ -315,38 +299,35 @@ type revisionJSON struct {
 	CreatedAt time.Time       `json:"created_at"`
 }
 
-func (s *Server) apiRevisions(c *gin.Context) {
+func (s *Server) apiRevisions(c *gin.Context) error {
 	_, revs, err := s.svc.Forum.Revisions(c.Request.Context(), currentUser(c), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := make([]revisionJSON, len(revs))
 	for i, r := range revs {
 		out[i] = revisionJSON{r.ID, r.Title, r.Source, forumPersonJSON{ID: r.EditorID, Name: r.EditorName}, r.CreatedAt}
 	}
-	c.JSON(http.StatusOK, gin.H{"revisions": out})
+	return sendJSON(c, http.StatusOK, gin.H{"revisions": out})
 }
 
-func (s *Server) apiAccept(accept bool) gin.HandlerFunc {
-	return func(c *gin.Context) {
+func (s *Server) apiAccept(accept bool) handler {
+	return func(c *gin.Context) error {
 		t, err := s.svc.Forum.Accept(c.Request.Context(), currentUser(c), c.Param("id"), accept)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
-		c.JSON(http.StatusOK, toThreadJSON(t))
+		return sendJSON(c, http.StatusOK, toThreadJSON(t))
 	}
 }
 
-func (s *Server) apiHidePost(hidden bool) gin.HandlerFunc {
-	return func(c *gin.Context) {
+func (s *Server) apiHidePost(hidden bool) handler {
+	return func(c *gin.Context) error {
 		p, err := s.svc.Forum.HidePost(c.Request.Context(), currentUser(c), c.Param("id"), hidden)
 		if err != nil {
-			s.fail(c, err)
-			return
+			return err
 		}
-		c.JSON(http.StatusOK, toPostJSON(p))
+		return sendJSON(c, http.StatusOK, toPostJSON(p))
 	}
 }
 

@@ -154,15 +154,7 @@ func TestForumAPIErrors(t *testing.T) {
 	long := strings.Repeat("é", 20001)
 	threads := "/api/v1/threads"
 	posts := threads + "/" + th.ID + "/posts"
-	for _, tc := range []struct {
-		name   string
-		c      *apptest.Client
-		method string
-		path   string
-		body   any
-		status int
-		code   string
-	}{
+	wantAPIErrors(t, []apiErrorCase{
 		{"anonymous thread", f.anon, "POST", threads, map[string]string{"category": "questions", "title": "Hello there", "body": "x"}, 401, townhall.EUNAUTHORIZED},
 		{"empty body", f.ann, "POST", threads, map[string]string{"category": "questions", "title": "Hello there", "body": " "}, 400, townhall.EINVALID},
 		{"oversized body", f.ann, "POST", threads, map[string]string{"category": "questions", "title": "Hello there", "body": long}, 400, townhall.EINVALID},
@@ -189,9 +181,7 @@ func TestForumAPIErrors(t *testing.T) {
 		{"member creates category", f.ann, "POST", "/api/v1/categories", map[string]string{"name": "Mine"}, 403, townhall.EFORBIDDEN},
 		{"duplicate slug", f.admin, "POST", "/api/v1/categories", map[string]string{"name": "Tips again", "slug": "tips"}, 409, townhall.ECONFLICT},
 		{"revisions as member", f.bob, "GET", "/api/v1/posts/" + p.ID + "/revisions", nil, 403, townhall.EFORBIDDEN},
-	} {
-		t.Run(tc.name, func(t *testing.T) { tc.c.WantError(tc.method, tc.path, tc.body, tc.status, tc.code) })
-	}
+	})
 	// Nothing half-written: still one thread with one reply, the post unchanged.
 	got := f.get(t, f.ann, th.ID)
 	var list struct{ Items []apiThread }
@@ -238,126 +228,146 @@ func TestForumAPIErrors(t *testing.T) {
 
 func TestForumPagesAndForms(t *testing.T) {
 	f := startForum(t)
-	// Admin category management page; members are refused.
-	if res, _ := f.ann.Get("/forum/categories/manage"); res.StatusCode != http.StatusForbidden {
-		t.Fatalf("manage page for a member: %d", res.StatusCode)
-	}
-	res, body := f.admin.Form("POST", "/forum/categories", url.Values{"name": {"x"}, "slug": {"ok"}})
-	if res.StatusCode != 400 || !strings.Contains(body, "Name must be at least 2 characters") {
-		t.Fatalf("bad category form: %d", res.StatusCode)
-	}
-	res, _ = f.admin.Form("POST", "/forum/categories", url.Values{"name": {"Announcements"}, "position": {"0"}})
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("create category form: %d", res.StatusCode)
-	}
-	_, body = f.anon.Get("/forum")
-	if !strings.Contains(body, `href="/c/announcements"`) || !strings.Contains(body, "Q&amp;A") {
-		t.Fatal("forum index does not list the categories")
-	}
+	// Each step builds on the thread and replies the ones before it made.
+	var res *http.Response
+	var body, id string
+	var last, twentyFirst apiPost
 
-	// New thread through the form, keeping input on error.
-	res, body = f.ann.Form("POST", "/forum/new", url.Values{"category": {"questions"}, "title": {"Typed title"}, "body": {""}})
-	if res.StatusCode != 400 || !strings.Contains(body, `value="Typed title"`) {
-		t.Fatalf("invalid new thread form: %d, title kept = %v", res.StatusCode, strings.Contains(body, "Typed title"))
-	}
-	res, _ = f.ann.Form("POST", "/forum/new", url.Values{"category": {"questions"}, "title": {"Form question"}, "body": {"Details"}})
-	loc := res.Header.Get("Location")
-	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/t/") {
-		t.Fatalf("new thread form: %d to %q", res.StatusCode, loc)
-	}
-	id := strings.TrimPrefix(loc, "/t/")
-
-	// 45 replies: three pages of 20, permalinks land on the right page.
-	var last apiPost
-	var twentyFirst apiPost
-	for i := range 45 {
-		p := f.reply(t, f.bob, id, fmt.Sprintf("Reply number %d", i+1))
-		if i == 20 {
-			twentyFirst = p
+	step(t, "ManageCategoriesForAdminsOnly", func(t *testing.T) {
+		// Admin category management page; members are refused.
+		if res, _ := f.ann.Get("/forum/categories/manage"); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("manage page for a member: %d", res.StatusCode)
 		}
-		last = p
-	}
-	res, _ = f.anon.Get("/p/" + twentyFirst.ID)
-	if want := "/t/" + id + "?page=2#post-" + twentyFirst.ID; res.StatusCode != http.StatusFound || res.Header.Get("Location") != want {
-		t.Fatalf("permalink: %d to %q, want %q", res.StatusCode, res.Header.Get("Location"), want)
-	}
-	_, page3 := f.anon.Get("/t/" + id + "?page=3")
-	if !strings.Contains(page3, `id="post-`+last.ID+`"`) || strings.Contains(page3, "Reply number 40<") || !strings.Contains(page3, "Reply number 41") {
-		t.Fatal("page 3 does not hold replies 41 to 45")
-	}
-	if !strings.Contains(page3, "Form question") || !strings.Contains(page3, `aria-current="page"`) {
-		t.Fatal("page 3 lacks the question or the current page mark")
-	}
-	if !strings.Contains(page3, `rel="prev" href="/t/`+id+`?page=2"`) || strings.Contains(page3, `rel="next"`) {
-		t.Fatal("the last page should link back to page 2 and have no next page")
-	}
-	_, page1 := f.anon.Get("/t/" + id)
-	if !strings.Contains(page1, `rel="next" href="/t/`+id+`?page=2"`) || strings.Contains(page1, `rel="prev"`) {
-		t.Fatal("the first page should link on to page 2 and have no previous page")
-	}
+		res, body = f.admin.Form("POST", "/forum/categories", url.Values{"name": {"x"}, "slug": {"ok"}})
+		if res.StatusCode != 400 || !strings.Contains(body, "Name must be at least 2 characters") {
+			t.Fatalf("bad category form: %d", res.StatusCode)
+		}
+		res, _ = f.admin.Form("POST", "/forum/categories", url.Values{"name": {"Announcements"}, "position": {"0"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create category form: %d", res.StatusCode)
+		}
+		_, body = f.anon.Get("/forum")
+		if !strings.Contains(body, `href="/c/announcements"`) || !strings.Contains(body, "Q&amp;A") {
+			t.Fatal("forum index does not list the categories")
+		}
+	})
 
-	// Reply by form: 303 to the new post; an empty reply re-renders with 400.
-	res, _ = f.bob.Form("POST", "/t/"+id+"/reply", url.Values{"body": {"Form reply"}})
-	if res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "?page=3#post-") {
-		t.Fatalf("reply form: %d to %q", res.StatusCode, res.Header.Get("Location"))
-	}
-	res, body = f.bob.Form("POST", "/t/"+id+"/reply", url.Values{"body": {"   "}})
-	if res.StatusCode != 400 || !strings.Contains(body, "Body is required") {
-		t.Fatalf("empty reply form: %d", res.StatusCode)
-	}
+	step(t, "NewThreadFormKeepsInputOnError", func(t *testing.T) {
+		// New thread through the form, keeping input on error.
+		res, body = f.ann.Form("POST", "/forum/new", url.Values{"category": {"questions"}, "title": {"Typed title"}, "body": {""}})
+		if res.StatusCode != 400 || !strings.Contains(body, `value="Typed title"`) {
+			t.Fatalf("invalid new thread form: %d, title kept = %v", res.StatusCode, strings.Contains(body, "Typed title"))
+		}
+		res, _ = f.ann.Form("POST", "/forum/new", url.Values{"category": {"questions"}, "title": {"Form question"}, "body": {"Details"}})
+		loc := res.Header.Get("Location")
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/t/") {
+			t.Fatalf("new thread form: %d to %q", res.StatusCode, loc)
+		}
+		id = strings.TrimPrefix(loc, "/t/")
+	})
 
-	// Quote-reply without JavaScript.
-	_, body = f.ann.Get("/t/" + id + "?quote=" + twentyFirst.ID)
-	if !strings.Contains(html.UnescapeString(body), "> @bob [wrote](/p/"+twentyFirst.ID+"):\n> Reply number 21") {
-		t.Fatal("?quote= did not pre-fill the reply box")
-	}
+	step(t, "PagesOfTwentyAndPermalinksLandOnTheirPage", func(t *testing.T) {
+		// 45 replies: three pages of 20, permalinks land on the right page.
+		for i := range 45 {
+			p := f.reply(t, f.bob, id, fmt.Sprintf("Reply number %d", i+1))
+			if i == 20 {
+				twentyFirst = p
+			}
+			last = p
+		}
+		res, _ = f.anon.Get("/p/" + twentyFirst.ID)
+		if want := "/t/" + id + "?page=2#post-" + twentyFirst.ID; res.StatusCode != http.StatusFound || res.Header.Get("Location") != want {
+			t.Fatalf("permalink: %d to %q, want %q", res.StatusCode, res.Header.Get("Location"), want)
+		}
+		_, page3 := f.anon.Get("/t/" + id + "?page=3")
+		if !strings.Contains(page3, `id="post-`+last.ID+`"`) || strings.Contains(page3, "Reply number 40<") || !strings.Contains(page3, "Reply number 41") {
+			t.Fatal("page 3 does not hold replies 41 to 45")
+		}
+		if !strings.Contains(page3, "Form question") || !strings.Contains(page3, `aria-current="page"`) {
+			t.Fatal("page 3 lacks the question or the current page mark")
+		}
+		if !strings.Contains(page3, `rel="prev" href="/t/`+id+`?page=2"`) || strings.Contains(page3, `rel="next"`) {
+			t.Fatal("the last page should link back to page 2 and have no next page")
+		}
+		_, page1 := f.anon.Get("/t/" + id)
+		if !strings.Contains(page1, `rel="next" href="/t/`+id+`?page=2"`) || strings.Contains(page1, `rel="prev"`) {
+			t.Fatal("the first page should link on to page 2 and have no previous page")
+		}
+	})
 
-	// Edit by form: edited mark on the page; moderators see the history.
-	res, _ = f.bob.Form("POST", "/p/"+last.ID+"/edit", url.Values{"body": {"Reply number 45, corrected"}})
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("edit form: %d", res.StatusCode)
-	}
-	_, page3 = f.anon.Get("/t/" + id + "?page=3")
-	if !strings.Contains(page3, "corrected") || !strings.Contains(page3, "· edited") {
-		t.Fatal("edited reply not shown with its mark")
-	}
-	if res, _ := f.ann.Get("/p/" + last.ID + "/edit"); res.StatusCode != http.StatusForbidden {
-		t.Fatalf("someone else's edit page: %d", res.StatusCode)
-	}
-	_, hist := f.mod.Get("/p/" + last.ID + "/history")
-	if !strings.Contains(hist, "Reply number 45") {
-		t.Fatal("history page lacks the previous version")
-	}
+	step(t, "ReplyFormAndEmptyReply", func(t *testing.T) {
+		// Reply by form: 303 to the new post; an empty reply re-renders with 400.
+		res, _ = f.bob.Form("POST", "/t/"+id+"/reply", url.Values{"body": {"Form reply"}})
+		if res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "?page=3#post-") {
+			t.Fatalf("reply form: %d to %q", res.StatusCode, res.Header.Get("Location"))
+		}
+		res, body = f.bob.Form("POST", "/t/"+id+"/reply", url.Values{"body": {"   "}})
+		if res.StatusCode != 400 || !strings.Contains(body, "Body is required") {
+			t.Fatalf("empty reply form: %d", res.StatusCode)
+		}
+	})
 
-	// Moderator switches through forms; pinned threads list first.
-	other := f.thread(t, f.bob, "questions", "Newer thread", "x")
-	res, list := f.anon.Get("/c/questions")
-	if res.StatusCode != 200 || !strings.Contains(list, other.ID) || strings.Index(list, other.ID) > strings.Index(list, id) {
-		t.Fatal("the newest activity should list first")
-	}
-	res, _ = f.mod.Form("POST", "/t/"+id+"/pin", url.Values{"on": {"true"}})
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("pin form: %d", res.StatusCode)
-	}
-	_, list = f.anon.Get("/c/questions")
-	if strings.Index(list, other.ID) < strings.Index(list, id) || !strings.Contains(list, "Pinned") {
-		t.Fatal("pinned thread is not first")
-	}
-	res, _ = f.mod.Form("POST", "/t/"+id+"/move", url.Values{"category": {"tips"}})
-	if res.StatusCode != http.StatusSeeOther || f.get(t, f.anon, id).Category != "tips" {
-		t.Fatalf("move form: %d", res.StatusCode)
-	}
-	res, _ = f.ann.Form("POST", "/t/"+id+"/follow", url.Values{"on": {"false"}})
-	_, page := f.ann.Get("/t/" + id)
-	if res.StatusCode != http.StatusSeeOther || !strings.Contains(page, `aria-pressed="false"`) {
-		t.Fatal("unfollow form did not stick")
-	}
-	if res, _ := f.anon.Get("/c/nope"); res.StatusCode != 404 {
-		t.Fatalf("unknown category page: %d", res.StatusCode)
-	}
-	if res, _ := f.anon.Get("/forum/new"); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("new thread page signed out: %d, want redirect to sign-in", res.StatusCode)
-	}
+	step(t, "QuoteReplyWithoutJavaScript", func(t *testing.T) {
+		// Quote-reply without JavaScript.
+		_, body = f.ann.Get("/t/" + id + "?quote=" + twentyFirst.ID)
+		if !strings.Contains(html.UnescapeString(body), "> @bob [wrote](/p/"+twentyFirst.ID+"):\n> Reply number 21") {
+			t.Fatal("?quote= did not pre-fill the reply box")
+		}
+	})
+
+	step(t, "EditFormMarksEditedAndKeepsHistory", func(t *testing.T) {
+		// Edit by form: edited mark on the page; moderators see the history.
+		res, _ = f.bob.Form("POST", "/p/"+last.ID+"/edit", url.Values{"body": {"Reply number 45, corrected"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("edit form: %d", res.StatusCode)
+		}
+		_, page3 := f.anon.Get("/t/" + id + "?page=3")
+		if !strings.Contains(page3, "corrected") || !strings.Contains(page3, "· edited") {
+			t.Fatal("edited reply not shown with its mark")
+		}
+		if res, _ := f.ann.Get("/p/" + last.ID + "/edit"); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("someone else's edit page: %d", res.StatusCode)
+		}
+		_, hist := f.mod.Get("/p/" + last.ID + "/history")
+		if !strings.Contains(hist, "Reply number 45") {
+			t.Fatal("history page lacks the previous version")
+		}
+	})
+
+	step(t, "ModeratorSwitchesAndPinnedFirst", func(t *testing.T) {
+		// Moderator switches through forms; pinned threads list first.
+		other := f.thread(t, f.bob, "questions", "Newer thread", "x")
+		res, list := f.anon.Get("/c/questions")
+		if res.StatusCode != 200 || !strings.Contains(list, other.ID) || strings.Index(list, other.ID) > strings.Index(list, id) {
+			t.Fatal("the newest activity should list first")
+		}
+		res, _ = f.mod.Form("POST", "/t/"+id+"/pin", url.Values{"on": {"true"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("pin form: %d", res.StatusCode)
+		}
+		_, list = f.anon.Get("/c/questions")
+		if strings.Index(list, other.ID) < strings.Index(list, id) || !strings.Contains(list, "Pinned") {
+			t.Fatal("pinned thread is not first")
+		}
+		res, _ = f.mod.Form("POST", "/t/"+id+"/move", url.Values{"category": {"tips"}})
+		if res.StatusCode != http.StatusSeeOther || f.get(t, f.anon, id).Category != "tips" {
+			t.Fatalf("move form: %d", res.StatusCode)
+		}
+		res, _ = f.ann.Form("POST", "/t/"+id+"/follow", url.Values{"on": {"false"}})
+		_, page := f.ann.Get("/t/" + id)
+		if res.StatusCode != http.StatusSeeOther || !strings.Contains(page, `aria-pressed="false"`) {
+			t.Fatal("unfollow form did not stick")
+		}
+	})
+
+	step(t, "UnknownCategoryAndSignedOutNewThread", func(t *testing.T) {
+		if res, _ := f.anon.Get("/c/nope"); res.StatusCode != 404 {
+			t.Fatalf("unknown category page: %d", res.StatusCode)
+		}
+		if res, _ := f.anon.Get("/forum/new"); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("new thread page signed out: %d, want redirect to sign-in", res.StatusCode)
+		}
+	})
 }
 
 func TestForumHostileMarkdown(t *testing.T) {
@@ -443,13 +453,7 @@ func TestForumBrowserReplyAndAccept(t *testing.T) {
 		t.Fatalf("quoted reply box = %q, %v", quote, err)
 	}
 	// Ann, the asker, accepts it.
-	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`form[action="/auth/logout"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`a[href^="/signin"]`)),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f.env.BrowserSignOut(t, ctx)
 	f.env.BrowserSignIn(t, ctx, "Ann")
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(f.env.URL+"/t/"+q.ID),

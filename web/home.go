@@ -22,37 +22,33 @@ type homeData struct {
 const homeItems = 5
 
 // home is the community's front page.
-func (s *Server) home(c *gin.Context) {
+func (s *Server) home(c *gin.Context) error {
 	ctx, u := c.Request.Context(), currentUser(c)
 	var d homeData
 	latest, err := s.svc.Forum.Latest(ctx, 8)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	d.Latest = latest
 	board, err := s.svc.Ideas.List(ctx, u, ideas.ListParams{Sort: ideas.SortTrending})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	d.Trending = firstN(board.Items, homeItems)
 	// One query for the done column, not Roadmap's three.
 	shipped, err := s.svc.Ideas.List(ctx, u, ideas.ListParams{Sort: ideas.SortTop, Status: string(ideas.StatusDone)})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	d.Shipped = firstN(shipped.Items, homeItems)
-	products, err := s.svc.Reviews.Products(ctx, u, "", false)
+	products, err := s.svc.Reviews.Products(ctx, u, reviews.ProductFilter{})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	d.Products = firstN(products.Items, 6)
 	v := s.view(c, "")
 	v.Data = d
-	s.html(c, http.StatusOK, "home", v)
+	return s.html(c, http.StatusOK, "home", v)
 }
 
 func firstN[T any](xs []T, n int) []T {

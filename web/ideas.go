@@ -12,22 +12,22 @@ import (
 )
 
 func (s *Server) ideaRoutes(r *gin.Engine) {
-	r.GET("/ideas", s.ideaBoard)
-	r.POST("/ideas", s.proposeIdea)
-	r.GET("/ideas/new", s.proposePage)
-	r.GET("/ideas/roadmap", s.roadmapPage)
-	r.GET("/ideas/mine", s.myIdeasPage)
-	r.GET("/ideas/voted", s.votedIdeasPage)
-	r.GET("/ideas/triage", s.triagePage)
-	r.GET("/ideas/hidden", s.hiddenIdeasPage)
-	r.GET("/ideas/:id", s.ideaPage)
-	r.GET("/ideas/:id/edit", s.editIdeaPage)
-	r.POST("/ideas/:id/edit", s.editIdea)
-	r.POST("/ideas/:id/vote", s.voteForm)
-	r.POST("/ideas/:id/unvote", s.voteForm)
-	r.POST("/ideas/:id/comments", s.commentForm)
-	r.POST("/ideas/:id/status", s.statusForm)
-	r.POST("/ideas/:id/merge", s.mergeForm)
+	r.GET("/ideas", s.h(s.ideaBoard))
+	r.POST("/ideas", s.h(s.proposeIdea))
+	r.GET("/ideas/new", s.h(s.proposePage))
+	r.GET("/ideas/roadmap", s.h(s.roadmapPage))
+	r.GET("/ideas/mine", s.h(s.ideaListPage(s.svc.Ideas.Mine, myIdeas)))
+	r.GET("/ideas/voted", s.h(s.ideaListPage(s.svc.Ideas.Voted, votedIdeas)))
+	r.GET("/ideas/triage", s.h(s.triagePage))
+	r.GET("/ideas/hidden", s.h(s.ideaListPage(s.svc.Ideas.HiddenIdeas, hiddenIdeas)))
+	r.GET("/ideas/:id", s.h(s.ideaPage))
+	r.GET("/ideas/:id/edit", s.h(s.editIdeaPage))
+	r.POST("/ideas/:id/edit", s.h(s.editIdea))
+	r.POST("/ideas/:id/vote", s.h(s.voteForm))
+	r.POST("/ideas/:id/unvote", s.h(s.voteForm))
+	r.POST("/ideas/:id/comments", s.h(s.commentForm))
+	r.POST("/ideas/:id/status", s.h(s.statusForm))
+	r.POST("/ideas/:id/merge", s.h(s.mergeForm))
 	s.ideaModerationRoutes(r)
 	s.ideaAPIRoutes()
 }
@@ -35,113 +35,70 @@ func (s *Server) ideaRoutes(r *gin.Engine) {
 // ideasSection names the idea board's sub-navigation tab a page belongs to.
 type ideasSection struct{ Section string }
 
-type boardData struct {
-	ideasSection
-	Page     townhall.Page[*ideas.Idea]
-	Sort     string
-	Status   string
-	Tag      string
-	Sorts    []string
-	Statuses []ideas.Status
-	Tags     []ideas.TagCount
-	URL      *url.URL
-}
-
-func (s *Server) ideaBoard(c *gin.Context) {
-	ctx := c.Request.Context()
-	p := ideas.ListParams{Sort: c.Query("sort"), Status: c.Query("status"), Tag: c.Query("tag"), After: c.Query("after")}
-	page, err := s.svc.Ideas.List(ctx, currentUser(c), p)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	tags, err := s.svc.Ideas.PopularTags(ctx, 15)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if p.Sort == "" {
-		p.Sort = ideas.SortTrending
-	}
-	st, _ := ideas.ParseStatus(p.Status)
-	v := s.view(c, "Ideas")
-	v.Nav = "ideas"
-	v.Data = &boardData{
-		ideasSection: ideasSection{"board"}, Page: page, Sort: p.Sort, Status: string(st), Tag: strings.ToLower(p.Tag),
-		Sorts: ideas.Sorts, Statuses: ideas.Statuses, Tags: tags, URL: c.Request.URL,
-	}
-	s.html(c, http.StatusOK, "ideas_board", v)
-}
-
 type ideaFormData struct {
 	ideasSection
 	Idea *ideas.Idea // nil when proposing
 }
 
-func (s *Server) proposePage(c *gin.Context) {
-	if _, ok := s.requireUser(c); !ok {
-		return
+func (s *Server) proposePage(c *gin.Context) error {
+	if _, err := requireUser(c); err != nil {
+		return err
 	}
 	v := s.view(c, "Propose an idea")
 	v.Nav = "ideas"
 	v.Data = &ideaFormData{ideasSection: ideasSection{"new"}}
 	v.Form = url.Values{"title": {c.Query("title")}}
-	s.html(c, http.StatusOK, "ideas_form", v)
+	return s.html(c, http.StatusOK, "ideas_form", v)
 }
 
 func formInput(c *gin.Context) ideas.Input {
 	return ideas.Input{Title: c.PostForm("title"), Body: c.PostForm("body"), Tags: []string{c.PostForm("tags")}}
 }
 
-func (s *Server) proposeIdea(c *gin.Context) {
+func (s *Server) proposeIdea(c *gin.Context) error {
 	i, err := s.svc.Ideas.Propose(c.Request.Context(), currentUser(c), formInput(c))
 	if err != nil {
 		v := s.view(c, "Propose an idea")
 		v.Nav = "ideas"
 		v.Data = &ideaFormData{ideasSection: ideasSection{"new"}}
-		s.formError(c, "ideas_form", v, err)
-		return
+		return rerender("ideas_form", v, err)
 	}
-	redirectBack(c, i.URL())
+	return redirectBack(c, i.URL())
 }
 
-func (s *Server) editIdeaPage(c *gin.Context) {
-	u, ok := s.requireUser(c)
-	if !ok {
-		return
+func (s *Server) editIdeaPage(c *gin.Context) error {
+	u, err := requireUser(c)
+	if err != nil {
+		return err
 	}
 	i, err := s.svc.Ideas.Idea(c.Request.Context(), u, c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if !s.svc.Ideas.CanEdit(u, i) {
-		s.fail(c, townhall.Errorf(townhall.EFORBIDDEN, "Only the author and the product team can edit this idea."))
-		return
+		return townhall.Errorf(townhall.EFORBIDDEN, "Only the author and the product team can edit this idea.")
 	}
 	v := s.view(c, "Edit idea")
 	v.Nav = "ideas"
 	v.Data = &ideaFormData{Idea: i}
 	v.Form = url.Values{"title": {i.Title}, "body": {i.Body}, "tags": {strings.Join(i.Tags, ", ")}}
-	s.html(c, http.StatusOK, "ideas_form", v)
+	return s.html(c, http.StatusOK, "ideas_form", v)
 }
 
-func (s *Server) editIdea(c *gin.Context) {
+func (s *Server) editIdea(c *gin.Context) error {
 	u := currentUser(c)
 	i, err := s.svc.Ideas.Edit(c.Request.Context(), u, c.Param("id"), formInput(c))
 	if err != nil {
 		old, lookupErr := s.svc.Ideas.Idea(c.Request.Context(), u, c.Param("id"))
 		if lookupErr != nil {
-			s.fail(c, lookupErr)
-			return
+			return lookupErr
 		}
 		v := s.view(c, "Edit idea")
 		v.Nav = "ideas"
 		v.Data = &ideaFormData{Idea: old}
-		s.formError(c, "ideas_form", v, err)
-		return
+		return rerender("ideas_form", v, err)
 	}
-	redirectBack(c, i.URL())
+	return redirectBack(c, i.URL())
 }
 
 type ideaPageData struct {
@@ -163,22 +120,20 @@ type ideaPageData struct {
 func (d *ideaPageData) CanChange(c *ideas.Comment) bool { return ideas.CanChangeComment(d.viewer, c) }
 
 // ideaPage shows one idea; a merged duplicate redirects to its target.
-func (s *Server) ideaPage(c *gin.Context) {
+func (s *Server) ideaPage(c *gin.Context) error {
 	i, err := s.svc.Ideas.Idea(c.Request.Context(), currentUser(c), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if i.Merged() {
 		c.Redirect(http.StatusMovedPermanently, "/ideas/"+i.MergedInto+"?merged_from="+i.ID)
-		return
+		return nil
 	}
 	v, err := s.ideaView(c, i)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	s.html(c, http.StatusOK, "ideas_show", v)
+	return s.html(c, http.StatusOK, "ideas_show", v)
 }
 
 // ideaView gathers everything the idea page shows.
@@ -224,32 +179,28 @@ func (s *Server) ideaView(c *gin.Context, i *ideas.Idea) (*view, error) {
 
 // ideaFormError re-renders the idea page with the error above the forms and
 // what the user typed kept in them.
-func (s *Server) ideaFormError(c *gin.Context, err error) {
+func (s *Server) ideaFormError(c *gin.Context, err error) error {
 	i, lookupErr := s.svc.Ideas.Idea(c.Request.Context(), currentUser(c), c.Param("id"))
 	if lookupErr != nil {
-		s.fail(c, lookupErr)
-		return
+		return lookupErr
 	}
 	if i.Merged() {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v, verr := s.ideaView(c, i)
 	if verr != nil {
-		s.fail(c, verr)
-		return
+		return verr
 	}
-	s.formError(c, "ideas_show", v, err)
+	return rerender("ideas_show", v, err)
 }
 
 // voteForm handles the vote button without JavaScript; static/ideas.js
 // sends the same intent to the JSON API instead.
-func (s *Server) voteForm(c *gin.Context) {
+func (s *Server) voteForm(c *gin.Context) error {
 	u := currentUser(c)
 	back := sameSiteReferer(c, "/ideas/"+c.Param("id"))
 	if u == nil {
-		redirectBack(c, "/signin?next="+url.QueryEscape(back))
-		return
+		return redirectBack(c, "/signin?next="+url.QueryEscape(back))
 	}
 	var err error
 	if strings.HasSuffix(c.Request.URL.Path, "/unvote") {
@@ -258,10 +209,9 @@ func (s *Server) voteForm(c *gin.Context) {
 		_, err = s.svc.Ideas.Vote(c.Request.Context(), u, c.Param("id"))
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	redirectBack(c, back)
+	return redirectBack(c, back)
 }
 
 // sameSiteReferer is the page a form was posted from, so voting from the
@@ -278,32 +228,30 @@ func sameSiteReferer(c *gin.Context, fallback string) string {
 	return p
 }
 
-func (s *Server) commentForm(c *gin.Context) {
+func (s *Server) commentForm(c *gin.Context) error {
 	cm, err := s.svc.Ideas.Comment(c.Request.Context(), currentUser(c), c.Param("id"), c.PostForm("body"))
 	if err != nil {
-		s.ideaFormError(c, err)
-		return
+		return s.ideaFormError(c, err)
 	}
-	redirectBack(c, "/ideas/"+cm.IdeaID+"#comment-"+cm.ID)
+	return redirectBack(c, "/ideas/"+cm.IdeaID+"#comment-"+cm.ID)
 }
 
-func (s *Server) statusForm(c *gin.Context) {
-	i, err := s.svc.Ideas.ChangeStatus(c.Request.Context(), currentUser(c), c.Param("id"),
-		c.PostForm("status"), c.PostForm("reason"), c.PostForm("response"))
+func (s *Server) statusForm(c *gin.Context) error {
+	i, err := s.svc.Ideas.ChangeStatus(c.Request.Context(), currentUser(c), c.Param("id"), ideas.StatusUpdate{
+		Status: c.PostForm("status"), Reason: c.PostForm("reason"), Response: c.PostForm("response"),
+	})
 	if err != nil {
-		s.ideaFormError(c, err)
-		return
+		return s.ideaFormError(c, err)
 	}
-	redirectBack(c, i.URL()+"#history")
+	return redirectBack(c, i.URL()+"#history")
 }
 
-func (s *Server) mergeForm(c *gin.Context) {
+func (s *Server) mergeForm(c *gin.Context) error {
 	into, err := s.svc.Ideas.Merge(c.Request.Context(), currentUser(c), c.Param("id"), ideaIDFrom(c.PostForm("into")))
 	if err != nil {
-		s.ideaFormError(c, err)
-		return
+		return s.ideaFormError(c, err)
 	}
-	redirectBack(c, into.URL())
+	return redirectBack(c, into.URL())
 }
 
 // ideaIDFrom accepts an idea id or a link to an idea page, as the product
@@ -315,85 +263,4 @@ func ideaIDFrom(s string) string {
 		s, _, _ = strings.Cut(s, "/")
 	}
 	return s
-}
-
-type ideaListData struct {
-	ideasSection
-	Heading string
-	Empty   string
-	Page    townhall.Page[*ideas.Idea]
-	URL     *url.URL
-}
-
-func (s *Server) myIdeasPage(c *gin.Context) {
-	page, err := s.svc.Ideas.Mine(c.Request.Context(), currentUser(c), c.Query("after"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	v := s.view(c, "My ideas")
-	v.Nav = "ideas"
-	v.Data = &ideaListData{ideasSection{"mine"}, "My ideas", "You haven't proposed an idea yet.", page, c.Request.URL}
-	s.html(c, http.StatusOK, "ideas_list", v)
-}
-
-func (s *Server) votedIdeasPage(c *gin.Context) {
-	page, err := s.svc.Ideas.Voted(c.Request.Context(), currentUser(c), c.Query("after"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	v := s.view(c, "Ideas I voted for")
-	v.Nav = "ideas"
-	v.Data = &ideaListData{ideasSection{"voted"}, "Ideas I voted for", "You haven't voted for an idea yet. Votes tell the product team what matters most.", page, c.Request.URL}
-	s.html(c, http.StatusOK, "ideas_list", v)
-}
-
-type roadmapColumn struct {
-	Status ideas.Status
-	Ideas  []*ideas.Idea
-}
-
-func (s *Server) roadmapPage(c *gin.Context) {
-	cols, err := s.svc.Ideas.Roadmap(c.Request.Context(), currentUser(c), 30)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	var data struct {
-		ideasSection
-		Columns []roadmapColumn
-	}
-	data.Section = "roadmap"
-	for _, st := range ideas.RoadmapStatuses {
-		data.Columns = append(data.Columns, roadmapColumn{st, cols[st]})
-	}
-	v := s.view(c, "Roadmap")
-	v.Nav = "ideas"
-	v.Data = &data
-	s.html(c, http.StatusOK, "ideas_roadmap", v)
-}
-
-type triageData struct {
-	ideasSection
-	Page  townhall.Page[*ideas.Idea]
-	Sort  string
-	Sorts []string
-	URL   *url.URL
-}
-
-func (s *Server) triagePage(c *gin.Context) {
-	sort := c.Query("sort")
-	page, err := s.svc.Ideas.Triage(c.Request.Context(), currentUser(c), sort, c.Query("after"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if sort == "" {
-		sort = ideas.TriageOldest
-	}
-	v := s.view(c, "Triage")
-	v.Nav = "ideas"
-	v.Data = &triageData{ideasSection{"triage"}, page, sort, ideas.TriageSorts, c.Request.URL}
-	s.html(c, http.StatusOK, "ideas_triage", v)
 }

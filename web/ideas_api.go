@@ -1,11 +1,8 @@
 package web
 
 import (
-	"encoding/csv"
 	"html/template"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -15,18 +12,18 @@ import (
 
 func (s *Server) ideaAPIRoutes() {
 	api := s.api()
-	api.GET("/ideas", s.apiListIdeas)
-	api.POST("/ideas", s.apiProposeIdea)
-	api.GET("/ideas.csv", s.apiExportIdeas)
-	api.GET("/ideas/similar", s.apiSimilarIdeas)
-	api.GET("/ideas/:id", s.apiIdea)
-	api.PATCH("/ideas/:id", s.apiEditIdea)
-	api.POST("/ideas/:id/vote", s.apiVote)
-	api.DELETE("/ideas/:id/vote", s.apiVote)
-	api.PUT("/ideas/:id/status", s.apiChangeStatus)
-	api.POST("/ideas/:id/merge", s.apiMerge)
-	api.GET("/ideas/:id/comments", s.apiComments)
-	api.POST("/ideas/:id/comments", s.apiComment)
+	api.GET("/ideas", s.h(s.apiListIdeas))
+	api.POST("/ideas", s.h(s.apiProposeIdea))
+	api.GET("/ideas.csv", s.h(s.apiExportIdeas))
+	api.GET("/ideas/similar", s.h(s.apiSimilarIdeas))
+	api.GET("/ideas/:id", s.h(s.apiIdea))
+	api.PATCH("/ideas/:id", s.h(s.apiEditIdea))
+	api.POST("/ideas/:id/vote", s.h(s.apiVote))
+	api.DELETE("/ideas/:id/vote", s.h(s.apiVote))
+	api.PUT("/ideas/:id/status", s.h(s.apiChangeStatus))
+	api.POST("/ideas/:id/merge", s.h(s.apiMerge))
+	api.GET("/ideas/:id/comments", s.h(s.apiComments))
+	api.POST("/ideas/:id/comments", s.h(s.apiComment))
 }
 
 type ideaAuthorJSON struct {
@@ -110,15 +107,14 @@ func toCommentJSON(c *ideas.Comment) commentJSON {
 	return out
 }
 
-func (s *Server) apiListIdeas(c *gin.Context) {
+func (s *Server) apiListIdeas(c *gin.Context) error {
 	page, err := s.svc.Ideas.List(c.Request.Context(), currentUser(c), ideas.ListParams{
 		Sort: c.Query("sort"), Status: c.Query("status"), Tag: c.Query("tag"), After: c.Query("after"),
 	})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	c.JSON(http.StatusOK, ideaPageJSON{toIdeaJSONs(page.Items), page.Next})
+	return sendJSON(c, http.StatusOK, ideaPageJSON{toIdeaJSONs(page.Items), page.Next})
 }
 
 type ideaInputJSON struct {
@@ -127,14 +123,13 @@ type ideaInputJSON struct {
 	Tags  []string `json:"tags"`
 }
 
-func (s *Server) apiProposeIdea(c *gin.Context) {
-	if _, ok := s.requireUser(c); !ok {
-		return
+func (s *Server) apiProposeIdea(c *gin.Context) error {
+	if _, err := requireUser(c); err != nil {
+		return err
 	}
 	var req ideaInputJSON
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	in := ideas.Input{Tags: req.Tags}
 	if req.Title != nil {
@@ -145,28 +140,25 @@ func (s *Server) apiProposeIdea(c *gin.Context) {
 	}
 	i, err := s.svc.Ideas.Propose(c.Request.Context(), currentUser(c), in)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Header("Location", i.URL())
-	c.JSON(http.StatusCreated, toIdeaJSON(i))
+	return sendJSON(c, http.StatusCreated, toIdeaJSON(i))
 }
 
 // apiEditIdea changes the fields sent; the others keep their values.
-func (s *Server) apiEditIdea(c *gin.Context) {
-	u, ok := s.requireUser(c)
-	if !ok {
-		return
+func (s *Server) apiEditIdea(c *gin.Context) error {
+	u, err := requireUser(c)
+	if err != nil {
+		return err
 	}
 	var req ideaInputJSON
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	old, err := s.svc.Ideas.Idea(c.Request.Context(), u, c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	in := ideas.Input{Title: old.Title, Body: old.Body, Tags: old.Tags}
 	if req.Title != nil {
@@ -180,24 +172,22 @@ func (s *Server) apiEditIdea(c *gin.Context) {
 	}
 	i, err := s.svc.Ideas.Edit(c.Request.Context(), u, old.ID, in)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	c.JSON(http.StatusOK, toIdeaJSON(i))
+	return sendJSON(c, http.StatusOK, toIdeaJSON(i))
 }
 
-func (s *Server) apiIdea(c *gin.Context) {
+func (s *Server) apiIdea(c *gin.Context) error {
 	i, err := s.svc.Ideas.Idea(c.Request.Context(), currentUser(c), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	c.JSON(http.StatusOK, toIdeaJSON(i))
+	return sendJSON(c, http.StatusOK, toIdeaJSON(i))
 }
 
 // apiVote adds (POST) or removes (DELETE) the caller's vote and answers the
 // idea with its new count.
-func (s *Server) apiVote(c *gin.Context) {
+func (s *Server) apiVote(c *gin.Context) error {
 	var i *ideas.Idea
 	var err error
 	if c.Request.Method == http.MethodDelete {
@@ -206,15 +196,14 @@ func (s *Server) apiVote(c *gin.Context) {
 		i, err = s.svc.Ideas.Vote(c.Request.Context(), currentUser(c), c.Param("id"))
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	c.JSON(http.StatusOK, toIdeaJSON(i))
+	return sendJSON(c, http.StatusOK, toIdeaJSON(i))
 }
 
-func (s *Server) apiChangeStatus(c *gin.Context) {
-	if _, ok := s.requireUser(c); !ok {
-		return
+func (s *Server) apiChangeStatus(c *gin.Context) error {
+	if _, err := requireUser(c); err != nil {
+		return err
 	}
 	var req struct {
 		Status   string `json:"status"`
@@ -222,69 +211,63 @@ func (s *Server) apiChangeStatus(c *gin.Context) {
 		Response string `json:"response"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	i, err := s.svc.Ideas.ChangeStatus(c.Request.Context(), currentUser(c), c.Param("id"), req.Status, req.Reason, req.Response)
+	i, err := s.svc.Ideas.ChangeStatus(c.Request.Context(), currentUser(c), c.Param("id"),
+		ideas.StatusUpdate{Status: req.Status, Reason: req.Reason, Response: req.Response})
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	c.JSON(http.StatusOK, toIdeaJSON(i))
+	return sendJSON(c, http.StatusOK, toIdeaJSON(i))
 }
 
-func (s *Server) apiMerge(c *gin.Context) {
-	if _, ok := s.requireUser(c); !ok {
-		return
+func (s *Server) apiMerge(c *gin.Context) error {
+	if _, err := requireUser(c); err != nil {
+		return err
 	}
 	var req struct {
 		Into string `json:"into"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	into, err := s.svc.Ideas.Merge(c.Request.Context(), currentUser(c), c.Param("id"), ideaIDFrom(req.Into))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	c.JSON(http.StatusOK, toIdeaJSON(into))
+	return sendJSON(c, http.StatusOK, toIdeaJSON(into))
 }
 
-func (s *Server) apiComments(c *gin.Context) {
+func (s *Server) apiComments(c *gin.Context) error {
 	page, err := s.svc.Ideas.Comments(c.Request.Context(), currentUser(c), c.Param("id"), c.Query("after"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	items := make([]commentJSON, len(page.Items))
 	for k, cm := range page.Items {
 		items[k] = toCommentJSON(cm)
 	}
-	c.JSON(http.StatusOK, struct {
+	return sendJSON(c, http.StatusOK, struct {
 		Items []commentJSON `json:"items"`
 		Next  string        `json:"next"`
 	}{items, page.Next})
 }
 
-func (s *Server) apiComment(c *gin.Context) {
-	if _, ok := s.requireUser(c); !ok {
-		return
+func (s *Server) apiComment(c *gin.Context) error {
+	if _, err := requireUser(c); err != nil {
+		return err
 	}
 	var req struct {
 		Body string `json:"body"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	cm, err := s.svc.Ideas.Comment(c.Request.Context(), currentUser(c), c.Param("id"), req.Body)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	c.JSON(http.StatusCreated, toCommentJSON(cm))
+	return sendJSON(c, http.StatusCreated, toCommentJSON(cm))
 }
 
 type similarJSON struct {
@@ -297,69 +280,16 @@ type similarJSON struct {
 }
 
 // apiSimilarIdeas suggests existing ideas for a title being typed.
-func (s *Server) apiSimilarIdeas(c *gin.Context) {
+func (s *Server) apiSimilarIdeas(c *gin.Context) error {
 	items, err := s.svc.Ideas.Similar(c.Request.Context(), c.Query("q"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := make([]similarJSON, len(items))
 	for k, i := range items {
 		out[k] = similarJSON{i.ID, i.Title, i.Status, i.Status.Label(), i.Votes, i.URL()}
 	}
-	c.JSON(http.StatusOK, struct {
+	return sendJSON(c, http.StatusOK, struct {
 		Items []similarJSON `json:"items"`
 	}{out})
-}
-
-// apiExportIdeas streams every idea as CSV for the product team.
-func (s *Server) apiExportIdeas(c *gin.Context) {
-	u := currentUser(c)
-	base := s.cfg.BaseURL.Scheme + "://" + s.cfg.BaseURL.Host
-	var w *csv.Writer
-	err := s.svc.Ideas.Export(c.Request.Context(), u, func(i *ideas.Idea) error {
-		if w == nil {
-			c.Header("Content-Type", "text/csv; charset=utf-8")
-			c.Header("Content-Disposition", `attachment; filename="ideas.csv"`)
-			c.Header("Cache-Control", "no-store")
-			c.Status(http.StatusOK)
-			w = csv.NewWriter(c.Writer)
-			w.Write(csvHeader)
-		}
-		status := string(i.Status)
-		if i.Merged() {
-			status = "merged"
-		}
-		return w.Write([]string{
-			i.ID, csvCell(i.Title), status, strconv.Itoa(i.Votes), strconv.FormatFloat(i.Weighted, 'f', -1, 64),
-			i.CreatedAt.UTC().Format(time.RFC3339), csvCell(strings.Join(i.Tags, " ")), base + i.URL(),
-		})
-	})
-	if err != nil {
-		if w == nil {
-			s.fail(c, err)
-			return
-		}
-		s.log.Error("export ideas", "err", err, "request_id", c.GetString(ctxRequestID))
-		return
-	}
-	if w == nil { // no ideas yet: still a valid file
-		c.Header("Content-Type", "text/csv; charset=utf-8")
-		c.Header("Content-Disposition", `attachment; filename="ideas.csv"`)
-		c.Status(http.StatusOK)
-		w = csv.NewWriter(c.Writer)
-		w.Write(csvHeader)
-	}
-	w.Flush()
-}
-
-var csvHeader = []string{"id", "title", "status", "votes", "weighted_score", "created", "tags", "url"}
-
-// csvCell defuses spreadsheet formulas: a cell starting with = + - @ (or a
-// tab or carriage return) gets a leading apostrophe so it stays text.
-func csvCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

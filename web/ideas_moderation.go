@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"time"
@@ -14,18 +15,18 @@ import (
 // Moderation of the idea board: moderators hide and unhide ideas and
 // comments; authors (and moderators) edit and delete comments.
 func (s *Server) ideaModerationRoutes(r *gin.Engine) {
-	r.POST("/ideas/:id/hidden", s.hideIdeaForm)
-	r.GET("/ideas/:id/comments/:cid/edit", s.editCommentPage)
-	r.POST("/ideas/:id/comments/:cid/edit", s.editCommentForm)
-	r.POST("/ideas/:id/comments/:cid/delete", s.deleteCommentForm)
-	r.POST("/ideas/:id/comments/:cid/hidden", s.hideCommentForm)
+	r.POST("/ideas/:id/hidden", s.h(s.hideIdeaForm))
+	r.GET("/ideas/:id/comments/:cid/edit", s.h(s.editCommentPage))
+	r.POST("/ideas/:id/comments/:cid/edit", s.h(s.editCommentForm))
+	r.POST("/ideas/:id/comments/:cid/delete", s.h(s.deleteCommentForm))
+	r.POST("/ideas/:id/comments/:cid/hidden", s.h(s.hideCommentForm))
 
 	api := s.api()
-	api.PUT("/ideas/:id/hidden", s.apiHideIdea)
+	api.PUT("/ideas/:id/hidden", s.h(apiSetHidden(s.svc.Ideas.SetIdeaHidden, toIdeaJSON)))
 	// Idea comments live under their own prefix; forum posts are /posts.
-	api.PATCH("/comments/:id", s.apiEditComment)
-	api.DELETE("/comments/:id", s.apiDeleteComment)
-	api.PUT("/comments/:id/hidden", s.apiHideComment)
+	api.PATCH("/comments/:id", s.h(s.apiEditComment))
+	api.DELETE("/comments/:id", s.h(s.apiDeleteComment))
+	api.PUT("/comments/:id/hidden", s.h(apiSetHidden(s.svc.Ideas.SetCommentHidden, toCommentJSON)))
 }
 
 type hiddenJSON struct {
@@ -58,117 +59,83 @@ func decodeHidden(c *gin.Context) (hidden bool, reason string, err error) {
 	return *req.Hidden, req.Reason, nil
 }
 
-func (s *Server) apiHideIdea(c *gin.Context) {
-	u, ok := s.requireUser(c)
-	if !ok {
-		return
+// apiSetHidden serves PUT .../hidden for ideas and comments alike: set
+// hides or unhides the item named in the URL, and the answer is the item
+// as toJSON shows it.
+func apiSetHidden[T, J any](set func(ctx context.Context, actor *townhall.User, id string, hidden bool, reason string) (T, error), toJSON func(T) J) handler {
+	return func(c *gin.Context) error {
+		u, err := requireUser(c)
+		if err != nil {
+			return err
+		}
+		hidden, reason, err := decodeHidden(c)
+		if err != nil {
+			return err
+		}
+		item, err := set(c.Request.Context(), u, c.Param("id"), hidden, reason)
+		if err != nil {
+			return err
+		}
+		return sendJSON(c, http.StatusOK, toJSON(item))
 	}
-	hidden, reason, err := decodeHidden(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	i, err := s.svc.Ideas.SetIdeaHidden(c.Request.Context(), u, c.Param("id"), hidden, reason)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, toIdeaJSON(i))
 }
 
-func (s *Server) apiEditComment(c *gin.Context) {
-	u, ok := s.requireUser(c)
-	if !ok {
-		return
+func (s *Server) apiEditComment(c *gin.Context) error {
+	u, err := requireUser(c)
+	if err != nil {
+		return err
 	}
 	var req struct {
 		Body *string `json:"body"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if req.Body == nil {
-		s.fail(c, townhall.Errorf(townhall.EINVALID, `Field "body" is required.`))
-		return
+		return townhall.Errorf(townhall.EINVALID, `Field "body" is required.`)
 	}
 	cm, err := s.svc.Ideas.EditComment(c.Request.Context(), u, c.Param("id"), *req.Body)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	c.JSON(http.StatusOK, toCommentJSON(cm))
+	return sendJSON(c, http.StatusOK, toCommentJSON(cm))
 }
 
-func (s *Server) apiDeleteComment(c *gin.Context) {
+func (s *Server) apiDeleteComment(c *gin.Context) error {
 	cm, err := s.svc.Ideas.DeleteComment(c.Request.Context(), currentUser(c), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	c.JSON(http.StatusOK, toCommentJSON(cm))
-}
-
-func (s *Server) apiHideComment(c *gin.Context) {
-	u, ok := s.requireUser(c)
-	if !ok {
-		return
-	}
-	hidden, reason, err := decodeHidden(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	cm, err := s.svc.Ideas.SetCommentHidden(c.Request.Context(), u, c.Param("id"), hidden, reason)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, toCommentJSON(cm))
+	return sendJSON(c, http.StatusOK, toCommentJSON(cm))
 }
 
 // hideIdeaForm hides (hidden=1, with a reason) or unhides an idea.
-func (s *Server) hideIdeaForm(c *gin.Context) {
+func (s *Server) hideIdeaForm(c *gin.Context) error {
 	i, err := s.svc.Ideas.SetIdeaHidden(c.Request.Context(), currentUser(c), c.Param("id"),
 		c.PostForm("hidden") == "1", c.PostForm("reason"))
 	if err != nil {
-		s.ideaFormError(c, err)
-		return
+		return s.ideaFormError(c, err)
 	}
-	redirectBack(c, i.URL())
+	return redirectBack(c, i.URL())
 }
 
-func (s *Server) hideCommentForm(c *gin.Context) {
+func (s *Server) hideCommentForm(c *gin.Context) error {
 	// The field has its own name so a refused hide does not prefill the
 	// idea's hide form on the re-rendered page.
 	cm, err := s.svc.Ideas.SetCommentHidden(c.Request.Context(), currentUser(c), c.Param("cid"),
 		c.PostForm("hidden") == "1", c.PostForm("comment_reason"))
 	if err != nil {
-		s.ideaFormError(c, err)
-		return
+		return s.ideaFormError(c, err)
 	}
-	redirectBack(c, "/ideas/"+cm.IdeaID+"#comment-"+cm.ID)
+	return redirectBack(c, "/ideas/"+cm.IdeaID+"#comment-"+cm.ID)
 }
 
-func (s *Server) deleteCommentForm(c *gin.Context) {
+func (s *Server) deleteCommentForm(c *gin.Context) error {
 	cm, err := s.svc.Ideas.DeleteComment(c.Request.Context(), currentUser(c), c.Param("cid"))
 	if err != nil {
-		s.ideaFormError(c, err)
-		return
+		return s.ideaFormError(c, err)
 	}
-	redirectBack(c, "/ideas/"+cm.IdeaID+"#comment-"+cm.ID)
-}
-
-func (s *Server) hiddenIdeasPage(c *gin.Context) {
-	page, err := s.svc.Ideas.HiddenIdeas(c.Request.Context(), currentUser(c), c.Query("after"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	v := s.view(c, "Hidden ideas")
-	v.Nav = "ideas"
-	v.Data = &ideaListData{ideasSection{"hidden"}, "Hidden ideas", "No hidden ideas. Moderators hide spam and mistakes from the idea's page.", page, c.Request.URL}
-	s.html(c, http.StatusOK, "ideas_list", v)
+	return redirectBack(c, "/ideas/"+cm.IdeaID+"#comment-"+cm.ID)
 }
 
 type commentEditData struct {
@@ -176,41 +143,37 @@ type commentEditData struct {
 	Comment *ideas.Comment
 }
 
-func (s *Server) editCommentPage(c *gin.Context) {
-	u, ok := s.requireUser(c)
-	if !ok {
-		return
+func (s *Server) editCommentPage(c *gin.Context) error {
+	u, err := requireUser(c)
+	if err != nil {
+		return err
 	}
 	cm, err := s.svc.Ideas.CommentByID(c.Request.Context(), u, c.Param("cid"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if !ideas.CanChangeComment(u, cm) {
-		s.fail(c, townhall.Errorf(townhall.EFORBIDDEN, "Only the author and moderators can edit this comment."))
-		return
+		return townhall.Errorf(townhall.EFORBIDDEN, "Only the author and moderators can edit this comment.")
 	}
 	v := s.view(c, "Edit comment")
 	v.Nav = "ideas"
 	v.Data = &commentEditData{Comment: cm}
 	v.Form = url.Values{"body": {cm.Body}}
-	s.html(c, http.StatusOK, "ideas_comment_edit", v)
+	return s.html(c, http.StatusOK, "ideas_comment_edit", v)
 }
 
-func (s *Server) editCommentForm(c *gin.Context) {
+func (s *Server) editCommentForm(c *gin.Context) error {
 	u := currentUser(c)
 	cm, err := s.svc.Ideas.EditComment(c.Request.Context(), u, c.Param("cid"), c.PostForm("body"))
 	if err != nil {
 		old, lookupErr := s.svc.Ideas.CommentByID(c.Request.Context(), u, c.Param("cid"))
 		if lookupErr != nil {
-			s.fail(c, lookupErr)
-			return
+			return lookupErr
 		}
 		v := s.view(c, "Edit comment")
 		v.Nav = "ideas"
 		v.Data = &commentEditData{Comment: old}
-		s.formError(c, "ideas_comment_edit", v, err)
-		return
+		return rerender("ideas_comment_edit", v, err)
 	}
-	redirectBack(c, "/ideas/"+cm.IdeaID+"#comment-"+cm.ID)
+	return redirectBack(c, "/ideas/"+cm.IdeaID+"#comment-"+cm.ID)
 }

@@ -1,8 +1,6 @@
 package web_test
 
 import (
-	"context"
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -65,103 +63,119 @@ func TestIdeaAPIFlow(t *testing.T) {
 	pat := env.Client(t, "Pat", townhall.RoleProduct)
 
 	i := propose(t, ann, "Dark mode for the dashboard", "UI", "Dark Mode")
-	if !townhall.ValidID(i.ID) || i.Title != "Dark mode for the dashboard" || i.Status != "open" || i.Votes != 1 || !i.Voted ||
-		fmt.Sprint(i.Tags) != "[ui dark-mode]" || !strings.Contains(i.BodyHTML, "<strong>") || i.URL != "/ideas/"+i.ID || i.Author.Name != "Ann" {
-		t.Fatalf("created idea = %+v", i)
-	}
-	if got := getIdea(t, bob, i.ID); got.Voted || got.Votes != 1 {
-		t.Fatalf("Bob sees %+v", got)
-	}
-	var voted ideaResp
-	bob.JSON("POST", "/api/v1/ideas/"+i.ID+"/vote", nil, http.StatusOK, &voted)
-	bob.JSON("POST", "/api/v1/ideas/"+i.ID+"/vote", nil, http.StatusOK, &voted)
-	if voted.Votes != 2 || !voted.Voted {
-		t.Fatalf("after Bob's (double) vote: %+v", voted)
-	}
-	bob.JSON("DELETE", "/api/v1/ideas/"+i.ID+"/vote", nil, http.StatusOK, &voted)
-	if voted.Votes != 1 || voted.Voted {
-		t.Fatalf("after Bob's unvote: %+v", voted)
-	}
-	bob.JSON("POST", "/api/v1/ideas/"+i.ID+"/vote", nil, http.StatusOK, nil)
-
-	var cm struct {
-		ID       string `json:"id"`
-		BodyHTML string `json:"body_html"`
-	}
-	bob.JSON("POST", "/api/v1/ideas/"+i.ID+"/comments", map[string]string{"body": "Yes _please_"}, http.StatusCreated, &cm)
-	if !strings.Contains(cm.BodyHTML, "<em>please</em>") {
-		t.Fatalf("comment = %+v", cm)
-	}
-	var changed ideaResp
-	pat.JSON("PUT", "/api/v1/ideas/"+i.ID+"/status", map[string]string{"status": "planned", "response": "Coming in **Q3**"}, http.StatusOK, &changed)
-	if changed.Status != "planned" || changed.Response == nil || !strings.Contains(changed.Response.BodyHTML, "<strong>Q3</strong>") || changed.Comments != 1 {
-		t.Fatalf("after status change: %+v", changed)
-	}
-	var list ideaPage
-	bob.JSON("GET", "/api/v1/ideas?sort=top&status=planned&tag=ui", nil, http.StatusOK, &list)
-	if len(list.Items) != 1 || list.Items[0].ID != i.ID || !list.Items[0].Voted || list.Next != "" {
-		t.Fatalf("filtered list = %+v", list)
-	}
-	for _, q := range []string{"", "?sort=new", "?sort=trending", "?status=open", "?tag=nothing"} {
-		var l ideaPage
-		bob.JSON("GET", "/api/v1/ideas"+q, nil, http.StatusOK, &l)
-		want := 1
-		if q == "?status=open" || q == "?tag=nothing" {
-			want = 0
+	step(t, "ProposeCountsTheAuthorsVoteAndVotingIsIdempotent", func(t *testing.T) {
+		if !townhall.ValidID(i.ID) || i.Title != "Dark mode for the dashboard" || i.Status != "open" || i.Votes != 1 || !i.Voted ||
+			fmt.Sprint(i.Tags) != "[ui dark-mode]" || !strings.Contains(i.BodyHTML, "<strong>") || i.URL != "/ideas/"+i.ID || i.Author.Name != "Ann" {
+			t.Fatalf("created idea = %+v", i)
 		}
-		if len(l.Items) != want || l.Items == nil {
-			t.Errorf("list %q = %d items (%+v), want %d and a JSON array", q, len(l.Items), l, want)
+		if got := getIdea(t, bob, i.ID); got.Voted || got.Votes != 1 {
+			t.Fatalf("Bob sees %+v", got)
 		}
-	}
-	// Bob and Ann hear about the status change.
-	var notes struct {
-		Items []struct{ Kind, Text, URL string }
-	}
-	bob.JSON("GET", "/api/v1/notifications", nil, http.StatusOK, &notes)
-	if len(notes.Items) != 1 || notes.Items[0].Kind != "status" || notes.Items[0].URL != "/ideas/"+i.ID {
-		t.Fatalf("Bob's notifications = %+v", notes)
-	}
+		var voted ideaResp
+		bob.JSON("POST", "/api/v1/ideas/"+i.ID+"/vote", nil, http.StatusOK, &voted)
+		bob.JSON("POST", "/api/v1/ideas/"+i.ID+"/vote", nil, http.StatusOK, &voted)
+		if voted.Votes != 2 || !voted.Voted {
+			t.Fatalf("after Bob's (double) vote: %+v", voted)
+		}
+		bob.JSON("DELETE", "/api/v1/ideas/"+i.ID+"/vote", nil, http.StatusOK, &voted)
+		if voted.Votes != 1 || voted.Voted {
+			t.Fatalf("after Bob's unvote: %+v", voted)
+		}
+		bob.JSON("POST", "/api/v1/ideas/"+i.ID+"/vote", nil, http.StatusOK, nil)
+	})
 
-	// Merge a duplicate: Ann voted for both (counts once), Cy only for the duplicate.
-	dup := propose(t, bob, "Night theme")
-	ann.JSON("POST", "/api/v1/ideas/"+dup.ID+"/vote", nil, http.StatusOK, nil)
-	cy := env.Client(t, "Cy", townhall.RoleMember)
-	cy.JSON("POST", "/api/v1/ideas/"+dup.ID+"/vote", nil, http.StatusOK, nil)
-	var into ideaResp
-	pat.JSON("POST", "/api/v1/ideas/"+dup.ID+"/merge", map[string]string{"into": env.URL + "/ideas/" + i.ID}, http.StatusOK, &into)
-	if into.ID != i.ID || into.Votes != 3 {
-		t.Fatalf("merge target = %+v; want 3 votes (Ann, Bob, Cy)", into)
-	}
-	pat.JSON("POST", "/api/v1/ideas/"+dup.ID+"/merge", map[string]string{"into": i.ID}, http.StatusOK, &into)
-	if into.Votes != 3 {
-		t.Fatalf("re-running the merge changed votes to %d", into.Votes)
-	}
-	if d := getIdea(t, cy, dup.ID); d.MergedInto != i.ID || d.Votes != 0 {
-		t.Fatalf("duplicate = %+v", d)
-	}
-	res, _ := cy.Get("/ideas/" + dup.ID)
-	if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != "/ideas/"+i.ID+"?merged_from="+dup.ID {
-		t.Fatalf("duplicate page: %d → %q", res.StatusCode, res.Header.Get("Location"))
-	}
-	_, page := cy.Get("/ideas/" + i.ID + "?merged_from=" + dup.ID)
-	if !strings.Contains(page, "“Night theme” was merged into this idea") {
-		t.Fatal("target page does not say what was merged into it")
-	}
-	cy.WantError("POST", "/api/v1/ideas/"+dup.ID+"/vote", nil, http.StatusConflict, townhall.ECONFLICT)
+	step(t, "CommentAndStatusChangeWithResponse", func(t *testing.T) {
+		var cm struct {
+			ID       string `json:"id"`
+			BodyHTML string `json:"body_html"`
+		}
+		bob.JSON("POST", "/api/v1/ideas/"+i.ID+"/comments", map[string]string{"body": "Yes _please_"}, http.StatusCreated, &cm)
+		if !strings.Contains(cm.BodyHTML, "<em>please</em>") {
+			t.Fatalf("comment = %+v", cm)
+		}
+		var changed ideaResp
+		pat.JSON("PUT", "/api/v1/ideas/"+i.ID+"/status", map[string]string{"status": "planned", "response": "Coming in **Q3**"}, http.StatusOK, &changed)
+		if changed.Status != "planned" || changed.Response == nil || !strings.Contains(changed.Response.BodyHTML, "<strong>Q3</strong>") || changed.Comments != 1 {
+			t.Fatalf("after status change: %+v", changed)
+		}
+	})
 
-	// Editing through the API keeps unsent fields.
-	var edited ideaResp
-	ann.JSON("PATCH", "/api/v1/ideas/"+i.ID, map[string]any{"tags": []string{"ui"}}, http.StatusOK, &edited)
-	if edited.Title != i.Title || fmt.Sprint(edited.Tags) != "[ui]" {
-		t.Fatalf("edited = %+v", edited)
-	}
-	bob.WantError("PATCH", "/api/v1/ideas/"+i.ID, map[string]any{"title": "Mine now"}, http.StatusForbidden, townhall.EFORBIDDEN)
+	step(t, "ListFiltersAndSorts", func(t *testing.T) {
+		var list ideaPage
+		bob.JSON("GET", "/api/v1/ideas?sort=top&status=planned&tag=ui", nil, http.StatusOK, &list)
+		if len(list.Items) != 1 || list.Items[0].ID != i.ID || !list.Items[0].Voted || list.Next != "" {
+			t.Fatalf("filtered list = %+v", list)
+		}
+		for _, q := range []string{"", "?sort=new", "?sort=trending", "?status=open", "?tag=nothing"} {
+			var l ideaPage
+			bob.JSON("GET", "/api/v1/ideas"+q, nil, http.StatusOK, &l)
+			want := 1
+			if q == "?status=open" || q == "?tag=nothing" {
+				want = 0
+			}
+			if len(l.Items) != want || l.Items == nil {
+				t.Errorf("list %q = %d items (%+v), want %d and a JSON array", q, len(l.Items), l, want)
+			}
+		}
+	})
 
-	var similar struct{ Items []struct{ ID, Title string } }
-	env.Anonymous(t).JSON("GET", "/api/v1/ideas/similar?q="+url.QueryEscape("dashboard da"), nil, http.StatusOK, &similar)
-	if len(similar.Items) != 1 || similar.Items[0].ID != i.ID {
-		t.Fatalf("similar = %+v", similar)
-	}
+	step(t, "StatusChangeNotifiesVoters", func(t *testing.T) {
+		// Bob and Ann hear about the status change.
+		var notes struct {
+			Items []struct{ Kind, Text, URL string }
+		}
+		bob.JSON("GET", "/api/v1/notifications", nil, http.StatusOK, &notes)
+		if len(notes.Items) != 1 || notes.Items[0].Kind != "status" || notes.Items[0].URL != "/ideas/"+i.ID {
+			t.Fatalf("Bob's notifications = %+v", notes)
+		}
+	})
+
+	step(t, "MergeCountsEachVoterOnce", func(t *testing.T) {
+		// Merge a duplicate: Ann voted for both (counts once), Cy only for the duplicate.
+		dup := propose(t, bob, "Night theme")
+		ann.JSON("POST", "/api/v1/ideas/"+dup.ID+"/vote", nil, http.StatusOK, nil)
+		cy := env.Client(t, "Cy", townhall.RoleMember)
+		cy.JSON("POST", "/api/v1/ideas/"+dup.ID+"/vote", nil, http.StatusOK, nil)
+		var into ideaResp
+		pat.JSON("POST", "/api/v1/ideas/"+dup.ID+"/merge", map[string]string{"into": env.URL + "/ideas/" + i.ID}, http.StatusOK, &into)
+		if into.ID != i.ID || into.Votes != 3 {
+			t.Fatalf("merge target = %+v; want 3 votes (Ann, Bob, Cy)", into)
+		}
+		pat.JSON("POST", "/api/v1/ideas/"+dup.ID+"/merge", map[string]string{"into": i.ID}, http.StatusOK, &into)
+		if into.Votes != 3 {
+			t.Fatalf("re-running the merge changed votes to %d", into.Votes)
+		}
+		if d := getIdea(t, cy, dup.ID); d.MergedInto != i.ID || d.Votes != 0 {
+			t.Fatalf("duplicate = %+v", d)
+		}
+		res, _ := cy.Get("/ideas/" + dup.ID)
+		if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != "/ideas/"+i.ID+"?merged_from="+dup.ID {
+			t.Fatalf("duplicate page: %d → %q", res.StatusCode, res.Header.Get("Location"))
+		}
+		_, page := cy.Get("/ideas/" + i.ID + "?merged_from=" + dup.ID)
+		if !strings.Contains(page, "“Night theme” was merged into this idea") {
+			t.Fatal("target page does not say what was merged into it")
+		}
+		cy.WantError("POST", "/api/v1/ideas/"+dup.ID+"/vote", nil, http.StatusConflict, townhall.ECONFLICT)
+	})
+
+	step(t, "EditKeepsUnsentFieldsAndIsTheAuthors", func(t *testing.T) {
+		// Editing through the API keeps unsent fields.
+		var edited ideaResp
+		ann.JSON("PATCH", "/api/v1/ideas/"+i.ID, map[string]any{"tags": []string{"ui"}}, http.StatusOK, &edited)
+		if edited.Title != i.Title || fmt.Sprint(edited.Tags) != "[ui]" {
+			t.Fatalf("edited = %+v", edited)
+		}
+		bob.WantError("PATCH", "/api/v1/ideas/"+i.ID, map[string]any{"title": "Mine now"}, http.StatusForbidden, townhall.EFORBIDDEN)
+	})
+
+	step(t, "SimilarIdeasWhileTyping", func(t *testing.T) {
+		var similar struct{ Items []struct{ ID, Title string } }
+		env.Anonymous(t).JSON("GET", "/api/v1/ideas/similar?q="+url.QueryEscape("dashboard da"), nil, http.StatusOK, &similar)
+		if len(similar.Items) != 1 || similar.Items[0].ID != i.ID {
+			t.Fatalf("similar = %+v", similar)
+		}
+	})
 }
 
 func TestIdeaAPIErrors(t *testing.T) {
@@ -173,15 +187,7 @@ func TestIdeaAPIErrors(t *testing.T) {
 	i := propose(t, ann, "A fine idea")
 	ghost := "/api/v1/ideas/" + townhall.NewID()
 	base := "/api/v1/ideas/" + i.ID
-	cases := []struct {
-		name   string
-		c      *apptest.Client
-		method string
-		path   string
-		body   any
-		status int
-		code   string
-	}{
+	cases := []apiErrorCase{
 		{"propose signed out", anon, "POST", "/api/v1/ideas", map[string]string{"title": "Hello there"}, 401, townhall.EUNAUTHORIZED},
 		{"propose empty title", ann, "POST", "/api/v1/ideas", map[string]string{"title": ""}, 400, townhall.EINVALID},
 		{"propose no title", ann, "POST", "/api/v1/ideas", map[string]string{"body": "x"}, 400, townhall.EINVALID},
@@ -216,11 +222,7 @@ func TestIdeaAPIErrors(t *testing.T) {
 		{"export signed out", anon, "GET", "/api/v1/ideas.csv", nil, 401, townhall.EUNAUTHORIZED},
 		{"export as member", ann, "GET", "/api/v1/ideas.csv", nil, 403, townhall.EFORBIDDEN},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			tc.c.WantError(tc.method, tc.path, tc.body, tc.status, tc.code)
-		})
-	}
+	wantAPIErrors(t, cases)
 	// Nothing was partially written: one idea, unchanged, no history, no comments.
 	var list ideaPage
 	anon.JSON("GET", "/api/v1/ideas?sort=new", nil, http.StatusOK, &list)
@@ -268,59 +270,6 @@ func TestIdeaConcurrentVotesOverHTTP(t *testing.T) {
 	}
 }
 
-func TestIdeaCSVExport(t *testing.T) {
-	env := apptest.Start(t)
-	admin := env.Client(t, "root", "")
-	ann := env.Client(t, "Ann", "")
-	pat := env.Client(t, "Pat", townhall.RoleProduct)
-	ctx := context.Background()
-	adminUser, _ := env.App.Auth.User(ctx, admin.User.ID)
-	seg := &townhall.Segment{Name: "Enterprise", Weight: 5}
-	if err := env.App.Auth.SaveSegment(ctx, adminUser, seg); err != nil {
-		t.Fatal(err)
-	}
-	if err := env.App.Auth.AssignSegment(ctx, adminUser, pat.User.ID, seg.ID); err != nil {
-		t.Fatal(err)
-	}
-	formula := propose(t, ann, "=HYPERLINK(\"http://evil\")", "-x", "+y")
-	plain := propose(t, ann, "Plain idea, with comma")
-	pat.JSON("POST", "/api/v1/ideas/"+plain.ID+"/vote", nil, http.StatusOK, nil)
-	res, body := pat.Get("/api/v1/ideas.csv")
-	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
-		!strings.Contains(res.Header.Get("Content-Disposition"), "ideas.csv") {
-		t.Fatalf("export: %d %q %q", res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Content-Disposition"))
-	}
-	rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := [][]string{
-		{"id", "title", "status", "votes", "weighted_score", "created", "tags", "url"},
-		{formula.ID, `'=HYPERLINK("http://evil")`, "open", "1", "1", "", "'-x +y", env.URL + "/ideas/" + formula.ID},
-		{plain.ID, "Plain idea, with comma", "open", "2", "6", "", "", env.URL + "/ideas/" + plain.ID},
-	}
-	if len(rows) != len(want) {
-		t.Fatalf("csv has %d rows:\n%s", len(rows), body)
-	}
-	for r := range want {
-		for c := range want[r] {
-			if c == 5 && r > 0 {
-				if !strings.HasSuffix(rows[r][c], "Z") {
-					t.Errorf("created %q is not RFC 3339 UTC", rows[r][c])
-				}
-				continue
-			}
-			if rows[r][c] != want[r][c] {
-				t.Errorf("row %d col %s = %q, want %q", r, want[0][c], rows[r][c], want[r][c])
-			}
-		}
-	}
-	_, triage := pat.Get("/ideas/triage")
-	if !strings.Contains(triage, `href="/api/v1/ideas.csv"`) {
-		t.Fatal("triage page has no export button")
-	}
-}
-
 func TestIdeaPages(t *testing.T) {
 	env := apptest.Start(t)
 	env.Client(t, "root", "")
@@ -328,108 +277,134 @@ func TestIdeaPages(t *testing.T) {
 	bob := env.Client(t, "Bob", "")
 	pat := env.Client(t, "Pat", townhall.RoleProduct)
 	anon := env.Anonymous(t)
+	// Each step builds on the idea and pages the ones before it made.
+	var res *http.Response
+	var page, id string
 
-	res, page := anon.Get("/ideas")
-	if res.StatusCode != 200 || !strings.Contains(page, "No ideas yet") || !strings.Contains(page, `aria-current="page">Ideas<`) {
-		t.Fatalf("empty board: %d", res.StatusCode)
-	}
-	if res, _ := anon.Get("/ideas/new"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/signin") {
-		t.Fatalf("propose page signed out: %d", res.StatusCode)
-	}
-	// A bad form keeps what was typed.
-	res, page = ann.Form("POST", "/ideas", url.Values{"title": {"ab"}, "body": {"my details"}, "tags": {"api"}})
-	if res.StatusCode != 400 || !strings.Contains(page, "at least 3 characters") || !strings.Contains(page, "my details") || !strings.Contains(page, `value="api"`) {
-		t.Fatalf("bad proposal: %d", res.StatusCode)
-	}
-	res, _ = ann.Form("POST", "/ideas", url.Values{"title": {"Offline mode"}, "body": {"For *trains*"}, "tags": {"Mobile, sync"}})
-	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/ideas/") {
-		t.Fatalf("proposal: %d %q", res.StatusCode, res.Header.Get("Location"))
-	}
-	id := strings.TrimPrefix(res.Header.Get("Location"), "/ideas/")
-	_, page = anon.Get("/ideas/" + id)
-	if !strings.Contains(page, "<em>trains</em>") || !strings.Contains(page, `href="/signin?next=/ideas/`+id+`"`) || strings.Contains(page, "Product team") {
-		t.Fatal("idea page for a reader is missing the body or the sign-in prompt, or shows the team panel")
-	}
-	// Voting without JavaScript from the board returns to the board.
-	req, _ := http.NewRequest("POST", env.URL+"/ideas/"+id+"/vote", nil)
-	req.Header.Set("Referer", env.URL+"/ideas?sort=top")
-	res, err := bob.HTTP.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/ideas?sort=top" {
-		t.Fatalf("vote form: %d → %q", res.StatusCode, res.Header.Get("Location"))
-	}
-	if res, _ := anon.Form("POST", "/ideas/"+id+"/vote", nil); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/signin?next=") {
-		t.Fatalf("signed-out vote form: %d → %q", res.StatusCode, res.Header.Get("Location"))
-	}
-	_, page = bob.Get("/ideas?tag=mobile")
-	if !strings.Contains(page, `data-testid="vote-count">2<`) || !strings.Contains(page, `aria-pressed="true"`) || !strings.Contains(page, "Offline mode") {
-		t.Fatal("board card does not show Bob's vote and the count")
-	}
-	if res, _ := bob.Form("POST", "/ideas/"+id+"/unvote", nil); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("unvote form: %d", res.StatusCode)
-	}
-	// Comments and the team panel.
-	res, _ = bob.Form("POST", "/ideas/"+id+"/comments", url.Values{"body": {"Would love it"}})
-	if res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "#comment-") {
-		t.Fatalf("comment form: %d", res.StatusCode)
-	}
-	res, page = pat.Form("POST", "/ideas/"+id+"/status", url.Values{"status": {"bogus"}, "reason": {"kept reason"}})
-	if res.StatusCode != 400 || !strings.Contains(page, "Status must be one of") || !strings.Contains(page, "kept reason") {
-		t.Fatalf("bad status form: %d", res.StatusCode)
-	}
-	if res, _ := ann.Form("POST", "/ideas/"+id+"/status", url.Values{"status": {"planned"}}); res.StatusCode != http.StatusForbidden {
-		t.Fatalf("member status form: %d", res.StatusCode)
-	}
-	res, _ = pat.Form("POST", "/ideas/"+id+"/status", url.Values{"status": {"in_progress"}, "reason": {"Sprint 12"}, "response": {"Building it **now**"}})
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("status form: %d", res.StatusCode)
-	}
-	_, page = pat.Get("/ideas/" + id)
-	for _, want := range []string{"Official", "<strong>now</strong>", "Status history", "Sprint 12", "Demand by segment", `data-testid="weighted-total">1<`, "Would love it", "Merge this duplicate"} {
-		if !strings.Contains(page, want) {
-			t.Errorf("team view of the idea lacks %q", want)
+	step(t, "EmptyBoardAndSignInToPropose", func(t *testing.T) {
+		res, page = anon.Get("/ideas")
+		if res.StatusCode != 200 || !strings.Contains(page, "No ideas yet") || !strings.Contains(page, `aria-current="page">Ideas<`) {
+			t.Fatalf("empty board: %d", res.StatusCode)
 		}
-	}
-	_, page = anon.Get("/ideas/roadmap")
-	if !strings.Contains(page, "Offline mode") || !strings.Contains(page, "In progress") {
-		t.Fatal("roadmap does not show the idea in progress")
-	}
-	_, page = ann.Get("/ideas/mine")
-	if !strings.Contains(page, "Offline mode") {
-		t.Fatal("my ideas lacks the idea")
-	}
-	_, page = bob.Get("/ideas/voted")
-	if !strings.Contains(page, "voted for an idea yet") {
-		t.Fatalf("Bob unvoted; his voted list should be empty:\n%s", page)
-	}
-	_, page = bob.Get("/notifications")
-	if !strings.Contains(page, "is now In progress") {
-		t.Fatal("commenter was not notified of the status change")
-	}
-	if res, _ := ann.Get("/ideas/triage"); res.StatusCode != http.StatusForbidden {
-		t.Fatalf("triage as member: %d", res.StatusCode)
-	}
-	res, page = pat.Get("/ideas/triage")
-	if res.StatusCode != 200 || !strings.Contains(page, "Inbox zero") {
-		t.Fatalf("triage after a response: %d", res.StatusCode)
-	}
-	// Editing: the author gets the form with the current values.
-	res, page = ann.Get("/ideas/" + id + "/edit")
-	if res.StatusCode != 200 || !strings.Contains(page, `value="Offline mode"`) || !strings.Contains(page, `value="mobile, sync"`) {
-		t.Fatalf("edit page: %d", res.StatusCode)
-	}
-	if res, _ := bob.Get("/ideas/" + id + "/edit"); res.StatusCode != http.StatusForbidden {
-		t.Fatalf("edit page for another member: %d", res.StatusCode)
-	}
-	if res, _ := anon.Get("/ideas/" + townhall.NewID()); res.StatusCode != 404 {
-		t.Fatalf("unknown idea page: %d", res.StatusCode)
-	}
-	if res, _ := anon.Get("/ideas?sort=hot"); res.StatusCode != 400 {
-		t.Fatalf("bad sort page: %d", res.StatusCode)
-	}
+		if res, _ := anon.Get("/ideas/new"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/signin") {
+			t.Fatalf("propose page signed out: %d", res.StatusCode)
+		}
+	})
+
+	step(t, "ProposeFormKeepsWhatWasTyped", func(t *testing.T) {
+		// A bad form keeps what was typed.
+		res, page = ann.Form("POST", "/ideas", url.Values{"title": {"ab"}, "body": {"my details"}, "tags": {"api"}})
+		if res.StatusCode != 400 || !strings.Contains(page, "at least 3 characters") || !strings.Contains(page, "my details") || !strings.Contains(page, `value="api"`) {
+			t.Fatalf("bad proposal: %d", res.StatusCode)
+		}
+		res, _ = ann.Form("POST", "/ideas", url.Values{"title": {"Offline mode"}, "body": {"For *trains*"}, "tags": {"Mobile, sync"}})
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/ideas/") {
+			t.Fatalf("proposal: %d %q", res.StatusCode, res.Header.Get("Location"))
+		}
+		id = strings.TrimPrefix(res.Header.Get("Location"), "/ideas/")
+		_, page = anon.Get("/ideas/" + id)
+		if !strings.Contains(page, "<em>trains</em>") || !strings.Contains(page, `href="/signin?next=/ideas/`+id+`"`) || strings.Contains(page, "Product team") {
+			t.Fatal("idea page for a reader is missing the body or the sign-in prompt, or shows the team panel")
+		}
+	})
+
+	step(t, "VoteFormWithoutJavaScriptReturnsToTheBoard", func(t *testing.T) {
+		// Voting without JavaScript from the board returns to the board.
+		req, _ := http.NewRequest("POST", env.URL+"/ideas/"+id+"/vote", nil)
+		req.Header.Set("Referer", env.URL+"/ideas?sort=top")
+		res, err := bob.HTTP.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/ideas?sort=top" {
+			t.Fatalf("vote form: %d → %q", res.StatusCode, res.Header.Get("Location"))
+		}
+		if res, _ := anon.Form("POST", "/ideas/"+id+"/vote", nil); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/signin?next=") {
+			t.Fatalf("signed-out vote form: %d → %q", res.StatusCode, res.Header.Get("Location"))
+		}
+		_, page = bob.Get("/ideas?tag=mobile")
+		if !strings.Contains(page, `data-testid="vote-count">2<`) || !strings.Contains(page, `aria-pressed="true"`) || !strings.Contains(page, "Offline mode") {
+			t.Fatal("board card does not show Bob's vote and the count")
+		}
+		if res, _ := bob.Form("POST", "/ideas/"+id+"/unvote", nil); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("unvote form: %d", res.StatusCode)
+		}
+	})
+
+	step(t, "CommentAndStatusForms", func(t *testing.T) {
+		// Comments and the team panel.
+		res, _ = bob.Form("POST", "/ideas/"+id+"/comments", url.Values{"body": {"Would love it"}})
+		if res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "#comment-") {
+			t.Fatalf("comment form: %d", res.StatusCode)
+		}
+		res, page = pat.Form("POST", "/ideas/"+id+"/status", url.Values{"status": {"bogus"}, "reason": {"kept reason"}})
+		if res.StatusCode != 400 || !strings.Contains(page, "Status must be one of") || !strings.Contains(page, "kept reason") {
+			t.Fatalf("bad status form: %d", res.StatusCode)
+		}
+		if res, _ := ann.Form("POST", "/ideas/"+id+"/status", url.Values{"status": {"planned"}}); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("member status form: %d", res.StatusCode)
+		}
+		res, _ = pat.Form("POST", "/ideas/"+id+"/status", url.Values{"status": {"in_progress"}, "reason": {"Sprint 12"}, "response": {"Building it **now**"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("status form: %d", res.StatusCode)
+		}
+		_, page = pat.Get("/ideas/" + id)
+		for _, want := range []string{"Official", "<strong>now</strong>", "Status history", "Sprint 12", "Demand by segment", `data-testid="weighted-total">1<`, "Would love it", "Merge this duplicate"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("team view of the idea lacks %q", want)
+			}
+		}
+	})
+
+	step(t, "RoadmapMineVotedAndNotifications", func(t *testing.T) {
+		_, page = anon.Get("/ideas/roadmap")
+		if !strings.Contains(page, "Offline mode") || !strings.Contains(page, "In progress") {
+			t.Fatal("roadmap does not show the idea in progress")
+		}
+		_, page = ann.Get("/ideas/mine")
+		if !strings.Contains(page, "Offline mode") {
+			t.Fatal("my ideas lacks the idea")
+		}
+		_, page = bob.Get("/ideas/voted")
+		if !strings.Contains(page, "voted for an idea yet") {
+			t.Fatalf("Bob unvoted; his voted list should be empty:\n%s", page)
+		}
+		_, page = bob.Get("/notifications")
+		if !strings.Contains(page, "is now In progress") {
+			t.Fatal("commenter was not notified of the status change")
+		}
+	})
+
+	step(t, "TriageForTheProductTeamOnly", func(t *testing.T) {
+		if res, _ := ann.Get("/ideas/triage"); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("triage as member: %d", res.StatusCode)
+		}
+		res, page = pat.Get("/ideas/triage")
+		if res.StatusCode != 200 || !strings.Contains(page, "Inbox zero") {
+			t.Fatalf("triage after a response: %d", res.StatusCode)
+		}
+	})
+
+	step(t, "EditFormForTheAuthorOnly", func(t *testing.T) {
+		// Editing: the author gets the form with the current values.
+		res, page = ann.Get("/ideas/" + id + "/edit")
+		if res.StatusCode != 200 || !strings.Contains(page, `value="Offline mode"`) || !strings.Contains(page, `value="mobile, sync"`) {
+			t.Fatalf("edit page: %d", res.StatusCode)
+		}
+		if res, _ := bob.Get("/ideas/" + id + "/edit"); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("edit page for another member: %d", res.StatusCode)
+		}
+	})
+
+	step(t, "UnknownIdeaAndBadSort", func(t *testing.T) {
+		if res, _ := anon.Get("/ideas/" + townhall.NewID()); res.StatusCode != 404 {
+			t.Fatalf("unknown idea page: %d", res.StatusCode)
+		}
+		if res, _ := anon.Get("/ideas?sort=hot"); res.StatusCode != 400 {
+			t.Fatalf("bad sort page: %d", res.StatusCode)
+		}
+	})
 }
 
 // TestBrowserIdeaVoteWithoutReload proposes an idea in a real browser, then a
@@ -461,13 +436,7 @@ func TestBrowserIdeaVoteWithoutReload(t *testing.T) {
 	}
 
 	// Sign out and back in as Bob, who votes.
-	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`form[action="/auth/logout"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`a[href^="/signin"]`)),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	env.BrowserSignOut(t, ctx)
 	env.BrowserSignIn(t, ctx, "Bob")
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(env.URL+"/ideas?sort=new"),

@@ -13,26 +13,24 @@ import (
 const MaxMarkdown = 20000
 
 func (s *Server) markdownRoutes(r *gin.Engine) {
-	s.api().POST("/preview", s.preview)
+	s.api().POST("/preview", s.h(s.preview))
 }
 
 // preview renders Markdown exactly as a saved post would look, for the
 // editor's Preview tab. Signed-in only, so it is no free rendering service.
-func (s *Server) preview(c *gin.Context) {
-	if _, ok := s.requireUser(c); !ok {
-		return
+func (s *Server) preview(c *gin.Context) error {
+	if _, err := requireUser(c); err != nil {
+		return err
 	}
 	var req struct {
 		Body string `json:"body"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	body, err := townhall.CleanText("Body", req.Body, 0, MaxMarkdown)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"html": markdown.Render(body)})
+	return sendJSON(c, http.StatusOK, gin.H{"html": markdown.Render(body)})
 }

@@ -95,26 +95,25 @@ func (s *Server) accessLog(c *gin.Context) {
 
 // limitBody caps request bodies. A declared oversize length is refused at
 // once; a body that grows past the cap fails when read (see asTownhall).
-func (s *Server) limitBody(c *gin.Context) {
+func (s *Server) limitBody(c *gin.Context) error {
 	if c.Request.ContentLength > s.cfg.MaxBodyBytes {
-		s.fail(c, townhall.Errorf(townhall.ETOOLARGE, "The request is too large (limit %d bytes).", s.cfg.MaxBodyBytes))
-		return
+		return townhall.Errorf(townhall.ETOOLARGE, "The request is too large (limit %d bytes).", s.cfg.MaxBodyBytes)
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
 	c.Next()
+	return nil
 }
 
 // loadUser resolves the session cookie to the signed-in user.
-func (s *Server) loadUser(c *gin.Context) {
+func (s *Server) loadUser(c *gin.Context) error {
 	ck, err := c.Request.Cookie(sessionCookie)
 	if err != nil || ck.Value == "" {
 		c.Next()
-		return
+		return nil
 	}
 	u, renewed, err := s.svc.Auth.SessionUser(c.Request.Context(), ck.Value)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if u == nil {
 		s.clearSessionCookie(c) // expired or signed out elsewhere
@@ -130,6 +129,7 @@ func (s *Server) loadUser(c *gin.Context) {
 		}
 	}
 	c.Next()
+	return nil
 }
 
 func (s *Server) setSessionCookie(c *gin.Context, token string, expires time.Time) {
@@ -147,32 +147,32 @@ func (s *Server) clearSessionCookie(c *gin.Context) {
 }
 
 // rateLimitWrites applies the per-IP and per-user write budgets.
-func (s *Server) rateLimitWrites(c *gin.Context) {
+func (s *Server) rateLimitWrites(c *gin.Context) error {
 	if !isWrite(c.Request.Method) {
 		c.Next()
-		return
+		return nil
 	}
 	now := time.Now()
 	if n := s.cfg.IPWritesPerMinute; n > 0 {
 		if ok, wait := s.limits.allow(c.Request.Context(), "ip:"+s.clientIP(c), n, now); !ok {
-			s.tooMany(c, wait)
-			return
+			return s.tooMany(c, wait)
 		}
 	}
 	if u := currentUser(c); u != nil && s.cfg.UserWritesPerMinute > 0 {
 		if ok, wait := s.limits.allow(c.Request.Context(), "user:"+u.ID, s.cfg.UserWritesPerMinute, now); !ok {
-			s.tooMany(c, wait)
-			return
+			return s.tooMany(c, wait)
 		}
 	}
 	c.Next()
+	return nil
 }
 
-func (s *Server) tooMany(c *gin.Context, wait time.Duration) {
+// tooMany is the 429 for a spent budget, with Retry-After set.
+func (s *Server) tooMany(c *gin.Context, wait time.Duration) error {
 	secs := int(wait/time.Second) + 1
 	c.Header("Retry-After", strconv.Itoa(secs))
 	s.metrics.rateLimited.Inc()
-	s.fail(c, townhall.Errorf(townhall.ERATELIMIT, "You're doing that too often. Please wait %d seconds and try again.", secs))
+	return townhall.Errorf(townhall.ERATELIMIT, "You're doing that too often. Please wait %d seconds and try again.", secs)
 }
 
 // clientIP is the peer address, or the proxy's X-Forwarded-For when trusted.

@@ -4,49 +4,42 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-
-	"github.com/townhall/townhall/notify"
 )
 
 func (s *Server) notificationRoutes(r *gin.Engine) {
-	r.GET("/notifications", s.notificationsPage)
-	r.POST("/notifications/read", s.markNotificationsRead)
+	r.GET("/notifications", s.h(s.notificationsPage))
+	r.POST("/notifications/read", s.h(s.markNotificationsRead))
 	api := s.api()
-	api.GET("/notifications", s.apiNotifications)
-	api.POST("/notifications/read", s.markNotificationsRead)
+	api.GET("/notifications", s.h(s.apiNotifications))
+	api.POST("/notifications/read", s.h(s.markNotificationsRead))
 }
 
-func (s *Server) notificationsPage(c *gin.Context) {
+func (s *Server) notificationsPage(c *gin.Context) error {
 	page, err := s.svc.Notify.List(c.Request.Context(), currentUser(c), c.Query("before"), 30)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	v := s.view(c, "Notifications")
 	v.Data = page
-	s.html(c, http.StatusOK, "notifications", v)
+	return s.html(c, http.StatusOK, "notifications", v)
 }
 
-func (s *Server) apiNotifications(c *gin.Context) {
+func (s *Server) apiNotifications(c *gin.Context) error {
 	page, err := s.svc.Notify.List(c.Request.Context(), currentUser(c), c.Query("before"), 30)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	if page.Items == nil {
-		page.Items = []*notify.Notification{} // [] rather than null, whichever store answered
-	}
-	c.JSON(http.StatusOK, page)
+	return sendJSON(c, http.StatusOK, page)
 }
 
-func (s *Server) markNotificationsRead(c *gin.Context) {
+// markNotificationsRead serves the page's button and the API alike.
+func (s *Server) markNotificationsRead(c *gin.Context) error {
 	if err := s.svc.Notify.MarkAllRead(c.Request.Context(), currentUser(c)); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if isAPI(c.Request.URL.Path) {
 		c.Status(http.StatusNoContent)
-		return
+		return nil
 	}
-	redirectBack(c, "/notifications")
+	return redirectBack(c, "/notifications")
 }

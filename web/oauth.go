@@ -13,34 +13,28 @@ import (
 // oauthRoutes serves sign-in through external providers: GET /auth/NAME
 // sends the browser to the provider, GET /auth/NAME/callback brings it back.
 func (s *Server) oauthRoutes(r *gin.Engine) {
-	r.GET("/auth/:provider", s.oauthBegin)
-	r.GET("/auth/:provider/callback", s.oauthCallback)
+	r.GET("/auth/:provider", s.h(s.oauthBegin))
+	r.GET("/auth/:provider/callback", s.h(s.oauthCallback))
 }
 
-func (s *Server) oauthBegin(c *gin.Context) {
+func (s *Server) oauthBegin(c *gin.Context) error {
 	if s.svc.OAuth == nil {
-		s.fail(c, notFoundErr("sign-in provider"))
-		return
+		return notFoundErr("sign-in provider")
 	}
 	// Any ?state= the client sends is ignored: auth.OAuth always makes its own.
 	authURL, cookie, err := s.svc.OAuth.Begin(c.Param("provider"), localPath(c.Query("next")))
 	if err != nil {
-		if townhall.ErrorCode(err) == townhall.ENOTFOUND {
-			s.fail(c, err)
-			return
-		}
-		s.signinError(c, err)
-		return
+		return s.signinError(c, err)
 	}
 	s.setFlowCookie(c, cookie, int(auth.FlowTTL/time.Second))
 	c.Header("Cache-Control", "no-store")
 	c.Redirect(http.StatusFound, authURL)
+	return nil
 }
 
-func (s *Server) oauthCallback(c *gin.Context) {
+func (s *Server) oauthCallback(c *gin.Context) error {
 	if s.svc.OAuth == nil {
-		s.fail(c, notFoundErr("sign-in provider"))
-		return
+		return notFoundErr("sign-in provider")
 	}
 	var cookie string
 	if ck, err := c.Request.Cookie(auth.FlowCookie); err == nil {
@@ -50,30 +44,28 @@ func (s *Server) oauthCallback(c *gin.Context) {
 	s.setFlowCookie(c, "", -1)
 	id, next, err := s.svc.OAuth.Complete(c.Param("provider"), cookie, c.Request.URL.Query())
 	if err != nil {
-		if townhall.ErrorCode(err) == townhall.ENOTFOUND {
-			s.fail(c, err)
-			return
-		}
-		s.signinError(c, err)
-		return
+		return s.signinError(c, err)
 	}
 	u, err := s.svc.Auth.SignIn(c.Request.Context(), id)
 	if err != nil {
-		s.signinError(c, err)
-		return
+		return s.signinError(c, err)
 	}
-	s.startSession(c, u, next)
+	return s.startSession(c, u, next)
 }
 
 // signinError shows the sign-in page with what went wrong, so the person
-// can pick a provider again; details go to the log.
-func (s *Server) signinError(c *gin.Context, err error) {
+// can pick a provider again; details go to the log. An unknown provider is
+// a plain 404.
+func (s *Server) signinError(c *gin.Context, err error) error {
 	code := townhall.ErrorCode(err)
+	if code == townhall.ENOTFOUND {
+		return err
+	}
 	s.log.Warn("oauth sign-in failed", "provider", c.Param("provider"), "err", err, "request_id", c.GetString(ctxRequestID))
 	v := s.view(c, "Sign in")
 	v.Error = townhall.ErrorMessage(err)
 	v.Data = s.signinData("/")
-	s.html(c, statusOf(code), "signin", v)
+	return s.html(c, statusOf(code), "signin", v)
 }
 
 // setFlowCookie sets (or, with maxAge < 0, clears) the OAuth flow cookie.

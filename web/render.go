@@ -133,17 +133,18 @@ func (s *Server) view(c *gin.Context, title string) *view {
 	}
 }
 
-// html renders a page with the given status.
-func (s *Server) html(c *gin.Context, status int, page string, v *view) {
+// html renders a page with the given status; page handlers end with it. A
+// template error is returned before anything is written.
+func (s *Server) html(c *gin.Context, status int, page string, v *view) error {
 	c.Header("Content-Type", "text/html; charset=utf-8")
 	c.Header("Cache-Control", "no-cache")
 	var buf bytes.Buffer
 	if err := s.pages.render(&buf, page, v); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Status(status)
 	c.Writer.Write(buf.Bytes())
+	return nil
 }
 
 func (r *renderer) funcs() template.FuncMap {
@@ -266,12 +267,11 @@ func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 // static serves embedded assets; URLs carry a content hash, so they may be
 // cached for a year.
-func (s *Server) static(c *gin.Context) {
+func (s *Server) static(c *gin.Context) error {
 	name := strings.TrimPrefix(c.Param("file"), "/")
 	b, err := fs.ReadFile(static.FS, name)
 	if err != nil || name == "" {
-		s.fail(c, notFoundErr("file"))
-		return
+		return notFoundErr("file")
 	}
 	if c.Query("v") == s.pages.staticHash[name] {
 		c.Header("Cache-Control", "public, max-age=31536000, immutable")
@@ -280,4 +280,5 @@ func (s *Server) static(c *gin.Context) {
 	}
 	c.Header("X-Content-Type-Options", "nosniff")
 	http.ServeContent(c.Writer, c.Request, name, time.Time{}, bytes.NewReader(b))
+	return nil
 }

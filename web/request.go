@@ -63,19 +63,27 @@ func jsonKind(goKind string) string {
 	return goKind
 }
 
-// requireUser answers 401 (JSON) or redirects to sign-in (pages) when nobody
-// is signed in. Services check again; this only gives a nicer answer early.
-func (s *Server) requireUser(c *gin.Context) (*townhall.User, bool) {
-	u := currentUser(c)
-	if u == nil {
-		s.fail(c, townhall.Errorf(townhall.EUNAUTHORIZED, "Please sign in first."))
-		return nil, false
+// requireUser returns the signed-in user, or the 401 that h answers as
+// JSON or with a redirect to sign-in. Services check again; this only gives
+// a nicer answer before any work is done.
+func requireUser(c *gin.Context) (*townhall.User, error) {
+	if u := currentUser(c); u != nil {
+		return u, nil
 	}
-	return u, true
+	return nil, townhall.Errorf(townhall.EUNAUTHORIZED, "Please sign in first.")
 }
 
-// redirectBack sends a form POST back with 303 See Other (Post/Redirect/Get).
-func redirectBack(c *gin.Context, to string) { c.Redirect(http.StatusSeeOther, to) }
+// sendJSON answers v as JSON with the given status; handlers end with it.
+func sendJSON(c *gin.Context, status int, v any) error {
+	c.JSON(status, v)
+	return nil
+}
+
+// redirectBack sends a form POST on with 303 See Other (Post/Redirect/Get).
+func redirectBack(c *gin.Context, to string) error {
+	c.Redirect(http.StatusSeeOther, to)
+	return nil
+}
 
 // localPath returns p if it is a same-site path, else "/", so ?next= cannot
 // send people to another site after sign-in.
@@ -84,25 +92,6 @@ func localPath(p string) string {
 		return "/"
 	}
 	return p
-}
-
-// formError re-renders a form page with the error and what the user typed.
-func (s *Server) formError(c *gin.Context, page string, v *view, err error) {
-	err = asTownhall(err)
-	code := townhall.ErrorCode(err)
-	if code == townhall.EINTERNAL {
-		s.log.Error("internal error", "err", err, "request_id", c.GetString(ctxRequestID))
-	}
-	if code == townhall.EUNAUTHORIZED || code == townhall.ENOTFOUND {
-		s.fail(c, err)
-		return
-	}
-	v.Error = townhall.ErrorMessage(err)
-	if v.Form == nil {
-		c.Request.ParseForm()
-		v.Form = c.Request.PostForm
-	}
-	s.html(c, statusOf(code), page, v)
 }
 
 func itoa(n int) string { return fmt.Sprint(n) }

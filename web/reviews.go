@@ -9,247 +9,35 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/townhall/townhall"
-	"github.com/townhall/townhall/markdown"
 	"github.com/townhall/townhall/reviews"
 )
 
+// Product reviews: writing, editing and deleting a review, helpful votes
+// and the product team's responses. Products themselves are in products.go.
 func (s *Server) reviewRoutes(r *gin.Engine) {
-	r.GET("/products", s.productsPage)
-	r.POST("/products", s.createProductForm)
-	r.GET("/products/new", s.newProductPage)
-	r.GET("/products/:slug", s.productPage)
-	r.GET("/products/:slug/edit", s.editProductPage)
-	r.POST("/products/:slug/edit", s.updateProductForm)
-	r.GET("/products/:slug/review", s.writeReviewPage)
-	r.POST("/products/:slug/reviews", s.createReviewForm)
-	r.GET("/reviews/:id/edit", s.editReviewPage)
-	r.POST("/reviews/:id/edit", s.updateReviewForm)
-	r.POST("/reviews/:id/delete", s.deleteReviewForm)
-	r.POST("/reviews/:id/helpful", s.helpfulForm)
-	r.POST("/reviews/:id/response", s.respondForm)
-	r.POST("/reviews/:id/response/delete", s.removeResponseForm)
+	r.GET("/products/:slug/review", s.h(s.writeReviewPage))
+	r.POST("/products/:slug/reviews", s.h(s.createReviewForm))
+	r.GET("/reviews/:id/edit", s.h(s.editReviewPage))
+	r.POST("/reviews/:id/edit", s.h(s.updateReviewForm))
+	r.POST("/reviews/:id/delete", s.h(s.deleteReviewForm))
+	r.POST("/reviews/:id/helpful", s.h(s.helpfulForm))
+	r.POST("/reviews/:id/response", s.h(s.respondForm))
+	r.POST("/reviews/:id/response/delete", s.h(s.removeResponseForm))
 
 	api := s.api()
-	api.GET("/products", s.apiProducts)
-	api.POST("/products", s.apiCreateProduct)
-	api.GET("/products/:id", s.apiProduct)
-	api.PATCH("/products/:id", s.apiUpdateProduct)
-	api.GET("/products/:id/reviews", s.apiReviews)
-	api.POST("/products/:id/reviews", s.apiCreateReview)
-	api.GET("/reviews/:id", s.apiReview)
-	api.PATCH("/reviews/:id", s.apiUpdateReview)
-	api.DELETE("/reviews/:id", s.apiDeleteReview)
-	api.POST("/reviews/:id/helpful", s.apiHelpful)
-	api.DELETE("/reviews/:id/helpful", s.apiHelpful)
-	api.PUT("/reviews/:id/response", s.apiRespond)
-	api.DELETE("/reviews/:id/response", s.apiRemoveResponse)
+	api.GET("/products/:id/reviews", s.h(s.apiReviews))
+	api.POST("/products/:id/reviews", s.h(s.apiCreateReview))
+	api.GET("/reviews/:id", s.h(s.apiReview))
+	api.PATCH("/reviews/:id", s.h(s.apiUpdateReview))
+	api.DELETE("/reviews/:id", s.h(s.apiDeleteReview))
+	api.POST("/reviews/:id/helpful", s.h(s.apiHelpful))
+	api.DELETE("/reviews/:id/helpful", s.h(s.apiHelpful))
+	api.PUT("/reviews/:id/response", s.h(s.apiRespond))
+	api.DELETE("/reviews/:id/response", s.h(s.apiRemoveResponse))
 }
-
-func productPath(p *reviews.Product) string { return "/products/" + p.Slug }
 
 func reviewPath(p *reviews.Product, r *reviews.Review) string {
 	return productPath(p) + "#review-" + r.ID
-}
-
-// productCard is a listing entry.
-type productCard struct {
-	*reviews.Product
-	Excerpt string
-}
-
-func (s *Server) productsPage(c *gin.Context) {
-	actor := currentUser(c)
-	archived := c.Query("archived") == "1"
-	page, err := s.svc.Reviews.Products(c.Request.Context(), actor, c.Query("after"), archived)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	cards := make([]productCard, 0, len(page.Items))
-	for _, p := range page.Items {
-		cards = append(cards, productCard{p, markdown.Excerpt(p.Description, 180)})
-	}
-	v := s.view(c, "Products")
-	v.Nav = "reviews"
-	v.Data = map[string]any{"Items": cards, "Next": page.Next, "URL": c.Request.URL,
-		"Archived": archived && actor.HasRole(townhall.Role.CanManageProduct)}
-	s.html(c, http.StatusOK, "reviews_products", v)
-}
-
-// productForm reads the product form; every field is always present.
-func productForm(c *gin.Context) reviews.ProductInput {
-	name, slug := c.PostForm("name"), c.PostForm("slug")
-	desc, img := c.PostForm("description"), c.PostForm("image_url")
-	archived := c.PostForm("archived") == "1"
-	return reviews.ProductInput{Name: &name, Slug: &slug, Description: &desc, ImageURL: &img, Archived: &archived}
-}
-
-func (s *Server) newProductPage(c *gin.Context) {
-	u, ok := s.requireUser(c)
-	if !ok {
-		return
-	}
-	if !u.Role.CanManageProduct() {
-		s.fail(c, townhall.Errorf(townhall.EFORBIDDEN, "Only the product team can add products."))
-		return
-	}
-	v := s.view(c, "New product")
-	v.Nav = "reviews"
-	v.Data = map[string]any{}
-	s.html(c, http.StatusOK, "reviews_product_form", v)
-}
-
-func (s *Server) createProductForm(c *gin.Context) {
-	p, err := s.svc.Reviews.CreateProduct(c.Request.Context(), currentUser(c), productForm(c))
-	if err != nil {
-		v := s.view(c, "New product")
-		v.Nav = "reviews"
-		v.Data = map[string]any{}
-		s.formError(c, "reviews_product_form", v, err)
-		return
-	}
-	redirectBack(c, productPath(p))
-}
-
-func (s *Server) editProductPage(c *gin.Context) {
-	u, ok := s.requireUser(c)
-	if !ok {
-		return
-	}
-	p, err := s.svc.Reviews.Product(c.Request.Context(), c.Param("slug"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if !u.Role.CanManageProduct() {
-		s.fail(c, townhall.Errorf(townhall.EFORBIDDEN, "Only the product team can edit products."))
-		return
-	}
-	v := s.view(c, "Edit "+p.Name)
-	v.Nav = "reviews"
-	v.Data = map[string]any{"Product": p}
-	v.Form = url.Values{"name": {p.Name}, "slug": {p.Slug}, "description": {p.Description}, "image_url": {p.ImageURL}}
-	if p.Archived {
-		v.Form.Set("archived", "1")
-	}
-	s.html(c, http.StatusOK, "reviews_product_form", v)
-}
-
-func (s *Server) updateProductForm(c *gin.Context) {
-	ctx := c.Request.Context()
-	p, err := s.svc.Reviews.Product(ctx, c.Param("slug"))
-	if err == nil {
-		var updated *reviews.Product
-		updated, err = s.svc.Reviews.UpdateProduct(ctx, currentUser(c), p.ID, productForm(c))
-		if err == nil {
-			redirectBack(c, productPath(updated))
-			return
-		}
-	}
-	v := s.view(c, "Edit product")
-	v.Nav = "reviews"
-	v.Data = map[string]any{"Product": p}
-	s.formError(c, "reviews_product_form", v, err)
-}
-
-// sortOption is one choice of the review order menu.
-type sortOption struct{ Value, Label string }
-
-var sortOptions = []sortOption{
-	{reviews.SortHelpful, "Most helpful"},
-	{reviews.SortNewest, "Newest"},
-	{reviews.SortHighest, "Highest rating"},
-	{reviews.SortLowest, "Lowest rating"},
-}
-
-// productPageData is what the product page shows.
-type productPageData struct {
-	Product *reviews.Product
-	Reviews []*reviews.Review
-	Next    string
-	URL     *url.URL
-	Mine    *reviews.Review // the viewer's own review, if any
-	Sort    string
-	Stars   int
-	Sorts   []sortOption
-	JSONLD  any
-}
-
-func (s *Server) productPage(c *gin.Context) {
-	ctx, actor := c.Request.Context(), currentUser(c)
-	p, err := s.svc.Reviews.Product(ctx, c.Param("slug"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if c.Param("slug") != p.Slug { // reached by id: one canonical URL per product
-		u := *c.Request.URL
-		u.Path = productPath(p)
-		c.Redirect(http.StatusFound, u.String())
-		return
-	}
-	f, err := reviewFilter(c)
-	if err != nil {
-		f.Stars = 0 // a hand-edited filter falls back to all ratings
-	}
-	if !validSort(f.Sort) {
-		f.Sort = reviews.SortHelpful
-	}
-	page, err := s.svc.Reviews.Reviews(ctx, actor, p.ID, f)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	mine, err := s.svc.Reviews.MyReview(ctx, actor, p.ID)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	v := s.view(c, p.Name)
-	v.Nav = "reviews"
-	v.Data = &productPageData{Product: p, Reviews: page.Items, Next: page.Next, URL: c.Request.URL, Mine: mine,
-		Sort: f.Sort, Stars: f.Stars, Sorts: sortOptions, JSONLD: s.productJSONLD(p)}
-	s.html(c, http.StatusOK, "reviews_product", v)
-}
-
-func validSort(v string) bool {
-	for _, s := range reviews.Sorts {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
-// productJSONLD is the schema.org Product for search engines' rich results.
-// The template emits it in a JSON script block, where html/template encodes
-// it with encoding/json and escapes "<", so a name cannot close the script.
-func (s *Server) productJSONLD(p *reviews.Product) any {
-	base := *s.cfg.BaseURL
-	base.Path = productPath(p)
-	ld := map[string]any{
-		"@context": "https://schema.org",
-		"@type":    "Product",
-		"name":     p.Name,
-		"url":      base.String(),
-	}
-	if d := markdown.Excerpt(p.Description, 300); d != "" {
-		ld["description"] = d
-	}
-	if p.ImageURL != "" {
-		ld["image"] = p.ImageURL
-	}
-	if p.Rating.Count > 0 { // an empty aggregate is invalid for search engines
-		ld["aggregateRating"] = map[string]any{
-			"@type":       "AggregateRating",
-			"ratingValue": p.Rating.Average(),
-			"reviewCount": p.Rating.Count,
-			"ratingCount": p.Rating.Count,
-			"bestRating":  5,
-			"worstRating": 1,
-		}
-	}
-	return ld
 }
 
 // reviewForm reads the review form; an empty rating means "none chosen".
@@ -277,39 +65,34 @@ func (s *Server) reviewFormView(c *gin.Context, p *reviews.Product, r *reviews.R
 	return v
 }
 
-func (s *Server) writeReviewPage(c *gin.Context) {
+func (s *Server) writeReviewPage(c *gin.Context) error {
 	ctx := c.Request.Context()
-	u, ok := s.requireUser(c)
-	if !ok {
-		return
+	u, err := requireUser(c)
+	if err != nil {
+		return err
 	}
 	p, err := s.svc.Reviews.Product(ctx, c.Param("slug"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	mine, err := s.svc.Reviews.MyReview(ctx, u, p.ID)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if mine != nil {
-		redirectBack(c, "/reviews/"+mine.ID+"/edit")
-		return
+		return redirectBack(c, "/reviews/"+mine.ID+"/edit")
 	}
 	if p.Archived {
-		s.fail(c, townhall.Errorf(townhall.ECONFLICT, "%s is archived and no longer takes reviews.", p.Name))
-		return
+		return townhall.Errorf(townhall.ECONFLICT, "%s is archived and no longer takes reviews.", p.Name)
 	}
-	s.html(c, http.StatusOK, "reviews_form", s.reviewFormView(c, p, nil, nil))
+	return s.html(c, http.StatusOK, "reviews_form", s.reviewFormView(c, p, nil, nil))
 }
 
-func (s *Server) createReviewForm(c *gin.Context) {
+func (s *Server) createReviewForm(c *gin.Context) error {
 	ctx, actor := c.Request.Context(), currentUser(c)
 	p, err := s.svc.Reviews.Product(ctx, c.Param("slug"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	in, err := reviewForm(c)
 	var r *reviews.Review
@@ -319,117 +102,107 @@ func (s *Server) createReviewForm(c *gin.Context) {
 	if err != nil {
 		// On a duplicate, the form links to the review they already wrote.
 		mine, _ := s.svc.Reviews.MyReview(ctx, actor, p.ID)
-		s.formError(c, "reviews_form", s.reviewFormView(c, p, nil, mine), err)
-		return
+		return rerender("reviews_form", s.reviewFormView(c, p, nil, mine), err)
 	}
 	// Newest first, so the new review is at the top of the list.
-	redirectBack(c, productPath(p)+"?sort=newest#review-"+r.ID)
+	return redirectBack(c, productPath(p)+"?sort=newest#review-"+r.ID)
 }
 
 // reviewAndProduct loads the review named in the URL and its product.
-func (s *Server) reviewAndProduct(c *gin.Context) (*reviews.Review, *reviews.Product, bool) {
+func (s *Server) reviewAndProduct(c *gin.Context) (*reviews.Review, *reviews.Product, error) {
 	ctx := c.Request.Context()
 	r, err := s.svc.Reviews.Review(ctx, currentUser(c), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
-		return nil, nil, false
+		return nil, nil, err
 	}
 	p, err := s.svc.Reviews.Product(ctx, r.ProductID)
 	if err != nil {
-		s.fail(c, err)
-		return nil, nil, false
+		return nil, nil, err
 	}
-	return r, p, true
+	return r, p, nil
 }
 
-func (s *Server) editReviewPage(c *gin.Context) {
-	u, ok := s.requireUser(c)
-	if !ok {
-		return
+func (s *Server) editReviewPage(c *gin.Context) error {
+	u, err := requireUser(c)
+	if err != nil {
+		return err
 	}
-	r, p, ok := s.reviewAndProduct(c)
-	if !ok {
-		return
+	r, p, err := s.reviewAndProduct(c)
+	if err != nil {
+		return err
 	}
 	if r.AuthorID != u.ID {
-		s.fail(c, townhall.Errorf(townhall.EFORBIDDEN, "You can only edit your own review."))
-		return
+		return townhall.Errorf(townhall.EFORBIDDEN, "You can only edit your own review.")
 	}
 	v := s.reviewFormView(c, p, r, nil)
 	v.Form = url.Values{"rating": {strconv.Itoa(r.Rating)}, "title": {r.Title}, "body": {r.Body}}
-	s.html(c, http.StatusOK, "reviews_form", v)
+	return s.html(c, http.StatusOK, "reviews_form", v)
 }
 
-func (s *Server) updateReviewForm(c *gin.Context) {
-	r, p, ok := s.reviewAndProduct(c)
-	if !ok {
-		return
+func (s *Server) updateReviewForm(c *gin.Context) error {
+	r, p, err := s.reviewAndProduct(c)
+	if err != nil {
+		return err
 	}
 	in, err := reviewForm(c)
 	if err == nil {
 		_, err = s.svc.Reviews.UpdateReview(c.Request.Context(), currentUser(c), r.ID, in)
 	}
 	if err != nil {
-		s.formError(c, "reviews_form", s.reviewFormView(c, p, r, nil), err)
-		return
+		return rerender("reviews_form", s.reviewFormView(c, p, r, nil), err)
 	}
-	redirectBack(c, reviewPath(p, r))
+	return redirectBack(c, reviewPath(p, r))
 }
 
-func (s *Server) deleteReviewForm(c *gin.Context) {
-	r, p, ok := s.reviewAndProduct(c)
-	if !ok {
-		return
+func (s *Server) deleteReviewForm(c *gin.Context) error {
+	r, p, err := s.reviewAndProduct(c)
+	if err != nil {
+		return err
 	}
 	if _, err := s.svc.Reviews.DeleteReview(c.Request.Context(), currentUser(c), r.ID); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	redirectBack(c, productPath(p))
+	return redirectBack(c, productPath(p))
 }
 
 // helpfulForm is the no-JavaScript helpful toggle: undo=1 takes the vote back.
-func (s *Server) helpfulForm(c *gin.Context) {
-	r, p, ok := s.reviewAndProduct(c)
-	if !ok {
-		return
+func (s *Server) helpfulForm(c *gin.Context) error {
+	r, p, err := s.reviewAndProduct(c)
+	if err != nil {
+		return err
 	}
 	ctx, actor := c.Request.Context(), currentUser(c)
-	var err error
 	if c.PostForm("undo") == "1" {
 		_, err = s.svc.Reviews.UnmarkHelpful(ctx, actor, r.ID)
 	} else {
 		_, err = s.svc.Reviews.MarkHelpful(ctx, actor, r.ID)
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	redirectBack(c, reviewPath(p, r))
+	return redirectBack(c, reviewPath(p, r))
 }
 
-func (s *Server) respondForm(c *gin.Context) {
-	r, p, ok := s.reviewAndProduct(c)
-	if !ok {
-		return
+func (s *Server) respondForm(c *gin.Context) error {
+	r, p, err := s.reviewAndProduct(c)
+	if err != nil {
+		return err
 	}
 	if _, err := s.svc.Reviews.Respond(c.Request.Context(), currentUser(c), r.ID, c.PostForm("body")); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	redirectBack(c, reviewPath(p, r))
+	return redirectBack(c, reviewPath(p, r))
 }
 
-func (s *Server) removeResponseForm(c *gin.Context) {
-	r, p, ok := s.reviewAndProduct(c)
-	if !ok {
-		return
+func (s *Server) removeResponseForm(c *gin.Context) error {
+	r, p, err := s.reviewAndProduct(c)
+	if err != nil {
+		return err
 	}
 	if _, err := s.svc.Reviews.RemoveResponse(c.Request.Context(), currentUser(c), r.ID); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	redirectBack(c, reviewPath(p, r))
+	return redirectBack(c, reviewPath(p, r))
 }
 
 // starText draws a rating as five stars, e.g. ★★★★☆ for 4 (or 4.3).

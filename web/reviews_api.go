@@ -13,42 +13,8 @@ import (
 	"github.com/townhall/townhall/reviews"
 )
 
-// The reviews JSON API: products, reviews, helpful votes and business
-// responses under /api/v1; the pages are in reviews.go.
-
-type ratingJSON struct {
-	Average   float64        `json:"average"` // one decimal; 0 without ratings
-	Count     int            `json:"count"`
-	Histogram map[string]int `json:"histogram"` // "1" to "5" → number of ratings
-}
-
-func newRatingJSON(r reviews.Rating) ratingJSON {
-	h := make(map[string]int, 5)
-	for i, n := range r.Histogram {
-		h[strconv.Itoa(i+1)] = n
-	}
-	return ratingJSON{Average: r.Average(), Count: r.Count, Histogram: h}
-}
-
-type productJSON struct {
-	ID              string     `json:"id"`
-	Slug            string     `json:"slug"`
-	Name            string     `json:"name"`
-	Description     string     `json:"description"`
-	DescriptionHTML string     `json:"description_html"`
-	ImageURL        string     `json:"image_url"`
-	Archived        bool       `json:"archived"`
-	URL             string     `json:"url"`
-	Rating          ratingJSON `json:"rating"`
-	CreatedAt       time.Time  `json:"created_at"`
-	UpdatedAt       time.Time  `json:"updated_at"`
-}
-
-func newProductJSON(p *reviews.Product) productJSON {
-	return productJSON{ID: p.ID, Slug: p.Slug, Name: p.Name, Description: p.Description,
-		DescriptionHTML: string(p.DescriptionHTML), ImageURL: p.ImageURL, Archived: p.Archived,
-		URL: productPath(p), Rating: newRatingJSON(p.Rating), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
-}
+// The reviews JSON API: reviews, helpful votes and business responses
+// under /api/v1; the pages are in reviews.go, products in products_api.go.
 
 type personJSON struct {
 	ID   string `json:"id"`
@@ -95,18 +61,6 @@ type pageJSON[T any] struct {
 	Next  string `json:"next"`
 }
 
-type productRequest struct {
-	Name        *string `json:"name"`
-	Slug        *string `json:"slug"`
-	Description *string `json:"description"`
-	ImageURL    *string `json:"image_url"`
-	Archived    *bool   `json:"archived"`
-}
-
-func (r productRequest) input() reviews.ProductInput {
-	return reviews.ProductInput{Name: r.Name, Slug: r.Slug, Description: r.Description, ImageURL: r.ImageURL, Archived: r.Archived}
-}
-
 // reviewRequest keeps the rating raw: "4.5", "5" (a string) and null must
 // be refused, not rounded or read as zero.
 type reviewRequest struct {
@@ -129,56 +83,6 @@ func (r reviewRequest) input() (reviews.ReviewInput, error) {
 	return in, nil
 }
 
-func (s *Server) apiProducts(c *gin.Context) {
-	page, err := s.svc.Reviews.Products(c.Request.Context(), currentUser(c), c.Query("after"), c.Query("archived") == "1")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	out := pageJSON[productJSON]{Items: []productJSON{}, Next: page.Next}
-	for _, p := range page.Items {
-		out.Items = append(out.Items, newProductJSON(p))
-	}
-	c.JSON(http.StatusOK, out)
-}
-
-func (s *Server) apiCreateProduct(c *gin.Context) {
-	var req productRequest
-	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	p, err := s.svc.Reviews.CreateProduct(c.Request.Context(), currentUser(c), req.input())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, newProductJSON(p))
-}
-
-func (s *Server) apiProduct(c *gin.Context) {
-	p, err := s.svc.Reviews.Product(c.Request.Context(), c.Param("id"))
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, newProductJSON(p))
-}
-
-func (s *Server) apiUpdateProduct(c *gin.Context) {
-	var req productRequest
-	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
-	}
-	p, err := s.svc.Reviews.UpdateProduct(c.Request.Context(), currentUser(c), c.Param("id"), req.input())
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, newProductJSON(p))
-}
-
 // reviewFilter reads ?sort=, ?stars= and ?after=.
 func reviewFilter(c *gin.Context) (reviews.ReviewFilter, error) {
 	f := reviews.ReviewFilter{Sort: c.Query("sort"), After: c.Query("after")}
@@ -192,85 +96,78 @@ func reviewFilter(c *gin.Context) (reviews.ReviewFilter, error) {
 	return f, nil
 }
 
-func (s *Server) apiReviews(c *gin.Context) {
+func (s *Server) apiReviews(c *gin.Context) error {
 	ctx := c.Request.Context()
 	f, err := reviewFilter(c)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	p, err := s.svc.Reviews.Product(ctx, c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	page, err := s.svc.Reviews.Reviews(ctx, currentUser(c), p.ID, f)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := pageJSON[reviewJSON]{Items: []reviewJSON{}, Next: page.Next}
 	for _, r := range page.Items {
 		out.Items = append(out.Items, newReviewJSON(r))
 	}
-	c.JSON(http.StatusOK, out)
+	return sendJSON(c, http.StatusOK, out)
 }
 
-// decodeReview reads a review's JSON body; on bad input it answers the
-// request itself and reports false.
-func (s *Server) decodeReview(c *gin.Context) (reviews.ReviewInput, bool) {
+// decodeReview reads a review's JSON body.
+func decodeReview(c *gin.Context) (reviews.ReviewInput, error) {
 	var req reviewRequest
-	err := decodeJSON(c, &req)
-	var in reviews.ReviewInput
-	if err == nil {
-		in, err = req.input()
+	if err := decodeJSON(c, &req); err != nil {
+		return reviews.ReviewInput{}, err
 	}
-	if err != nil {
-		s.fail(c, err)
-		return in, false
-	}
-	return in, true
+	return req.input()
 }
 
 // sendReview answers with the review, or with the error that stopped it.
-func (s *Server) sendReview(c *gin.Context, status int, r *reviews.Review, err error) {
+func sendReview(c *gin.Context, status int, r *reviews.Review, err error) error {
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	c.JSON(status, newReviewJSON(r))
+	return sendJSON(c, status, newReviewJSON(r))
 }
 
-func (s *Server) apiCreateReview(c *gin.Context) {
-	if in, ok := s.decodeReview(c); ok {
-		r, err := s.svc.Reviews.CreateReview(c.Request.Context(), currentUser(c), c.Param("id"), in)
-		s.sendReview(c, http.StatusCreated, r, err)
+func (s *Server) apiCreateReview(c *gin.Context) error {
+	in, err := decodeReview(c)
+	if err != nil {
+		return err
 	}
+	r, err := s.svc.Reviews.CreateReview(c.Request.Context(), currentUser(c), c.Param("id"), in)
+	return sendReview(c, http.StatusCreated, r, err)
 }
 
-func (s *Server) apiReview(c *gin.Context) {
+func (s *Server) apiReview(c *gin.Context) error {
 	r, err := s.svc.Reviews.Review(c.Request.Context(), currentUser(c), c.Param("id"))
-	s.sendReview(c, http.StatusOK, r, err)
+	return sendReview(c, http.StatusOK, r, err)
 }
 
-func (s *Server) apiUpdateReview(c *gin.Context) {
-	if in, ok := s.decodeReview(c); ok {
-		r, err := s.svc.Reviews.UpdateReview(c.Request.Context(), currentUser(c), c.Param("id"), in)
-		s.sendReview(c, http.StatusOK, r, err)
+func (s *Server) apiUpdateReview(c *gin.Context) error {
+	in, err := decodeReview(c)
+	if err != nil {
+		return err
 	}
+	r, err := s.svc.Reviews.UpdateReview(c.Request.Context(), currentUser(c), c.Param("id"), in)
+	return sendReview(c, http.StatusOK, r, err)
 }
 
-func (s *Server) apiDeleteReview(c *gin.Context) {
+func (s *Server) apiDeleteReview(c *gin.Context) error {
 	if _, err := s.svc.Reviews.DeleteReview(c.Request.Context(), currentUser(c), c.Param("id")); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	c.Status(http.StatusNoContent)
+	return nil
 }
 
 // apiHelpful marks (POST) or unmarks (DELETE) a review as helpful. Both are
 // idempotent; voting on your own review is 403.
-func (s *Server) apiHelpful(c *gin.Context) {
+func (s *Server) apiHelpful(c *gin.Context) error {
 	ctx, actor, id := c.Request.Context(), currentUser(c), c.Param("id")
 	var n int
 	var err error
@@ -281,29 +178,26 @@ func (s *Server) apiHelpful(c *gin.Context) {
 		n, err = s.svc.Reviews.UnmarkHelpful(ctx, actor, id)
 	}
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"helpful": n, "voted": voted})
+	return sendJSON(c, http.StatusOK, gin.H{"helpful": n, "voted": voted})
 }
 
-func (s *Server) apiRespond(c *gin.Context) {
+func (s *Server) apiRespond(c *gin.Context) error {
 	var req struct {
 		Body *string `json:"body"`
 	}
 	if err := decodeJSON(c, &req); err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	if req.Body == nil {
-		s.fail(c, townhall.Errorf(townhall.EINVALID, "Response is required."))
-		return
+		return townhall.Errorf(townhall.EINVALID, "Response is required.")
 	}
 	r, err := s.svc.Reviews.Respond(c.Request.Context(), currentUser(c), c.Param("id"), *req.Body)
-	s.sendReview(c, http.StatusOK, r, err)
+	return sendReview(c, http.StatusOK, r, err)
 }
 
-func (s *Server) apiRemoveResponse(c *gin.Context) {
+func (s *Server) apiRemoveResponse(c *gin.Context) error {
 	r, err := s.svc.Reviews.RemoveResponse(c.Request.Context(), currentUser(c), c.Param("id"))
-	s.sendReview(c, http.StatusOK, r, err)
+	return sendReview(c, http.StatusOK, r, err)
 }

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -17,21 +16,6 @@ import (
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/web"
 )
-
-type ratingOut struct {
-	Average   float64
-	Count     int
-	Histogram map[string]int
-}
-
-type productOut struct {
-	ID, Slug, Name, Description string
-	DescriptionHTML             string `json:"description_html"`
-	ImageURL                    string `json:"image_url"`
-	Archived                    bool
-	URL                         string
-	Rating                      ratingOut
-}
 
 type reviewOut struct {
 	ID        string
@@ -56,100 +40,9 @@ type reviewsPage struct {
 	Next  string
 }
 
-func getProduct(t *testing.T, c *apptest.Client, ref string) productOut {
-	t.Helper()
-	var p productOut
-	c.JSON("GET", "/api/v1/products/"+ref, nil, http.StatusOK, &p)
-	return p
-}
-
-func wantRatingOut(t *testing.T, c *apptest.Client, ref string, avg float64, count int, hist [5]int) {
-	t.Helper()
-	r := getProduct(t, c, ref).Rating
-	for i, n := range hist {
-		if r.Histogram[fmt.Sprint(i+1)] != n {
-			t.Fatalf("histogram = %v, want %v (1..5)", r.Histogram, hist)
-		}
-	}
-	if r.Average != avg || r.Count != count || len(r.Histogram) != 5 {
-		t.Fatalf("rating = %+v, want average %.1f count %d", r, avg, count)
-	}
-}
-
 func TestMaxBodyMatchesMarkdownLimit(t *testing.T) {
 	if reviews.MaxBody != web.MaxMarkdown {
 		t.Fatalf("reviews.MaxBody = %d, web.MaxMarkdown = %d", reviews.MaxBody, web.MaxMarkdown)
-	}
-}
-
-func TestProductsAPI(t *testing.T) {
-	env := apptest.Start(t)
-	env.Client(t, "Admin", "")
-	prod := env.Client(t, "Pat", townhall.RoleProduct)
-	ann := env.Client(t, "Ann", townhall.RoleMember)
-	anon := env.Anonymous(t)
-
-	body := map[string]any{"name": "Acme Router X2", "description": "**Fast** router"}
-	anon.WantError("POST", "/api/v1/products", body, http.StatusUnauthorized, townhall.EUNAUTHORIZED)
-	ann.WantError("POST", "/api/v1/products", body, http.StatusForbidden, townhall.EFORBIDDEN)
-	var p productOut
-	prod.JSON("POST", "/api/v1/products", body, http.StatusCreated, &p)
-	if !townhall.ValidID(p.ID) || p.Slug != "acme-router-x2" || !strings.Contains(p.DescriptionHTML, "<strong>Fast</strong>") || p.URL != "/products/acme-router-x2" {
-		t.Fatalf("created %+v", p)
-	}
-	var twin productOut
-	prod.JSON("POST", "/api/v1/products", body, http.StatusCreated, &twin)
-	if twin.Slug != "acme-router-x2-2" {
-		t.Fatalf("second product with the same name got slug %q, want a numbered one", twin.Slug)
-	}
-	for _, bad := range []map[string]any{
-		{"description": "no name"},
-		{"name": "  "},
-		{"name": "Cam", "image_url": "http://img.example/cam.png"},
-		{"name": "Cam", "image_url": "javascript:alert(1)"},
-		{"name": "Cam", "slug": "Bad Slug"},
-		{"name": "Cam", "slug": "new"},
-		{"name": 5},
-		{"name": "Cam", "description": strings.Repeat("x", web.MaxMarkdown+1)},
-	} {
-		prod.WantError("POST", "/api/v1/products", bad, http.StatusBadRequest, townhall.EINVALID)
-	}
-	prod.WantError("POST", "/api/v1/products", map[string]any{"name": "Cam", "slug": "acme-router-x2"}, http.StatusConflict, townhall.ECONFLICT)
-	var list struct{ Items []productOut }
-	anon.JSON("GET", "/api/v1/products", nil, http.StatusOK, &list)
-	if len(list.Items) != 2 {
-		t.Fatalf("listing after refused creates has %d products, want 2", len(list.Items))
-	}
-
-	bySlug := getProduct(t, anon, "acme-router-x2")
-	if bySlug.ID != p.ID || bySlug.Rating.Count != 0 || bySlug.Rating.Average != 0 || len(bySlug.Rating.Histogram) != 5 {
-		t.Fatalf("by slug = %+v", bySlug)
-	}
-	anon.WantError("GET", "/api/v1/products/"+townhall.NewID(), nil, http.StatusNotFound, townhall.ENOTFOUND)
-	anon.WantError("GET", "/api/v1/products/..%2f..%2fetc", nil, http.StatusNotFound, townhall.ENOTFOUND)
-
-	// PATCH: product team only; partial; slug conflicts refused whole.
-	ann.WantError("PATCH", "/api/v1/products/"+p.ID, map[string]any{"name": "Mine"}, http.StatusForbidden, townhall.EFORBIDDEN)
-	prod.WantError("PATCH", "/api/v1/products/"+p.ID, map[string]any{"name": "Renamed", "slug": "acme-router-x2-2"}, http.StatusConflict, townhall.ECONFLICT)
-	if got := getProduct(t, anon, p.ID); got.Name != "Acme Router X2" {
-		t.Fatalf("refused PATCH renamed the product to %q", got.Name)
-	}
-	var patched productOut
-	prod.JSON("PATCH", "/api/v1/products/"+p.ID, map[string]any{"image_url": "https://img.example/x2.png", "slug": "x2"}, http.StatusOK, &patched)
-	if patched.Slug != "x2" || patched.ImageURL != "https://img.example/x2.png" || patched.Name != "Acme Router X2" || patched.Description != "**Fast** router" {
-		t.Fatalf("patched = %+v", patched)
-	}
-	prod.JSON("PATCH", "/api/v1/products/x2", map[string]any{"archived": true}, http.StatusOK, &patched)
-	anon.JSON("GET", "/api/v1/products", nil, http.StatusOK, &list)
-	if len(list.Items) != 1 || list.Items[0].ID != twin.ID {
-		t.Fatalf("listing shows archived products: %+v", list.Items)
-	}
-	prod.JSON("GET", "/api/v1/products?archived=1", nil, http.StatusOK, &list)
-	if len(list.Items) != 2 {
-		t.Fatalf("product team's archived listing has %d products, want 2", len(list.Items))
-	}
-	if got := getProduct(t, anon, "x2"); !got.Archived {
-		t.Fatal("archived product is not reachable or not marked")
 	}
 }
 
@@ -163,160 +56,180 @@ func TestReviewsAPI(t *testing.T) {
 	var p productOut
 	prod.JSON("POST", "/api/v1/products", map[string]any{"name": "Widget", "description": "A widget"}, http.StatusCreated, &p)
 	reviewsURL := "/api/v1/products/" + p.ID + "/reviews"
+	// Later steps build on the reviews the first one writes.
+	var annReview, bobReview reviewOut
+	var reviewURL, respURL string
 
-	anon.WantError("POST", reviewsURL, map[string]any{"rating": 5}, http.StatusUnauthorized, townhall.EUNAUTHORIZED)
-	var annReview reviewOut
-	ann.JSON("POST", reviewsURL, map[string]any{"rating": 5, "title": "Great", "body": "Love **it**"}, http.StatusCreated, &annReview)
-	if !townhall.ValidID(annReview.ID) || annReview.Rating != 5 || annReview.Author.Name != "Ann" || !strings.Contains(annReview.BodyHTML, "<strong>it</strong>") || annReview.Verified {
-		t.Fatalf("created %+v", annReview)
-	}
-	ann.WantError("POST", reviewsURL, map[string]any{"rating": 1, "title": "Again"}, http.StatusConflict, townhall.ECONFLICT)
-	ann.WantError("POST", "/api/v1/products/widget/reviews", map[string]any{"rating": 1}, http.StatusConflict, townhall.ECONFLICT)
+	step(t, "OnePerPersonWithAWholeStarRating", func(t *testing.T) {
+		anon.WantError("POST", reviewsURL, map[string]any{"rating": 5}, http.StatusUnauthorized, townhall.EUNAUTHORIZED)
+		ann.JSON("POST", reviewsURL, map[string]any{"rating": 5, "title": "Great", "body": "Love **it**"}, http.StatusCreated, &annReview)
+		if !townhall.ValidID(annReview.ID) || annReview.Rating != 5 || annReview.Author.Name != "Ann" || !strings.Contains(annReview.BodyHTML, "<strong>it</strong>") || annReview.Verified {
+			t.Fatalf("created %+v", annReview)
+		}
+		ann.WantError("POST", reviewsURL, map[string]any{"rating": 1, "title": "Again"}, http.StatusConflict, townhall.ECONFLICT)
+		ann.WantError("POST", "/api/v1/products/widget/reviews", map[string]any{"rating": 1}, http.StatusConflict, townhall.ECONFLICT)
 
-	for _, bad := range []string{
-		`{"rating": 4.5}`, `{"rating": "5"}`, `{"rating": null}`, `{"rating": 0}`, `{"rating": 6}`,
-		`{"rating": -1}`, `{"rating": 1e0}`, `{"rating": 4.0}`, `{"rating": true}`, `{"title": "no rating"}`,
-		`{"rating": 3, "title": "` + strings.Repeat("t", 121) + `"}`,
-		`{"rating": 3, "title": "two\nlines"}`,
-		`{"rating": 3, "body": "` + strings.Repeat("b", web.MaxMarkdown+1) + `"}`,
-		`{"rating": 3, "body": "bad \u0000 byte"}`,
-		`[1]`, `not json`,
-	} {
-		bob.WantError("POST", reviewsURL, bad, http.StatusBadRequest, townhall.EINVALID)
-	}
-	bob.WantError("POST", "/api/v1/products/"+townhall.NewID()+"/reviews", map[string]any{"rating": 3}, http.StatusNotFound, townhall.ENOTFOUND)
-	// Nothing of the refused attempts was written.
-	wantRatingOut(t, anon, p.ID, 5, 1, [5]int{0, 0, 0, 0, 1})
+		for _, bad := range []string{
+			`{"rating": 4.5}`, `{"rating": "5"}`, `{"rating": null}`, `{"rating": 0}`, `{"rating": 6}`,
+			`{"rating": -1}`, `{"rating": 1e0}`, `{"rating": 4.0}`, `{"rating": true}`, `{"title": "no rating"}`,
+			`{"rating": 3, "title": "` + strings.Repeat("t", 121) + `"}`,
+			`{"rating": 3, "title": "two\nlines"}`,
+			`{"rating": 3, "body": "` + strings.Repeat("b", web.MaxMarkdown+1) + `"}`,
+			`{"rating": 3, "body": "bad \u0000 byte"}`,
+			`[1]`, `not json`,
+		} {
+			bob.WantError("POST", reviewsURL, bad, http.StatusBadRequest, townhall.EINVALID)
+		}
+		bob.WantError("POST", "/api/v1/products/"+townhall.NewID()+"/reviews", map[string]any{"rating": 3}, http.StatusNotFound, townhall.ENOTFOUND)
+		// Nothing of the refused attempts was written.
+		wantRatingOut(t, anon, p.ID, 5, 1, [5]int{0, 0, 0, 0, 1})
 
-	var bobReview reviewOut
-	bob.JSON("POST", reviewsURL, map[string]any{"rating": 2, "title": "Meh"}, http.StatusCreated, &bobReview)
-	wantRatingOut(t, anon, p.ID, 3.5, 2, [5]int{0, 1, 0, 0, 1})
+		bob.JSON("POST", reviewsURL, map[string]any{"rating": 2, "title": "Meh"}, http.StatusCreated, &bobReview)
+		wantRatingOut(t, anon, p.ID, 3.5, 2, [5]int{0, 1, 0, 0, 1})
+		reviewURL = "/api/v1/reviews/" + bobReview.ID
+		respURL = reviewURL + "/response"
+	})
 
-	// Edits: own review only; the aggregates move with the rating.
-	reviewURL := "/api/v1/reviews/" + bobReview.ID
-	ann.WantError("PATCH", reviewURL, map[string]any{"rating": 1}, http.StatusForbidden, townhall.EFORBIDDEN)
-	anon.WantError("PATCH", reviewURL, map[string]any{"rating": 1}, http.StatusUnauthorized, townhall.EUNAUTHORIZED)
-	bob.WantError("PATCH", reviewURL, `{"rating": 4.5}`, http.StatusBadRequest, townhall.EINVALID)
-	bob.WantError("PATCH", reviewURL, `{"rating": null}`, http.StatusBadRequest, townhall.EINVALID)
-	bob.WantError("PATCH", "/api/v1/reviews/garbage", map[string]any{"rating": 1}, http.StatusNotFound, townhall.ENOTFOUND)
-	wantRatingOut(t, anon, p.ID, 3.5, 2, [5]int{0, 1, 0, 0, 1})
-	var edited reviewOut
-	bob.JSON("PATCH", reviewURL, map[string]any{"rating": 4}, http.StatusOK, &edited)
-	if edited.Rating != 4 || edited.Title != "Meh" {
-		t.Fatalf("partial edit = %+v; want rating 4, title kept", edited)
-	}
-	wantRatingOut(t, anon, p.ID, 4.5, 2, [5]int{0, 0, 0, 1, 1})
+	step(t, "EditOwnReviewOnlyMovesTheAggregates", func(t *testing.T) {
+		// Edits: own review only; the aggregates move with the rating.
+		ann.WantError("PATCH", reviewURL, map[string]any{"rating": 1}, http.StatusForbidden, townhall.EFORBIDDEN)
+		anon.WantError("PATCH", reviewURL, map[string]any{"rating": 1}, http.StatusUnauthorized, townhall.EUNAUTHORIZED)
+		bob.WantError("PATCH", reviewURL, `{"rating": 4.5}`, http.StatusBadRequest, townhall.EINVALID)
+		bob.WantError("PATCH", reviewURL, `{"rating": null}`, http.StatusBadRequest, townhall.EINVALID)
+		bob.WantError("PATCH", "/api/v1/reviews/garbage", map[string]any{"rating": 1}, http.StatusNotFound, townhall.ENOTFOUND)
+		wantRatingOut(t, anon, p.ID, 3.5, 2, [5]int{0, 1, 0, 0, 1})
+		var edited reviewOut
+		bob.JSON("PATCH", reviewURL, map[string]any{"rating": 4}, http.StatusOK, &edited)
+		if edited.Rating != 4 || edited.Title != "Meh" {
+			t.Fatalf("partial edit = %+v; want rating 4, title kept", edited)
+		}
+		wantRatingOut(t, anon, p.ID, 4.5, 2, [5]int{0, 0, 0, 1, 1})
+	})
 
-	// Sorting and filtering.
-	var page reviewsPage
-	anon.JSON("GET", reviewsURL+"?sort=lowest", nil, http.StatusOK, &page)
-	if len(page.Items) != 2 || page.Items[0].ID != bobReview.ID || page.Next != "" {
-		t.Fatalf("lowest first = %+v", page)
-	}
-	anon.JSON("GET", reviewsURL+"?sort=highest", nil, http.StatusOK, &page)
-	if len(page.Items) != 2 || page.Items[0].ID != annReview.ID {
-		t.Fatalf("highest first = %+v", page)
-	}
-	anon.JSON("GET", reviewsURL+"?sort=newest&stars=4", nil, http.StatusOK, &page)
-	if len(page.Items) != 1 || page.Items[0].ID != bobReview.ID {
-		t.Fatalf("4 stars only = %+v", page)
-	}
-	anon.WantError("GET", reviewsURL+"?sort=best", nil, http.StatusBadRequest, townhall.EINVALID)
-	anon.WantError("GET", reviewsURL+"?stars=9", nil, http.StatusBadRequest, townhall.EINVALID)
-	anon.WantError("GET", reviewsURL+"?after=zzz", nil, http.StatusBadRequest, townhall.EINVALID)
+	step(t, "SortAndFilter", func(t *testing.T) {
+		// Sorting and filtering.
+		var page reviewsPage
+		anon.JSON("GET", reviewsURL+"?sort=lowest", nil, http.StatusOK, &page)
+		if len(page.Items) != 2 || page.Items[0].ID != bobReview.ID || page.Next != "" {
+			t.Fatalf("lowest first = %+v", page)
+		}
+		anon.JSON("GET", reviewsURL+"?sort=highest", nil, http.StatusOK, &page)
+		if len(page.Items) != 2 || page.Items[0].ID != annReview.ID {
+			t.Fatalf("highest first = %+v", page)
+		}
+		anon.JSON("GET", reviewsURL+"?sort=newest&stars=4", nil, http.StatusOK, &page)
+		if len(page.Items) != 1 || page.Items[0].ID != bobReview.ID {
+			t.Fatalf("4 stars only = %+v", page)
+		}
+		anon.WantError("GET", reviewsURL+"?sort=best", nil, http.StatusBadRequest, townhall.EINVALID)
+		anon.WantError("GET", reviewsURL+"?stars=9", nil, http.StatusBadRequest, townhall.EINVALID)
+		anon.WantError("GET", reviewsURL+"?after=zzz", nil, http.StatusBadRequest, townhall.EINVALID)
+	})
 
-	// Helpful votes: one per user, idempotent, undoable, never your own.
-	helpfulURL := reviewURL + "/helpful"
-	var vote struct {
-		Helpful int
-		Voted   bool
-	}
-	anon.WantError("POST", helpfulURL, nil, http.StatusUnauthorized, townhall.EUNAUTHORIZED)
-	bob.WantError("POST", helpfulURL, nil, http.StatusForbidden, townhall.EFORBIDDEN)
-	ann.JSON("POST", helpfulURL, nil, http.StatusOK, &vote)
-	ann.JSON("POST", helpfulURL, nil, http.StatusOK, &vote)
-	if vote.Helpful != 1 || !vote.Voted {
-		t.Fatalf("after two votes by one user: %+v, want 1", vote)
-	}
-	prod.JSON("POST", helpfulURL, nil, http.StatusOK, &vote)
-	anon.JSON("GET", reviewsURL, nil, http.StatusOK, &page)
-	if page.Items[0].ID != bobReview.ID || page.Items[0].Helpful != 2 {
-		t.Fatalf("most helpful first = %+v", page.Items)
-	}
-	var seen reviewOut
-	ann.JSON("GET", reviewURL, nil, http.StatusOK, &seen)
-	if !seen.Voted {
-		t.Fatal("Ann's vote does not show as hers")
-	}
-	ann.JSON("DELETE", helpfulURL, nil, http.StatusOK, &vote)
-	ann.JSON("DELETE", helpfulURL, nil, http.StatusOK, &vote)
-	if vote.Helpful != 1 || vote.Voted {
-		t.Fatalf("after undo twice: %+v, want 1", vote)
-	}
+	step(t, "HelpfulVotesOnePerPersonNeverYourOwn", func(t *testing.T) {
+		// Helpful votes: one per user, idempotent, undoable, never your own.
+		helpfulURL := reviewURL + "/helpful"
+		var vote struct {
+			Helpful int
+			Voted   bool
+		}
+		anon.WantError("POST", helpfulURL, nil, http.StatusUnauthorized, townhall.EUNAUTHORIZED)
+		bob.WantError("POST", helpfulURL, nil, http.StatusForbidden, townhall.EFORBIDDEN)
+		ann.JSON("POST", helpfulURL, nil, http.StatusOK, &vote)
+		ann.JSON("POST", helpfulURL, nil, http.StatusOK, &vote)
+		if vote.Helpful != 1 || !vote.Voted {
+			t.Fatalf("after two votes by one user: %+v, want 1", vote)
+		}
+		prod.JSON("POST", helpfulURL, nil, http.StatusOK, &vote)
+		var page reviewsPage
+		anon.JSON("GET", reviewsURL, nil, http.StatusOK, &page)
+		if page.Items[0].ID != bobReview.ID || page.Items[0].Helpful != 2 {
+			t.Fatalf("most helpful first = %+v", page.Items)
+		}
+		var seen reviewOut
+		ann.JSON("GET", reviewURL, nil, http.StatusOK, &seen)
+		if !seen.Voted {
+			t.Fatal("Ann's vote does not show as hers")
+		}
+		ann.JSON("DELETE", helpfulURL, nil, http.StatusOK, &vote)
+		ann.JSON("DELETE", helpfulURL, nil, http.StatusOK, &vote)
+		if vote.Helpful != 1 || vote.Voted {
+			t.Fatalf("after undo twice: %+v, want 1", vote)
+		}
+	})
 
-	// Business response: product team only; the reviewer hears of it.
-	respURL := reviewURL + "/response"
-	ann.WantError("PUT", respURL, map[string]any{"body": "Fake staff"}, http.StatusForbidden, townhall.EFORBIDDEN)
-	prod.WantError("PUT", respURL, map[string]any{"body": "  "}, http.StatusBadRequest, townhall.EINVALID)
-	prod.WantError("PUT", respURL, map[string]any{}, http.StatusBadRequest, townhall.EINVALID)
-	var responded reviewOut
-	prod.JSON("PUT", respURL, map[string]any{"body": "Thanks, *fixed* in 2.1"}, http.StatusOK, &responded)
-	if responded.Response == nil || responded.Response.Author.Name != "Pat" || !strings.Contains(responded.Response.BodyHTML, "<em>fixed</em>") {
-		t.Fatalf("response = %+v", responded.Response)
-	}
-	prod.JSON("PUT", respURL, map[string]any{"body": "Fixed in 2.1."}, http.StatusOK, &responded)
-	if responded.Response.Body != "Fixed in 2.1." {
-		t.Fatalf("edited response = %+v", responded.Response)
-	}
-	var notes struct {
-		Items []struct{ Kind, Text, URL string }
-	}
-	bob.JSON("GET", "/api/v1/notifications", nil, http.StatusOK, &notes)
-	if len(notes.Items) != 2 || notes.Items[0].URL != "/products/widget#review-"+bobReview.ID || !strings.Contains(notes.Items[0].Text, "Pat responded to your review of Widget") {
-		t.Fatalf("reviewer notifications = %+v", notes.Items)
-	}
+	step(t, "ResponseByProductTeamTellsTheReviewer", func(t *testing.T) {
+		// Business response: product team only; the reviewer hears of it.
+		ann.WantError("PUT", respURL, map[string]any{"body": "Fake staff"}, http.StatusForbidden, townhall.EFORBIDDEN)
+		prod.WantError("PUT", respURL, map[string]any{"body": "  "}, http.StatusBadRequest, townhall.EINVALID)
+		prod.WantError("PUT", respURL, map[string]any{}, http.StatusBadRequest, townhall.EINVALID)
+		var responded reviewOut
+		prod.JSON("PUT", respURL, map[string]any{"body": "Thanks, *fixed* in 2.1"}, http.StatusOK, &responded)
+		if responded.Response == nil || responded.Response.Author.Name != "Pat" || !strings.Contains(responded.Response.BodyHTML, "<em>fixed</em>") {
+			t.Fatalf("response = %+v", responded.Response)
+		}
+		prod.JSON("PUT", respURL, map[string]any{"body": "Fixed in 2.1."}, http.StatusOK, &responded)
+		if responded.Response.Body != "Fixed in 2.1." {
+			t.Fatalf("edited response = %+v", responded.Response)
+		}
+		var notes struct {
+			Items []struct{ Kind, Text, URL string }
+		}
+		bob.JSON("GET", "/api/v1/notifications", nil, http.StatusOK, &notes)
+		if len(notes.Items) != 2 || notes.Items[0].URL != "/products/widget#review-"+bobReview.ID || !strings.Contains(notes.Items[0].Text, "Pat responded to your review of Widget") {
+			t.Fatalf("reviewer notifications = %+v", notes.Items)
+		}
+	})
 
-	// Removing the response: product team only; the page loses it.
-	ann.WantError("DELETE", respURL, nil, http.StatusForbidden, townhall.EFORBIDDEN)
-	anon.WantError("DELETE", respURL, nil, http.StatusUnauthorized, townhall.EUNAUTHORIZED)
-	prod.WantError("DELETE", "/api/v1/reviews/"+townhall.NewID()+"/response", nil, http.StatusNotFound, townhall.ENOTFOUND)
-	if _, page := anon.Get("/products/widget"); !strings.Contains(page, "Fixed in 2.1.") {
-		t.Fatal("the product page does not show the response")
-	}
-	prod.JSON("DELETE", respURL, nil, http.StatusOK, &responded)
-	if responded.Response != nil {
-		t.Fatalf("response after removal = %+v", responded.Response)
-	}
-	if _, page := anon.Get("/products/widget"); strings.Contains(page, "Fixed in 2.1.") {
-		t.Fatal("the product page still shows the removed response")
-	}
-	prod.JSON("PUT", respURL, map[string]any{"body": "Fixed in 2.1."}, http.StatusOK, &responded)
-	if res, _ := prod.Form("POST", "/reviews/"+bobReview.ID+"/response/delete", nil); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("remove response form: %d", res.StatusCode)
-	}
-	if _, page := anon.Get("/products/widget"); strings.Contains(page, "Fixed in 2.1.") {
-		t.Fatal("the form did not remove the response")
-	}
+	step(t, "RemoveResponse", func(t *testing.T) {
+		// Removing the response: product team only; the page loses it.
+		var responded reviewOut
+		ann.WantError("DELETE", respURL, nil, http.StatusForbidden, townhall.EFORBIDDEN)
+		anon.WantError("DELETE", respURL, nil, http.StatusUnauthorized, townhall.EUNAUTHORIZED)
+		prod.WantError("DELETE", "/api/v1/reviews/"+townhall.NewID()+"/response", nil, http.StatusNotFound, townhall.ENOTFOUND)
+		if _, page := anon.Get("/products/widget"); !strings.Contains(page, "Fixed in 2.1.") {
+			t.Fatal("the product page does not show the response")
+		}
+		prod.JSON("DELETE", respURL, nil, http.StatusOK, &responded)
+		if responded.Response != nil {
+			t.Fatalf("response after removal = %+v", responded.Response)
+		}
+		if _, page := anon.Get("/products/widget"); strings.Contains(page, "Fixed in 2.1.") {
+			t.Fatal("the product page still shows the removed response")
+		}
+		prod.JSON("PUT", respURL, map[string]any{"body": "Fixed in 2.1."}, http.StatusOK, &responded)
+		if res, _ := prod.Form("POST", "/reviews/"+bobReview.ID+"/response/delete", nil); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("remove response form: %d", res.StatusCode)
+		}
+		if _, page := anon.Get("/products/widget"); strings.Contains(page, "Fixed in 2.1.") {
+			t.Fatal("the form did not remove the response")
+		}
+	})
 
-	// Deleting: own review (or a moderator); the aggregates shrink exactly.
-	ann.WantError("DELETE", reviewURL, nil, http.StatusForbidden, townhall.EFORBIDDEN)
-	bob.JSON("DELETE", reviewURL, nil, http.StatusNoContent, nil)
-	bob.WantError("DELETE", reviewURL, nil, http.StatusNotFound, townhall.ENOTFOUND)
-	wantRatingOut(t, anon, p.ID, 5, 1, [5]int{0, 0, 0, 0, 1})
-	bob.JSON("POST", reviewsURL, map[string]any{"rating": 3}, http.StatusCreated, nil)
-	mod := env.Client(t, "Mo", townhall.RoleModerator)
-	mod.JSON("DELETE", "/api/v1/reviews/"+annReview.ID, nil, http.StatusNoContent, nil)
-	wantRatingOut(t, anon, p.ID, 3, 1, [5]int{0, 0, 1, 0, 0})
+	step(t, "DeleteShrinksTheAggregatesExactly", func(t *testing.T) {
+		// Deleting: own review (or a moderator); the aggregates shrink exactly.
+		ann.WantError("DELETE", reviewURL, nil, http.StatusForbidden, townhall.EFORBIDDEN)
+		bob.JSON("DELETE", reviewURL, nil, http.StatusNoContent, nil)
+		bob.WantError("DELETE", reviewURL, nil, http.StatusNotFound, townhall.ENOTFOUND)
+		wantRatingOut(t, anon, p.ID, 5, 1, [5]int{0, 0, 0, 0, 1})
+		bob.JSON("POST", reviewsURL, map[string]any{"rating": 3}, http.StatusCreated, nil)
+		mod := env.Client(t, "Mo", townhall.RoleModerator)
+		mod.JSON("DELETE", "/api/v1/reviews/"+annReview.ID, nil, http.StatusNoContent, nil)
+		wantRatingOut(t, anon, p.ID, 3, 1, [5]int{0, 0, 1, 0, 0})
+	})
 
-	// Archived: readable, closed to new reviews and edits.
-	prod.JSON("PATCH", "/api/v1/products/"+p.ID, map[string]any{"archived": true}, http.StatusOK, nil)
-	ann.WantError("POST", reviewsURL, map[string]any{"rating": 5}, http.StatusConflict, townhall.ECONFLICT)
-	anon.JSON("GET", reviewsURL, nil, http.StatusOK, &page)
-	if len(page.Items) != 1 {
-		t.Fatalf("archived product's reviews: %+v", page.Items)
-	}
-	bob.WantError("PATCH", "/api/v1/reviews/"+page.Items[0].ID, map[string]any{"rating": 5}, http.StatusConflict, townhall.ECONFLICT)
-	wantRatingOut(t, anon, p.ID, 3, 1, [5]int{0, 0, 1, 0, 0})
+	step(t, "ArchivedStaysReadableButClosed", func(t *testing.T) {
+		// Archived: readable, closed to new reviews and edits.
+		prod.JSON("PATCH", "/api/v1/products/"+p.ID, map[string]any{"archived": true}, http.StatusOK, nil)
+		ann.WantError("POST", reviewsURL, map[string]any{"rating": 5}, http.StatusConflict, townhall.ECONFLICT)
+		var page reviewsPage
+		anon.JSON("GET", reviewsURL, nil, http.StatusOK, &page)
+		if len(page.Items) != 1 {
+			t.Fatalf("archived product's reviews: %+v", page.Items)
+		}
+		bob.WantError("PATCH", "/api/v1/reviews/"+page.Items[0].ID, map[string]any{"rating": 5}, http.StatusConflict, townhall.ECONFLICT)
+		wantRatingOut(t, anon, p.ID, 3, 1, [5]int{0, 0, 1, 0, 0})
+	})
 }
 
 func TestReviewsPaginateByCursor(t *testing.T) {
@@ -394,209 +307,186 @@ func TestReviewPagesWithoutJavaScript(t *testing.T) {
 	ann := env.Client(t, "Ann", "")
 	bob := env.Client(t, "Bob", "")
 	anon := env.Anonymous(t)
+	// Each step builds on the pages and review the ones before it made.
+	var res *http.Response
+	var body, reviewID string
 
-	res, _ := ann.Get("/products/new")
-	if res.StatusCode != http.StatusForbidden {
-		t.Fatalf("member opening the product form: %d, want 403", res.StatusCode)
-	}
-	res, body := prod.Form("POST", "/products", url.Values{"name": {"Trail Shoe"}, "description": {"Grippy *sole*"}, "image_url": {"ftp://x"}})
-	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "https://") || !strings.Contains(body, `value="Trail Shoe"`) {
-		t.Fatalf("bad image URL: %d, want 400 with the form kept", res.StatusCode)
-	}
-	res, _ = prod.Form("POST", "/products", url.Values{"name": {"Trail Shoe"}, "description": {"Grippy *sole*"}, "image_url": {"https://img.example/shoe.png"}})
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/products/trail-shoe" {
-		t.Fatalf("create product: %d → %q", res.StatusCode, res.Header.Get("Location"))
-	}
-
-	res, body = anon.Get("/products")
-	if res.StatusCode != 200 || !strings.Contains(body, `href="/products/trail-shoe"`) || !strings.Contains(body, "No reviews yet") || !strings.Contains(body, `aria-current="page">Reviews`) {
-		t.Fatalf("listing: %d\n%.3000s", res.StatusCode, body)
-	}
-	_, body = anon.Get("/products/trail-shoe")
-	if !strings.Contains(body, "<em>sole</em>") || !strings.Contains(body, "Sign in to write a review") || !strings.Contains(body, `src="https://img.example/shoe.png"`) {
-		t.Fatalf("product page for visitors:\n%.4000s", body)
-	}
-
-	// Ann writes a review through the form.
-	_, body = ann.Get("/products/trail-shoe/review")
-	if !strings.Contains(body, `name="rating"`) || !strings.Contains(body, "Excellent") {
-		t.Fatal("review form has no star picker")
-	}
-	res, _ = ann.Form("POST", "/products/trail-shoe/reviews", url.Values{"rating": {"4"}, "title": {"Comfy"}, "body": {"Good on **rock**"}})
-	loc := res.Header.Get("Location")
-	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/products/trail-shoe?sort=newest#review-") {
-		t.Fatalf("post review: %d → %q", res.StatusCode, loc)
-	}
-	reviewID := loc[strings.LastIndex(loc, "-")+1:]
-	_, body = ann.Get("/products/trail-shoe")
-	for _, want := range []string{`data-testid="rating-average">4.0<`, `data-testid="rating-count">1 review<`, "Edit your review", "<strong>rock</strong>", `id="review-` + reviewID + `"`, `data-testid="histogram-4">1<`} {
-		if !strings.Contains(body, want) {
-			t.Fatalf("product page after a review lacks %q", want)
+	step(t, "ProductFormsForTheProductTeamOnly", func(t *testing.T) {
+		res, _ = ann.Get("/products/new")
+		if res.StatusCode != http.StatusForbidden {
+			t.Fatalf("member opening the product form: %d, want 403", res.StatusCode)
 		}
-	}
-	if strings.Contains(body, `style=`) {
-		t.Fatal("product page uses inline styles, which the CSP blocks")
-	}
-	res, _ = ann.Get("/products/trail-shoe/review")
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/reviews/"+reviewID+"/edit" {
-		t.Fatalf("second review form: %d → %q, want the edit form", res.StatusCode, res.Header.Get("Location"))
-	}
-	res, body = ann.Form("POST", "/products/trail-shoe/reviews", url.Values{"rating": {"1"}, "title": {"Second try"}})
-	if res.StatusCode != http.StatusConflict || !strings.Contains(body, "/reviews/"+reviewID+"/edit") || !strings.Contains(body, `value="Second try"`) {
-		t.Fatalf("duplicate review form: %d, want 409 offering the edit link and keeping the input", res.StatusCode)
-	}
-	res, body = bob.Form("POST", "/products/trail-shoe/reviews", url.Values{"title": {"Forgot stars"}})
-	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Rating is required") || !strings.Contains(body, `value="Forgot stars"`) {
-		t.Fatalf("review without rating: %d", res.StatusCode)
-	}
+		res, body = prod.Form("POST", "/products", url.Values{"name": {"Trail Shoe"}, "description": {"Grippy *sole*"}, "image_url": {"ftp://x"}})
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "https://") || !strings.Contains(body, `value="Trail Shoe"`) {
+			t.Fatalf("bad image URL: %d, want 400 with the form kept", res.StatusCode)
+		}
+		res, _ = prod.Form("POST", "/products", url.Values{"name": {"Trail Shoe"}, "description": {"Grippy *sole*"}, "image_url": {"https://img.example/shoe.png"}})
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/products/trail-shoe" {
+			t.Fatalf("create product: %d → %q", res.StatusCode, res.Header.Get("Location"))
+		}
+	})
 
-	// Edit through the form.
-	_, body = ann.Get("/reviews/" + reviewID + "/edit")
-	if !strings.Contains(body, `value="4" required checked`) || !strings.Contains(body, `value="Comfy"`) {
-		t.Fatal("edit form is not filled with the review")
-	}
-	res, _ = bob.Get("/reviews/" + reviewID + "/edit")
-	if res.StatusCode != http.StatusForbidden {
-		t.Fatalf("someone else's edit form: %d", res.StatusCode)
-	}
-	res, _ = ann.Form("POST", "/reviews/"+reviewID+"/edit", url.Values{"rating": {"2"}, "title": {"Blisters"}, "body": {""}})
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("edit review: %d", res.StatusCode)
-	}
-	wantRatingOut(t, anon, "trail-shoe", 2, 1, [5]int{0, 1, 0, 0, 0})
+	step(t, "ListingAndPageForVisitors", func(t *testing.T) {
+		res, body = anon.Get("/products")
+		if res.StatusCode != 200 || !strings.Contains(body, `href="/products/trail-shoe"`) || !strings.Contains(body, "No reviews yet") || !strings.Contains(body, `aria-current="page">Reviews`) {
+			t.Fatalf("listing: %d\n%.3000s", res.StatusCode, body)
+		}
+		_, body = anon.Get("/products/trail-shoe")
+		if !strings.Contains(body, "<em>sole</em>") || !strings.Contains(body, "Sign in to write a review") || !strings.Contains(body, `src="https://img.example/shoe.png"`) {
+			t.Fatalf("product page for visitors:\n%.4000s", body)
+		}
+	})
 
-	// Helpful vote and its undo without JavaScript.
-	res, _ = bob.Form("POST", "/reviews/"+reviewID+"/helpful", nil)
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("helpful form: %d", res.StatusCode)
-	}
-	_, body = bob.Get("/products/trail-shoe")
-	if !strings.Contains(body, `aria-pressed="true">Helpful <span class="helpful-count">1</span>`) || !strings.Contains(body, `name="undo" value="1"`) {
-		t.Fatal("voted review does not show the pressed helpful button")
-	}
-	bob.Form("POST", "/reviews/"+reviewID+"/helpful", url.Values{"undo": {"1"}})
-	var r reviewOut
-	bob.JSON("GET", "/api/v1/reviews/"+reviewID, nil, http.StatusOK, &r)
-	if r.Helpful != 0 || r.Voted {
-		t.Fatalf("after undo: %+v", r)
-	}
-	res, _ = ann.Form("POST", "/reviews/"+reviewID+"/helpful", nil)
-	if res.StatusCode != http.StatusForbidden {
-		t.Fatalf("own review helpful: %d, want 403", res.StatusCode)
-	}
+	step(t, "WriteAReviewThroughTheForm", func(t *testing.T) {
+		// Ann writes a review through the form.
+		_, body = ann.Get("/products/trail-shoe/review")
+		if !strings.Contains(body, `name="rating"`) || !strings.Contains(body, "Excellent") {
+			t.Fatal("review form has no star picker")
+		}
+		res, _ = ann.Form("POST", "/products/trail-shoe/reviews", url.Values{"rating": {"4"}, "title": {"Comfy"}, "body": {"Good on **rock**"}})
+		loc := res.Header.Get("Location")
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/products/trail-shoe?sort=newest#review-") {
+			t.Fatalf("post review: %d → %q", res.StatusCode, loc)
+		}
+		reviewID = loc[strings.LastIndex(loc, "-")+1:]
+		_, body = ann.Get("/products/trail-shoe")
+		for _, want := range []string{`data-testid="rating-average">4.0<`, `data-testid="rating-count">1 review<`, "Edit your review", "<strong>rock</strong>", `id="review-` + reviewID + `"`, `data-testid="histogram-4">1<`} {
+			if !strings.Contains(body, want) {
+				t.Fatalf("product page after a review lacks %q", want)
+			}
+		}
+		if strings.Contains(body, `style=`) {
+			t.Fatal("product page uses inline styles, which the CSP blocks")
+		}
+		res, _ = ann.Get("/products/trail-shoe/review")
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/reviews/"+reviewID+"/edit" {
+			t.Fatalf("second review form: %d → %q, want the edit form", res.StatusCode, res.Header.Get("Location"))
+		}
+		res, body = ann.Form("POST", "/products/trail-shoe/reviews", url.Values{"rating": {"1"}, "title": {"Second try"}})
+		if res.StatusCode != http.StatusConflict || !strings.Contains(body, "/reviews/"+reviewID+"/edit") || !strings.Contains(body, `value="Second try"`) {
+			t.Fatalf("duplicate review form: %d, want 409 offering the edit link and keeping the input", res.StatusCode)
+		}
+		res, body = bob.Form("POST", "/products/trail-shoe/reviews", url.Values{"title": {"Forgot stars"}})
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "Rating is required") || !strings.Contains(body, `value="Forgot stars"`) {
+			t.Fatalf("review without rating: %d", res.StatusCode)
+		}
+	})
 
-	// Staff response with badge.
-	res, _ = prod.Form("POST", "/reviews/"+reviewID+"/response", url.Values{"body": {"Try the wide fit."}})
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("respond: %d", res.StatusCode)
-	}
-	_, body = anon.Get("/products/trail-shoe")
-	if !strings.Contains(body, `<span class="staff-badge">Staff</span>`) || !strings.Contains(body, "Try the wide fit.") {
-		t.Fatal("response or staff badge missing")
-	}
+	step(t, "EditOwnReviewThroughTheForm", func(t *testing.T) {
+		// Edit through the form.
+		_, body = ann.Get("/reviews/" + reviewID + "/edit")
+		if !strings.Contains(body, `value="4" required checked`) || !strings.Contains(body, `value="Comfy"`) {
+			t.Fatal("edit form is not filled with the review")
+		}
+		res, _ = bob.Get("/reviews/" + reviewID + "/edit")
+		if res.StatusCode != http.StatusForbidden {
+			t.Fatalf("someone else's edit form: %d", res.StatusCode)
+		}
+		res, _ = ann.Form("POST", "/reviews/"+reviewID+"/edit", url.Values{"rating": {"2"}, "title": {"Blisters"}, "body": {""}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("edit review: %d", res.StatusCode)
+		}
+		wantRatingOut(t, anon, "trail-shoe", 2, 1, [5]int{0, 1, 0, 0, 0})
+	})
 
-	// Verified customers get the badge on what they write from then on.
-	ctx := context.Background()
-	adminUser, _ := env.App.Auth.User(ctx, admin.User.ID)
-	if err := env.App.Auth.SetVerified(ctx, adminUser, bob.User.ID, true); err != nil {
-		t.Fatal(err)
-	}
-	bob.Form("POST", "/products/trail-shoe/reviews", url.Values{"rating": {"5"}, "title": {"Love them"}})
-	_, body = anon.Get("/products/trail-shoe?sort=newest")
-	if strings.Count(body, "✓ Verified customer") != 1 {
-		t.Fatalf("want exactly one verified badge (Bob's), got %d", strings.Count(body, "✓ Verified customer"))
-	}
-	_, body = anon.Get("/products/trail-shoe?stars=5")
-	if !strings.Contains(body, "Love them") || strings.Contains(body, "Blisters") {
-		t.Fatal("star filter on the page does not filter")
-	}
-	_, body = anon.Get("/products/trail-shoe?stars=3")
-	if !strings.Contains(body, "No 3-star reviews") {
-		t.Fatal("empty star filter has no helpful empty state")
-	}
+	step(t, "HelpfulVoteAndUndoWithoutJavaScript", func(t *testing.T) {
+		// Helpful vote and its undo without JavaScript.
+		res, _ = bob.Form("POST", "/reviews/"+reviewID+"/helpful", nil)
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("helpful form: %d", res.StatusCode)
+		}
+		_, body = bob.Get("/products/trail-shoe")
+		if !strings.Contains(body, `aria-pressed="true">Helpful <span class="helpful-count">1</span>`) || !strings.Contains(body, `name="undo" value="1"`) {
+			t.Fatal("voted review does not show the pressed helpful button")
+		}
+		bob.Form("POST", "/reviews/"+reviewID+"/helpful", url.Values{"undo": {"1"}})
+		var r reviewOut
+		bob.JSON("GET", "/api/v1/reviews/"+reviewID, nil, http.StatusOK, &r)
+		if r.Helpful != 0 || r.Voted {
+			t.Fatalf("after undo: %+v", r)
+		}
+		res, _ = ann.Form("POST", "/reviews/"+reviewID+"/helpful", nil)
+		if res.StatusCode != http.StatusForbidden {
+			t.Fatalf("own review helpful: %d, want 403", res.StatusCode)
+		}
+	})
 
-	// Reaching the page by id redirects to the slug.
-	var p productOut
-	anon.JSON("GET", "/api/v1/products/trail-shoe", nil, http.StatusOK, &p)
-	res, _ = anon.Get("/products/" + p.ID + "?sort=newest")
-	if res.StatusCode != http.StatusFound || res.Header.Get("Location") != "/products/trail-shoe?sort=newest" {
-		t.Fatalf("by id: %d → %q", res.StatusCode, res.Header.Get("Location"))
-	}
+	step(t, "StaffResponseWithBadge", func(t *testing.T) {
+		// Staff response with badge.
+		res, _ = prod.Form("POST", "/reviews/"+reviewID+"/response", url.Values{"body": {"Try the wide fit."}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("respond: %d", res.StatusCode)
+		}
+		_, body = anon.Get("/products/trail-shoe")
+		if !strings.Contains(body, `<span class="staff-badge">Staff</span>`) || !strings.Contains(body, "Try the wide fit.") {
+			t.Fatal("response or staff badge missing")
+		}
+	})
 
-	// Archive through the edit form: gone from the listing, page has a notice.
-	res, _ = prod.Form("POST", "/products/trail-shoe/edit", url.Values{"name": {"Trail Shoe"}, "slug": {"trail-shoe"}, "description": {"Grippy *sole*"}, "archived": {"1"}})
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("archive: %d", res.StatusCode)
-	}
-	_, body = anon.Get("/products")
-	if strings.Contains(body, "/products/trail-shoe") {
-		t.Fatal("archived product is still listed")
-	}
-	res, body = anon.Get("/products/trail-shoe")
-	if res.StatusCode != 200 || !strings.Contains(body, `data-testid="archived-notice"`) || !strings.Contains(body, "Blisters") {
-		t.Fatalf("archived page: %d", res.StatusCode)
-	}
-	res, _ = ann.Form("POST", "/products/trail-shoe/reviews", url.Values{"rating": {"5"}})
-	if res.StatusCode != http.StatusConflict {
-		t.Fatalf("review of archived product: %d, want 409", res.StatusCode)
-	}
-	res, _ = anon.Get("/products/no-such-thing")
-	if res.StatusCode != http.StatusNotFound {
-		t.Fatalf("unknown product page: %d", res.StatusCode)
-	}
+	step(t, "VerifiedBadgeAndStarFilter", func(t *testing.T) {
+		// Verified customers get the badge on what they write from then on.
+		ctx := context.Background()
+		adminUser, _ := env.App.Auth.User(ctx, admin.User.ID)
+		if err := env.App.Auth.SetVerified(ctx, adminUser, bob.User.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		bob.Form("POST", "/products/trail-shoe/reviews", url.Values{"rating": {"5"}, "title": {"Love them"}})
+		_, body = anon.Get("/products/trail-shoe?sort=newest")
+		if strings.Count(body, "✓ Verified customer") != 1 {
+			t.Fatalf("want exactly one verified badge (Bob's), got %d", strings.Count(body, "✓ Verified customer"))
+		}
+		_, body = anon.Get("/products/trail-shoe?stars=5")
+		if !strings.Contains(body, "Love them") || strings.Contains(body, "Blisters") {
+			t.Fatal("star filter on the page does not filter")
+		}
+		_, body = anon.Get("/products/trail-shoe?stars=3")
+		if !strings.Contains(body, "No 3-star reviews") {
+			t.Fatal("empty star filter has no helpful empty state")
+		}
+	})
 
-	// Delete through the form.
-	res, _ = ann.Form("POST", "/reviews/"+reviewID+"/delete", nil)
-	if res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("delete: %d", res.StatusCode)
-	}
-	wantRatingOut(t, anon, "trail-shoe", 5, 1, [5]int{0, 0, 0, 0, 1})
-}
+	step(t, "ByIDRedirectsToTheSlug", func(t *testing.T) {
+		// Reaching the page by id redirects to the slug.
+		var p productOut
+		anon.JSON("GET", "/api/v1/products/trail-shoe", nil, http.StatusOK, &p)
+		res, _ = anon.Get("/products/" + p.ID + "?sort=newest")
+		if res.StatusCode != http.StatusFound || res.Header.Get("Location") != "/products/trail-shoe?sort=newest" {
+			t.Fatalf("by id: %d → %q", res.StatusCode, res.Header.Get("Location"))
+		}
+	})
 
-// jsonLD extracts the page's JSON-LD block.
-func jsonLD(t *testing.T, page string) (raw string, doc map[string]any) {
-	t.Helper()
-	const open = `<script type="application/ld+json">`
-	i := strings.Index(page, open)
-	if i < 0 {
-		t.Fatal("no JSON-LD block")
-	}
-	rest := page[i+len(open):]
-	raw = rest[:strings.Index(rest, "</script>")]
-	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
-		t.Fatalf("JSON-LD %q: %v", raw, err)
-	}
-	return raw, doc
-}
+	step(t, "ArchiveThroughTheEditForm", func(t *testing.T) {
+		// Archive through the edit form: gone from the listing, page has a notice.
+		res, _ = prod.Form("POST", "/products/trail-shoe/edit", url.Values{"name": {"Trail Shoe"}, "slug": {"trail-shoe"}, "description": {"Grippy *sole*"}, "archived": {"1"}})
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("archive: %d", res.StatusCode)
+		}
+		_, body = anon.Get("/products")
+		if strings.Contains(body, "/products/trail-shoe") {
+			t.Fatal("archived product is still listed")
+		}
+		res, body = anon.Get("/products/trail-shoe")
+		if res.StatusCode != 200 || !strings.Contains(body, `data-testid="archived-notice"`) || !strings.Contains(body, "Blisters") {
+			t.Fatalf("archived page: %d", res.StatusCode)
+		}
+		res, _ = ann.Form("POST", "/products/trail-shoe/reviews", url.Values{"rating": {"5"}})
+		if res.StatusCode != http.StatusConflict {
+			t.Fatalf("review of archived product: %d, want 409", res.StatusCode)
+		}
+		res, _ = anon.Get("/products/no-such-thing")
+		if res.StatusCode != http.StatusNotFound {
+			t.Fatalf("unknown product page: %d", res.StatusCode)
+		}
+	})
 
-func TestProductJSONLD(t *testing.T) {
-	env := apptest.Start(t)
-	admin := env.Client(t, "Admin", "")
-	evil := `Evil </script><script>alert(1)</script> & "quotes"`
-	var p productOut
-	admin.JSON("POST", "/api/v1/products", map[string]any{"name": evil, "slug": "evil", "description": "Nice </SCRIPT> thing", "image_url": "https://img.example/e.png"}, http.StatusCreated, &p)
-	_, page := env.Anonymous(t).Get("/products/evil")
-	raw, doc := jsonLD(t, page)
-	if strings.ContainsAny(raw, "<>") {
-		t.Fatalf("JSON-LD contains raw angle brackets: %s", raw)
-	}
-	if doc["@type"] != "Product" || doc["name"] != evil || doc["image"] != "https://img.example/e.png" || doc["url"] != env.URL+"/products/evil" {
-		t.Fatalf("JSON-LD = %v", doc)
-	}
-	if _, ok := doc["aggregateRating"]; ok {
-		t.Fatal("aggregateRating emitted without ratings")
-	}
-	if strings.Contains(page, "<script>alert(1)") {
-		t.Fatal("product name injected a script")
-	}
-	env.Client(t, "R1", "").JSON("POST", "/api/v1/products/evil/reviews", map[string]any{"rating": 4}, http.StatusCreated, nil)
-	env.Client(t, "R2", "").JSON("POST", "/api/v1/products/evil/reviews", map[string]any{"rating": 5}, http.StatusCreated, nil)
-	_, page = env.Anonymous(t).Get("/products/evil")
-	_, doc = jsonLD(t, page)
-	agg, _ := doc["aggregateRating"].(map[string]any)
-	if agg["@type"] != "AggregateRating" || agg["ratingValue"] != 4.5 || agg["reviewCount"] != 2.0 || agg["bestRating"] != 5.0 {
-		t.Fatalf("aggregateRating = %v", agg)
-	}
+	step(t, "DeleteThroughTheForm", func(t *testing.T) {
+		// Delete through the form.
+		res, _ = ann.Form("POST", "/reviews/"+reviewID+"/delete", nil)
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("delete: %d", res.StatusCode)
+		}
+		wantRatingOut(t, anon, "trail-shoe", 5, 1, [5]int{0, 0, 0, 0, 1})
+	})
 }
 
 func TestBrowserWriteReviewUpdatesSummary(t *testing.T) {

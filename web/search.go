@@ -13,10 +13,10 @@ import (
 )
 
 func (s *Server) searchRoutes(r *gin.Engine) {
-	r.GET("/search", s.searchPage)
+	r.GET("/search", s.h(s.searchPage))
 	api := s.api()
-	api.GET("/search", s.apiSearch)
-	api.GET("/search/similar", s.apiSimilar)
+	api.GET("/search", s.h(s.apiSearch))
+	api.GET("/search/similar", s.h(s.apiSimilar))
 }
 
 // kindLabels name each kind on the search page, in facet order.
@@ -72,7 +72,7 @@ type pageLink struct {
 	Current bool
 }
 
-func (s *Server) searchPage(c *gin.Context) {
+func (s *Server) searchPage(c *gin.Context) error {
 	q := searchQuery(c)
 	q.Facets = true
 	v := s.view(c, "Search")
@@ -81,19 +81,16 @@ func (s *Server) searchPage(c *gin.Context) {
 		Filters: q.Kind != "" || q.Tag != "" || q.Status != "" || q.Category != ""}
 	v.Data = data
 	if strings.TrimSpace(q.Text) == "" {
-		s.html(c, http.StatusOK, "search", v)
-		return
+		return s.html(c, http.StatusOK, "search", v)
 	}
 	v.Title = "Search: " + q.Text
 	res, err := s.svc.Search.Search(c.Request.Context(), q)
 	if err != nil {
+		// A query to fix, or search being down, keeps the search form.
 		if code := townhall.ErrorCode(err); code == townhall.EINVALID || code == townhall.EUNAVAILABLE {
-			v.Error = townhall.ErrorMessage(err)
-			s.html(c, statusOf(code), "search", v)
-			return
+			return rerender("search", v, err)
 		}
-		s.fail(c, err)
-		return
+		return err
 	}
 	data.Results = res
 	data.Start = (res.Page-1)*res.Query.PerPage + 1
@@ -106,7 +103,7 @@ func (s *Server) searchPage(c *gin.Context) {
 	if res.Page < res.Pages {
 		data.Next = withQuery(c.Request.URL, "page", itoa(res.Page+1))
 	}
-	s.html(c, http.StatusOK, "search", v)
+	return s.html(c, http.StatusOK, "search", v)
 }
 
 // searchItem is one hit in the JSON API. Snippet is HTML: every character
@@ -127,17 +124,16 @@ type searchResponse struct {
 	Pages int          `json:"pages"`
 }
 
-func (s *Server) apiSearch(c *gin.Context) {
+func (s *Server) apiSearch(c *gin.Context) error {
 	res, err := s.svc.Search.Search(c.Request.Context(), searchQuery(c))
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := searchResponse{Items: make([]searchItem, 0, len(res.Items)), Total: res.Total, Page: res.Page, Pages: res.Pages}
 	for _, r := range res.Items {
 		out.Items = append(out.Items, searchItem{Kind: r.Kind, ID: r.ID, Title: r.Title, Snippet: string(r.Snippet), URL: r.URL})
 	}
-	c.JSON(http.StatusOK, out)
+	return sendJSON(c, http.StatusOK, out)
 }
 
 // similarItem is one suggestion; Status helps people see that an idea is
@@ -156,17 +152,16 @@ type similarResponse struct {
 
 // apiSimilar suggests existing content with a similar title while someone
 // types a new one (?q=title&kind=idea|thread, default idea).
-func (s *Server) apiSimilar(c *gin.Context) {
+func (s *Server) apiSimilar(c *gin.Context) error {
 	kind := c.DefaultQuery("kind", townhall.KindIdea)
 	limit, _ := strconv.Atoi(c.DefaultQuery("limit", "5"))
 	res, err := s.svc.Search.Similar(c.Request.Context(), kind, c.Query("q"), limit)
 	if err != nil {
-		s.fail(c, err)
-		return
+		return err
 	}
 	out := similarResponse{Items: make([]similarItem, 0, len(res))}
 	for _, r := range res {
 		out.Items = append(out.Items, similarItem{Kind: r.Kind, ID: r.ID, Title: r.Title, Status: r.Status, URL: r.URL})
 	}
-	c.JSON(http.StatusOK, out)
+	return sendJSON(c, http.StatusOK, out)
 }

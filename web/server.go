@@ -1,7 +1,8 @@
 // Package web is Townhall's HTTP layer: a Gin router serving server-rendered
 // pages and the JSON API under /api/v1 from the same domain services. It is
-// deliberately thin: parse input, call one service method, render. Every
-// error goes through one mapping from townhall error codes to statuses.
+// deliberately thin: parse input, call one service method, render. Handlers
+// return their errors, and one adapter (h, in errors.go) answers them all
+// through one mapping from townhall error codes to statuses.
 package web
 
 import (
@@ -14,6 +15,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/forum"
@@ -124,14 +126,8 @@ func (s *Server) Handler() http.Handler {
 	}
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.metrics.crossOriginDenied.Inc()
-		msg := "This request came from another site and was refused. Please submit the form from this site."
-		if isAPI(r.URL.Path) {
-			writeJSONError(w, http.StatusForbidden, "forbidden", msg)
-			return
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusForbidden)
-		s.pages.renderError(w, s.baseView(r), http.StatusForbidden, msg)
+		s.writeError(w, r, s.baseView(r), townhall.Errorf(townhall.EFORBIDDEN,
+			"This request came from another site and was refused. Please submit the form from this site."))
 	}))
 	return cop.Handler(s.engine)
 }
@@ -141,17 +137,17 @@ func (s *Server) Close() { s.limits.stop() }
 
 func (s *Server) routes() {
 	r := s.engine
-	r.Use(s.recovery, s.requestID, s.accessLog, s.limitBody, s.loadUser, s.rateLimitWrites, s.anonPageCache)
-	r.NoRoute(func(c *gin.Context) { s.fail(c, notFoundErr("page")) })
-	r.NoMethod(func(c *gin.Context) {
-		s.failStatus(c, http.StatusMethodNotAllowed, "method_not_allowed", "That method is not allowed here.")
-	})
+	r.Use(s.recovery, s.requestID, s.accessLog, s.h(s.limitBody), s.h(s.loadUser), s.h(s.rateLimitWrites), s.anonPageCache)
+	r.NoRoute(s.h(func(c *gin.Context) error { return notFoundErr("page") }))
+	r.NoMethod(s.h(func(c *gin.Context) error {
+		return townhall.Errorf(townhall.EMETHOD, "That method is not allowed here.")
+	}))
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/metrics", s.metricsHandler())
-	r.GET("/static/*file", s.static)
+	r.GET("/static/*file", s.h(s.static))
 	r.GET("/favicon.ico", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, s.pages.staticURL("favicon.svg")) })
-	r.GET("/", s.home)
+	r.GET("/", s.h(s.home))
 
 	s.authRoutes(r)
 	s.markdownRoutes(r)
@@ -159,6 +155,7 @@ func (s *Server) routes() {
 	s.adminRoutes(r)
 	s.forumRoutes(r)
 	s.ideaRoutes(r)
+	s.productRoutes(r)
 	s.reviewRoutes(r)
 	s.searchRoutes(r)
 }

@@ -13,6 +13,36 @@ import (
 	"github.com/townhall/townhall/app/apptest"
 )
 
+// step runs one rule of a scenario as a named subtest, so a failure names
+// the rule that broke. A failed step ends the scenario: later steps build
+// on its state.
+func step(t *testing.T, name string, f func(t *testing.T)) {
+	t.Helper()
+	if !t.Run(name, f) {
+		t.FailNow()
+	}
+}
+
+// apiErrorCase is one API call that must be refused: who sends what, and
+// the status and error code it gets.
+type apiErrorCase struct {
+	name   string
+	c      *apptest.Client
+	method string
+	path   string
+	body   any
+	status int
+	code   string
+}
+
+// wantAPIErrors runs each case as a subtest named for it.
+func wantAPIErrors(t *testing.T, cases []apiErrorCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) { tc.c.WantError(tc.method, tc.path, tc.body, tc.status, tc.code) })
+	}
+}
+
 func TestHealthzAndMetrics(t *testing.T) {
 	env := apptest.Start(t)
 	c := env.Anonymous(t)
@@ -276,13 +306,7 @@ func TestBrowserSignInAndOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`form[action="/auth/logout"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`a[href^="/signin"]`)),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	env.BrowserSignOut(t, ctx)
 	signedOut, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('[data-testid="current-user"]') === null`))
 	if err != nil {
 		t.Fatal(err)

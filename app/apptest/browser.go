@@ -78,3 +78,15 @@ func (e *Env) BrowserSignIn(t testing.TB, ctx context.Context, name string) {
 		t.Fatalf("browser sign-in as %s: %v", name, err)
 	}
 }
+
+// BrowserSignOut signs the browser out with the header's button.
+func (e *Env) BrowserSignOut(t testing.TB, ctx context.Context) {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`form[action="/auth/logout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href^="/signin"]`)),
+	)
+	if err != nil {
+		t.Fatalf("browser sign-out: %v", err)
+	}
+}
