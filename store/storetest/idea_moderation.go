@@ -22,9 +22,7 @@ var ideaModerationCases = []Case{
 func ideaModerationHiddenIdeasLeaveListingsAndComeBack(t *testing.T, open Opener) {
 	ctx := context.Background()
 	now := Now()
-	b := open(t)
-	s := As[ideas.Store](t, b)
-	ann := MustSignIn(t, b, "ann", "")
+	b, s, ann := openIdeas(t, open)
 	mod := MustSignIn(t, b, "mod", townhall.RoleModerator)
 	keep := newIdea(t, s, ann, "Dark mode please", now, "ui")
 	spam := newIdea(t, s, ann, "Dark cheap watches", now.Add(time.Minute), "ui", "spam")
@@ -150,9 +148,7 @@ func ideaModerationHiddenIdeasLeaveListingsAndComeBack(t *testing.T, open Opener
 func ideaModerationCommentsHideEditDeleteCountExactly(t *testing.T, open Opener) {
 	ctx := context.Background()
 	now := Now()
-	b := open(t)
-	s := As[ideas.Store](t, b)
-	ann := MustSignIn(t, b, "ann", "")
+	b, s, ann := openIdeas(t, open)
 	bob := MustSignIn(t, b, "bob", "")
 	mod := MustSignIn(t, b, "mod", townhall.RoleModerator)
 	i := newIdea(t, s, ann, "Keyboard shortcuts", now)
@@ -277,9 +273,7 @@ func ideaModerationCommentsHideEditDeleteCountExactly(t *testing.T, open Opener)
 func ideaModerationConcurrentHidesAndDeletesCountExactly(t *testing.T, open Opener) {
 	ctx := context.Background()
 	now := Now()
-	b := open(t)
-	s := As[ideas.Store](t, b)
-	ann := MustSignIn(t, b, "ann", "")
+	b, s, ann := openIdeas(t, open)
 	mod := MustSignIn(t, b, "mod", townhall.RoleModerator)
 	i := newIdea(t, s, ann, "Busy thread", now)
 	var cs []*ideas.Comment

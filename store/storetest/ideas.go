@@ -15,6 +15,14 @@ import (
 	"github.com/townhall/townhall/ideas"
 )
 
+// openIdeas opens a fresh backend for an ideas rule: the backend, its
+// ideas.Store and a member, ann, to write ideas as.
+func openIdeas(t *testing.T, open Opener) (Backend, ideas.Store, *townhall.User) {
+	t.Helper()
+	b := open(t)
+	return b, As[ideas.Store](t, b), MustSignIn(t, b, "ann", "")
+}
+
 // newIdea stores an idea by author at the given time, the way the service does.
 func newIdea(t *testing.T, s ideas.Store, author *townhall.User, title string, at time.Time, tags ...string) *ideas.Idea {
 	t.Helper()
@@ -99,9 +107,7 @@ var ideaCases = []Case{
 func ideasCreateCountsTheAuthorsVote(t *testing.T, open Opener) {
 	ctx := context.Background()
 	now := Now()
-	b := open(t)
-	s := As[ideas.Store](t, b)
-	ann := MustSignIn(t, b, "ann", "")
+	b, s, ann := openIdeas(t, open)
 	bob := MustSignIn(t, b, "bob", "")
 	i := newIdea(t, s, ann, "Dark mode for the dashboard", now, "ui", "dark-mode")
 	got := mustIdea(t, s, i.ID, ann.ID)
@@ -136,9 +142,7 @@ func ideasCreateCountsTheAuthorsVote(t *testing.T, open Opener) {
 func ideasVoteIsIdempotent(t *testing.T, open Opener) {
 	ctx := context.Background()
 	now := Now()
-	b := open(t)
-	s := As[ideas.Store](t, b)
-	ann := MustSignIn(t, b, "ann", "")
+	b, s, ann := openIdeas(t, open)
 	bob := MustSignIn(t, b, "bob", "")
 	i := newIdea(t, s, ann, "Export to CSV", now, "export")
 	steps := []struct {
@@ -309,9 +313,7 @@ func ideasConcurrentVotersCountExactly(t *testing.T, open Opener) {
 func ideasBoardSortsFiltersAndPages(t *testing.T, open Opener) {
 	ctx := context.Background()
 	now := Now()
-	b := open(t)
-	s := As[ideas.Store](t, b)
-	ann := MustSignIn(t, b, "ann", "")
+	b, s, ann := openIdeas(t, open)
 	var us []*townhall.User
 	for k := range 4 {
 		us = append(us, MustSignIn(t, b, fmt.Sprintf("u%d", k), ""))
@@ -390,9 +392,7 @@ func ideasBoardSortsFiltersAndPages(t *testing.T, open Opener) {
 func ideasTrendFollowsVotes(t *testing.T, open Opener) {
 	ctx := context.Background()
 	now := Now()
-	b := open(t)
-	s := As[ideas.Store](t, b)
-	ann := MustSignIn(t, b, "ann", "")
+	b, s, ann := openIdeas(t, open)
 	i := newIdea(t, s, ann, "Trend maths", now)
 	var us []*townhall.User
 	want := ideas.TrendExponent(now)
@@ -424,9 +424,7 @@ func ideasTrendFollowsVotes(t *testing.T, open Opener) {
 func ideasStatusChangesKeepHistory(t *testing.T, open Opener) {
 	ctx := context.Background()
 	now := Now()
-	b := open(t)
-	s := As[ideas.Store](t, b)
-	ann := MustSignIn(t, b, "ann", "")
+	b, s, ann := openIdeas(t, open)
 	pat := MustSignIn(t, b, "pat", townhall.RoleProduct)
 	i := newIdea(t, s, ann, "SSO with SAML", now)
 	before := lastSeq(t, b)
@@ -466,9 +464,7 @@ func ideasStatusChangesKeepHistory(t *testing.T, open Opener) {
 func ideasTeamCommentsAnswer(t *testing.T, open Opener) {
 	ctx := context.Background()
 	now := Now()
-	b := open(t)
-	s := As[ideas.Store](t, b)
-	ann := MustSignIn(t, b, "ann", "")
+	b, s, ann := openIdeas(t, open)
 	pat := MustSignIn(t, b, "pat", townhall.RoleProduct)
 	i := newIdea(t, s, ann, "Keyboard shortcuts", now)
 	add := func(u *townhall.User, team bool, body string, at time.Time) *ideas.Comment {
@@ -508,9 +504,7 @@ func ideasTeamCommentsAnswer(t *testing.T, open Opener) {
 func ideasMergeMovesVotesOnce(t *testing.T, open Opener) {
 	ctx := context.Background()
 	now := Now()
-	b := open(t)
-	s := As[ideas.Store](t, b)
-	ann := MustSignIn(t, b, "ann", "")
+	b, s, ann := openIdeas(t, open)
 	bob := MustSignIn(t, b, "bob", "")
 	cat := MustSignIn(t, b, "cat", "")
 	dan := MustSignIn(t, b, "dan", "")
@@ -620,9 +614,7 @@ func ideasMergeMovesVotesOnce(t *testing.T, open Opener) {
 func ideasTriageWeighsDemand(t *testing.T, open Opener) {
 	ctx := context.Background()
 	now := Now()
-	b := open(t)
-	s := As[ideas.Store](t, b)
-	ann := MustSignIn(t, b, "ann", "")
+	b, s, ann := openIdeas(t, open)
 	pat := MustSignIn(t, b, "pat", townhall.RoleProduct)
 	big := &townhall.Segment{ID: townhall.NewID(), Name: "Enterprise", Weight: 10}
 	if err := b.SaveSegment(ctx, big); err != nil {
@@ -684,9 +676,7 @@ func ideasTriageWeighsDemand(t *testing.T, open Opener) {
 func ideasSimilarByTitleWords(t *testing.T, open Opener) {
 	ctx := context.Background()
 	now := Now()
-	b := open(t)
-	s := As[ideas.Store](t, b)
-	ann := MustSignIn(t, b, "ann", "")
+	b, s, ann := openIdeas(t, open)
 	newIdea(t, s, ann, "Dark mode for mobile", now)
 	dm := newIdea(t, s, ann, "Dark mode everywhere", now)
 	newIdea(t, s, ann, "Mobile offline sync", now)
