@@ -64,6 +64,13 @@ type User struct {
 	// Digests, trust levels and insights read them.
 	LastSeenAt  time.Time `json:"-"`
 	DaysVisited int       `json:"-"`
+	// Reputation is the person's points (the sum of their reputation
+	// ledger), Badge the slug of the badge shown next to their name
+	// (chosen, or their highest; "" for none) and Champion the VIP mark
+	// admins grant. All three are denormalized for pages that show them.
+	Reputation int    `json:"reputation"`
+	Badge      string `json:"badge,omitempty"`
+	Champion   bool   `json:"champion,omitempty"`
 }
 
 // Is reports whether u is the signed-in user with the given id; nil is nobody.

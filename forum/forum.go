@@ -75,6 +75,13 @@ type Post struct {
 	Hidden       bool
 	EditedAt     time.Time // zero when never edited
 	CreatedAt    time.Time
+	// Likes is the denormalized count of likes; Liked says whether the
+	// viewer likes it (filled by the web layer from loyalty). AuthorBadge
+	// and AuthorChampion are the author's highlighted badge and VIP mark.
+	Likes          int
+	Liked          bool
+	AuthorBadge    string
+	AuthorChampion bool
 }
 
 // Staff reports whether the author's role earns a staff badge.

@@ -22,6 +22,13 @@ type Users interface {
 	UserByHandle(ctx context.Context, handle string) (*townhall.User, error)
 }
 
+// Rewards is told, after a write, about what may earn its author a badge;
+// loyalty.Service implements it.
+type Rewards interface {
+	Posted(ctx context.Context, userID string)
+	Accepted(ctx context.Context, userID string)
+}
+
 // Service is the forum's rules in front of the Store.
 type Service struct {
 	store  Store
@@ -31,6 +38,8 @@ type Service struct {
 	// OnNotifyError is told about notifications that could not be
 	// delivered after a successful write; nil ignores them.
 	OnNotifyError func(error)
+	// Rewards, when set, hears of new posts and accepted answers.
+	Rewards Rewards
 }
 
 // NewService returns a Service; n and users may be nil (no notifications,
@@ -238,6 +247,9 @@ func (s *Service) CreateThread(ctx context.Context, actor *townhall.User, in Thr
 		return nil, err
 	}
 	s.mention(ctx, actor, body, "", t, p)
+	if s.Rewards != nil {
+		s.Rewards.Posted(ctx, actor.ID)
+	}
 	return t, nil
 }
 
@@ -387,6 +399,9 @@ func (s *Service) Reply(ctx context.Context, actor *townhall.User, threadID, bod
 		s.notifyFailed(err)
 	}
 	s.mention(ctx, actor, body, "", t, p)
+	if s.Rewards != nil {
+		s.Rewards.Posted(ctx, actor.ID)
+	}
 	return p, nil
 }
 
@@ -690,6 +705,9 @@ func (s *Service) Accept(ctx context.Context, actor *townhall.User, postID strin
 	if accept && s.notify != nil {
 		s.notifyFailed(s.notify.Notify(ctx, actor.ID, []string{p.AuthorID}, "answer",
 			fmt.Sprintf("Your reply was accepted as the answer to “%s”", t.Title), PostURL(t.ID, p)))
+	}
+	if accept && s.Rewards != nil {
+		s.Rewards.Accepted(ctx, p.AuthorID)
 	}
 	return s.store.Thread(ctx, t.ID)
 }

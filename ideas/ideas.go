@@ -159,6 +159,10 @@ type Comment struct {
 	// thread readable) but lose their text.
 	Deleted bool
 	Hidden  *Hidden // set while a moderator has hidden the comment
+	// Likes is the denormalized count of likes; Liked says whether the
+	// viewer likes it (filled by the web layer from loyalty).
+	Likes int
+	Liked bool
 }
 
 // Visible reports whether the comment counts: neither hidden nor deleted.

@@ -14,6 +14,12 @@ type Notifier interface {
 	Notify(ctx context.Context, actorID string, userIDs []string, kind, text, url string) error
 }
 
+// Rewards is told, after a status change, that an idea shipped, which
+// may earn its author a badge; loyalty.Service implements it.
+type Rewards interface {
+	Shipped(ctx context.Context, userID string)
+}
+
 // Service is the idea board's rules: validation and authorization in front
 // of the Store.
 type Service struct {
@@ -23,6 +29,8 @@ type Service struct {
 	// OnNotifyError is told about notifications that could not be
 	// delivered after a successful write; nil ignores them.
 	OnNotifyError func(error)
+	// Rewards, when set, hears of ideas that shipped.
+	Rewards Rewards
 }
 
 // NewService returns a Service over store; n may be nil (no notifications).
@@ -387,6 +395,9 @@ func (s *Service) ChangeStatus(ctx context.Context, actor *townhall.User, id str
 	}
 	if err := s.store.ChangeStatus(ctx, ch); err != nil {
 		return nil, err
+	}
+	if st == StatusDone && s.Rewards != nil {
+		s.Rewards.Shipped(ctx, idea.AuthorID)
 	}
 	if followers, err := s.store.Followers(ctx, id); err != nil {
 		s.notifyFailed(err)

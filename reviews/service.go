@@ -16,12 +16,20 @@ type Notifier interface {
 	Notify(ctx context.Context, actorID string, userIDs []string, kind, text, url string) error
 }
 
+// Rewards is told, after a helpful vote, that a review was marked
+// helpful, which may earn its author a badge; loyalty.Service implements it.
+type Rewards interface {
+	MarkedHelpful(ctx context.Context, userID string)
+}
+
 // Service is the reviews domain's rules: validation and authorization in
 // front of the Store.
 type Service struct {
 	store  Store
 	notify Notifier
 	now    func() time.Time
+	// Rewards, when set, hears of reviews marked helpful.
+	Rewards Rewards
 }
 
 // NewService returns a Service over store; n may be nil (no notifications).
@@ -362,7 +370,10 @@ func (s *Service) MarkHelpful(ctx context.Context, actor *townhall.User, reviewI
 	if err != nil {
 		return 0, err
 	}
-	_, helpful, err = s.store.AddHelpful(ctx, r.ID, actor.ID)
+	added, helpful, err := s.store.AddHelpful(ctx, r.ID, actor.ID)
+	if err == nil && added && s.Rewards != nil {
+		s.Rewards.MarkedHelpful(ctx, r.AuthorID)
+	}
 	return helpful, err
 }
 

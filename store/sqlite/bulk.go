@@ -11,13 +11,14 @@ import (
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/loyalty"
 	"github.com/townhall/townhall/reviews"
 )
 
 // bulkTables are the tables whose secondary indexes a Bulk drops while it
 // loads and recreates (sorted in one pass each) before it commits.
 var bulkTables = []string{"users", "forum_threads", "forum_posts", "ideas", "idea_tags", "idea_votes",
-	"idea_comments", "idea_status_changes", "idea_title_words", "products", "reviews"}
+	"idea_comments", "idea_status_changes", "idea_title_words", "products", "reviews", "likes", "reputation_events"}
 
 // Bulk loads a generated community (townhall seed --scale) in one
 // transaction, writing every row once with its counters already final
@@ -60,6 +61,14 @@ var fedTables = []struct{ table, kind string }{
 	{"ideas", townhall.KindIdea}, {"reviews", townhall.KindReview},
 }
 
+func fedTableNames() []string {
+	names := make([]string, len(fedTables))
+	for i, f := range fedTables {
+		names[i] = f.table
+	}
+	return names
+}
+
 // BeginBulk starts a bulk load.
 func (db *DB) BeginBulk(ctx context.Context) (*Bulk, error) {
 	if _, ok := ctx.Value(batchKey{}).(*batch); ok {
@@ -76,13 +85,13 @@ func (db *DB) BeginBulk(ctx context.Context) (*Bulk, error) {
 	}
 	b.tx = tx
 	b.before = map[string]int64{}
-	for _, f := range fedTables {
+	for _, table := range append(fedTableNames(), "likes", "reputation_events") {
 		var n int64
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(rowid), 0) FROM `+f.table).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(rowid), 0) FROM `+table).Scan(&n); err != nil {
 			b.Abort()
 			return nil, err
 		}
-		b.before[f.table] = n
+		b.before[table] = n
 	}
 	if err := b.dropIndexes(ctx); err != nil {
 		b.Abort()
@@ -196,10 +205,23 @@ func (b *Bulk) AddThread(ctx context.Context, t *forum.Thread, posts []*forum.Po
 	if t.AcceptedPostID != "" && (t.AcceptedPostID == posts[0].ID || !hasPost(posts, t.AcceptedPostID)) {
 		return fmt.Errorf("thread %s: the accepted answer must be one of its replies", t.ID)
 	}
+	// An accepted answer is the thread's first acceptance, credited to
+	// its author (unless they asked) as of when they wrote it.
+	var accepted *forum.Post
+	for _, p := range posts {
+		if p.ID == t.AcceptedPostID {
+			accepted = p
+		}
+	}
+	accepts, answerer := 0, ""
+	if accepted != nil {
+		accepts, answerer = 1, accepted.AuthorID
+	}
 	if err := b.exec(ctx, `INSERT INTO forum_threads(id, category_id, title, author_id, posts, replies,
-		last_post_id, last_poster_id, last_activity, accepted_post_id, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?)`,
+		last_post_id, last_poster_id, last_activity, accepted_post_id, created_at, accepts, accepted_author_id)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?, ?, NULLIF(?, ''))`,
 		t.ID, t.CategoryID, t.Title, t.AuthorID, t.Posts, t.Replies, t.LastPostID, t.LastPosterID, ms(t.LastActivity),
-		t.AcceptedPostID, ms(t.CreatedAt)); err != nil {
+		t.AcceptedPostID, ms(t.CreatedAt), accepts, answerer); err != nil {
 		return err
 	}
 	for i, p := range posts {
@@ -207,6 +229,9 @@ func (b *Bulk) AddThread(ctx context.Context, t *forum.Thread, posts []*forum.Po
 		if err := insertPost(ctx, b.tx, p); err != nil {
 			return err
 		}
+	}
+	if accepted != nil && answerer != t.AuthorID {
+		return b.entry(ctx, accepted.CreatedAt, loyalty.Accepted(loyalty.AcceptanceID(t.ID, 1), answerer, accepted.ID, t.ID, t.CategoryID, false))
 	}
 	return nil
 }
@@ -325,6 +350,11 @@ func (b *Bulk) AddIdea(ctx context.Context, idea *ideas.Idea, words []string, vo
 		}
 	}
 	for _, ch := range changes {
+		for _, e := range loyalty.StatusEntries(ch.ID, idea.ID, idea.AuthorID, ch.From, ch.To) {
+			if err := b.entry(ctx, ch.At, e); err != nil {
+				return err
+			}
+		}
 		if err := b.exec(ctx, `INSERT INTO idea_status_changes(id, idea_id, from_status, to_status, reason, response, response_html, actor_id, created_at)
 			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`, ch.ID, ch.IdeaID, ch.From, ch.To, ch.Reason, ch.Response, string(ch.ResponseHTML),
 			ch.ActorID, ms(ch.At)); err != nil {
@@ -430,6 +460,10 @@ func (b *Bulk) Finish(ctx context.Context, step func(what string, done, total in
 			return fmt.Errorf("change feed: %w", err)
 		}
 	}
+	step("reputation", 0, 1)
+	if err := b.finishLedger(ctx); err != nil {
+		return err
+	}
 	step("counters", 0, 1)
 	for _, q := range []string{
 		`UPDATE forum_categories SET threads = (SELECT COUNT(*) FROM forum_threads t WHERE t.category_id = forum_categories.id)`,
@@ -445,6 +479,10 @@ func (b *Bulk) Finish(ctx context.Context, step func(what string, done, total in
 		if err := b.exec(ctx, q); err != nil {
 			return fmt.Errorf("recreate index: %w", err)
 		}
+	}
+	step("badges", 0, 1)
+	if err := b.finishBadges(ctx, b.db.now()); err != nil {
+		return fmt.Errorf("badges: %w", err)
 	}
 	step("commit", 0, 1)
 	if err := b.tx.Commit(); err != nil {

@@ -90,7 +90,7 @@ func (db *DB) CheckCounters(ctx context.Context, trendTolerance float64) ([]stri
 		}
 	}
 	trend := func(ctx context.Context, q querier) (string, error) { return checkTrend(ctx, q, trendTolerance) }
-	for _, check := range []func(context.Context, querier) (string, error){trend, checkTitleWords} {
+	for _, check := range append([]func(context.Context, querier) (string, error){trend, checkTitleWords}, goChecks...) {
 		p, err := check(ctx, q)
 		if err != nil {
 			return nil, err
@@ -101,6 +101,10 @@ func (db *DB) CheckCounters(ctx context.Context, trendTolerance float64) ([]stri
 	}
 	return problems, nil
 }
+
+// goChecks are the checks written in Go rather than SQL that feature files
+// add (see loyalty_check.go), run after the trend and title-word checks.
+var goChecks []func(context.Context, querier) (string, error)
 
 // checkTrend refolds every idea's trend from its votes.
 func checkTrend(ctx context.Context, q querier, tolerance float64) (string, error) {

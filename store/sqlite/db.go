@@ -38,6 +38,9 @@ type DB struct {
 	w    *sql.DB // one connection: all writes, serialized
 	r    *sql.DB // read-only pool
 	now  func() time.Time
+	// loc is the site's time zone: the day a like or a ledger entry
+	// falls on (see SetLocation).
+	loc *time.Location
 }
 
 // Open opens (creating if needed) the store in dir and migrates it. It
@@ -67,7 +70,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	db := &DB{path: path, w: w, now: time.Now}
+	db := &DB{path: path, w: w, now: time.Now, loc: time.UTC}
 	if err := db.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
@@ -91,6 +94,13 @@ func (db *DB) Path() string { return db.path }
 // SetClock replaces the clock; tests use it to make time-dependent rankings
 // deterministic.
 func (db *DB) SetClock(now func() time.Time) { db.now = now }
+
+// SetLocation sets the site's time zone, in which the days of likes and
+// reputation entries begin (UTC until set).
+func (db *DB) SetLocation(loc *time.Location) { db.loc = loc }
+
+// day is the site's calendar day of t.
+func (db *DB) day(t time.Time) string { return t.In(db.loc).Format(time.DateOnly) }
 
 // Ping reports whether the store answers; /healthz uses it.
 func (db *DB) Ping(ctx context.Context) error {

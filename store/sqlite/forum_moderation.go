@@ -26,11 +26,15 @@ func (db *DB) SetForumPostHidden(ctx context.Context, postID string, hidden bool
 		}
 		if hidden {
 			// A hidden reply cannot stay the accepted answer: the thread is no longer solved.
-			res, err := tx.ExecContext(ctx, `UPDATE forum_threads SET accepted_post_id = NULL WHERE id = ? AND accepted_post_id = ?`, threadID, postID)
-			if err != nil {
+			var accepted bool
+			if err := tx.QueryRowContext(ctx, `SELECT accepted_post_id IS ? FROM forum_threads WHERE id = ?`, postID, threadID).Scan(&accepted); err != nil {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n > 0 {
+			if accepted {
+				// Its author's points for the answer go with it.
+				if err := db.moveAcceptance(ctx, tx, threadID, ""); err != nil {
+					return err
+				}
 				if err := db.recordChange(ctx, tx, townhall.KindThread, threadID); err != nil {
 					return err
 				}

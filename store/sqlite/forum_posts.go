@@ -9,7 +9,8 @@ import (
 	"github.com/townhall/townhall/forum"
 )
 
-const postCols = `p.id, p.thread_id, p.position, p.author_id, u.name, u.handle, u.role, p.source, p.html, p.hidden, p.edited_at, p.created_at`
+const postCols = `p.id, p.thread_id, p.position, p.author_id, u.name, u.handle, u.role, p.source, p.html, p.hidden, p.edited_at, p.created_at,
+	p.likes, u.badge, u.champion`
 
 const postFrom = ` FROM forum_posts p JOIN users u ON u.id = p.author_id `
 
@@ -19,7 +20,7 @@ func scanPost(row scanner) (*forum.Post, error) {
 	var edited sql.NullInt64
 	var created int64
 	err := row.Scan(&p.ID, &p.ThreadID, &p.Position, &p.AuthorID, &p.AuthorName, &p.AuthorHandle, &p.AuthorRole,
-		&p.Source, &html, &p.Hidden, &edited, &created)
+		&p.Source, &html, &p.Hidden, &edited, &created, &p.Likes, &p.AuthorBadge, &p.AuthorChampion)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +146,8 @@ func (db *DB) AcceptAnswer(ctx context.Context, threadID, postID string) error {
 				return forum.ErrQuestionAnswer
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE forum_threads SET accepted_post_id = NULLIF(?, '') WHERE id = ?`, postID, threadID); err != nil {
+		// The accepted answer moves with its reputation points.
+		if err := db.moveAcceptance(ctx, tx, threadID, postID); err != nil {
 			return err
 		}
 		if err := db.recordChange(ctx, tx, townhall.KindThread, threadID); err != nil {

@@ -14,7 +14,7 @@ import (
 // from and the moderator who hid it.
 const commentCols = `c.id, c.idea_id, c.author_id, u.name, c.team, c.body, c.body_html,
 	COALESCE(c.merged_from, ''), COALESCE(d.title, ''), c.created_at, c.edited_at, c.deleted_at IS NOT NULL,
-	c.hidden_at, COALESCE(c.hidden_by, ''), COALESCE(hu.name, ''), c.hidden_reason
+	c.hidden_at, COALESCE(c.hidden_by, ''), COALESCE(hu.name, ''), c.hidden_reason, c.likes
 	FROM idea_comments c JOIN users u ON u.id = c.author_id LEFT JOIN ideas d ON d.id = c.merged_from
 	LEFT JOIN users hu ON hu.id = c.hidden_by `
 
@@ -26,7 +26,7 @@ func scanComment(row scanner) (*ideas.Comment, error) {
 	var h ideas.Hidden
 	if err := row.Scan(&c.ID, &c.IdeaID, &c.AuthorID, &c.AuthorName, &c.Team, &c.Body, &html,
 		&c.MergedFrom, &c.MergedFromTitle, &created, &edited, &c.Deleted,
-		&hiddenAt, &h.ByID, &h.ByName, &h.Reason); err != nil {
+		&hiddenAt, &h.ByID, &h.ByName, &h.Reason, &c.Likes); err != nil {
 		return nil, err
 	}
 	c.BodyHTML = template.HTML(html) // sanitized by markdown.Render when written

@@ -7,12 +7,22 @@ import (
 
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/loyalty"
 )
 
 // ChangeStatus implements ideas.Store.
 func (db *DB) ChangeStatus(ctx context.Context, ch *ideas.StatusChange) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
 		if _, err := openIdea(ctx, tx, ch.IdeaID); err != nil {
+			return err
+		}
+		// The author's points follow the status the idea really had.
+		var from ideas.Status
+		var author string
+		if err := tx.QueryRowContext(ctx, `SELECT status, author_id FROM ideas WHERE id = ?`, ch.IdeaID).Scan(&from, &author); err != nil {
+			return err
+		}
+		if err := db.credit(ctx, tx, ch.At, loyalty.StatusEntries(ch.ID, ch.IdeaID, author, from, ch.To)...); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO idea_status_changes(id, idea_id, from_status, to_status, reason, response, response_html, actor_id, created_at)

@@ -4,38 +4,58 @@ import (
 	"context"
 	"database/sql"
 
+	"github.com/townhall/townhall/loyalty"
 	"github.com/townhall/townhall/reviews"
 )
 
 // AddHelpful implements reviews.Store.
 func (db *DB) AddHelpful(ctx context.Context, reviewID, userID string) (bool, int, error) {
-	return db.helpfulVote(ctx, reviewID, 1, `INSERT INTO review_votes(review_id, user_id, created_at) VALUES(?, ?, ?)
-		ON CONFLICT DO NOTHING`, reviewID, userID, ms(db.now()))
+	return db.helpfulVote(ctx, reviewID, userID, true)
 }
 
 // RemoveHelpful implements reviews.Store.
 func (db *DB) RemoveHelpful(ctx context.Context, reviewID, userID string) (bool, int, error) {
-	return db.helpfulVote(ctx, reviewID, -1, `DELETE FROM review_votes WHERE review_id = ? AND user_id = ?`, reviewID, userID)
+	return db.helpfulVote(ctx, reviewID, userID, false)
 }
 
-// helpfulVote runs the vote insert or delete and moves the denormalized
-// count only when a row actually changed, so repeats are harmless.
-func (db *DB) helpfulVote(ctx context.Context, reviewID string, delta int, stmt string, args ...any) (changed bool, helpful int, err error) {
+// helpfulVote adds or removes the vote and moves the denormalized count,
+// and the review author's reputation, only when a row actually changed,
+// so repeats are harmless.
+func (db *DB) helpfulVote(ctx context.Context, reviewID, userID string, add bool) (changed bool, helpful int, err error) {
 	err = db.write(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT helpful FROM reviews WHERE id = ?`, reviewID).Scan(&helpful); err != nil {
+		var author, product string
+		if err := tx.QueryRowContext(ctx, `SELECT helpful, author_id, product_id FROM reviews WHERE id = ?`, reviewID).
+			Scan(&helpful, &author, &product); err != nil {
 			return notFound(err, reviews.ErrReviewNotFound)
 		}
-		res, err := tx.ExecContext(ctx, stmt, args...)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
+		now := db.now()
+		cast, delta := now, 1
+		if add {
+			res, err := tx.ExecContext(ctx, `INSERT INTO review_votes(review_id, user_id, created_at) VALUES(?, ?, ?)
+				ON CONFLICT DO NOTHING`, reviewID, userID, ms(now))
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil
+			}
+		} else {
+			var at int64
+			err := tx.QueryRowContext(ctx, `DELETE FROM review_votes WHERE review_id = ? AND user_id = ? RETURNING created_at`,
+				reviewID, userID).Scan(&at)
+			if err == sql.ErrNoRows {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			cast, delta = fromMS(at), -1
 		}
 		changed = true
 		helpful += delta
-		_, err = tx.ExecContext(ctx, `UPDATE reviews SET helpful = helpful + ? WHERE id = ?`, delta, reviewID)
-		return err
+		if _, err := tx.ExecContext(ctx, `UPDATE reviews SET helpful = helpful + ? WHERE id = ?`, delta, reviewID); err != nil {
+			return err
+		}
+		return db.credit(ctx, tx, now, loyalty.Helpful(loyalty.HelpfulVoteKey(reviewID, userID, cast), author, reviewID, product, !add))
 	})
 	return changed, helpful, err
 }

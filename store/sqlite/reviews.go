@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/loyalty"
 	"github.com/townhall/townhall/reviews"
 )
 
@@ -140,11 +141,16 @@ func (db *DB) UpdateReview(ctx context.Context, r *reviews.Review) error {
 // DeleteReview implements reviews.Store.
 func (db *DB) DeleteReview(ctx context.Context, id string) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
-		var productID string
-		var rating int
-		err := tx.QueryRowContext(ctx, `SELECT product_id, rating FROM reviews WHERE id = ?`, id).Scan(&productID, &rating)
+		var productID, author string
+		var rating, votes int
+		err := tx.QueryRowContext(ctx, `SELECT product_id, rating, author_id, (SELECT COUNT(*) FROM review_votes v WHERE v.review_id = r.id)
+			FROM reviews r WHERE id = ?`, id).Scan(&productID, &rating, &author, &votes)
 		if err != nil {
 			return notFound(err, reviews.ErrReviewNotFound)
+		}
+		// Its helpful votes go with it (ON DELETE CASCADE), and their points.
+		if err := db.credit(ctx, tx, db.now(), loyalty.ReviewDeleted(id, author, productID, votes)); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM reviews WHERE id = ?`, id); err != nil {
 			return err

@@ -49,7 +49,8 @@ var _ auth.Store = (*DB)(nil)
 
 // userCols selects a user with the segment's verified flag folded in.
 const userCols = `u.id, u.handle, u.name, u.email, u.avatar_url, u.role, COALESCE(u.segment_id, ''),
-	u.verified OR COALESCE(s.verified, 0), u.unread, u.created_at, u.last_seen_at, u.days_visited`
+	u.verified OR COALESCE(s.verified, 0), u.unread, u.created_at, u.last_seen_at, u.days_visited,
+	u.reputation, u.badge, u.champion`
 
 const userFrom = ` FROM users u LEFT JOIN segments s ON s.id = u.segment_id `
 
@@ -63,7 +64,7 @@ func scanUserAnd(row scanner, extra ...any) (*townhall.User, error) {
 	var u townhall.User
 	var created, seen int64
 	err := row.Scan(append([]any{&u.ID, &u.Handle, &u.Name, &u.Email, &u.AvatarURL, &u.Role, &u.SegmentID, &u.Verified, &u.Unread, &created,
-		&seen, &u.DaysVisited}, extra...)...)
+		&seen, &u.DaysVisited, &u.Reputation, &u.Badge, &u.Champion}, extra...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -116,8 +117,9 @@ func (db *DB) SignIn(ctx context.Context, id auth.Identity, now time.Time) (*tow
 		case err != nil:
 			return err
 		default:
-			if _, err := tx.ExecContext(ctx, `UPDATE users SET name = ?, email = ?, avatar_url = ? WHERE id = ?`,
-				id.Name, id.Email, id.AvatarURL, userID); err != nil {
+			// A display name the person chose on their profile stays.
+			if _, err := tx.ExecContext(ctx, `UPDATE users SET name = CASE WHEN name_chosen = 1 THEN name ELSE ? END,
+				email = ?, avatar_url = ? WHERE id = ?`, id.Name, id.Email, id.AvatarURL, userID); err != nil {
 				return err
 			}
 		}
