@@ -101,6 +101,9 @@ type DB struct {
 	db     *mongo.Database
 	now    func() time.Time
 	noTTL  bool // the server has no TTL indexes; expired documents go only when pruned
+	// loc is the site's time zone: the day a like or a ledger entry falls
+	// on (see SetLocation).
+	loc *time.Location
 
 	users, segments, sessions, notifications *mongo.Collection
 	changes, counters, settings, meta, rates *mongo.Collection
@@ -155,7 +158,7 @@ func Open(ctx context.Context, uri, dbName string) (*DB, error) {
 
 // newDB names the collections of database d; nothing is sent to the server.
 func newDB(client *mongo.Client, d *mongo.Database) *DB {
-	db := &DB{client: client, db: d, now: time.Now}
+	db := &DB{client: client, db: d, now: time.Now, loc: time.UTC}
 	db.users = d.Collection("users")
 	db.segments = d.Collection("segments")
 	db.sessions = d.Collection("sessions")
@@ -188,6 +191,13 @@ func (db *DB) Drop(ctx context.Context) error {
 // SetClock replaces the clock; tests use it to make time-dependent rankings
 // deterministic.
 func (db *DB) SetClock(now func() time.Time) { db.now = now }
+
+// SetLocation sets the site's time zone, in which the days of likes and
+// reputation entries begin (UTC until set).
+func (db *DB) SetLocation(loc *time.Location) { db.loc = loc }
+
+// day is the site's calendar day of t.
+func (db *DB) day(t time.Time) string { return t.In(db.loc).Format(time.DateOnly) }
 
 // Ping reports whether the primary answers; /healthz uses it.
 func (db *DB) Ping(ctx context.Context) error {

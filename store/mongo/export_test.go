@@ -92,7 +92,7 @@ func PageQueries() []PageQuery {
 			}
 		}
 	}
-	return qs
+	return append(qs, loyaltyPageQueries()...)
 }
 
 // Explain returns the server's query plan for q.

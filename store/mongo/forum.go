@@ -84,6 +84,11 @@ type threadDoc struct {
 	Hidden       bool   `bson:"hidden"`
 	AcceptedID   string `bson:"accepted_post_id,omitempty"`
 	CreatedAt    int64  `bson:"created_at"`
+	// Accepts counts the answers ever accepted (the nth acceptance names
+	// its ledger entries); AcceptedAuthorID is the accepted post's author,
+	// for profiles and badges.
+	Accepts          int    `bson:"accepts,omitempty"`
+	AcceptedAuthorID string `bson:"accepted_author_id,omitempty"`
 }
 
 type postDoc struct {
@@ -96,6 +101,7 @@ type postDoc struct {
 	Hidden    bool   `bson:"hidden"`
 	EditedAt  int64  `bson:"edited_at,omitempty"`
 	CreatedAt int64  `bson:"created_at"`
+	Likes     int    `bson:"likes,omitempty"`
 }
 
 type revisionDoc struct {

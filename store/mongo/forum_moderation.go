@@ -28,12 +28,18 @@ func (db *DB) SetForumPostHidden(ctx context.Context, postID string, hidden bool
 	}
 	if hidden {
 		// A hidden reply cannot stay the accepted answer: the thread is no longer solved.
-		res, err := db.forumThreads().UpdateOne(ctx, bson.D{{Key: "_id", Value: before.ThreadID}, {Key: "accepted_post_id", Value: postID}},
-			bson.D{{Key: "$unset", Value: bson.D{{Key: "accepted_post_id", Value: ""}}}})
-		if err != nil {
+		var thread threadDoc
+		err := db.forumThreads().FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: before.ThreadID}, {Key: "accepted_post_id", Value: postID}},
+			bson.D{{Key: "$unset", Value: bson.D{{Key: "accepted_post_id", Value: ""}, {Key: "accepted_author_id", Value: ""}}}},
+			options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&thread)
+		if err != nil && err != mongo.ErrNoDocuments {
 			return err
 		}
-		if res.ModifiedCount > 0 {
+		if err == nil {
+			// Its author's points for the answer go with it.
+			if err := db.takeBackAnswer(ctx, &thread); err != nil {
+				return err
+			}
 			if err := db.recordChange(ctx, townhall.KindThread, before.ThreadID); err != nil {
 				return err
 			}

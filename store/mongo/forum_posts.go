@@ -10,6 +10,7 @@ import (
 
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/forum"
+	"github.com/townhall/townhall/loyalty"
 )
 
 // allocatePosition hands out the thread's next position: one atomic
@@ -100,7 +101,8 @@ func (db *DB) toPosts(ctx context.Context, docs []postDoc) ([]*forum.Post, error
 			ids = append(ids, d.AuthorID)
 		}
 		cur, err := db.users.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
-			options.Find().SetProjection(bson.D{{Key: "name", Value: 1}, {Key: "handle", Value: 1}, {Key: "role", Value: 1}}))
+			options.Find().SetProjection(bson.D{{Key: "name", Value: 1}, {Key: "handle", Value: 1}, {Key: "role", Value: 1},
+				{Key: "badge", Value: 1}, {Key: "champion", Value: 1}}))
 		if err != nil {
 			return nil, err
 		}
@@ -118,7 +120,8 @@ func (db *DB) toPosts(ctx context.Context, docs []postDoc) ([]*forum.Post, error
 		out = append(out, &forum.Post{ID: d.ID, ThreadID: d.ThreadID, Position: d.Position, AuthorID: d.AuthorID,
 			AuthorName: u.Name, AuthorHandle: u.Handle, AuthorRole: townhall.Role(u.Role), Source: d.Source,
 			HTML:   template.HTML(d.HTML), // sanitized by markdown.Render before it was stored
-			Hidden: d.Hidden, EditedAt: optMS(d.EditedAt), CreatedAt: fromMS(d.CreatedAt)})
+			Hidden: d.Hidden, EditedAt: optMS(d.EditedAt), CreatedAt: fromMS(d.CreatedAt),
+			Likes: d.Likes, AuthorBadge: u.Badge, AuthorChampion: u.Champion})
 	}
 	return out, nil
 }
@@ -229,21 +232,38 @@ func (db *DB) AcceptAnswer(ctx context.Context, threadID, postID string) error {
 	if err := db.forumThreads().FindOne(ctx, id(threadID)).Err(); err != nil {
 		return notFound(err, forum.ErrThreadNotFound)
 	}
-	update := bson.D{{Key: "$unset", Value: bson.D{{Key: "accepted_post_id", Value: ""}}}}
+	// The accepted post, its author and the count of acceptances change in
+	// one update, which only matches when it changes something; the
+	// reputation entries follow, named by the acceptance (see takeBackAnswer).
+	update := bson.D{{Key: "$unset", Value: bson.D{{Key: "accepted_post_id", Value: ""}, {Key: "accepted_author_id", Value: ""}}}}
+	filter := bson.D{{Key: "_id", Value: threadID}, {Key: "accepted_post_id", Value: bson.D{{Key: "$exists", Value: true}}}}
+	var p postDoc
 	if postID != "" {
-		var p postDoc
 		if err := db.forumPosts().FindOne(ctx, bson.D{{Key: "_id", Value: postID}, {Key: "thread_id", Value: threadID}}).Decode(&p); err != nil {
 			return notFound(err, forum.ErrPostNotFound)
 		}
 		if p.Position == 0 {
 			return forum.ErrQuestionAnswer
 		}
-		update = bson.D{{Key: "$set", Value: bson.D{{Key: "accepted_post_id", Value: postID}}}}
+		update = bson.D{{Key: "$set", Value: bson.D{{Key: "accepted_post_id", Value: postID}, {Key: "accepted_author_id", Value: p.AuthorID}}},
+			{Key: "$inc", Value: bson.D{{Key: "accepts", Value: 1}}}}
+		filter = bson.D{{Key: "_id", Value: threadID}, {Key: "accepted_post_id", Value: bson.D{{Key: "$ne", Value: postID}}}}
 	}
 	var before threadDoc
-	if err := db.forumThreads().FindOneAndUpdate(ctx, id(threadID), update,
-		options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&before); err != nil {
-		return notFound(err, forum.ErrThreadNotFound)
+	err := db.forumThreads().FindOneAndUpdate(ctx, filter, update, options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&before)
+	if err == mongo.ErrNoDocuments {
+		return nil // already so
+	} else if err != nil {
+		return err
+	}
+	if err := db.takeBackAnswer(ctx, &before); err != nil {
+		return err
+	}
+	if postID != "" && p.AuthorID != before.AuthorID {
+		e := loyalty.Accepted(loyalty.AcceptanceID(threadID, before.Accepts+1), p.AuthorID, postID, threadID, before.CategoryID, false)
+		if err := db.credit(ctx, db.now(), e); err != nil {
+			return err
+		}
 	}
 	if err := db.recordChange(ctx, townhall.KindThread, threadID); err != nil {
 		return err
@@ -256,4 +276,25 @@ func (db *DB) AcceptAnswer(ctx context.Context, threadID, postID string) error {
 		}
 	}
 	return nil
+}
+
+// takeBackAnswer takes the points of the answer before (a thread as it
+// was) had accepted back from its author, when it had one by someone
+// other than the asker.
+func (db *DB) takeBackAnswer(ctx context.Context, before *threadDoc) error {
+	if before.AcceptedID == "" || before.AcceptedAuthorID == before.AuthorID {
+		return nil
+	}
+	author := before.AcceptedAuthorID
+	if author == "" { // accepted before reputation existed
+		var p postDoc
+		if err := db.forumPosts().FindOne(ctx, id(before.AcceptedID)).Decode(&p); err != nil {
+			return notFound(err, forum.ErrPostNotFound)
+		}
+		if author = p.AuthorID; author == before.AuthorID {
+			return nil
+		}
+	}
+	return db.credit(ctx, db.now(), loyalty.Accepted(loyalty.AcceptanceID(before.ID, max(before.Accepts, 1)), author,
+		before.AcceptedID, before.ID, before.CategoryID, true))
 }

@@ -24,6 +24,7 @@ type ideaCommentDoc struct {
 	DeletedAt  int64      `bson:"deleted_at,omitempty"`
 	DeletedBy  string     `bson:"deleted_by,omitempty"`
 	Hidden     *hiddenDoc `bson:"hidden,omitempty"`
+	Likes      int        `bson:"likes,omitempty"`
 }
 
 // AddComment implements ideas.Store.

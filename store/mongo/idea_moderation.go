@@ -93,7 +93,7 @@ func (db *DB) toComments(ctx context.Context, docs []ideaCommentDoc) ([]*ideas.C
 		c := &ideas.Comment{ID: d.ID, IdeaID: d.IdeaID, AuthorID: d.AuthorID, AuthorName: names[d.AuthorID], Team: d.Team,
 			Body: d.Body, BodyHTML: template.HTML(d.BodyHTML), // sanitized by markdown.Render when written
 			MergedFrom: d.MergedFrom, MergedFromTitle: titles[d.MergedFrom], CreatedAt: fromMS(d.CreatedAt),
-			EditedAt: optMS(d.EditedAt), Deleted: d.DeletedAt != 0}
+			EditedAt: optMS(d.EditedAt), Deleted: d.DeletedAt != 0, Likes: d.Likes}
 		if h := d.Hidden; h != nil {
 			c.Hidden = &ideas.Hidden{ByID: h.ByID, ByName: names[h.ByID], Reason: h.Reason, At: fromMS(h.At)}
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/loyalty"
 )
 
 type statusChangeDoc struct {
@@ -39,7 +40,13 @@ func (db *DB) ChangeStatus(ctx context.Context, ch *ideas.StatusChange) error {
 	if ch.Response != "" {
 		set = append(set, bson.E{Key: "response", Value: ideaResponse{Body: ch.Response, BodyHTML: string(ch.ResponseHTML), AuthorID: ch.ActorID, At: at}})
 	}
-	if _, err := db.ideas().UpdateOne(ctx, bson.D{{Key: "_id", Value: ch.IdeaID}}, bson.D{{Key: "$set", Value: set}}); err != nil {
+	var before ideaDoc
+	if err := db.ideas().FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: ch.IdeaID}}, bson.D{{Key: "$set", Value: set}},
+		options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&before); err != nil {
+		return notFound(err, ideas.ErrNotFound)
+	}
+	// The author's points follow the status the idea really had.
+	if err := db.credit(ctx, ch.At, loyalty.StatusEntries(ch.ID, ch.IdeaID, before.AuthorID, ideas.Status(before.Status), ch.To)...); err != nil {
 		return err
 	}
 	if err := db.markResponded(ctx, ch.IdeaID, at); err != nil {

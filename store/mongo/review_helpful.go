@@ -3,6 +3,7 @@ package mongo
 import (
 	"context"
 
+	"github.com/townhall/townhall/loyalty"
 	"github.com/townhall/townhall/reviews"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -20,15 +21,20 @@ func (db *DB) AddHelpful(ctx context.Context, reviewID, userID string) (bool, in
 	if err := db.reviews().FindOne(ctx, bson.D{{Key: "_id", Value: reviewID}}).Decode(&r); err != nil {
 		return false, 0, notFound(err, reviews.ErrReviewNotFound)
 	}
+	now := db.now()
 	_, err := db.reviewVotes().InsertOne(ctx, bson.D{{Key: "_id", Value: voteKey(reviewID, userID)},
-		{Key: "review_id", Value: reviewID}, {Key: "user_id", Value: userID}, {Key: "created_at", Value: ms(db.now())}})
+		{Key: "review_id", Value: reviewID}, {Key: "user_id", Value: userID}, {Key: "created_at", Value: ms(now)}})
 	if mongo.IsDuplicateKeyError(err) {
 		return false, r.Helpful, nil
 	} else if err != nil {
 		return false, 0, err
 	}
 	n, err := db.bumpHelpful(ctx, reviewID, 1)
-	return err == nil, n, err
+	if err != nil {
+		return true, n, err
+	}
+	e := loyalty.Helpful(loyalty.HelpfulVoteKey(reviewID, userID, now), r.AuthorID, reviewID, r.ProductID, false)
+	return true, n, db.credit(ctx, now, e)
 }
 
 // RemoveHelpful implements reviews.Store.
@@ -39,15 +45,21 @@ func (db *DB) RemoveHelpful(ctx context.Context, reviewID, userID string) (bool,
 	if err := db.reviews().FindOne(ctx, bson.D{{Key: "_id", Value: reviewID}}).Decode(&r); err != nil {
 		return false, 0, notFound(err, reviews.ErrReviewNotFound)
 	}
-	res, err := db.reviewVotes().DeleteOne(ctx, bson.D{{Key: "_id", Value: voteKey(reviewID, userID)}})
-	if err != nil {
+	var v struct {
+		CreatedAt int64 `bson:"created_at"`
+	}
+	err := db.reviewVotes().FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: voteKey(reviewID, userID)}}).Decode(&v)
+	if err == mongo.ErrNoDocuments {
+		return false, r.Helpful, nil
+	} else if err != nil {
 		return false, 0, err
 	}
-	if res.DeletedCount == 0 {
-		return false, r.Helpful, nil
-	}
 	n, err := db.bumpHelpful(ctx, reviewID, -1)
-	return err == nil, n, err
+	if err != nil {
+		return true, n, err
+	}
+	e := loyalty.Helpful(loyalty.HelpfulVoteKey(reviewID, userID, fromMS(v.CreatedAt)), r.AuthorID, reviewID, r.ProductID, true)
+	return true, n, db.credit(ctx, db.now(), e)
 }
 
 func (db *DB) bumpHelpful(ctx context.Context, reviewID string, delta int) (int, error) {

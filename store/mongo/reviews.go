@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/loyalty"
 	"github.com/townhall/townhall/reviews"
 )
 
@@ -182,6 +183,14 @@ func (db *DB) DeleteReview(ctx context.Context, id string) error {
 		return notFound(err, reviews.ErrReviewNotFound)
 	}
 	if err := db.bumpRating(ctx, old.ProductID, old.Rating, -1); err != nil {
+		return err
+	}
+	// Its helpful votes go with it, and their points.
+	votes, err := db.reviewVotes().CountDocuments(ctx, bson.D{{Key: "review_id", Value: id}})
+	if err != nil {
+		return err
+	}
+	if err := db.credit(ctx, db.now(), loyalty.ReviewDeleted(id, old.AuthorID, old.ProductID, int(votes))); err != nil {
 		return err
 	}
 	if _, err := db.reviewVotes().DeleteMany(ctx, bson.D{{Key: "review_id", Value: id}}); err != nil {

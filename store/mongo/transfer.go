@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/loyalty"
 	"github.com/townhall/townhall/store/transfer"
 )
 
@@ -124,7 +125,8 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 			}
 			add(replace(u.ID, userDoc{ID: u.ID, Handle: u.Handle, Name: u.Name, Email: u.Email, AvatarURL: u.AvatarURL, Role: u.Role,
 				SegmentID: u.SegmentID, Verified: u.Verified, Unread: u.Unread, CreatedAt: u.CreatedAt, Identities: ids,
-				LastSeenAt: u.LastSeenAt, DaysVisited: u.DaysVisited}))
+				LastSeenAt: u.LastSeenAt, DaysVisited: u.DaysVisited, Reputation: u.Reputation, Badge: u.Badge, BadgeChosen: u.BadgeChosen,
+				Champion: u.Champion, NameChosen: u.NameChosen, Bio: u.Bio, BioHTML: u.BioHTML}))
 		}
 		return db.users, models, nil
 	case "sessions":
@@ -159,13 +161,14 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 			// (posts) is both.
 			add(replace(t.ID, threadDoc{ID: t.ID, CategoryID: t.CategoryID, Title: t.Title, AuthorID: t.AuthorID, Posts: t.Posts,
 				Replies: t.Replies, LastPostID: t.LastPostID, LastPosterID: t.LastPosterID, LastPosition: t.Posts,
-				LastActivity: t.LastActivity, Pinned: t.Pinned, Locked: t.Locked, Hidden: t.Hidden, AcceptedID: t.AcceptedPostID, CreatedAt: t.CreatedAt}))
+				LastActivity: t.LastActivity, Pinned: t.Pinned, Locked: t.Locked, Hidden: t.Hidden, AcceptedID: t.AcceptedPostID, CreatedAt: t.CreatedAt,
+				Accepts: t.Accepts, AcceptedAuthorID: t.AcceptedAuthorID}))
 		}
 		return db.forumThreads(), models, nil
 	case "forum_posts":
 		for _, r := range b.Records {
 			p := r.(*transfer.Post)
-			add(replace(p.ID, postDoc{p.ID, p.ThreadID, p.Position, p.AuthorID, p.Source, p.HTML, p.Hidden, p.EditedAt, p.CreatedAt}))
+			add(replace(p.ID, postDoc{p.ID, p.ThreadID, p.Position, p.AuthorID, p.Source, p.HTML, p.Hidden, p.EditedAt, p.CreatedAt, p.Likes}))
 		}
 		return db.forumPosts(), models, nil
 	case "forum_revisions":
@@ -226,7 +229,7 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 		for _, r := range b.Records {
 			c := r.(*transfer.Comment)
 			d := ideaCommentDoc{ID: c.ID, IdeaID: c.IdeaID, AuthorID: c.AuthorID, Team: c.Team, Body: c.Body, BodyHTML: c.BodyHTML,
-				MergedFrom: c.MergedFrom, CreatedAt: c.CreatedAt, EditedAt: c.EditedAt, DeletedAt: c.DeletedAt, DeletedBy: c.DeletedBy}
+				MergedFrom: c.MergedFrom, CreatedAt: c.CreatedAt, EditedAt: c.EditedAt, DeletedAt: c.DeletedAt, DeletedBy: c.DeletedBy, Likes: c.Likes}
 			if c.HiddenAt != 0 {
 				d.Hidden = &hiddenDoc{ByID: c.HiddenBy, Reason: c.HiddenReason, At: c.HiddenAt}
 			}
@@ -274,6 +277,44 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 			add(replace(voteKey(v.ReviewID, v.UserID), bson.D{{Key: "review_id", Value: v.ReviewID}, {Key: "user_id", Value: v.UserID}, {Key: "created_at", Value: v.CreatedAt}}))
 		}
 		return db.reviewVotes(), models, nil
+	case "likes":
+		for _, r := range b.Records {
+			l := r.(*transfer.Like)
+			add(replace(likeKey(l.TargetID, l.UserID), likeDoc{likeKey(l.TargetID, l.UserID), l.ID, l.Kind, l.TargetID, l.UserID, l.AuthorID, l.Day, l.CreatedAt}))
+		}
+		return db.likes(), models, nil
+	case "like_days":
+		for _, r := range b.Records {
+			d := r.(*transfer.LikeDay)
+			add(replace(d.UserID+":"+d.Day, bson.D{{Key: "user_id", Value: d.UserID}, {Key: "day", Value: d.Day}, {Key: "likes", Value: d.Likes}}))
+		}
+		return db.likeDays(), models, nil
+	case "reputation_events":
+		for _, r := range b.Records {
+			e := r.(*transfer.ReputationEvent)
+			add(replace(e.Key, eventDoc{e.Key, e.ID, e.UserID, e.Points, e.Reason, e.SourceKind, e.SourceID, e.ParentID, e.CategoryID,
+				e.SegmentID, e.Day, e.CreatedAt}))
+		}
+		return db.reputationEvents(), models, nil
+	case "reputation_rollups":
+		for _, r := range b.Records {
+			x := r.(*transfer.ReputationRollup)
+			k := rollupKey(loyalty.Rollup{Period: x.Period, Scope: x.Scope, UserID: x.UserID})
+			add(replace(k, rollupDoc{k, x.Period, x.Scope, x.UserID, x.Points}))
+		}
+		return db.reputationRollups(), models, nil
+	case "user_badges":
+		for _, r := range b.Records {
+			a := r.(*transfer.UserBadge)
+			add(replace(awardKey(a.UserID, a.Badge), awardDoc{awardKey(a.UserID, a.Badge), a.ID, a.UserID, a.Badge, a.GrantedBy, a.AwardedAt}))
+		}
+		return db.userBadges(), models, nil
+	case "badge_counts":
+		for _, r := range b.Records {
+			c := r.(*transfer.BadgeCount)
+			add(replace(c.Badge, bson.D{{Key: "holders", Value: c.Holders}}))
+		}
+		return db.badgeCounts(), models, nil
 	case "jobs":
 		for _, r := range b.Records {
 			j := r.(*transfer.Job)

@@ -33,6 +33,15 @@ type userDoc struct {
 	// visits.go).
 	LastSeenAt  int64 `bson:"last_seen_at,omitempty"`
 	DaysVisited int   `bson:"days_visited,omitempty"`
+	// Reputation (the sum of the ledger), the highlighted badge, the VIP
+	// mark and the profile (see loyalty.go).
+	Reputation  int    `bson:"reputation,omitempty"`
+	Badge       string `bson:"badge,omitempty"`
+	BadgeChosen bool   `bson:"badge_chosen,omitempty"`
+	Champion    bool   `bson:"champion,omitempty"`
+	NameChosen  bool   `bson:"name_chosen,omitempty"`
+	Bio         string `bson:"bio,omitempty"`
+	BioHTML     string `bson:"bio_html,omitempty"`
 	// Identities are "provider:subject" keys (provider names have no colon):
 	// an array of strings under a unique multikey index, which every
 	// MongoDB-compatible server can match by equality.
@@ -94,7 +103,8 @@ func (db *DB) ensureBootstrap(ctx context.Context) error {
 // toUser converts a stored user, folding in its segment's verified flag.
 func (db *DB) toUser(ctx context.Context, d *userDoc) (*townhall.User, error) {
 	u := &townhall.User{ID: d.ID, Handle: d.Handle, Name: d.Name, Email: d.Email, AvatarURL: d.AvatarURL,
-		Role: townhall.Role(d.Role), Verified: d.Verified, Unread: d.Unread, CreatedAt: fromMS(d.CreatedAt), DaysVisited: d.DaysVisited}
+		Role: townhall.Role(d.Role), Verified: d.Verified, Unread: d.Unread, CreatedAt: fromMS(d.CreatedAt), DaysVisited: d.DaysVisited,
+		Reputation: d.Reputation, Badge: d.Badge, Champion: d.Champion}
 	if d.LastSeenAt != 0 {
 		u.LastSeenAt = fromMS(d.LastSeenAt)
 	}
@@ -132,9 +142,16 @@ func (db *DB) SignIn(ctx context.Context, id auth.Identity, now time.Time) (*tow
 	byIdentity := bson.D{{Key: "identities", Value: identityKey(id)}}
 	for attempt := 0; attempt < 20; attempt++ {
 		var d userDoc
-		err := db.users.FindOneAndUpdate(ctx, byIdentity, bson.D{{Key: "$set", Value: bson.D{
-			{Key: "name", Value: id.Name}, {Key: "email", Value: id.Email}, {Key: "avatar_url", Value: id.AvatarURL}}}},
+		err := db.users.FindOneAndUpdate(ctx, append(byIdentity, bson.E{Key: "name_chosen", Value: bson.D{{Key: "$ne", Value: true}}}),
+			bson.D{{Key: "$set", Value: bson.D{
+				{Key: "name", Value: id.Name}, {Key: "email", Value: id.Email}, {Key: "avatar_url", Value: id.AvatarURL}}}},
 			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
+		if err == mongo.ErrNoDocuments {
+			// Someone who chose their display name on their profile keeps it.
+			err = db.users.FindOneAndUpdate(ctx, byIdentity, bson.D{{Key: "$set", Value: bson.D{
+				{Key: "email", Value: id.Email}, {Key: "avatar_url", Value: id.AvatarURL}}}},
+				options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
+		}
 		if err == nil {
 			u, err := db.toUser(ctx, &d)
 			return u, false, err

@@ -75,6 +75,10 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
+	if err := db.backfillLedger(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("reputation ledger: %w", err)
+	}
 	r := sql.OpenDB(connector{dsn("_pragma", "query_only(1)"), &sqlite.Driver{}})
 	n := max(4, 2*runtime.NumCPU())
 	r.SetMaxOpenConns(n)

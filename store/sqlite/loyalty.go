@@ -7,6 +7,7 @@ import (
 
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/forum"
+	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/loyalty"
 )
 
@@ -181,4 +182,81 @@ func (db *DB) moveAcceptance(ctx context.Context, tx *sql.Tx, threadID, postID s
 		return nil
 	}
 	return db.credit(ctx, tx, now, loyalty.Accepted(loyalty.AcceptanceID(threadID, accepts), author, postID, threadID, category, false))
+}
+
+// ledgerBackfilled marks (in settings) a database whose facts from before
+// the reputation ledger existed have their entries.
+const ledgerBackfilled = "loyalty_ledger_backfilled"
+
+// backfillLedger gives the facts of a site that ran before reputation
+// existed their ledger entries, once: accepted answers, helpful votes and
+// idea statuses earn their points as of when they happened (likes did not
+// exist yet). Open runs it after migrating; on a new database it only sets
+// the mark.
+func (db *DB) backfillLedger(ctx context.Context) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		var done int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM settings WHERE key = ?`, ledgerBackfilled).Scan(&done); err != nil || done > 0 {
+			return err
+		}
+		type dated struct {
+			e  *loyalty.Entry
+			at int64
+		}
+		var all []dated
+		scanInto := func(query string, build func(row scanner) (*loyalty.Entry, int64, error)) error {
+			got, err := queryAll(ctx, tx, func(row scanner) (dated, error) {
+				e, at, err := build(row)
+				return dated{e, at}, err
+			}, query)
+			all = append(all, got...)
+			return err
+		}
+		if err := scanInto(`SELECT t.id, t.category_id, p.id, p.author_id, p.created_at FROM forum_threads t
+			JOIN forum_posts p ON p.id = t.accepted_post_id WHERE p.author_id != t.author_id`, func(row scanner) (*loyalty.Entry, int64, error) {
+			var thread, cat, post, author string
+			var at int64
+			err := row.Scan(&thread, &cat, &post, &author, &at)
+			return loyalty.Accepted(loyalty.AcceptanceID(thread, 1), author, post, thread, cat, false), at, err
+		}); err != nil {
+			return err
+		}
+		if err := scanInto(`SELECT v.review_id, v.user_id, v.created_at, r.author_id, r.product_id FROM review_votes v
+			JOIN reviews r ON r.id = v.review_id`, func(row scanner) (*loyalty.Entry, int64, error) {
+			var review, voter, author, product string
+			var at int64
+			err := row.Scan(&review, &voter, &at, &author, &product)
+			return loyalty.Helpful(loyalty.HelpfulVoteKey(review, voter, fromMS(at)), author, review, product, false), at, err
+		}); err != nil {
+			return err
+		}
+		ideasNow, err := queryAll(ctx, tx, func(row scanner) ([]dated, error) {
+			var id, author, status string
+			var at sql.NullInt64
+			if err := row.Scan(&id, &author, &status, &at); err != nil {
+				return nil, err
+			}
+			var out []dated
+			for _, e := range loyalty.StatusEntries("backfill", id, author, ideas.StatusOpen, ideas.Status(status)) {
+				out = append(out, dated{e, at.Int64})
+			}
+			return out, nil
+		}, `SELECT id, author_id, status, status_at FROM ideas WHERE status IN (?, ?, ?)`,
+			ideas.StatusPlanned, ideas.StatusInProgress, ideas.StatusDone)
+		if err != nil {
+			return err
+		}
+		for _, d := range ideasNow {
+			all = append(all, d...)
+		}
+		for _, d := range all {
+			at := fromMS(d.at)
+			d.e.ID = entryID(d.e.Key, at)
+			if err := db.credit(ctx, tx, at, d.e); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES(?, '1')`, ledgerBackfilled)
+		return err
+	})
 }

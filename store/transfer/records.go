@@ -38,6 +38,14 @@ type User struct {
 	// LastSeenAt and DaysVisited are the visit counters (see Visit).
 	LastSeenAt  int64 `col:"last_seen_at"`
 	DaysVisited int   `col:"days_visited"`
+	// Reputation, the highlighted badge, the VIP mark and the profile.
+	Reputation  int    `col:"reputation"`
+	Badge       string `col:"badge"`
+	BadgeChosen bool   `col:"badge_chosen"`
+	Champion    bool   `col:"champion"`
+	NameChosen  bool   `col:"name_chosen"`
+	Bio         string `col:"bio"`
+	BioHTML     string `col:"bio_html"`
 
 	Identities []Identity
 }
@@ -102,6 +110,10 @@ type Thread struct {
 	Hidden         bool   `col:"hidden"`
 	AcceptedPostID string `col:"accepted_post_id,null"`
 	CreatedAt      int64  `col:"created_at"`
+	// Accepts counts the answers ever accepted; AcceptedAuthorID is the
+	// accepted post's author.
+	Accepts          int    `col:"accepts"`
+	AcceptedAuthorID string `col:"accepted_author_id,null"`
 }
 
 // Post is a forum post (the thread's first post is position 1).
@@ -115,6 +127,7 @@ type Post struct {
 	Hidden    bool   `col:"hidden"`
 	EditedAt  int64  `col:"edited_at,null"`
 	CreatedAt int64  `col:"created_at"`
+	Likes     int    `col:"likes"`
 }
 
 // Revision is an earlier version of an edited post.
@@ -208,6 +221,7 @@ type Comment struct {
 	EditedAt     int64  `col:"edited_at,null"`
 	DeletedAt    int64  `col:"deleted_at,null"`
 	DeletedBy    string `col:"deleted_by,null"`
+	Likes        int    `col:"likes"`
 }
 
 // StatusChange is one entry of an idea's status history.
@@ -274,6 +288,66 @@ type HelpfulVote struct {
 	ReviewID  string `col:"review_id"`
 	UserID    string `col:"user_id"`
 	CreatedAt int64  `col:"created_at"`
+}
+
+// Like is one person's like of a post or an idea comment; AuthorID is the
+// liked item's author and Day the site's day it was given.
+type Like struct {
+	TargetID  string `col:"target_id"`
+	UserID    string `col:"user_id"`
+	ID        string `col:"id"`
+	Kind      string `col:"kind"`
+	AuthorID  string `col:"author_id"`
+	Day       string `col:"day"`
+	CreatedAt int64  `col:"created_at"`
+}
+
+// LikeDay counts the likes one person received on one day (the daily cap
+// of like points counts them).
+type LikeDay struct {
+	UserID string `col:"user_id"`
+	Day    string `col:"day"`
+	Likes  int    `col:"likes"`
+}
+
+// ReputationEvent is one entry of a person's reputation ledger.
+type ReputationEvent struct {
+	ID         string `col:"id"`
+	Key        string `col:"key"`
+	UserID     string `col:"user_id"`
+	Points     int    `col:"points"`
+	Reason     string `col:"reason"`
+	SourceKind string `col:"source_kind"`
+	SourceID   string `col:"source_id"`
+	ParentID   string `col:"parent_id"`
+	CategoryID string `col:"category_id"`
+	SegmentID  string `col:"segment_id"`
+	Day        string `col:"day"`
+	CreatedAt  int64  `col:"created_at"`
+}
+
+// ReputationRollup is what one person gained in one leaderboard period
+// and scope.
+type ReputationRollup struct {
+	Period string `col:"period"`
+	Scope  string `col:"scope"`
+	UserID string `col:"user_id"`
+	Points int    `col:"points"`
+}
+
+// UserBadge is a badge one person holds.
+type UserBadge struct {
+	UserID    string `col:"user_id"`
+	Badge     string `col:"badge"`
+	ID        string `col:"id"`
+	GrantedBy string `col:"granted_by"`
+	AwardedAt int64  `col:"awarded_at"`
+}
+
+// BadgeCount is how many people hold a badge.
+type BadgeCount struct {
+	Badge   string `col:"badge"`
+	Holders int    `col:"holders"`
 }
 
 // Change is one entry of the search change feed, with its sequence number.
