@@ -23,6 +23,7 @@ import (
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/jobs"
+	"github.com/townhall/townhall/loyalty"
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/search"
@@ -197,6 +198,7 @@ type Store interface {
 	jobs.Store
 	audit.Store
 	settings.Store
+	loyalty.Store
 	search.Source // the change feed and search documents
 	Ping(ctx context.Context) error
 	Close() error
@@ -239,6 +241,8 @@ type App struct {
 	Forum   *forum.Service
 	Ideas   *ideas.Service
 	Reviews *reviews.Service
+	// Loyalty is profiles, likes, reputation, badges and leaderboards.
+	Loyalty *loyalty.Service
 	// Settings are the site settings admins change at run time.
 	Settings *settings.Service
 	// StaffLog records every staff action (services call it).
@@ -309,6 +313,15 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Reviews = reviews.NewService(db, a.Notify)
 	a.Forum = forum.NewService(db, a.Notify, a.Auth)
 	a.Forum.OnNotifyError = func(err error) { cfg.Logger.Warn("forum notification not delivered", "err", err) }
+	// Likes and ledger entries fall on days of the site's time zone.
+	if s, ok := db.(interface{ SetLocation(*time.Location) }); ok {
+		s.SetLocation(a.Location)
+	}
+	a.Loyalty = loyalty.NewService(loyalty.Config{Store: db, Users: a.Auth, Categories: a.Forum, Settings: a.Settings,
+		Notify: a.Notify, StaffLog: a.StaffLog, Location: a.Location})
+	a.Loyalty.OnNotifyError = func(err error) { cfg.Logger.Warn("loyalty notification or badge not delivered", "err", err) }
+	a.Forum.Rewards, a.Ideas.Rewards, a.Reviews.Rewards = a.Loyalty, a.Loyalty, a.Loyalty
+	a.registerBadgePass()
 	a.OAuth, err = auth.NewOAuth(auth.OAuthConfig{
 		GitHubClientID: cfg.GitHubClientID, GitHubClientSecret: cfg.GitHubClientSecret, GitHubURL: cfg.GitHubURL,
 		GoogleClientID: cfg.GoogleClientID, GoogleClientSecret: cfg.GoogleClientSecret,
@@ -341,6 +354,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Forum:    a.Forum,
 		Ideas:    a.Ideas,
 		Reviews:  a.Reviews,
+		Loyalty:  a.Loyalty,
 		Settings: a.Settings,
 		StaffLog: a.StaffLog,
 		OAuth:    a.OAuth,
@@ -374,6 +388,9 @@ func (a *App) background(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
+		if err := a.StartBadgePass(ctx); err != nil && ctx.Err() == nil {
+			a.Config.Logger.Warn("starting the badge pass", "err", err)
+		}
 		if n, err := a.Auth.PruneSessions(ctx); err != nil && ctx.Err() == nil {
 			a.Config.Logger.Warn("pruning sessions", "err", err)
 		} else if n > 0 {

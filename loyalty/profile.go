@@ -33,6 +33,7 @@ type HeldBadge struct {
 type ProfileView struct {
 	User      *townhall.User
 	Bio       template.HTML
+	BioSource string // the bio as written, Markdown
 	Badges    []HeldBadge // oldest first
 	Highlight *Badge      // shown next to the name; nil without badges
 	Staff     bool
@@ -74,7 +75,7 @@ func (s *Service) Profile(ctx context.Context, viewer *townhall.User, handle str
 	if err != nil {
 		return nil, err
 	}
-	v := &ProfileView{User: u, Bio: p.BioHTML, Staff: u.Role.IsStaff(), Highlight: BadgeBySlug(u.Badge)}
+	v := &ProfileView{User: u, Bio: p.BioHTML, BioSource: p.Bio, Staff: u.Role.IsStaff(), Highlight: BadgeBySlug(u.Badge)}
 	for _, a := range awards {
 		if b := BadgeBySlug(a.Badge); b != nil {
 			v.Badges = append(v.Badges, HeldBadge{Badge: b, At: a.At, Granted: a.GrantedBy != ""})

@@ -40,5 +40,36 @@
     }
   });
 
+  // Header menus (<details data-menu>) work without JavaScript; with it,
+  // one is open at a time and a click elsewhere or Escape closes it.
+  const menus = () => document.querySelectorAll("details[data-menu][open]");
+  document.addEventListener("click", function (e) {
+    for (const m of menus()) {
+      if (!m.contains(e.target)) {
+        m.open = false;
+      }
+    }
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") {
+      return;
+    }
+    for (const m of menus()) {
+      m.open = false;
+      m.querySelector("summary").focus();
+    }
+  });
+  for (const m of document.querySelectorAll("details[data-menu]")) {
+    m.addEventListener("toggle", function () {
+      if (m.open) {
+        for (const other of menus()) {
+          if (other !== m) {
+            other.open = false;
+          }
+        }
+      }
+    });
+  }
+
   window.townhall = { api, debounce };
 })();

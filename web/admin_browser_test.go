@@ -17,6 +17,7 @@ func TestBrowserAdminChangesRole(t *testing.T) {
 	role := chromedp.ID("role-" + mel.User.ID)
 
 	err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.user-menu summary`)), // the account menu
 		chromedp.Click(chromedp.CSS(`.account a[href="/admin/users"]`)),
 		chromedp.WaitVisible(role),
 		chromedp.SetValue(role, "moderator"),

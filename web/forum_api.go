@@ -105,12 +105,14 @@ type postJSON struct {
 	EditedAt  *time.Time      `json:"edited_at,omitempty"`
 	URL       string          `json:"url"`
 	CreatedAt time.Time       `json:"created_at"`
+	Likes     int             `json:"likes"`
+	Liked     bool            `json:"liked"` // the viewer likes it
 }
 
 func toPostJSON(p *forum.Post) postJSON {
 	out := postJSON{ID: p.ID, ThreadID: p.ThreadID, Position: p.Position,
 		Author: forumPersonJSON{p.AuthorID, p.AuthorName, p.AuthorHandle}, Staff: p.Staff(), Body: p.Source, BodyHTML: p.HTML,
-		Hidden: p.Hidden, Edited: p.Edited(), URL: "/p/" + p.ID, CreatedAt: p.CreatedAt}
+		Hidden: p.Hidden, Edited: p.Edited(), URL: "/p/" + p.ID, CreatedAt: p.CreatedAt, Likes: p.Likes, Liked: p.Liked}
 	if p.Edited() {
 		at := p.EditedAt
 		out.EditedAt = &at
@@ -200,6 +202,9 @@ func (s *Server) apiThread(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.markPostsLiked(c.Request.Context(), currentUser(c), append([]*forum.Post{tv.First, tv.Accepted}, tv.Posts...)...); err != nil {
+		return err
+	}
 	out := toThreadJSON(tv.Thread)
 	out.Page, out.Pages = tv.Page, tv.Pages
 	if currentUser(c) != nil {
@@ -271,6 +276,9 @@ func (s *Server) apiThreadSwitch(what forum.ThreadAction, on bool) handler {
 func (s *Server) apiPost(c *gin.Context) error {
 	p, _, err := s.svc.Forum.Post(c.Request.Context(), currentUser(c), c.Param("id"))
 	if err != nil {
+		return err
+	}
+	if err := s.markPostsLiked(c.Request.Context(), currentUser(c), p); err != nil {
 		return err
 	}
 	return sendJSON(c, http.StatusOK, toPostJSON(p))

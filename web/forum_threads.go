@@ -80,6 +80,9 @@ func (s *Server) threadData(c *gin.Context, page int) (*threadData, error) {
 		return nil, err
 	}
 	d := &threadData{ThreadView: tv, Viewer: u, URL: c.Request.URL}
+	if err := s.markPostsLiked(ctx, u, append([]*forum.Post{tv.First, tv.Accepted}, tv.Posts...)...); err != nil {
+		return nil, err
+	}
 	if tv.CanModerate {
 		if d.Categories, err = s.svc.Forum.Categories(ctx); err != nil {
 			return nil, err

@@ -144,6 +144,9 @@ func (s *Server) ideaView(c *gin.Context, i *ideas.Idea) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := s.markCommentsLiked(ctx, u, comments.Items); err != nil {
+		return nil, err
+	}
 	hist, err := s.svc.Ideas.History(ctx, i.ID)
 	if err != nil {
 		return nil, err

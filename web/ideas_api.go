@@ -96,11 +96,13 @@ type commentJSON struct {
 	EditedAt   *time.Time     `json:"edited_at,omitempty"`
 	Deleted    bool           `json:"deleted"`
 	Hidden     *hiddenJSON    `json:"hidden,omitempty"`
+	Likes      int            `json:"likes"`
+	Liked      bool           `json:"liked"` // the viewer likes it
 }
 
 func toCommentJSON(c *ideas.Comment) commentJSON {
 	out := commentJSON{c.ID, c.IdeaID, ideaAuthorJSON{c.AuthorID, c.AuthorName}, c.Team, c.Body, c.BodyHTML, c.MergedFrom, c.CreatedAt,
-		nil, c.Deleted, toHiddenJSON(c.Hidden)}
+		nil, c.Deleted, toHiddenJSON(c.Hidden), c.Likes, c.Liked}
 	if !c.EditedAt.IsZero() {
 		out.EditedAt = &c.EditedAt
 	}
@@ -241,6 +243,9 @@ func (s *Server) apiMerge(c *gin.Context) error {
 func (s *Server) apiComments(c *gin.Context) error {
 	page, err := s.svc.Ideas.Comments(c.Request.Context(), currentUser(c), c.Param("id"), c.Query("after"))
 	if err != nil {
+		return err
+	}
+	if err := s.markCommentsLiked(c.Request.Context(), currentUser(c), page.Items); err != nil {
 		return err
 	}
 	items := make([]commentJSON, len(page.Items))

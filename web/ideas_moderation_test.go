@@ -91,7 +91,7 @@ func TestIdeaModerationAPI(t *testing.T) {
 				t.Fatalf("%s does not see the hidden mark", c.User.Name)
 			}
 			_, page := c.Get("/ideas/" + spam.ID)
-			if !strings.Contains(page, "status-hidden\">Hidden</span> by Mo") || !strings.Contains(page, "Spam") {
+			if !strings.Contains(page, `status-hidden">Hidden</span> by <a class="author" href="/users/`+mo.User.ID+`">Mo</a>`) || !strings.Contains(page, "Spam") {
 				t.Fatalf("%s's page of the hidden idea lacks the mark and reason", c.User.Name)
 			}
 		}

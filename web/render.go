@@ -148,7 +148,7 @@ func (s *Server) html(c *gin.Context, status int, page string, v *view) error {
 }
 
 func (r *renderer) funcs() template.FuncMap {
-	return template.FuncMap{
+	m := template.FuncMap{
 		"static": r.staticURL,
 		"ago":    ago,
 		"date":   func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
@@ -185,6 +185,10 @@ func (r *renderer) funcs() template.FuncMap {
 		"starsf":        starText,
 		"ratingChoices": ratingChoices,
 	}
+	for name, f := range loyaltyFuncs() {
+		m[name] = f
+	}
+	return m
 }
 
 // withQuery returns u's path and query with the given key/value pairs set

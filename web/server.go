@@ -20,6 +20,7 @@ import (
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/loyalty"
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/search"
@@ -53,6 +54,8 @@ type Services struct {
 	Ideas   *ideas.Service
 	Reviews *reviews.Service
 	Search  *search.Service
+	// Loyalty is profiles, likes, reputation, badges and leaderboards.
+	Loyalty *loyalty.Service
 	// Settings are the site settings admins change at run time.
 	Settings *settings.Service
 	// StaffLog is the append-only record of staff actions.
@@ -158,6 +161,7 @@ func (s *Server) routes() {
 	s.productRoutes(r)
 	s.reviewRoutes(r)
 	s.searchRoutes(r)
+	s.loyaltyRoutes(r)
 }
 
 // api is the JSON API group; handlers under it answer errors as JSON.

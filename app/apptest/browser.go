@@ -79,10 +79,12 @@ func (e *Env) BrowserSignIn(t testing.TB, ctx context.Context, name string) {
 	}
 }
 
-// BrowserSignOut signs the browser out with the header's button.
+// BrowserSignOut signs the browser out with the button in the header's
+// account menu.
 func (e *Env) BrowserSignOut(t testing.TB, ctx context.Context) {
 	t.Helper()
 	err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`.user-menu summary`)),
 		chromedp.Click(chromedp.CSS(`form[action="/auth/logout"] button`)),
 		chromedp.WaitVisible(chromedp.CSS(`a[href^="/signin"]`)),
 	)
