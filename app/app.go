@@ -388,7 +388,7 @@ func (a *App) background(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if err := a.StartBadgePass(ctx); err != nil && ctx.Err() == nil {
+		if err := a.StartBadgePass(ctx, time.Now().In(a.Location).Format(time.DateOnly)); err != nil && ctx.Err() == nil {
 			a.Config.Logger.Warn("starting the badge pass", "err", err)
 		}
 		if n, err := a.Auth.PruneSessions(ctx); err != nil && ctx.Err() == nil {

@@ -47,11 +47,12 @@ func (a *App) registerBadgePass() {
 	})
 }
 
-// StartBadgePass enqueues today's pass over everyone (once a day: the
-// job's key names the day), which awards the badges no event triggers
-// (Anniversary) and any a crash kept from being awarded right away.
-func (a *App) StartBadgePass(ctx context.Context) error {
-	day := time.Now().In(a.Location).Format(time.DateOnly)
-	_, err := a.Jobs.Enqueue(ctx, badgePassJob(badgePass{Pass: day}))
+// StartBadgePass enqueues a pass over everyone, which awards the badges
+// no event triggers (Anniversary) and any a crash kept from being awarded
+// right away. name names the pass: enqueueing the same name again is the
+// same pass, so the hourly housekeeping, which names it by the day, runs
+// one pass a day however many nodes enqueue it.
+func (a *App) StartBadgePass(ctx context.Context, name string) error {
+	_, err := a.Jobs.Enqueue(ctx, badgePassJob(badgePass{Pass: name}))
 	return err
 }

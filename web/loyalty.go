@@ -61,8 +61,10 @@ func loyaltyFuncs() template.FuncMap {
 	}
 }
 
-// marks is what goes next to a name: the VIP mark of a Champion and the
-// person's highlighted badge (unless that is Champion, shown once).
+// marks is what goes next to a name in posts and lists: the VIP mark of a
+// Champion and the person's highlighted badge when it is silver or gold
+// (a bronze one, which nearly everyone has, would only add noise; the
+// profile shows it) and not Champion itself, shown once.
 func marks(badge string, champion bool) template.HTML {
 	var b strings.Builder
 	if champion {
@@ -70,7 +72,7 @@ func marks(badge string, champion bool) template.HTML {
 		b.WriteString(string(icon("crown")))
 		b.WriteString(`<span class="visually-hidden">Champion</span></span>`)
 	}
-	if x := loyalty.BadgeBySlug(badge); x != nil && !(champion && badge == loyalty.Champion) {
+	if x := loyalty.BadgeBySlug(badge); x != nil && x.Tier > loyalty.Bronze && !(champion && badge == loyalty.Champion) {
 		b.WriteString(`<a class="badge-mark tier-`)
 		b.WriteString(x.Tier.String())
 		b.WriteString(`" href="/badges/`)
