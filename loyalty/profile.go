@@ -33,7 +33,7 @@ type HeldBadge struct {
 type ProfileView struct {
 	User      *townhall.User
 	Bio       template.HTML
-	BioSource string // the bio as written, Markdown
+	BioSource string      // the bio as written, Markdown
 	Badges    []HeldBadge // oldest first
 	Highlight *Badge      // shown next to the name; nil without badges
 	Staff     bool

@@ -116,7 +116,9 @@ func TestLikesAPI(t *testing.T) {
 			t.Fatalf("a repeated unlike = %+v", got)
 		}
 		// Bob heard of both likes, as "like" notifications, and earned a point for each that stayed.
-		var notes struct{ Items []struct{ Kind, Text, URL string } }
+		var notes struct {
+			Items []struct{ Kind, Text, URL string }
+		}
 		f.bob.JSON("GET", "/api/v1/notifications", nil, http.StatusOK, &notes)
 		likes := 0
 		for _, n := range notes.Items {
@@ -471,7 +473,9 @@ func TestBadges(t *testing.T) {
 		if p := profile(t, f.anon, "bob"); !hasBadge(p, "first-post") || !hasBadge(p, "helpful") || hasBadge(p, "problem-solver") {
 			t.Fatalf("bob's badges = %+v", p.Badges)
 		}
-		var notes struct{ Items []struct{ Kind, Text, URL string } }
+		var notes struct {
+			Items []struct{ Kind, Text, URL string }
+		}
 		f.bob.JSON("GET", "/api/v1/notifications", nil, http.StatusOK, &notes)
 		n := 0
 		for _, x := range notes.Items {
