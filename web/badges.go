@@ -24,8 +24,8 @@ func (s *Server) badgesPage(c *gin.Context) error {
 
 type badgePageData struct {
 	*loyalty.BadgeSummary
-	Holders townhall.Page[*loyalty.Holder]
-	URL     *url.URL
+	Page *townhall.Page[*loyalty.Holder] // the holders shown
+	URL  *url.URL
 }
 
 func (s *Server) badgePage(c *gin.Context) error {
@@ -35,7 +35,7 @@ func (s *Server) badgePage(c *gin.Context) error {
 	}
 	v := s.view(c, b.Name+" badge")
 	v.Nav = "people"
-	v.Data = &badgePageData{BadgeSummary: b, Holders: holders, URL: c.Request.URL}
+	v.Data = &badgePageData{BadgeSummary: b, Page: &holders, URL: c.Request.URL}
 	return s.html(c, http.StatusOK, "loyalty_badge", v)
 }
 

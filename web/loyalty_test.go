@@ -521,6 +521,9 @@ func TestBadges(t *testing.T) {
 		if one.Badge.Name != "First Post" || len(one.Items) != 2 || one.Items[0].Handle != "bob" {
 			t.Fatalf("first-post holders = %+v", one)
 		}
+		if res, page := f.anon.Get("/badges/first-post"); res.StatusCode != http.StatusOK || !strings.Contains(page, `href="/u/bob"`) || !strings.Contains(page, "2 holders") {
+			t.Fatalf("the First Post page: %d, or it lacks its holders", res.StatusCode)
+		}
 		f.anon.WantError("GET", "/api/v1/badges/nope", nil, http.StatusNotFound, townhall.ENOTFOUND)
 		if res, _ := f.anon.Get("/badges/nope"); res.StatusCode != http.StatusNotFound {
 			t.Fatalf("unknown badge page: %d", res.StatusCode)
