@@ -8,6 +8,7 @@ import (
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/app"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/loyalty"
 	"github.com/townhall/townhall/reviews"
 )
 
@@ -216,6 +217,15 @@ func (s *seeder) demo(ctx context.Context) error {
 			}
 		}
 		s.prog.step(1)
+	}
+	// The community team's VIP: Lars answers more than anyone. A bio
+	// shows what profiles hold.
+	if _, err := s.a.Loyalty.Grant(ctx, admin, people["lars"].ID, loyalty.Champion, true); err != nil {
+		return err
+	}
+	bio := "Support lead at a logistics company. I answer **export** and *reporting* questions."
+	if _, err := s.a.Loyalty.UpdateProfile(ctx, people["lars"], loyalty.ProfileInput{Bio: &bio}); err != nil {
+		return err
 	}
 	s.prog.finish()
 	return nil

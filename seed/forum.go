@@ -7,14 +7,17 @@ import (
 
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/forum"
+	"github.com/townhall/townhall/loyalty"
 )
 
 // demoThread is a hand-written discussion; in a questions category the
 // reply at index accepted (when ≥ 0) is marked as the answer by the asker.
+// likes names who likes the reply at each index (-1: the first post).
 type demoThread struct {
 	category, author, title, body string
 	replies                       [][2]string // author, body
 	accepted                      int
+	likes                         map[int][]string
 }
 
 var demoCategories = []forum.Category{
@@ -26,19 +29,23 @@ var demoCategories = []forum.Category{
 var demoThreads = []demoThread{
 	{category: "announcements", author: "pm", title: "Acme 4.2 is out: dark mode, faster search",
 		body:    "Hi everyone! 4.2 ships the most-voted idea on the board — **dark mode** — plus search that is about twice as fast on large workspaces.\n\nFull notes are in the changelog. Tell us what you think below.",
-		replies: [][2]string{{"sam", "Dark mode looks fantastic. Thank you for listening!"}, {"lucia", "Search is noticeably snappier for us too."}}, accepted: -1},
+		replies: [][2]string{{"sam", "Dark mode looks fantastic. Thank you for listening!"}, {"lucia", "Search is noticeably snappier for us too."}}, accepted: -1,
+		likes: map[int][]string{-1: {"sam", "lucia", "maya", "jonas", "aiko"}, 0: {"maya", "lucia"}}},
 	{category: "questions", author: "jonas", title: "How do I export all tickets from last quarter?",
 		body:    "Our auditor wants every ticket from Q3 as a spreadsheet. The export button only seems to take the current page. Is there a way to get everything?",
-		replies: [][2]string{{"lars", "Use **Reports → Tickets**, set the date range to the quarter, then *Export CSV*. It exports the whole range, not just the page."}, {"jonas", "That worked — 4,312 rows. Thanks Lars!"}}, accepted: 0},
+		replies: [][2]string{{"lars", "Use **Reports → Tickets**, set the date range to the quarter, then *Export CSV*. It exports the whole range, not just the page."}, {"jonas", "That worked — 4,312 rows. Thanks Lars!"}}, accepted: 0,
+		likes: map[int][]string{0: {"jonas", "aiko", "maya", "fatima"}}},
 	{category: "questions", author: "aiko", title: "Can agents see tickets from other teams?",
 		body:    "We have two support teams and want each to see only its own queue. Is that possible on Pro?",
 		replies: [][2]string{{"mod", "Yes: in **Settings → Teams**, turn on *Restrict to team queues*. Admins still see everything."}, {"aiko", "Perfect, exactly what we needed."}}, accepted: 0},
 	{category: "questions", author: "dev", title: "Webhook signature verification fails",
 		body:    "I'm verifying the `X-Acme-Signature` header with HMAC-SHA256 but the digests never match. Any ideas?",
-		replies: [][2]string{{"fatima", "Are you hashing the raw request body? If your framework parses JSON first, the bytes change."}}, accepted: -1},
+		replies: [][2]string{{"fatima", "Are you hashing the raw request body? If your framework parses JSON first, the bytes change."}}, accepted: -1,
+		likes: map[int][]string{0: {"dev", "lars"}}},
 	{category: "tips-and-workflows", author: "maya", title: "Our macro setup for 30 agents",
 		body:    "We keep one macro per common answer, named by topic (`billing/refund`, `login/reset`). New agents learn the library in a day. Happy to share the list!",
-		replies: [][2]string{{"lucia", "Great idea with the prefixes. Stealing this."}, {"sam", "Could you share how you review macros for outdated answers?"}, {"maya", "Every quarter one agent owns the review; anything unused for 90 days gets archived."}}, accepted: -1},
+		replies: [][2]string{{"lucia", "Great idea with the prefixes. Stealing this."}, {"sam", "Could you share how you review macros for outdated answers?"}, {"maya", "Every quarter one agent owns the review; anything unused for 90 days gets archived."}}, accepted: -1,
+		likes: map[int][]string{-1: {"lucia", "sam", "dev"}, 2: {"sam", "lucia"}}},
 }
 
 // demoForum loads the demo categories and threads.
@@ -55,10 +62,16 @@ func (s *seeder) demoForum(ctx context.Context, people map[string]*townhall.User
 		if err != nil {
 			return fmt.Errorf("thread %q: %w", d.title, err)
 		}
+		if err := s.like(ctx, people, d.likes[-1], t.LastPostID); err != nil {
+			return fmt.Errorf("likes in %q: %w", d.title, err)
+		}
 		for i, r := range d.replies {
 			p, err := s.a.Forum.Reply(ctx, people[r[0]], t.ID, r[1])
 			if err != nil {
 				return err
+			}
+			if err := s.like(ctx, people, d.likes[i], p.ID); err != nil {
+				return fmt.Errorf("likes in %q: %w", d.title, err)
 			}
 			if i == d.accepted {
 				if _, err := s.a.Forum.Accept(ctx, people[d.author], p.ID, true); err != nil {
@@ -67,6 +80,16 @@ func (s *seeder) demoForum(ctx context.Context, people map[string]*townhall.User
 			}
 		}
 		s.prog.step(1)
+	}
+	return nil
+}
+
+// like has each of who like the post, through the loyalty service.
+func (s *seeder) like(ctx context.Context, people map[string]*townhall.User, who []string, postID string) error {
+	for _, k := range who {
+		if _, err := s.a.Loyalty.Like(ctx, people[k], loyalty.KindPost, postID, true); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -136,6 +159,11 @@ func (g *gen) threads(ctx context.Context) error {
 		}
 		if err := g.out.thread(ctx, t, posts); err != nil {
 			return fmt.Errorf("thread: %w", err)
+		}
+		for _, p := range posts {
+			if err := g.likes(ctx, loyalty.KindPost, p.ID, p.AuthorID, p.CreatedAt, 0.7); err != nil {
+				return fmt.Errorf("likes: %w", err)
+			}
 		}
 		g.counts.Threads++
 		g.counts.Posts += len(posts)

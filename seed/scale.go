@@ -14,6 +14,7 @@ import (
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/loyalty"
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/store/sqlite"
 )
@@ -42,12 +43,12 @@ type ScaleOptions struct {
 
 // Counts is what a seeding run created.
 type Counts struct {
-	Users, Threads, Posts, Accepted, Ideas, Votes, Comments, StatusChanges, Products, Reviews, Responses int
+	Users, Threads, Posts, Accepted, Ideas, Votes, Comments, StatusChanges, Products, Reviews, Responses, Likes int
 }
 
 func (c Counts) String() string {
-	return fmt.Sprintf("%d users, %d threads, %d posts, %d accepted answers, %d ideas, %d votes, %d idea comments, %d status changes, %d products, %d reviews, %d responses",
-		c.Users, c.Threads, c.Posts, c.Accepted, c.Ideas, c.Votes, c.Comments, c.StatusChanges, c.Products, c.Reviews, c.Responses)
+	return fmt.Sprintf("%d users, %d threads, %d posts, %d accepted answers, %d ideas, %d votes, %d idea comments, %d status changes, %d products, %d reviews, %d responses, %d likes",
+		c.Users, c.Threads, c.Posts, c.Accepted, c.Ideas, c.Votes, c.Comments, c.StatusChanges, c.Products, c.Reviews, c.Responses, c.Likes)
 }
 
 // history is how far back the generated community goes.
@@ -56,7 +57,10 @@ const history = 2 * 365 * 24 * time.Hour
 // gen is one generated-community run.
 type gen struct {
 	seeder
-	rng        *rand.Rand
+	rng *rand.Rand
+	// likeRng draws the likes from a stream of its own, so adding them
+	// left every other generated row as it was.
+	likeRng    *rand.Rand
 	text       *prose
 	o          ScaleOptions
 	start, end time.Time // the generated history
@@ -88,7 +92,8 @@ func Scale(ctx context.Context, a *app.App, o ScaleOptions) (Counts, error) {
 		o.CheckEvery = 1000
 	}
 	rng := rand.New(rand.NewPCG(o.Seed, o.Seed^0x7a0d))
-	g := &gen{seeder: seeder{a: a, prog: newProgress(o.Progress)}, rng: rng, text: newProse(rng, o.CheckEvery), o: o}
+	g := &gen{seeder: seeder{a: a, prog: newProgress(o.Progress)}, rng: rng, text: newProse(rng, o.CheckEvery), o: o,
+		likeRng: rand.New(rand.NewPCG(o.Seed^0x11ce, o.Seed))}
 	g.end = o.Now.UTC().Add(-time.Hour).Truncate(time.Millisecond)
 	g.start = g.end.Add(-history)
 	defer g.prog.finish()
@@ -106,7 +111,7 @@ func Scale(ctx context.Context, a *app.App, o ScaleOptions) (Counts, error) {
 		}
 		g.out = bulkSink{b}
 	} else {
-		g.out = &serviceSink{a: a, admin: g.admin, team: g.team, users: map[string]*townhall.User{}}
+		g.out = &serviceSink{a: a, admin: g.admin, team: g.team, users: map[string]*townhall.User{}, ids: map[string]string{}}
 		run = func(ctx context.Context, fn func(context.Context) error) error { return batch(ctx, a, fn) }
 	}
 	defer g.out.abort() // after finish, nothing
@@ -134,6 +139,24 @@ func Scale(ctx context.Context, a *app.App, o ScaleOptions) (Counts, error) {
 	return g.counts, nil
 }
 
+// likes gives a post or comment by authorID, written at t, its long-tailed
+// likes (mean likes each, most get none), from the likes' own stream.
+func (g *gen) likes(ctx context.Context, kind, targetID, authorID string, t time.Time, mean float64) error {
+	k := longTail(g.likeRng, mean, 60)
+	if k == 0 {
+		return nil
+	}
+	likers := g.distinctUsersWith(g.likeRng, k)
+	times := g.afterWith(g.likeRng, t, len(likers), 36*time.Hour)
+	ls := make([]sqlite.BulkLike, len(likers))
+	for j, u := range likers {
+		ls[j] = sqlite.BulkLike{ID: townhall.IDAt(times[j], g.likeRng.Uint64(), uint16(g.likeRng.Uint32())), UserID: u.ID, At: times[j]}
+	}
+	n, err := g.out.likes(ctx, kind, targetID, authorID, ls)
+	g.counts.Likes += n
+	return err
+}
+
 // id is a sortable ID for something created at t, from the seeded source.
 func (g *gen) id(t time.Time) string {
 	return townhall.IDAt(t, g.rng.Uint64(), uint16(g.rng.Uint32()))
@@ -147,10 +170,15 @@ func (g *gen) at(f float64) time.Time {
 // after returns k increasing times after t, about mean apart, all before
 // the end of the history (squeezed together for things made near it).
 func (g *gen) after(t time.Time, k int, mean time.Duration) []time.Time {
+	return g.afterWith(g.rng, t, k, mean)
+}
+
+// afterWith is after drawing from rng.
+func (g *gen) afterWith(rng *rand.Rand, t time.Time, k int, mean time.Duration) []time.Time {
 	gaps := make([]float64, k)
 	total := 0.0
 	for j := range gaps {
-		gaps[j] = g.rng.ExpFloat64() * float64(mean.Milliseconds())
+		gaps[j] = rng.ExpFloat64() * float64(mean.Milliseconds())
 		total += gaps[j]
 	}
 	room := float64(g.end.Sub(t).Milliseconds() - int64(k))
@@ -224,17 +252,24 @@ func (g *gen) members(ctx context.Context) error {
 // longTail draws a Pareto-distributed count with the given mean (shape
 // 1.5), capped: most get a few, a few get very many.
 func (g *gen) longTail(mean float64, limit int) int {
+	return longTail(g.rng, mean, limit)
+}
+
+func longTail(rng *rand.Rand, mean float64, limit int) int {
 	const shape = 1.5
 	xm := mean * (shape - 1) / shape
-	v := xm / math.Pow(1-g.rng.Float64(), 1/shape)
+	v := xm / math.Pow(1-rng.Float64(), 1/shape)
 	return min(limit, int(v))
 }
 
 // distinctUsers returns k different users in a random order.
-func (g *gen) distinctUsers(k int) []*townhall.User {
+func (g *gen) distinctUsers(k int) []*townhall.User { return g.distinctUsersWith(g.rng, k) }
+
+// distinctUsersWith is distinctUsers drawing from rng.
+func (g *gen) distinctUsersWith(rng *rand.Rand, k int) []*townhall.User {
 	n := len(g.users)
 	k = min(k, n)
-	start, step := g.rng.IntN(n), 1+g.rng.IntN(n-1)
+	start, step := rng.IntN(n), 1+rng.IntN(n-1)
 	for gcd(step, n) != 1 {
 		step++
 	}
@@ -311,6 +346,11 @@ func (g *gen) ideas(ctx context.Context) error {
 		}
 		if err := g.out.idea(ctx, idea, ideas.TitleWords(title), votes, comments, changes); err != nil {
 			return fmt.Errorf("idea: %w", err)
+		}
+		for _, c := range comments {
+			if err := g.likes(ctx, loyalty.KindComment, c.ID, c.AuthorID, c.CreatedAt, 0.5); err != nil {
+				return fmt.Errorf("likes: %w", err)
+			}
 		}
 		g.counts.Ideas++
 		g.counts.Votes += idea.Votes

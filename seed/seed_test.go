@@ -13,6 +13,7 @@ import (
 
 	"github.com/townhall/townhall/app/apptest"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/loyalty"
 	"github.com/townhall/townhall/markdown"
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/seed"
@@ -62,6 +63,31 @@ func TestDemoLoadsALivingSite(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(body, "Single sign-on with Okta") || !strings.Contains(body, "Dark mode") {
 		t.Errorf("GET /ideas: %d, demo ideas missing", res.StatusCode)
 	}
+	// Loyalty shows too: likes and accepted answers on the leaderboard,
+	// badges held, a Champion with a bio.
+	lb, err := env.App.Loyalty.Leaderboard(ctx, nil, loyalty.LeaderboardQuery{Period: loyalty.PeriodAll})
+	if err != nil || len(lb.Items) < 5 || lb.Items[0].Points < 15 {
+		t.Errorf("all-time leaderboard = %+v, %v; want several people, the first with an accepted answer's worth", lb, err)
+	}
+	lars, err := env.App.Loyalty.Profile(ctx, nil, "lars-nilsson")
+	if err != nil || !lars.User.Champion || len(lars.Badges) < 3 || !strings.Contains(string(lars.Bio), "<strong>export</strong>") {
+		t.Errorf("Lars = %+v, %v; want a Champion with badges and a bio", lars, err)
+	}
+	badges, err := env.App.Loyalty.Badges(ctx)
+	if err != nil || badges[0].Slug != loyalty.FirstPost || badges[0].Holders < 8 {
+		t.Errorf("badges = %v, %v; want First Post held by most people", badges, err)
+	}
+	if problems, err := checkStore(env); err != nil || len(problems) > 0 {
+		t.Errorf("after the demo: %v, %v", problems, err)
+	}
+}
+
+// checkStore runs the embedded store's consistency check, where there is one.
+func checkStore(env *apptest.Env) ([]string, error) {
+	if db, ok := env.App.DB.(*sqlite.DB); ok {
+		return db.CheckCounters(context.Background(), 1e-9)
+	}
+	return nil, nil
 }
 
 // rawDB opens the app's database file for reading with plain SQL.
@@ -95,7 +121,7 @@ func TestScaleIsConsistent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Threads != 300 || c.Ideas != 150 || c.Products != 3 || c.Users != 62 || c.Posts < 1500 || c.Votes < 1000 || c.Reviews < 20 {
+	if c.Threads != 300 || c.Ideas != 150 || c.Products != 3 || c.Users != 62 || c.Posts < 1500 || c.Votes < 1000 || c.Reviews < 20 || c.Likes < 500 {
 		t.Errorf("counts = %v, want 300 threads with replies, 150 ideas with votes, 3 products with reviews, 62 users", c)
 	}
 	// Every counter equals what its rows say, trend scores bit for bit.
@@ -116,9 +142,25 @@ func TestScaleIsConsistent(t *testing.T) {
 		`SELECT COUNT(*) FROM products`:                                         c.Products,
 		`SELECT COUNT(*) FROM reviews`:                                          c.Reviews,
 		`SELECT COUNT(*) FROM reviews WHERE response_body != ''`:                c.Responses,
+		`SELECT COUNT(*) FROM likes`:                                            c.Likes,
+		`SELECT SUM(likes) FROM forum_posts`:                                    count(t, raw, `SELECT COUNT(*) FROM likes WHERE kind = 'post'`),
 	} {
 		if got := count(t, raw, q); got != want {
 			t.Errorf("%s = %d, the seed reported %d", q, got, want)
+		}
+	}
+	// Reputation and badges came with it: everyone who posted holds First
+	// Post, the history is two years long, accepted answers earned points.
+	for q, atLeast := range map[string]int{
+		`SELECT COUNT(*) FROM user_badges WHERE badge = 'first-post'`:         50,
+		`SELECT COUNT(*) FROM user_badges WHERE badge = 'anniversary'`:        60,
+		`SELECT COUNT(*) FROM reputation_events WHERE reason = 'post_liked'`:   500,
+		`SELECT COUNT(*) FROM reputation_events WHERE reason = 'idea_shipped'`: 1,
+		`SELECT COUNT(*) FROM reputation_rollups WHERE period LIKE 'w%'`:      50,
+		`SELECT COUNT(*) FROM users WHERE reputation > 0`:                     40,
+	} {
+		if got := count(t, raw, q); got < atLeast {
+			t.Errorf("%s = %d, want at least %d", q, got, atLeast)
 		}
 	}
 	// Every stored HTML is what markdown.Render makes of its source.
@@ -342,6 +384,16 @@ func community(t *testing.T, env *apptest.Env) map[string][]string {
 			COALESCE(ru.handle, '') FROM reviews r JOIN products p ON p.id = r.product_id JOIN users u ON u.id = r.author_id
 			LEFT JOIN users ru ON ru.id = r.response_author_id`,
 		"feed": `SELECT kind, COUNT(DISTINCT entity_id) FROM changes GROUP BY kind`,
+		"likes": `SELECT l.kind, COALESCE(t.title || ' #' || p.position, i.title || ': ' || c.body), u.handle, a.handle, l.day != ''
+			FROM likes l JOIN users u ON u.id = l.user_id JOIN users a ON a.id = l.author_id
+			LEFT JOIN forum_posts p ON p.id = l.target_id LEFT JOIN forum_threads t ON t.id = p.thread_id
+			LEFT JOIN idea_comments c ON c.id = l.target_id LEFT JOIN ideas i ON i.id = c.idea_id`,
+		"like counts": `SELECT t.title, p.position, p.likes FROM forum_posts p JOIN forum_threads t ON t.id = p.thread_id WHERE p.likes > 0`,
+		"reputation":  `SELECT handle, reputation, champion FROM users`,
+		"ledger": `SELECT u.handle, e.reason, e.points, e.source_kind FROM reputation_events e JOIN users u ON u.id = e.user_id`,
+		// The services make people now and the loader two years ago, so
+		// only the loader's have been members for a year.
+		"badges": `SELECT u.handle, b.badge FROM user_badges b JOIN users u ON u.id = b.user_id WHERE b.badge != 'anniversary'`,
 	} {
 		rows, err := raw.Query(q)
 		if err != nil {

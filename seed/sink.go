@@ -22,6 +22,10 @@ type sink interface {
 	// idea sets idea.Votes to the votes it ended with.
 	idea(ctx context.Context, idea *ideas.Idea, words []string, votes []sqlite.BulkVote, comments []*ideas.Comment, changes []*ideas.StatusChange) error
 	product(ctx context.Context, p *reviews.Product, revs []*reviews.Review) error
+	// likes adds likes of a post or comment given before (by its
+	// generated id) and returns how many it added: not the author's, and
+	// each liker once.
+	likes(ctx context.Context, kind, targetID, authorID string, likes []sqlite.BulkLike) (int, error)
 	// finish completes the load; progress is told about long steps.
 	finish(ctx context.Context, progress func(what string, done, total int)) error
 	// abort undoes what it can after a failure; after finish it does nothing.
@@ -47,6 +51,10 @@ func (s bulkSink) product(ctx context.Context, p *reviews.Product, revs []*revie
 	return s.b.AddProduct(ctx, p, revs)
 }
 
+func (s bulkSink) likes(ctx context.Context, kind, targetID, authorID string, likes []sqlite.BulkLike) (int, error) {
+	return s.b.AddLikes(ctx, kind, targetID, authorID, likes)
+}
+
 func (s bulkSink) finish(ctx context.Context, progress func(string, int, int)) error {
 	return s.b.Finish(ctx, progress)
 }
@@ -62,6 +70,7 @@ type serviceSink struct {
 	a           *app.App
 	admin, team *townhall.User
 	users       map[string]*townhall.User
+	ids         map[string]string // generated post and comment ids to the ones the services made
 }
 
 func (s *serviceSink) user(ctx context.Context, u *townhall.User, subject string) error {
@@ -96,6 +105,7 @@ func (s *serviceSink) thread(ctx context.Context, t *forum.Thread, posts []*foru
 	if err != nil {
 		return err
 	}
+	s.ids[posts[0].ID] = real.LastPostID
 	for _, p := range posts[1:] {
 		u, err := s.actor(p.AuthorID)
 		if err != nil {
@@ -105,6 +115,7 @@ func (s *serviceSink) thread(ctx context.Context, t *forum.Thread, posts []*foru
 		if err != nil {
 			return err
 		}
+		s.ids[p.ID] = reply.ID
 		if p.ID == t.AcceptedPostID {
 			if _, err := s.a.Forum.Accept(ctx, author, reply.ID, true); err != nil {
 				return err
@@ -138,9 +149,11 @@ func (s *serviceSink) idea(ctx context.Context, idea *ideas.Idea, _ []string, vo
 		if err != nil {
 			return err
 		}
-		if _, err := s.a.Ideas.Comment(ctx, u, real.ID, c.Body); err != nil {
+		made, err := s.a.Ideas.Comment(ctx, u, real.ID, c.Body)
+		if err != nil {
 			return err
 		}
+		s.ids[c.ID] = made.ID
 	}
 	for _, ch := range changes {
 		u, err := s.actor(ch.ActorID)
@@ -177,6 +190,38 @@ func (s *serviceSink) product(ctx context.Context, p *reviews.Product, revs []*r
 	return nil
 }
 
-func (s *serviceSink) finish(context.Context, func(string, int, int)) error { return nil }
+func (s *serviceSink) likes(ctx context.Context, kind, targetID, authorID string, likes []sqlite.BulkLike) (int, error) {
+	n := 0
+	for _, l := range likes {
+		if l.UserID == authorID {
+			continue // the loader skips them; the service would refuse them
+		}
+		u, err := s.actor(l.UserID)
+		if err != nil {
+			return n, err
+		}
+		res, err := s.a.Loyalty.Like(ctx, u, kind, s.ids[targetID], true)
+		if err != nil {
+			return n, err
+		}
+		if res.Changed {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// finish runs the background badge pass over everyone, as a live site
+// does daily: the services award the badges events trigger as they go, the
+// pass the rest (Anniversary), as the bulk loader does at its end.
+func (s *serviceSink) finish(ctx context.Context, _ func(string, int, int)) error {
+	for after := ""; ; {
+		next, _, err := s.a.Loyalty.Pass(ctx, after, 0)
+		if err != nil || next == "" {
+			return err
+		}
+		after = next
+	}
+}
 
 func (s *serviceSink) abort() {}
