@@ -41,6 +41,7 @@ func TestMongoDB(t *testing.T) {
 	t.Run("an interrupted merge converges when re-run", testMergeConverges)
 	t.Run("two app nodes on one database", testTwoNodes)
 	t.Run("counters repaired after interrupted writes", testRepairCounters)
+	t.Run("reputation, likes and badges repaired after interrupted writes", testRepairLoyalty)
 	t.Run("two app nodes share one write budget", testTwoNodesShareRateLimits)
 	t.Run("schema version", testSchemaVersion)
 	t.Run("a newer schema is refused untouched", testSchemaNewerRefusedUntouched)
