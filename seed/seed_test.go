@@ -152,12 +152,12 @@ func TestScaleIsConsistent(t *testing.T) {
 	// Reputation and badges came with it: everyone who posted holds First
 	// Post, the history is two years long, accepted answers earned points.
 	for q, atLeast := range map[string]int{
-		`SELECT COUNT(*) FROM user_badges WHERE badge = 'first-post'`:         50,
-		`SELECT COUNT(*) FROM user_badges WHERE badge = 'anniversary'`:        60,
+		`SELECT COUNT(*) FROM user_badges WHERE badge = 'first-post'`:          50,
+		`SELECT COUNT(*) FROM user_badges WHERE badge = 'anniversary'`:         60,
 		`SELECT COUNT(*) FROM reputation_events WHERE reason = 'post_liked'`:   500,
 		`SELECT COUNT(*) FROM reputation_events WHERE reason = 'idea_shipped'`: 1,
-		`SELECT COUNT(*) FROM reputation_rollups WHERE period LIKE 'w%'`:      50,
-		`SELECT COUNT(*) FROM users WHERE reputation > 0`:                     40,
+		`SELECT COUNT(*) FROM reputation_rollups WHERE period LIKE 'w%'`:       50,
+		`SELECT COUNT(*) FROM users WHERE reputation > 0`:                      40,
 	} {
 		if got := count(t, raw, q); got < atLeast {
 			t.Errorf("%s = %d, want at least %d", q, got, atLeast)
@@ -390,7 +390,7 @@ func community(t *testing.T, env *apptest.Env) map[string][]string {
 			LEFT JOIN idea_comments c ON c.id = l.target_id LEFT JOIN ideas i ON i.id = c.idea_id`,
 		"like counts": `SELECT t.title, p.position, p.likes FROM forum_posts p JOIN forum_threads t ON t.id = p.thread_id WHERE p.likes > 0`,
 		"reputation":  `SELECT handle, reputation, champion FROM users`,
-		"ledger": `SELECT u.handle, e.reason, e.points, e.source_kind FROM reputation_events e JOIN users u ON u.id = e.user_id`,
+		"ledger":      `SELECT u.handle, e.reason, e.points, e.source_kind FROM reputation_events e JOIN users u ON u.id = e.user_id`,
 		// The services make people now and the loader two years ago, so
 		// only the loader's have been members for a year.
 		"badges": `SELECT u.handle, b.badge FROM user_badges b JOIN users u ON u.id = b.user_id WHERE b.badge != 'anniversary'`,

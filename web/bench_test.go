@@ -14,6 +14,7 @@ import (
 	"github.com/townhall/townhall/app"
 	"github.com/townhall/townhall/app/apptest"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/loyalty"
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/seed"
 )
@@ -64,6 +65,18 @@ func BenchmarkHTTP(b *testing.B) {
 		b.Fatalf("no categories: %v", err)
 	}
 	voter := env.Client(b, "Bench Voter", townhall.RoleMember)
+	// A profile: the person with the most reputation, whose tabs are the
+	// longest; and a post to like that is not the voter's.
+	top, err := env.App.Loyalty.Leaderboard(ctx, nil, loyalty.LeaderboardQuery{Period: loyalty.PeriodAll})
+	if err != nil || len(top.Items) == 0 {
+		b.Fatalf("no leaderboard: %v", err)
+	}
+	person := top.Items[0].Handle
+	tv, err := env.App.Forum.Thread(ctx, nil, thread.ID, 1)
+	if err != nil || tv.First == nil {
+		b.Fatalf("thread %s: %v", thread.ID, err)
+	}
+	likePath := "/api/v1/posts/" + tv.First.ID + "/like"
 
 	pages := []struct{ name, path string }{
 		{"page/thread", "/t/" + thread.ID},
@@ -76,6 +89,14 @@ func BenchmarkHTTP(b *testing.B) {
 		{"page/product", "/products/" + product},
 		{"page/home", "/"},
 		{"api/ideas-top", "/api/v1/ideas?sort=top"},
+		{"page/profile", "/u/" + person},
+		{"page/profile-replies", "/u/" + person + "?tab=replies"},
+		{"page/profile-reputation", "/u/" + person + "?tab=reputation"},
+		{"api/profile", "/api/v1/users/" + person},
+		{"page/leaderboard", "/leaderboard"},
+		{"page/leaderboard-all", "/leaderboard?period=all"},
+		{"api/leaderboard", "/api/v1/leaderboard?period=month"},
+		{"page/badges", "/badges"},
 	}
 	for _, p := range pages {
 		b.Run(p.name, func(b *testing.B) {
@@ -113,6 +134,34 @@ func BenchmarkHTTP(b *testing.B) {
 				res.Body.Close()
 				if res.StatusCode != http.StatusOK {
 					b.Errorf("%s vote: status %d", method, res.StatusCode)
+					return
+				}
+			}
+		})
+	})
+	b.Run("api/like-toggle", func(b *testing.B) {
+		// The same member toggling a like on someone else's post: a like
+		// and an unlike alternate so the count stays put.
+		jar := voter.HTTP.Jar
+		var n atomic.Int64
+		b.RunParallel(func(pb *testing.PB) {
+			c := &http.Client{Jar: jar}
+			for pb.Next() {
+				method := "POST"
+				if n.Add(1)%2 == 0 {
+					method = "DELETE"
+				}
+				req, _ := http.NewRequest(method, env.URL+likePath, strings.NewReader(""))
+				req.Header.Set("Content-Type", "application/json")
+				res, err := c.Do(req)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					b.Errorf("%s like: status %d", method, res.StatusCode)
 					return
 				}
 			}

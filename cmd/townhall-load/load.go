@@ -22,6 +22,9 @@ type target struct {
 	ideas      []string // ids
 	products   []string // slugs
 	search     bool     // the server has a search page
+	posts      []string // ids of posts on the threads crawled, to like
+	people     []string // handles of their authors, for profile pages
+	loyalty    bool     // the server has a leaderboard
 }
 
 var (
@@ -29,6 +32,8 @@ var (
 	reThread    = regexp.MustCompile(`href="/t/([0-9a-z]{26})`)
 	reIdea      = regexp.MustCompile(`href="/ideas/([0-9a-z]{26})"`)
 	reProduct   = regexp.MustCompile(`href="/products/([a-z0-9-]+)"`)
+	rePost      = regexp.MustCompile(`id="post-([0-9a-z]{26})"`)
+	rePerson    = regexp.MustCompile(`href="/u/([a-z0-9_-]+)"`)
 	searchWords = []string{"export", "login", "invoice", "dark mode", "api", "sync", "mobile", "billing", "slow", "report"}
 )
 
@@ -91,6 +96,8 @@ func routes(o options, t *target) []route {
 		{name: "page /search", weight: 2, needs: present(t.search), do: func(w *worker) (*http.Request, error) {
 			return w.get("/search?q=" + url.QueryEscape(w.pick(searchWords)))
 		}},
+		{name: "page /u/:handle", weight: 3, needs: t.people, do: func(w *worker) (*http.Request, error) { return w.get("/u/" + w.pick(t.people)) }},
+		{name: "page /leaderboard", weight: 3, needs: present(t.loyalty), do: func(w *worker) (*http.Request, error) { return w.get("/leaderboard") }},
 	}))
 	add(o.apiReads, filter([]route{
 		{name: "api GET /ideas", weight: 6, do: func(w *worker) (*http.Request, error) { return w.get("/api/v1/ideas?sort=" + w.pick(sorts)) }},
@@ -106,6 +113,14 @@ func routes(o options, t *target) []route {
 				method = "DELETE"
 			}
 			return w.json(method, "/api/v1/ideas/"+w.pick(t.ideas)+"/vote", "")
+		}},
+		// Likes are reactions like votes: as frequent, as cheap.
+		{name: "api like toggle", weight: 3, write: true, needs: t.posts, do: func(w *worker) (*http.Request, error) {
+			method := "POST"
+			if w.rng.IntN(2) == 0 {
+				method = "DELETE"
+			}
+			return w.json(method, "/api/v1/posts/"+w.pick(t.posts)+"/like", "")
 		}},
 		{name: "api POST reply", weight: 1, write: true, needs: t.threads, do: func(w *worker) (*http.Request, error) {
 			return w.json("POST", "/api/v1/threads/"+w.pick(t.threads)+"/posts", `{"body":"Thanks, this helped. Load test reply."}`)
@@ -189,6 +204,7 @@ func keys(m map[string]bool) []string {
 // crawl walks the listing pages to find content to request.
 func crawl(c *http.Client, base string) (*target, error) {
 	cats, threads, ideas, products := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
+	posts, people := map[string]bool{}, map[string]bool{}
 	if page, err := fetch(c, base+"/forum"); err == nil {
 		uniqueMatches(reCategory, page, cats)
 	}
@@ -210,10 +226,23 @@ func crawl(c *http.Client, base string) (*target, error) {
 		uniqueMatches(reProduct, page, products)
 		delete(products, "new") // the "add a product" form, not a product
 	}
+	// A few threads' posts and authors, to like and to visit.
+	n = 0
+	for th := range threads {
+		if n++; n > 30 {
+			break
+		}
+		if page, err := fetch(c, base+"/t/"+th); err == nil {
+			uniqueMatches(rePost, page, posts)
+			uniqueMatches(rePerson, page, people)
+		}
+	}
 	// Probe features that may not be built into this server, so the mix
 	// leaves them out instead of counting 404s as errors.
 	_, err := fetch(c, base+"/search?q=export")
-	t := &target{keys(cats), keys(threads), keys(ideas), keys(products), err == nil}
+	_, noBoard := fetch(c, base+"/leaderboard")
+	t := &target{categories: keys(cats), threads: keys(threads), ideas: keys(ideas), products: keys(products), search: err == nil,
+		posts: keys(posts), people: keys(people), loyalty: noBoard == nil}
 	if len(t.threads)+len(t.ideas)+len(t.products) == 0 {
 		return nil, fmt.Errorf("found no threads, ideas or products at %s; seed it first (townhall seed --demo or --scale N)", base)
 	}

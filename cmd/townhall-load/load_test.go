@@ -40,7 +40,8 @@ func TestLoadAgainstSeededSite(t *testing.T) {
 			t.Errorf("%s: failed requests by status %v", r.name, r.errors)
 		}
 	}
-	for _, want := range []string{"page /t/:id", "page /c/:slug", "api GET /threads/:id", "api POST reply", "page /ideas", "page /ideas/:id", "page /products/:slug", "api GET /ideas", "api vote toggle", "api POST idea comment"} {
+	for _, want := range []string{"page /t/:id", "page /c/:slug", "api GET /threads/:id", "api POST reply", "page /ideas", "page /ideas/:id", "page /products/:slug", "api GET /ideas", "api vote toggle", "api POST idea comment",
+		"api like toggle", "page /u/:handle", "page /leaderboard"} {
 		if seen[want] == 0 {
 			t.Errorf("no %q requests measured; routes: %v", want, seen)
 		}
