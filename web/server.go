@@ -137,7 +137,7 @@ func (s *Server) Close() { s.limits.stop() }
 
 func (s *Server) routes() {
 	r := s.engine
-	r.Use(s.recovery, s.requestID, s.accessLog, s.h(s.limitBody), s.h(s.loadUser), s.h(s.rateLimitWrites), s.anonPageCache)
+	r.Use(s.recovery, s.requestID, s.accessLog, s.h(s.limitBody), s.h(s.validUTF8), s.h(s.loadUser), s.h(s.rateLimitWrites), s.anonPageCache)
 	r.NoRoute(s.h(func(c *gin.Context) error { return notFoundErr("page") }))
 	r.NoMethod(s.h(func(c *gin.Context) error {
 		return townhall.Errorf(townhall.EMETHOD, "That method is not allowed here.")
