@@ -77,7 +77,9 @@ func TestInvalidUTF8Refused(t *testing.T) {
 				}
 				return
 			}
-			var e struct{ Error struct{ Code, Message string } }
+			var e struct {
+				Error struct{ Code, Message string }
+			}
 			if err := json.Unmarshal(body, &e); err != nil || e.Error.Code != townhall.EINVALID || !strings.Contains(e.Error.Message, tc.where) {
 				t.Fatalf("got %s; want code %q naming %q", body, townhall.EINVALID, tc.where)
 			}
@@ -111,7 +113,9 @@ func TestInvalidUTF8Refused(t *testing.T) {
 		if len(cs.Items) != 1 {
 			t.Fatalf("comments = %+v, want only the valid one", cs.Items)
 		}
-		var cats struct{ Items []struct{ Threads int } `json:"categories"` }
+		var cats struct {
+			Items []struct{ Threads int } `json:"categories"`
+		}
 		ann.JSON("GET", "/api/v1/categories", nil, http.StatusOK, &cats)
 		if len(cats.Items) != 1 || cats.Items[0].Threads != 1 {
 			t.Fatalf("categories = %+v, want one with one thread", cats)
