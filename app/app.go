@@ -309,6 +309,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Reviews = reviews.NewService(db, a.Notify)
 	a.Forum = forum.NewService(db, a.Notify, a.Auth)
 	a.Forum.OnNotifyError = func(err error) { cfg.Logger.Warn("forum notification not delivered", "err", err) }
+	// Every staff action the services take is recorded in the staff log.
+	a.Auth.SetStaffLog(a.StaffLog)
+	a.Forum.SetStaffLog(a.StaffLog)
+	a.Ideas.SetStaffLog(a.StaffLog)
+	a.Reviews.SetStaffLog(a.StaffLog)
 	a.OAuth, err = auth.NewOAuth(auth.OAuthConfig{
 		GitHubClientID: cfg.GitHubClientID, GitHubClientSecret: cfg.GitHubClientSecret, GitHubURL: cfg.GitHubURL,
 		GoogleClientID: cfg.GoogleClientID, GoogleClientSecret: cfg.GoogleClientSecret,

@@ -81,6 +81,7 @@ const SessionTTL = 30 * 24 * time.Hour
 // Service is the auth domain's rules.
 type Service struct {
 	store Store
+	staff townhall.StaffLog
 	now   func() time.Time
 	loc   *time.Location // the site's time zone: where a day of visits begins
 }
@@ -91,6 +92,10 @@ func NewService(store Store) *Service { return &Service{store: store, now: time.
 
 // SetClock replaces the clock; tests use it.
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// SetStaffLog makes the service record what admins do (roles, verified
+// customers, segments) in l.
+func (s *Service) SetStaffLog(l townhall.StaffLog) { s.staff = l }
 
 // SetLocation sets the site's time zone, in which days of visits begin.
 func (s *Service) SetLocation(loc *time.Location) { s.loc = loc }

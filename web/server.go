@@ -153,6 +153,7 @@ func (s *Server) routes() {
 	s.markdownRoutes(r)
 	s.notificationRoutes(r)
 	s.adminRoutes(r)
+	s.staffLogRoutes(r)
 	s.forumRoutes(r)
 	s.ideaRoutes(r)
 	s.productRoutes(r)
