@@ -92,9 +92,9 @@ func (s *Server) staffLogQuery(c *gin.Context) (audit.Query, error) {
 // staffLogEntryJSON is one entry in the API: the values before and after
 // as the JSON they were recorded as (null for none).
 type staffLogEntryJSON struct {
-	ID     string `json:"id"`
-	At     string `json:"at"`
-	Actor  struct {
+	ID    string `json:"id"`
+	At    string `json:"at"`
+	Actor struct {
 		ID   string        `json:"id"`
 		Name string        `json:"name"`
 		Role townhall.Role `json:"role"`
