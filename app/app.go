@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/townhall/townhall/account"
 	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/forum"
@@ -190,6 +191,7 @@ func isLoopback(host string) bool {
 // store and the MongoDB store both implement it.
 type Store interface {
 	auth.Store
+	account.Store
 	notify.Store
 	forum.Store
 	ideas.Store
@@ -243,9 +245,11 @@ type App struct {
 	Settings *settings.Service
 	// StaffLog records every staff action (services call it).
 	StaffLog *audit.Log
-	OAuth    *auth.OAuth
-	Web      *web.Server
-	Secret   []byte
+	// Account downloads and deletes people's accounts.
+	Account *account.Service
+	OAuth   *auth.OAuth
+	Web     *web.Server
+	Secret  []byte
 
 	// Search answers queries; SearchIndex is its live index in
 	// DATA/search, kept current by Indexer tailing the store's change feed.
@@ -314,6 +318,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Forum.SetStaffLog(a.StaffLog)
 	a.Ideas.SetStaffLog(a.StaffLog)
 	a.Reviews.SetStaffLog(a.StaffLog)
+	a.Account = account.NewService(db)
+	a.Account.SetStaffLog(a.StaffLog)
 	a.OAuth, err = auth.NewOAuth(auth.OAuthConfig{
 		GitHubClientID: cfg.GitHubClientID, GitHubClientSecret: cfg.GitHubClientSecret, GitHubURL: cfg.GitHubURL,
 		GoogleClientID: cfg.GoogleClientID, GoogleClientSecret: cfg.GoogleClientSecret,
@@ -348,6 +354,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Reviews:  a.Reviews,
 		Settings: a.Settings,
 		StaffLog: a.StaffLog,
+		Account:  a.Account,
 		OAuth:    a.OAuth,
 		Search:   a.Search,
 		Ping:     db.Ping,

@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/account"
 	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/forum"
@@ -57,6 +58,8 @@ type Services struct {
 	Settings *settings.Service
 	// StaffLog is the append-only record of staff actions.
 	StaffLog *audit.Log
+	// Account downloads and deletes accounts (data rights).
+	Account *account.Service
 	// OAuth signs people in through GitHub, Google, GitLab and OIDC; nil
 	// means no provider is configured.
 	OAuth *auth.OAuth
@@ -154,6 +157,7 @@ func (s *Server) routes() {
 	s.notificationRoutes(r)
 	s.adminRoutes(r)
 	s.staffLogRoutes(r)
+	s.accountRoutes(r)
 	s.forumRoutes(r)
 	s.ideaRoutes(r)
 	s.productRoutes(r)
