@@ -294,7 +294,9 @@ func TestAccountDeletion(t *testing.T) {
 		if !strings.Contains(page, account.DeletedName) || strings.Contains(page, ">Ann<") {
 			t.Fatalf("the thread page still names Ann:\n%.3000s", page)
 		}
-		var cs struct{ Items []struct{ Author struct{ Name string } } }
+		var cs struct {
+			Items []struct{ Author struct{ Name string } }
+		}
 		c.bob.JSON("GET", "/api/v1/ideas/"+c.bobIdea.ID+"/comments", nil, http.StatusOK, &cs)
 		if len(cs.Items) != 1 || cs.Items[0].Author.Name != account.DeletedName {
 			t.Fatalf("comments %+v", cs.Items)
