@@ -42,6 +42,7 @@ func init() {
 			{db.reviews(), "author_id", bson.D{{Key: "author_id", Value: 1}, {Key: "_id", Value: 1}}, false, false},
 			{db.reviewVotes(), "voter", bson.D{{Key: "user_id", Value: 1}, {Key: "review_id", Value: 1}}, false, false},
 			{db.forumFollows(), "follower", bson.D{{Key: "user_id", Value: 1}, {Key: "thread_id", Value: 1}}, false, false},
+			{db.sessions, "user", bson.D{{Key: "user_id", Value: 1}}, false, false},
 		}
 	})
 }

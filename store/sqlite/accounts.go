@@ -25,7 +25,10 @@ CREATE INDEX forum_threads_author ON forum_threads(author_id, id);
 CREATE INDEX forum_posts_author ON forum_posts(author_id, id);
 CREATE INDEX idea_comments_author ON idea_comments(author_id, id);
 CREATE INDEX reviews_author_id ON reviews(author_id, id);
-CREATE INDEX forum_follows_user ON forum_follows(user_id, thread_id);`)
+CREATE INDEX forum_follows_user ON forum_follows(user_id, thread_id);
+CREATE INDEX identities_user ON identities(user_id, provider, subject);
+-- Deleting an account ends its sessions.
+CREATE INDEX sessions_user ON sessions(user_id);`)
 }
 
 var _ account.Store = (*DB)(nil)
@@ -36,7 +39,7 @@ var _ account.Store = (*DB)(nil)
 // edited_at. Each takes the user id and the id to start after.
 var accountQueries = map[string]string{
 	account.SignIns: `SELECT provider || ':' || subject AS k, '', '', '', '', '', '', '', provider, 0, 0, 0, 0, 0, 0
-		FROM identities WHERE user_id = ? AND provider || ':' || subject > ? ORDER BY k`,
+		FROM identities WHERE user_id = ? AND provider || ':' || subject > ? ORDER BY provider, subject`,
 	account.Threads: `SELECT t.id, t.category_id, c.name, t.title, '', '', '', '', '', 0, t.hidden, 0, 0, t.created_at, 0
 		FROM forum_threads t JOIN forum_categories c ON c.id = t.category_id WHERE t.author_id = ? AND t.id > ? ORDER BY t.id`,
 	account.Posts: `SELECT p.id, p.thread_id, t.title, '', p.source, '', '', '', '', 0, p.hidden OR t.hidden, 0, 0, p.created_at,
