@@ -36,7 +36,7 @@ func (s *Service) SetRole(ctx context.Context, actor *townhall.User, userID stri
 	if !role.Valid() {
 		return townhall.Errorf(townhall.EINVALID, "Unknown role %q.", role)
 	}
-	u, err := s.User(ctx, userID)
+	u, err := s.liveUser(ctx, userID)
 	if err != nil {
 		return err
 	}
@@ -47,6 +47,16 @@ func (s *Service) SetRole(ctx context.Context, actor *townhall.User, userID stri
 		s.record(ctx, actor, "user.role", u, map[string]any{"role": u.Role}, map[string]any{"role": role})
 	}
 	return nil
+}
+
+// liveUser is a user an admin may change: one that exists and was not
+// deleted.
+func (s *Service) liveUser(ctx context.Context, id string) (*townhall.User, error) {
+	u, err := s.User(ctx, id)
+	if err == nil && !u.DeletedAt.IsZero() {
+		return nil, ErrUserDeleted
+	}
+	return u, err
 }
 
 // record logs an admin's action on a user in the staff log.
@@ -60,7 +70,7 @@ func (s *Service) SetVerified(ctx context.Context, actor *townhall.User, userID 
 	if err := requireAdmin(actor); err != nil {
 		return err
 	}
-	u, err := s.User(ctx, userID)
+	u, err := s.liveUser(ctx, userID)
 	if err != nil {
 		return err
 	}
@@ -139,7 +149,7 @@ func (s *Service) AssignSegment(ctx context.Context, actor *townhall.User, userI
 	if err := requireAdmin(actor); err != nil {
 		return err
 	}
-	u, err := s.User(ctx, userID)
+	u, err := s.liveUser(ctx, userID)
 	if err != nil {
 		return err
 	}

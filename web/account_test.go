@@ -406,6 +406,11 @@ func TestAdminDeletesAccount(t *testing.T) {
 		if _, page := c.admin.Get("/admin/users"); !strings.Contains(page, "Deleted <time") {
 			t.Fatal("the users page does not mark the deleted account")
 		}
+		if _, page := c.admin.Get("/admin/users"); strings.Contains(page, `action="/admin/users/`+bobID+`/role"`) {
+			t.Fatal("the users page still offers to change the deleted account's role")
+		}
+		c.admin.WantError("PUT", "/api/v1/users/"+bobID+"/role", map[string]any{"role": "admin"}, http.StatusConflict, townhall.ECONFLICT)
+		c.admin.WantError("PUT", "/api/v1/users/"+bobID+"/verified", map[string]any{"verified": true}, http.StatusConflict, townhall.ECONFLICT)
 	})
 
 	t.Run("that sign-in cannot come back", func(t *testing.T) {
