@@ -49,9 +49,14 @@ func (s *Server) accountPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	return s.html(c, http.StatusOK, "account_settings", s.accountView(c, u))
+}
+
+// accountView is the view of a person's own account page.
+func (s *Server) accountView(c *gin.Context, u *townhall.User) *view {
 	v := s.view(c, "Your account")
 	v.Data = map[string]any{"Person": u, "Self": true}
-	return s.html(c, http.StatusOK, "account_settings", v)
+	return v
 }
 
 // deleteOwnAccountForm deletes the signed-in person's account once they
@@ -61,8 +66,7 @@ func (s *Server) deleteOwnAccountForm(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	v := s.view(c, "Your account")
-	v.Data = map[string]any{"Person": u, "Self": true}
+	v := s.accountView(c, u)
 	if !confirms(c.PostForm("confirm"), u) {
 		return rerender("account_settings", v, errNotConfirmed(u))
 	}
@@ -111,38 +115,39 @@ func (s *Server) accountDeleted(c *gin.Context) {
 	}
 }
 
-// adminSubject is the person an admin page acts on, refused before the
-// lookup for anyone but admins.
-func (s *Server) adminSubject(c *gin.Context) (*townhall.User, error) {
+// adminDeleteView is the confirmation page of deleting the person the
+// path names, refused before the lookup for anyone but admins.
+func (s *Server) adminDeleteView(c *gin.Context) (*townhall.User, *view, error) {
 	actor, err := requireUser(c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if actor.Role != townhall.RoleAdmin {
-		return nil, townhall.Errorf(townhall.EFORBIDDEN, "Only admins can manage other people's accounts.")
+		return nil, nil, townhall.Errorf(townhall.EFORBIDDEN, "Only admins can manage other people's accounts.")
 	}
-	return s.svc.Auth.User(c.Request.Context(), c.Param("id"))
-}
-
-func (s *Server) adminDeleteUserPage(c *gin.Context) error {
-	u, err := s.adminSubject(c)
+	u, err := s.svc.Auth.User(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	v := s.view(c, "Delete "+u.Name+" · Admin")
 	v.Nav = "admin"
 	v.Data = map[string]any{"Person": u}
+	return u, v, nil
+}
+
+func (s *Server) adminDeleteUserPage(c *gin.Context) error {
+	_, v, err := s.adminDeleteView(c)
+	if err != nil {
+		return err
+	}
 	return s.html(c, http.StatusOK, "admin_user_delete", v)
 }
 
 func (s *Server) adminDeleteUserForm(c *gin.Context) error {
-	u, err := s.adminSubject(c)
+	u, v, err := s.adminDeleteView(c)
 	if err != nil {
 		return err
 	}
-	v := s.view(c, "Delete "+u.Name+" · Admin")
-	v.Nav = "admin"
-	v.Data = map[string]any{"Person": u}
 	if !confirms(c.PostForm("confirm"), u) {
 		return rerender("admin_user_delete", v, errNotConfirmed(u))
 	}
