@@ -64,6 +64,10 @@ type User struct {
 	// Digests, trust levels and insights read them.
 	LastSeenAt  time.Time `json:"-"`
 	DaysVisited int       `json:"-"`
+	// DeletedAt is when the account was deleted (zero while it exists):
+	// its Name and Handle are then placeholders and nobody can sign in
+	// to it (package account).
+	DeletedAt time.Time `json:"-"`
 	// Reputation is the person's points (the sum of their reputation
 	// ledger), Badge the slug of the badge shown next to their name
 	// (chosen, or their highest; "" for none) and Champion the VIP mark

@@ -56,6 +56,9 @@ func (s *Service) person(ctx context.Context, handle string) (*townhall.User, er
 	if err != nil {
 		return nil, asUserNotFound(err)
 	}
+	if !u.DeletedAt.IsZero() {
+		return nil, ErrUserNotFound // a deleted account has no profile
+	}
 	return u, nil
 }
 

@@ -82,6 +82,9 @@ func (s *Server) userRedirect(c *gin.Context) error {
 		}
 		return err
 	}
+	if !u.DeletedAt.IsZero() {
+		return loyalty.ErrUserNotFound // a deleted account has no profile
+	}
 	c.Redirect(http.StatusFound, "/u/"+u.Handle)
 	return nil
 }

@@ -202,7 +202,10 @@ func (db *DB) BadgeHolders(ctx context.Context, badge, after string, limit int) 
 	}
 	out := make([]*loyalty.Holder, 0, len(docs))
 	for _, d := range docs {
-		u := people[d.UserID]
+		u, ok := people[d.UserID]
+		if !ok {
+			continue
+		}
 		out = append(out, &loyalty.Holder{ID: d.ID, UserID: d.UserID, Handle: u.Handle, Name: u.Name, AvatarURL: u.AvatarURL, At: fromMS(d.AwardedAt)})
 	}
 	return out, nil
@@ -216,7 +219,7 @@ func (db *DB) people(ctx context.Context, ids []string) (map[string]userDoc, err
 	}
 	cur, err := db.users.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
 		options.Find().SetProjection(bson.D{{Key: "handle", Value: 1}, {Key: "name", Value: 1}, {Key: "avatar_url", Value: 1},
-			{Key: "badge", Value: 1}, {Key: "champion", Value: 1}}))
+			{Key: "badge", Value: 1}, {Key: "champion", Value: 1}, {Key: "deleted_at", Value: 1}}))
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +228,9 @@ func (db *DB) people(ctx context.Context, ids []string) (map[string]userDoc, err
 		return nil, err
 	}
 	for _, d := range docs {
-		out[d.ID] = d
+		if d.DeletedAt == 0 { // a deleted account is left out of lists of people
+			out[d.ID] = d
+		}
 	}
 	return out, nil
 }

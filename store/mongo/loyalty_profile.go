@@ -392,7 +392,10 @@ func (db *DB) Standings(ctx context.Context, period, scope string, limit int) ([
 	}
 	out := make([]*loyalty.Standing, 0, len(docs))
 	for _, d := range docs {
-		u := people[d.UserID]
+		u, ok := people[d.UserID]
+		if !ok {
+			continue
+		}
 		out = append(out, &loyalty.Standing{UserID: d.UserID, Handle: u.Handle, Name: u.Name, AvatarURL: u.AvatarURL, Badge: u.Badge,
 			Champion: u.Champion, Points: d.Points})
 	}

@@ -122,7 +122,7 @@ func (db *DB) UserBadges(ctx context.Context, userID string) ([]*loyalty.Award, 
 }
 
 // badgeHoldersQuery pages a badge's holders, newest first.
-const badgeHoldersQuery = `SELECT b.id, b.user_id, u.handle, u.name, u.avatar_url, b.awarded_at FROM user_badges b JOIN users u ON u.id = b.user_id
+const badgeHoldersQuery = `SELECT b.id, b.user_id, u.handle, u.name, u.avatar_url, b.awarded_at FROM user_badges b JOIN users u ON u.id = b.user_id AND u.deleted_at IS NULL
 		WHERE b.badge = ? AND b.id < ? ORDER BY b.id DESC LIMIT ?`
 
 // BadgeHolders implements loyalty.Store.

@@ -118,7 +118,7 @@ func (db *DB) ReputationEntries(ctx context.Context, userID, before string, limi
 
 // standingsQuery is one leaderboard: a range of the rollups' rank index.
 const standingsQuery = `SELECT r.user_id, u.handle, u.name, u.avatar_url, u.badge, u.champion, r.points
-		FROM reputation_rollups r JOIN users u ON u.id = r.user_id
+		FROM reputation_rollups r JOIN users u ON u.id = r.user_id AND u.deleted_at IS NULL
 		WHERE r.period = ? AND r.scope = ? AND r.points > 0 ORDER BY r.points DESC, r.user_id LIMIT ?`
 
 // Standings implements loyalty.Store: one range of the rollups' rank index.
