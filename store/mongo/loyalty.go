@@ -40,12 +40,11 @@ func init() {
 			{db.userBadges(), "holders", bson.D{{Key: "badge", Value: 1}, {Key: "id", Value: -1}}, false, false},
 			{db.userBadges(), "user", bson.D{{Key: "user_id", Value: 1}}, false, false},
 			{db.likes(), "author_day", bson.D{{Key: "author_id", Value: 1}, {Key: "day", Value: 1}}, false, false},
-			// Profile tabs: one person's content, newest first.
-			{db.forumThreads(), "author", bson.D{{Key: "author_id", Value: 1}, {Key: "hidden", Value: 1}, {Key: "_id", Value: -1}}, false, false},
+			// Profile tabs read one person's content newest first: threads,
+			// replies and reviews by the (author_id, _id) indexes of
+			// accounts.go, ideas by "author"; accepted answers by this one.
 			{db.forumThreads(), "answers", bson.D{{Key: "accepted_author_id", Value: 1}, {Key: "hidden", Value: 1},
 				{Key: "accepted_post_id", Value: -1}}, false, false},
-			{db.forumPosts(), "author", bson.D{{Key: "author_id", Value: 1}, {Key: "_id", Value: -1}}, false, false},
-			{db.reviews(), "author_newest", bson.D{{Key: "author_id", Value: 1}, {Key: "_id", Value: -1}}, false, false},
 		}
 	})
 }

@@ -94,13 +94,11 @@ CREATE TABLE badge_counts (
 	holders INTEGER NOT NULL CHECK (holders >= 0)
 ) WITHOUT ROWID;
 
--- Profile tabs: one person's visible content, newest first.
-CREATE INDEX forum_threads_author ON forum_threads(author_id, id DESC) WHERE hidden = 0;
-CREATE INDEX forum_posts_author ON forum_posts(author_id, id DESC) WHERE position > 0 AND hidden = 0;
+-- Profile tabs read one person's content newest first: threads, replies
+-- and reviews by the accounts component's (author_id, id) indexes, ideas
+-- by ideas_author; accepted answers by this one.
 CREATE INDEX forum_threads_answers ON forum_threads(accepted_author_id, accepted_post_id DESC)
-	WHERE accepted_post_id IS NOT NULL AND hidden = 0;
-CREATE INDEX ideas_author_listed ON ideas(author_id, id DESC) WHERE merged_into IS NULL AND hidden_at IS NULL;
-CREATE INDEX reviews_author_newest ON reviews(author_id, id DESC);`)
+	WHERE accepted_post_id IS NOT NULL AND hidden = 0;`)
 }
 
 var _ loyalty.Store = (*DB)(nil)

@@ -155,15 +155,16 @@ func (db *DB) BadgeCounts(ctx context.Context) (map[string]int, error) {
 }
 
 // badgeFactsCols computes the badge rules' facts of users u, each from
-// one index: visible posts, answers accepted in others' visible questions,
-// helpful votes on their reviews, shipped ideas.
+// one index by author: visible posts, answers accepted in others' visible
+// questions, helpful votes on their reviews, shipped ideas (the unary +
+// keeps SQLite from reading all done ideas by the status index instead).
 const badgeFactsCols = `SELECT u.id, u.created_at,
 	EXISTS(SELECT 1 FROM forum_threads t WHERE t.author_id = u.id AND t.hidden = 0)
 		OR EXISTS(SELECT 1 FROM forum_posts p WHERE p.author_id = u.id AND p.position > 0 AND p.hidden = 0),
 	MIN(?, (SELECT COUNT(*) FROM forum_threads t WHERE t.accepted_author_id = u.id AND t.accepted_post_id IS NOT NULL
 		AND t.hidden = 0 AND t.author_id != u.id)),
 	(SELECT COALESCE(SUM(r.helpful), 0) FROM reviews r WHERE r.author_id = u.id),
-	EXISTS(SELECT 1 FROM ideas i WHERE i.author_id = u.id AND i.status = 'done' AND i.merged_into IS NULL AND i.hidden_at IS NULL)
+	EXISTS(SELECT 1 FROM ideas i WHERE i.author_id = u.id AND +i.status = 'done' AND i.merged_into IS NULL AND i.hidden_at IS NULL)
 	FROM users u `
 
 // BadgeFacts implements loyalty.Store.
