@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/townhall/townhall"
-	"github.com/townhall/townhall/audit"
 )
 
 // Badges are awarded twice over: right after the event that earns one
@@ -162,9 +161,8 @@ func (s *Service) Grant(ctx context.Context, actor *townhall.User, userID, slug 
 		if !on {
 			action = "badge.revoke"
 		}
-		// The action stands; a failure to log it is the log's to report.
-		_ = s.staffLog.Record(ctx, actor, audit.Action{Action: action, TargetKind: "user", TargetID: u.ID, Target: "@" + u.Handle,
-			Before: map[string]bool{b.Slug: !on}, After: map[string]bool{b.Slug: on}})
+		townhall.RecordStaff(ctx, s.staffLog, actor, townhall.StaffAction{Action: action, TargetKind: "user", TargetID: u.ID,
+			Target: "@" + u.Handle, Before: map[string]bool{b.Slug: !on}, After: map[string]bool{b.Slug: on}})
 		if on {
 			s.tell(ctx, actor.ID, []string{u.ID}, "badge", fmt.Sprintf("You were granted the “%s” badge: %s", b.Name, b.Description), BadgeURL(b.Slug))
 		}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/townhall/townhall"
-	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/settings"
 )
@@ -31,7 +30,7 @@ type Config struct {
 	Categories Categories
 	Settings   Site
 	Notify     Notifier
-	StaffLog   *audit.Log
+	StaffLog   townhall.StaffLog
 	// Location is the site's time zone, where a day of likes begins; nil is UTC.
 	Location *time.Location
 }
@@ -43,7 +42,7 @@ type Service struct {
 	cats     Categories
 	site     Site
 	notify   Notifier
-	staffLog *audit.Log
+	staffLog townhall.StaffLog
 	loc      *time.Location
 	now      clock
 	// OnNotifyError is told about notifications that could not be

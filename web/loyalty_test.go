@@ -386,7 +386,7 @@ func TestProfileSettings(t *testing.T) {
 			t.Fatalf("too long a bio: %d; want 400 with the message and the text kept", res.StatusCode)
 		}
 		res, page = ann.Form("POST", "/settings/profile", url.Values{"name": {"Ann \xff"}, "bio": {""}})
-		if res.StatusCode != http.StatusBadRequest || !strings.Contains(page, "Name is not valid UTF-8") {
+		if res.StatusCode != http.StatusBadRequest || !strings.Contains(page, "form field &#34;name&#34; is not valid UTF-8") {
 			t.Fatalf("invalid UTF-8 in the form: %d", res.StatusCode)
 		}
 		res, _ = ann.Form("POST", "/settings/profile", url.Values{"name": {"Ann A."}, "bio": {"Hello"}, "badge": {""}})

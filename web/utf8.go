@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -95,6 +96,9 @@ func checkJSONText(b []byte) error {
 			}
 			off += n
 		}
+		if field := jsonFieldAt(b, off); field != "" {
+			return townhall.Errorf(townhall.EINVALID, "The JSON body is not valid UTF-8 in field %q (at byte %d).", field, off)
+		}
 		return townhall.Errorf(townhall.EINVALID, "The JSON body is not valid UTF-8 (at byte %d).", off)
 	}
 	inString := false
@@ -120,11 +124,11 @@ func checkJSONText(b []byte) error {
 					lo, ok = hex4(b, i+8)
 				}
 				if !ok || lo < 0xDC00 || lo > 0xDFFF {
-					return loneSurrogate(i)
+					return loneSurrogate(b, i)
 				}
 				i += 11
 			case hi >= 0xDC00 && hi <= 0xDFFF:
-				return loneSurrogate(i)
+				return loneSurrogate(b, i)
 			default:
 				i += 5
 			}
@@ -133,11 +137,67 @@ func checkJSONText(b []byte) error {
 	return nil
 }
 
-func loneSurrogate(at int) error {
+func loneSurrogate(b []byte, at int) error {
+	where := ""
+	if field := jsonFieldAt(b, at); field != "" {
+		where = fmt.Sprintf(" in field %q", field)
+	}
 	return townhall.Errorf(townhall.EINVALID,
-		"The JSON body has a \\u escape at byte %d that is half of a UTF-16 surrogate pair, which is not a character.", at)
+		"The JSON body has a \\u escape%s at byte %d that is half of a UTF-16 surrogate pair, which is not a character.", where, at)
 }
 
+// jsonFieldAt names the object key whose value holds byte off of the JSON
+// text b (the innermost one; an array's elements count as its key's), so a
+// refusal can say which field to fix; "" when off is in no value of a key.
+// It follows only strings, brackets, colons and commas: the text is known
+// to be JSON-like, and syntax is the decoder's to judge.
+func jsonFieldAt(b []byte, off int) string {
+	type level struct {
+		object bool
+		key    string // the key whose value is being read (objects), or the array's own key
+	}
+	var stack []level
+	last, afterColon := "", ""
+	current := func() string {
+		if len(stack) == 0 {
+			return ""
+		}
+		return stack[len(stack)-1].key
+	}
+	for i := 0; i < len(b) && i <= off; i++ {
+		switch b[i] {
+		case '{':
+			stack = append(stack, level{object: true})
+		case '[':
+			stack = append(stack, level{key: afterColon})
+		case '}', ']':
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+			}
+		case ':':
+			if len(stack) > 0 && stack[len(stack)-1].object {
+				stack[len(stack)-1].key = last
+				afterColon = last
+			}
+		case ',':
+			if len(stack) > 0 && stack[len(stack)-1].object {
+				stack[len(stack)-1].key, afterColon = "", ""
+			}
+		case '"':
+			start := i + 1
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+			if off >= start && off <= i {
+				return current()
+			}
+			last = string(b[start:min(i, len(b))])
+		}
+	}
+	return ""
+}
 // hex4 reads the four hex digits at b[i:i+4].
 func hex4(b []byte, i int) (uint64, bool) {
 	if i+4 > len(b) {
