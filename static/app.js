@@ -71,5 +71,50 @@
     });
   }
 
-  window.townhall = { api, debounce };
+  // A polite live region announces in-place changes to screen readers.
+  let live;
+  function say(text) {
+    if (!live) {
+      live = document.createElement("p");
+      live.className = "visually-hidden";
+      live.setAttribute("aria-live", "polite");
+      document.body.append(live);
+    }
+    live.textContent = text;
+  }
+
+  // toggle turns forms of class formClass (an on/off button that works as
+  // an ordinary form) into API calls without a reload: method(form) and
+  // path(form) name the call, render(form, body) shows the answer and
+  // message(body) is announced. Signed-out people go to sign-in.
+  function toggle(formClass, { method, path, render, message }) {
+    document.addEventListener("submit", async function (e) {
+      const form = e.target;
+      if (!(form instanceof HTMLFormElement) || !form.classList.contains(formClass)) {
+        return;
+      }
+      e.preventDefault();
+      const btn = form.querySelector("button");
+      if (btn.disabled) {
+        return;
+      }
+      btn.disabled = true;
+      try {
+        const body = await api(method(form), path(form));
+        render(form, body);
+        say(message(body));
+      } catch (err) {
+        if (err.status === 401) {
+          window.location.href = "/signin?next=" + encodeURIComponent(window.location.pathname + window.location.search);
+          return;
+        }
+        say(err.message);
+        window.alert(err.message);
+      } finally {
+        btn.disabled = false;
+      }
+    });
+  }
+
+  window.townhall = { api, debounce, say, toggle };
 })();

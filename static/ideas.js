@@ -5,12 +5,6 @@
   "use strict";
   const th = window.townhall;
 
-  // A polite live region announces vote changes to screen readers.
-  const live = document.createElement("p");
-  live.className = "visually-hidden";
-  live.setAttribute("aria-live", "polite");
-  document.body.append(live);
-
   function render(form, idea) {
     const btn = form.querySelector(".vote-button");
     form.dataset.voted = String(idea.voted);
@@ -24,32 +18,11 @@
     }
   }
 
-  document.addEventListener("submit", async function (e) {
-    const form = e.target;
-    if (!(form instanceof HTMLFormElement) || !form.classList.contains("vote-form")) {
-      return;
-    }
-    e.preventDefault();
-    const btn = form.querySelector(".vote-button");
-    if (btn.disabled) {
-      return;
-    }
-    const voted = form.dataset.voted === "true";
-    btn.disabled = true;
-    try {
-      const idea = await th.api(voted ? "DELETE" : "POST", "/api/v1/ideas/" + form.dataset.idea + "/vote");
-      render(form, idea);
-      live.textContent = (idea.voted ? "Voted. " : "Vote removed. ") + idea.votes + (idea.votes === 1 ? " vote." : " votes.");
-    } catch (err) {
-      if (err.status === 401) {
-        window.location.href = "/signin?next=" + encodeURIComponent(window.location.pathname + window.location.search);
-        return;
-      }
-      live.textContent = err.message;
-      window.alert(err.message);
-    } finally {
-      btn.disabled = false;
-    }
+  th.toggle("vote-form", {
+    method: (form) => (form.dataset.voted === "true" ? "DELETE" : "POST"),
+    path: (form) => "/api/v1/ideas/" + form.dataset.idea + "/vote",
+    render,
+    message: (idea) => (idea.voted ? "Voted. " : "Vote removed. ") + idea.votes + (idea.votes === 1 ? " vote." : " votes."),
   });
 
   // Similar ideas while typing a title on the propose form.

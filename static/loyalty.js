@@ -2,12 +2,6 @@
 // the like goes to the API and the count and pressed state update in place.
 (function () {
   "use strict";
-  const th = window.townhall;
-
-  const live = document.createElement("p");
-  live.className = "visually-hidden";
-  live.setAttribute("aria-live", "polite");
-  document.body.append(live);
 
   function render(form, res) {
     const btn = form.querySelector(".like-button");
@@ -22,32 +16,10 @@
     }
   }
 
-  document.addEventListener("submit", async function (e) {
-    const form = e.target;
-    if (!(form instanceof HTMLFormElement) || !form.classList.contains("like-form")) {
-      return;
-    }
-    e.preventDefault();
-    const btn = form.querySelector(".like-button");
-    if (btn.disabled) {
-      return;
-    }
-    const liked = form.dataset.liked === "true";
-    const path = "/api/v1/" + (form.dataset.kind === "comment" ? "comments/" : "posts/") + form.dataset.id + "/like";
-    btn.disabled = true;
-    try {
-      const res = await th.api(liked ? "DELETE" : "POST", path);
-      render(form, res);
-      live.textContent = (res.liked ? "Liked. " : "Like taken back. ") + res.likes + (res.likes === 1 ? " like." : " likes.");
-    } catch (err) {
-      if (err.status === 401) {
-        window.location.href = "/signin?next=" + encodeURIComponent(window.location.pathname + window.location.search);
-        return;
-      }
-      live.textContent = err.message;
-      window.alert(err.message);
-    } finally {
-      btn.disabled = false;
-    }
+  window.townhall.toggle("like-form", {
+    method: (form) => (form.dataset.liked === "true" ? "DELETE" : "POST"),
+    path: (form) => "/api/v1/" + (form.dataset.kind === "comment" ? "comments/" : "posts/") + form.dataset.id + "/like",
+    render,
+    message: (res) => (res.liked ? "Liked. " : "Like taken back. ") + res.likes + (res.likes === 1 ? " like." : " likes."),
   });
 })();

@@ -111,62 +111,11 @@ func BenchmarkHTTP(b *testing.B) {
 			})
 		})
 	}
-	b.Run("api/vote-toggle", func(b *testing.B) {
-		// One signed-in voter toggling: a vote and an unvote alternate so
-		// the count stays put however many iterations run.
-		jar := voter.HTTP.Jar
-		var n atomic.Int64
-		b.RunParallel(func(pb *testing.PB) {
-			c := &http.Client{Jar: jar}
-			for pb.Next() {
-				method := "POST"
-				if n.Add(1)%2 == 0 {
-					method = "DELETE"
-				}
-				req, _ := http.NewRequest(method, env.URL+"/api/v1/ideas/"+idea+"/vote", strings.NewReader(""))
-				req.Header.Set("Content-Type", "application/json")
-				res, err := c.Do(req)
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				if res.StatusCode != http.StatusOK {
-					b.Errorf("%s vote: status %d", method, res.StatusCode)
-					return
-				}
-			}
-		})
-	})
-	b.Run("api/like-toggle", func(b *testing.B) {
-		// The same member toggling a like on someone else's post: a like
-		// and an unlike alternate so the count stays put.
-		jar := voter.HTTP.Jar
-		var n atomic.Int64
-		b.RunParallel(func(pb *testing.PB) {
-			c := &http.Client{Jar: jar}
-			for pb.Next() {
-				method := "POST"
-				if n.Add(1)%2 == 0 {
-					method = "DELETE"
-				}
-				req, _ := http.NewRequest(method, env.URL+likePath, strings.NewReader(""))
-				req.Header.Set("Content-Type", "application/json")
-				res, err := c.Do(req)
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				if res.StatusCode != http.StatusOK {
-					b.Errorf("%s like: status %d", method, res.StatusCode)
-					return
-				}
-			}
-		})
-	})
+	// One signed-in member toggling: a POST and a DELETE alternate so the
+	// count stays put however many iterations run.
+	b.Run("api/vote-toggle", func(b *testing.B) { toggle(b, voter.HTTP.Jar, env.URL+"/api/v1/ideas/"+idea+"/vote") })
+	// The same for a like of someone else's post: as cheap as a vote?
+	b.Run("api/like-toggle", func(b *testing.B) { toggle(b, voter.HTTP.Jar, env.URL+likePath) })
 }
 
 // BenchmarkHTTPReply posts a reply through the JSON API: validation,
@@ -188,6 +137,34 @@ func BenchmarkHTTPReply(b *testing.B) {
 			b.Fatalf("reply: %d %s", res.StatusCode, body)
 		}
 	}
+}
+
+// toggle sends POST and DELETE to u in turn from GOMAXPROCS parallel
+// clients sharing the jar's sign-in, failing on any answer but 200.
+func toggle(b *testing.B, jar http.CookieJar, u string) {
+	var n atomic.Int64
+	b.RunParallel(func(pb *testing.PB) {
+		c := &http.Client{Jar: jar}
+		for pb.Next() {
+			method := "POST"
+			if n.Add(1)%2 == 0 {
+				method = "DELETE"
+			}
+			req, _ := http.NewRequest(method, u, strings.NewReader(""))
+			req.Header.Set("Content-Type", "application/json")
+			res, err := c.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				b.Errorf("%s %s: status %d", method, u, res.StatusCode)
+				return
+			}
+		}
+	})
 }
 
 func get(c *http.Client, u string) int {

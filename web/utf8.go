@@ -198,6 +198,7 @@ func jsonFieldAt(b []byte, off int) string {
 	}
 	return ""
 }
+
 // hex4 reads the four hex digits at b[i:i+4].
 func hex4(b []byte, i int) (uint64, bool) {
 	if i+4 > len(b) {

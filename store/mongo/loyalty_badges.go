@@ -211,28 +211,17 @@ func (db *DB) BadgeHolders(ctx context.Context, badge, after string, limit int) 
 	return out, nil
 }
 
-// people reads the users among ids with what lists show of them, in one query.
+// people reads the users among ids with what lists show of them, in one
+// query; a deleted account is left out of lists of people.
 func (db *DB) people(ctx context.Context, ids []string) (map[string]userDoc, error) {
-	out := map[string]userDoc{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	cur, err := db.users.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
-		options.Find().SetProjection(bson.D{{Key: "handle", Value: 1}, {Key: "name", Value: 1}, {Key: "avatar_url", Value: 1},
-			{Key: "badge", Value: 1}, {Key: "champion", Value: 1}, {Key: "deleted_at", Value: 1}}))
-	if err != nil {
-		return nil, err
-	}
-	var docs []userDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, err
-	}
-	for _, d := range docs {
-		if d.DeletedAt == 0 { // a deleted account is left out of lists of people
-			out[d.ID] = d
+	out, err := docsByID(ctx, db.users, ids, []string{"handle", "name", "avatar_url", "badge", "champion", "deleted_at"},
+		func(d *userDoc) string { return d.ID })
+	for id, d := range out {
+		if d.DeletedAt != 0 {
+			delete(out, id)
 		}
 	}
-	return out, nil
+	return out, err
 }
 
 // BadgeCounts implements loyalty.Store.

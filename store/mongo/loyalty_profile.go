@@ -214,44 +214,37 @@ func (db *DB) postsByID(ctx context.Context, f bson.D) (map[string]postDoc, erro
 	return out, nil
 }
 
-func (db *DB) threadsByID(ctx context.Context, ids []string) (map[string]threadDoc, error) {
-	out := map[string]threadDoc{}
+// docsByID reads the documents of coll whose _id is among ids, with only
+// the given fields, into a map by key (a document's _id).
+func docsByID[T any](ctx context.Context, coll *mongo.Collection, ids []string, fields []string, key func(*T) string) (map[string]T, error) {
+	out := map[string]T{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	cur, err := db.forumThreads().Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
-		options.Find().SetProjection(bson.D{{Key: "title", Value: 1}, {Key: "hidden", Value: 1}, {Key: "category_id", Value: 1}}))
+	proj := bson.D{}
+	for _, f := range fields {
+		proj = append(proj, bson.E{Key: f, Value: 1})
+	}
+	cur, err := coll.Find(ctx, idIn(ids), options.Find().SetProjection(proj))
 	if err != nil {
 		return nil, err
 	}
-	var docs []threadDoc
+	var docs []T
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, err
 	}
-	for _, d := range docs {
-		out[d.ID] = d
+	for i := range docs {
+		out[key(&docs[i])] = docs[i]
 	}
 	return out, nil
 }
 
+func (db *DB) threadsByID(ctx context.Context, ids []string) (map[string]threadDoc, error) {
+	return docsByID(ctx, db.forumThreads(), ids, []string{"title", "hidden", "category_id"}, func(d *threadDoc) string { return d.ID })
+}
+
 func (db *DB) productsByID(ctx context.Context, ids []string) (map[string]productDoc, error) {
-	out := map[string]productDoc{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	cur, err := db.products().Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
-		options.Find().SetProjection(bson.D{{Key: "name", Value: 1}, {Key: "slug", Value: 1}}))
-	if err != nil {
-		return nil, err
-	}
-	var docs []productDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, err
-	}
-	for _, d := range docs {
-		out[d.ID] = d
-	}
-	return out, nil
+	return docsByID(ctx, db.products(), ids, []string{"name", "slug"}, func(d *productDoc) string { return d.ID })
 }
 
 // entriesFilter selects a page of a person's ledger, newest first.

@@ -37,12 +37,12 @@ func (db *DB) repairLoyalty(ctx context.Context, fix bool) ([]string, error) {
 	return out, nil
 }
 
-// sumBy sums field over the documents of coll matching filter, per value
-// of key ("$name").
-func sumBy(ctx context.Context, coll *mongo.Collection, filter bson.D, key, field string) (map[string]int, error) {
+// sumBy sums value (a field "$name", or 1 to count) over the documents of
+// coll matching filter, per value of key ("$name").
+func sumBy(ctx context.Context, coll *mongo.Collection, filter bson.D, key string, value any) (map[string]int, error) {
 	cur, err := coll.Aggregate(ctx, bson.A{
 		bson.D{{Key: "$match", Value: filter}},
-		bson.D{{Key: "$group", Value: bson.D{{Key: "_id", Value: key}, {Key: "n", Value: bson.D{{Key: "$sum", Value: field}}}}}},
+		bson.D{{Key: "$group", Value: bson.D{{Key: "_id", Value: key}, {Key: "n", Value: bson.D{{Key: "$sum", Value: value}}}}}},
 	})
 	if err != nil {
 		return nil, err

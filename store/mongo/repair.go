@@ -37,25 +37,7 @@ func (db *DB) RepairCounters(ctx context.Context, fix bool) ([]string, error) {
 // countBy counts the documents of a collection that match filter, per
 // value of field ("$name").
 func countBy(ctx context.Context, coll *mongo.Collection, filter bson.D, field string) (map[string]int, error) {
-	cur, err := coll.Aggregate(ctx, bson.A{
-		bson.D{{Key: "$match", Value: filter}},
-		bson.D{{Key: "$group", Value: bson.D{{Key: "_id", Value: field}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
-	})
-	if err != nil {
-		return nil, err
-	}
-	var rows []struct {
-		ID string `bson:"_id"`
-		N  int    `bson:"n"`
-	}
-	if err := cur.All(ctx, &rows); err != nil {
-		return nil, err
-	}
-	out := make(map[string]int, len(rows))
-	for _, r := range rows {
-		out[r.ID] = r.N
-	}
-	return out, nil
+	return sumBy(ctx, coll, filter, field, 1)
 }
 
 func (db *DB) repairIdeas(ctx context.Context, fix bool) ([]string, error) {
