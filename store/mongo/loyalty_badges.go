@@ -192,21 +192,27 @@ func (db *DB) BadgeHolders(ctx context.Context, badge, after string, limit int) 
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, err
 	}
+	return withPeople(ctx, db, docs, func(d awardDoc) string { return d.UserID }, func(d awardDoc, u userDoc) *loyalty.Holder {
+		return &loyalty.Holder{ID: d.ID, UserID: d.UserID, Handle: u.Handle, Name: u.Name, AvatarURL: u.AvatarURL, At: fromMS(d.AwardedAt)}
+	})
+}
+
+// withPeople turns docs into list rows with their people, read in one
+// query; rows of deleted accounts are left out.
+func withPeople[D, T any](ctx context.Context, db *DB, docs []D, userID func(D) string, row func(D, userDoc) T) ([]T, error) {
 	ids := make([]string, len(docs))
 	for i, d := range docs {
-		ids[i] = d.UserID
+		ids[i] = userID(d)
 	}
 	people, err := db.people(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*loyalty.Holder, 0, len(docs))
+	out := make([]T, 0, len(docs))
 	for _, d := range docs {
-		u, ok := people[d.UserID]
-		if !ok {
-			continue
+		if u, ok := people[userID(d)]; ok {
+			out = append(out, row(d, u))
 		}
-		out = append(out, &loyalty.Holder{ID: d.ID, UserID: d.UserID, Handle: u.Handle, Name: u.Name, AvatarURL: u.AvatarURL, At: fromMS(d.AwardedAt)})
 	}
 	return out, nil
 }

@@ -375,24 +375,10 @@ func (db *DB) Standings(ctx context.Context, period, scope string, limit int) ([
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(docs))
-	for i, d := range docs {
-		ids[i] = d.UserID
-	}
-	people, err := db.people(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*loyalty.Standing, 0, len(docs))
-	for _, d := range docs {
-		u, ok := people[d.UserID]
-		if !ok {
-			continue
-		}
-		out = append(out, &loyalty.Standing{UserID: d.UserID, Handle: u.Handle, Name: u.Name, AvatarURL: u.AvatarURL, Badge: u.Badge,
-			Champion: u.Champion, Points: d.Points})
-	}
-	return out, nil
+	return withPeople(ctx, db, docs, func(d rollupDoc) string { return d.UserID }, func(d rollupDoc, u userDoc) *loyalty.Standing {
+		return &loyalty.Standing{UserID: d.UserID, Handle: u.Handle, Name: u.Name, AvatarURL: u.AvatarURL, Badge: u.Badge,
+			Champion: u.Champion, Points: d.Points}
+	})
 }
 
 // nonNilIDs is ids, or an empty list for none: $in needs an array, and a
