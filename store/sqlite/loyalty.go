@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/townhall/townhall"
@@ -116,26 +117,32 @@ func (db *DB) credit(ctx context.Context, tx *sql.Tx, at time.Time, entries ...*
 			e.ID = townhall.NewID()
 		}
 		e.At, e.Day = at, db.day(at)
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(segment_id, '') FROM users WHERE id = ?`, e.UserID).Scan(&e.SegmentID); err != nil {
-			return notFound(err, loyalty.ErrUserNotFound)
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO reputation_events(id, key, user_id, points, reason, source_kind, source_id,
-			parent_id, category_id, segment_id, day, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING`,
-			e.ID, e.Key, e.UserID, e.Points, string(e.Reason), e.SourceKind, e.SourceID, e.ParentID, e.CategoryID, e.SegmentID, e.Day, ms(at))
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		// The earner's segment now goes with the entry (and its rollups);
+		// no row back means the key was there: written before.
+		err := tx.QueryRowContext(ctx, `INSERT INTO reputation_events(id, key, user_id, points, reason, source_kind, source_id,
+			parent_id, category_id, segment_id, day, created_at)
+			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE((SELECT segment_id FROM users WHERE id = ?), ''), ?, ?)
+			ON CONFLICT(key) DO NOTHING RETURNING segment_id`,
+			e.ID, e.Key, e.UserID, e.Points, string(e.Reason), e.SourceKind, e.SourceID, e.ParentID, e.CategoryID, e.UserID, e.Day, ms(at)).
+			Scan(&e.SegmentID)
+		if err == sql.ErrNoRows {
 			continue
+		} else if err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET reputation = reputation + ? WHERE id = ?`, e.Points, e.UserID); err != nil {
 			return err
 		}
-		for _, r := range e.Rollups() {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO reputation_rollups(period, scope, user_id, points) VALUES(?, ?, ?, ?)
-				ON CONFLICT(period, scope, user_id) DO UPDATE SET points = points + excluded.points`, r.Period, r.Scope, r.UserID, r.Points); err != nil {
-				return err
-			}
+		// One statement for the entry's three to nine rollups.
+		rs := e.Rollups()
+		args := make([]any, 0, 4*len(rs))
+		for _, r := range rs {
+			args = append(args, r.Period, r.Scope, r.UserID, r.Points)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO reputation_rollups(period, scope, user_id, points) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", len(rs)), ", ")+`
+			ON CONFLICT(period, scope, user_id) DO UPDATE SET points = points + excluded.points`, args...); err != nil {
+			return err
 		}
 	}
 	return nil
