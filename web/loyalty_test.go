@@ -597,3 +597,46 @@ func TestBadges(t *testing.T) {
 		}
 	})
 }
+
+func TestDeletedAccountLeavesLoyalty(t *testing.T) {
+	f := startForum(t)
+	ctx := context.Background()
+	th := f.thread(t, f.bob, "questions", "How do I export?", "Please help.")
+	a := f.reply(t, f.ann, th.ID, "Reports page.")
+	f.bob.JSON("POST", "/api/v1/posts/"+a.ID+"/accept", nil, http.StatusOK, nil)
+	f.bob.JSON("PATCH", "/api/v1/me", map[string]string{"bio": "Bob's bio"}, http.StatusOK, nil)
+	f.ann.JSON("PATCH", "/api/v1/me", map[string]string{"bio": "Ann's bio"}, http.StatusOK, nil)
+	if got := profile(t, f.anon, "ann"); got.Reputation != 15 {
+		t.Fatalf("ann's reputation = %d", got.Reputation)
+	}
+	f.ann.JSON("DELETE", "/api/v1/me", map[string]any{"confirm": "ann"}, http.StatusNoContent, nil)
+	f.anon.WantError("GET", "/api/v1/users/ann", nil, http.StatusNotFound, townhall.ENOTFOUND)
+	if res, _ := f.anon.Get("/users/" + f.ann.User.ID); res.StatusCode != http.StatusNotFound {
+		t.Errorf("/users/ID of a deleted account: %d, want 404", res.StatusCode)
+	}
+	var board struct{ Items []struct{ Handle string } }
+	f.anon.JSON("GET", "/api/v1/leaderboard?period=all", nil, http.StatusOK, &board)
+	if len(board.Items) != 0 {
+		t.Errorf("the leaderboard lists %+v after the only earner was deleted", board.Items)
+	}
+	var holders struct{ Items []struct{ Handle string } }
+	f.anon.JSON("GET", "/api/v1/badges/helpful", nil, http.StatusOK, &holders)
+	if len(holders.Items) != 0 {
+		t.Errorf("helpful's holders = %+v after its holder was deleted", holders.Items)
+	}
+	// A year on, the pass gives the deleted account nothing.
+	f.env.App.Loyalty.SetClock(func() time.Time { return time.Now().AddDate(1, 0, 1) })
+	defer f.env.App.Loyalty.SetClock(time.Now)
+	if _, awarded, err := f.env.App.Loyalty.Pass(ctx, "", 200); err != nil || awarded != 3 {
+		t.Fatalf("the pass awarded %d (%v); want Anniversary for the 3 remaining people (Ada, Bob, Mo)", awarded, err)
+	}
+	// Her bio went with her; Bob's stays.
+	for _, c := range []struct {
+		id, bio string
+	}{{f.ann.User.ID, ""}, {f.bob.User.ID, "Bob's bio"}} {
+		p, err := f.env.App.DB.Profile(ctx, c.id)
+		if err != nil || p.Bio != c.bio {
+			t.Errorf("bio of %s = %+v, %v; want %q", c.id, p, err, c.bio)
+		}
+	}
+}

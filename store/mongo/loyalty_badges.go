@@ -256,10 +256,12 @@ func (db *DB) BadgeCounts(ctx context.Context) (map[string]int, error) {
 func (db *DB) BadgeFacts(ctx context.Context, q loyalty.FactsQuery) ([]loyalty.Facts, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: q.UserIDs}}}}
+	// A deleted account earns no more badges.
+	alive := bson.E{Key: "deleted_at", Value: bson.D{{Key: "$exists", Value: false}}}
+	filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: q.UserIDs}}}, alive}
 	opts := options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetProjection(bson.D{{Key: "created_at", Value: 1}})
 	if q.UserIDs == nil {
-		filter = bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: q.After}}}}
+		filter = bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: q.After}}}, alive}
 		opts.SetLimit(int64(q.Limit))
 	} else if len(q.UserIDs) == 0 {
 		return nil, nil

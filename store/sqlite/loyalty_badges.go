@@ -184,7 +184,8 @@ func (db *DB) BadgeFacts(ctx context.Context, q loyalty.FactsQuery) ([]loyalty.F
 		return f, err
 	}
 	if q.UserIDs == nil {
-		return queryAll(ctx, db.reader(ctx), scan, badgeFactsCols+`WHERE u.id > ? ORDER BY u.id LIMIT ?`, loyalty.AcceptedCap, q.After, q.Limit)
+		return queryAll(ctx, db.reader(ctx), scan, badgeFactsCols+`WHERE u.id > ? AND u.deleted_at IS NULL ORDER BY u.id LIMIT ?`,
+			loyalty.AcceptedCap, q.After, q.Limit)
 	}
 	if len(q.UserIDs) == 0 {
 		return nil, nil
@@ -194,5 +195,5 @@ func (db *DB) BadgeFacts(ctx context.Context, q loyalty.FactsQuery) ([]loyalty.F
 		args = append(args, id)
 	}
 	return queryAll(ctx, db.reader(ctx), scan, badgeFactsCols+`WHERE u.id IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(q.UserIDs)), ", ")+`)
-		ORDER BY u.id`, args...)
+		AND u.deleted_at IS NULL ORDER BY u.id`, args...)
 }
