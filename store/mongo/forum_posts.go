@@ -280,7 +280,8 @@ func (db *DB) AcceptAnswer(ctx context.Context, threadID, postID string) error {
 
 // takeBackAnswer takes the points of the answer before (a thread as it
 // was) had accepted back from its author, when it had one by someone
-// other than the asker.
+// other than the asker. An answer accepted before acceptances were counted
+// is acceptance 0.
 func (db *DB) takeBackAnswer(ctx context.Context, before *threadDoc) error {
 	if before.AcceptedID == "" || before.AcceptedAuthorID == before.AuthorID {
 		return nil
@@ -295,6 +296,6 @@ func (db *DB) takeBackAnswer(ctx context.Context, before *threadDoc) error {
 			return nil
 		}
 	}
-	return db.credit(ctx, db.now(), loyalty.Accepted(loyalty.AcceptanceID(before.ID, max(before.Accepts, 1)), author,
+	return db.credit(ctx, db.now(), loyalty.Accepted(loyalty.AcceptanceID(before.ID, before.Accepts), author,
 		before.AcceptedID, before.ID, before.CategoryID, true))
 }
