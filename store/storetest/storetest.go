@@ -44,6 +44,7 @@ var suites = []struct {
 	{"forum", forumCases},
 	{"idea_moderation", ideaModerationCases},
 	{"ideas", ideaCases},
+	{"insights", insightCases},
 	{"jobs", jobCases},
 	{"notify", notifyCases},
 	{"reviews", reviewCases},
