@@ -22,6 +22,7 @@ import (
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/insights"
 	"github.com/townhall/townhall/jobs"
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
@@ -196,6 +197,7 @@ type Store interface {
 	reviews.Store
 	jobs.Store
 	audit.Store
+	insights.Store
 	settings.Store
 	search.Source // the change feed and search documents
 	Ping(ctx context.Context) error
@@ -260,10 +262,15 @@ type App struct {
 	// features register their queues on it before it starts.
 	Jobs *jobs.Runner
 
+	// Insights are the product team's figures, kept by a pass on the
+	// "insights" queue.
+	Insights *insights.Service
+
 	bg       context.CancelFunc
 	closed   chan struct{}
 	indexing chan struct{}
 	working  chan struct{}
+	pacing   chan struct{} // the insights' schedule
 }
 
 // SearchDir is where the search index lives inside a data directory.
@@ -286,7 +293,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a := &App{Config: cfg, DB: db, Secret: secret, closed: make(chan struct{}), indexing: make(chan struct{}), working: make(chan struct{})}
+	a := &App{Config: cfg, DB: db, Secret: secret, closed: make(chan struct{}), indexing: make(chan struct{}), working: make(chan struct{}),
+		pacing: make(chan struct{})}
 	a.Jobs = jobs.NewRunner(db, cfg.Logger)
 	a.SearchIndex, err = search.Open(SearchDir(cfg.DataDir))
 	if err != nil {
@@ -304,6 +312,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Location, _ = time.LoadLocation(cfg.TimeZone) // Validate checked it
 	a.Auth.SetLocation(a.Location)
 	a.Notify = notify.NewService(db)
+	a.Insights = insights.NewService(db, a.Location, cfg.Logger)
+	a.Jobs.Register(a.Insights.JobQueue(a.Jobs))
 	a.Ideas = ideas.NewService(db, a.Notify)
 	a.Ideas.OnNotifyError = func(err error) { cfg.Logger.Warn("idea notification not delivered", "err", err) }
 	a.Reviews = reviews.NewService(db, a.Notify)
@@ -343,6 +353,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Reviews:  a.Reviews,
 		Settings: a.Settings,
 		StaffLog: a.StaffLog,
+		Insights: a.Insights,
 		OAuth:    a.OAuth,
 		Search:   a.Search,
 		Ping:     db.Ping,
@@ -364,6 +375,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	go func() {
 		defer close(a.working)
 		a.Jobs.Run(bgctx)
+	}()
+	go func() {
+		defer close(a.pacing)
+		a.Insights.Schedule(bgctx, a.Jobs, insights.RefreshEvery)
 	}()
 	return a, nil
 }
@@ -407,6 +422,7 @@ func (a *App) Close() error {
 	<-a.closed
 	<-a.indexing
 	<-a.working
+	<-a.pacing
 	a.Web.Close()
 	return errors.Join(a.SearchIndex.Close(), a.DB.Close())
 }

@@ -94,6 +94,19 @@ type StatusChange struct {
 	Votes  int
 }
 
+// Vote is a vote for a visible idea.
+type Vote struct {
+	SegmentID string // the segment the vote counted in
+	CreatedAt time.Time
+}
+
+// Member is a user as the insights see them.
+type Member struct {
+	ID        string
+	SegmentID string
+	CreatedAt time.Time
+}
+
 // Review is a visible review.
 type Review struct {
 	ID          string
@@ -157,17 +170,16 @@ type Store interface {
 	// InsightStatusChanges lists the status changes of visible ideas made
 	// in the range.
 	InsightStatusChanges(ctx context.Context, from, to time.Time) ([]StatusChange, error)
-	// InsightVotes counts the votes cast in the range on visible ideas, by
-	// the segment each vote counted in.
-	InsightVotes(ctx context.Context, from, to time.Time) (map[string]int, error)
+	// InsightVotes lists the votes cast in the range on visible ideas.
+	InsightVotes(ctx context.Context, from, to time.Time) ([]Vote, error)
 	// InsightReviews lists the visible reviews written in the range.
 	InsightReviews(ctx context.Context, from, to time.Time) ([]Review, error)
 	// InsightLowestReviews lists up to limit visible reviews written at or
 	// after since (of productID, or of every product when ""), lowest
 	// rating first, newest first within a rating.
 	InsightLowestReviews(ctx context.Context, since time.Time, productID string, limit int) ([]LowReview, error)
-	// InsightNewMembers counts the users who joined in the range, by segment.
-	InsightNewMembers(ctx context.Context, from, to time.Time) (map[string]int, error)
+	// InsightNewMembers lists the users who joined in the range.
+	InsightNewMembers(ctx context.Context, from, to time.Time) ([]Member, error)
 	// InsightMembers counts every user by segment.
 	InsightMembers(ctx context.Context) (map[string]int, error)
 	// InsightSeenSince counts the users whose last visit is at or after

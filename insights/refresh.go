@@ -62,12 +62,12 @@ func (c Contributor) Score() int { return c.Replies + 3*c.Solutions }
 
 // Tuning of the pass.
 const (
-	recentDays   = 3   // today and the two days before are recomputed every pass
-	sweepDays    = 8   // older days revisited per pass, round robin
-	chunkDays    = 120 // days caught up per sweep of the visits
-	topN         = 10  // contributors kept per period and segment
-	demandN      = 5   // top-demand ideas kept per segment
-	cohortMonths = 12  // cohorts kept: this month and the eleven before
+	recentDays   = 3  // today and the two days before are recomputed every pass
+	sweepDays    = 8  // older days revisited per pass, round robin
+	chunkDays    = 60 // days computed together (one scan of each kind of fact)
+	topN         = 10 // contributors kept per period and segment
+	demandN      = 5  // top-demand ideas kept per segment
+	cohortMonths = 12 // cohorts kept: this month and the eleven before
 	demandEvery  = 15 * time.Minute
 )
 
@@ -98,17 +98,15 @@ func (s *Service) Refresh(ctx context.Context) (more bool, err error) {
 	}
 	for start <= today {
 		end := min(addDays(start, chunkDays-1), today)
-		done, err := s.computeDays(ctx, start, end, today, deadline)
-		if done != "" && done > st.Through {
-			st.Through = done
-		}
+		done, err := s.computeDays(ctx, start, end, today)
 		if err != nil {
 			return false, err
 		}
-		if done != end { // out of time
-			return true, s.saveState(ctx, st)
-		}
+		st.Through = max(st.Through, done)
 		start = addDays(end, 1)
+		if start <= today && !time.Now().Before(deadline) {
+			return true, s.saveState(ctx, st) // the next run goes on from here
+		}
 	}
 
 	// Revisit older days, so later changes to old facts (a hidden thread,
@@ -119,13 +117,11 @@ func (s *Service) Refresh(ctx context.Context) (more bool, err error) {
 	}
 	if newest >= oldest && time.Now().Before(deadline) {
 		end := min(addDays(st.Cursor, max(s.SweepDays, 1)-1), newest)
-		done, err := s.computeDays(ctx, st.Cursor, end, today, deadline)
+		done, err := s.computeDays(ctx, st.Cursor, end, today)
 		if err != nil {
 			return false, err
 		}
-		if done != "" {
-			st.Cursor = addDays(done, 1)
-		}
+		st.Cursor = addDays(done, 1)
 	}
 
 	if err := s.derive(ctx, st, today); err != nil {
@@ -139,9 +135,9 @@ func (s *Service) Refresh(ctx context.Context) (more bool, err error) {
 	return false, nil
 }
 
-// computeDays recomputes the days from..to and stores them, stopping
-// before deadline; it returns the last day stored ("" for none).
-func (s *Service) computeDays(ctx context.Context, from, to, today string, deadline time.Time) (string, error) {
+// computeDays recomputes the days from..to and stores them; it returns
+// the last day stored.
+func (s *Service) computeDays(ctx context.Context, from, to, today string) (string, error) {
 	old, err := s.rows(ctx, from, to)
 	if err != nil {
 		return "", err
@@ -167,16 +163,14 @@ func (s *Service) computeDays(ctx context.Context, from, to, today string, deadl
 			return "", err
 		}
 	}
-	last := ""
+	now := s.now()
+	days, contribs, err := s.computeFacts(ctx, from, to, now)
+	if err != nil {
+		return "", fmt.Errorf("insights for %s to %s: %w", from, to, err)
+	}
+	var put []Row
 	for d := from; d <= to; d = addDays(d, 1) {
-		if d > from && !time.Now().Before(deadline) {
-			break // at least one day per call, so a catch-up always moves on
-		}
-		now := s.now()
-		r, contribs, err := s.computeDay(ctx, d, now)
-		if err != nil {
-			return last, fmt.Errorf("insights for %s: %w", d, err)
-		}
+		r := days[d]
 		var active map[string][len(windows)]int
 		switch {
 		case d >= today:
@@ -195,18 +189,18 @@ func (s *Service) computeDays(ctx context.Context, from, to, today string, deadl
 		}
 		data, err := json.Marshal(r)
 		if err != nil {
-			return last, err
+			return "", err
 		}
-		cdata, err := json.Marshal(contribs)
+		cdata, err := json.Marshal(contribs[d])
 		if err != nil {
-			return last, err
+			return "", err
 		}
-		if err := s.store.PutInsightRows(ctx, []Row{{Key: dayKey(d), Data: data, UpdatedAt: now}, {Key: contribKey(d), Data: cdata, UpdatedAt: now}}); err != nil {
-			return last, err
-		}
-		last = d
+		put = append(put, Row{Key: dayKey(d), Data: data, UpdatedAt: now}, Row{Key: contribKey(d), Data: cdata, UpdatedAt: now})
 	}
-	return last, nil
+	if err := s.store.PutInsightRows(ctx, put); err != nil {
+		return "", err
+	}
+	return to, nil
 }
 
 // sweepVisits counts, for every day from..to, the distinct visitors of the

@@ -125,18 +125,28 @@ func (r *dayRow) seg(id string) *tally {
 
 func seconds(d time.Duration) int64 { return max(0, int64(d/time.Second)) }
 
-// computeDay recomputes day's figures from its facts at now. Visits'
+// computeFacts recomputes the figures of the days from..to from their facts
+// at now, reading each kind of fact once for the whole range. Visits'
 // figures are not touched: the caller sets them.
-func (s *Service) computeDay(ctx context.Context, day string, now time.Time) (*dayRow, map[string]*contrib, error) {
-	from, to := s.clock.span(day)
-	r := &dayRow{Day: day, Computed: now, Segments: map[string]*tally{}}
-	contribs := map[string]*contrib{}
+func (s *Service) computeFacts(ctx context.Context, from, to string, now time.Time) (map[string]*dayRow, map[string]map[string]*contrib, error) {
+	start, end := s.clock.start(from), s.clock.start(addDays(to, 1))
+	rows := map[string]*dayRow{}
+	contribs := map[string]map[string]*contrib{}
+	for d := from; d <= to; d = addDays(d, 1) {
+		rows[d] = &dayRow{Day: d, Computed: now, Segments: map[string]*tally{}}
+		contribs[d] = map[string]*contrib{}
+	}
+	row := func(t time.Time) *dayRow { return rows[s.clock.day(t)] }
 
-	threads, err := s.store.InsightThreads(ctx, from, to)
+	threads, err := s.store.InsightThreads(ctx, start, end)
 	if err != nil {
 		return nil, nil, fmt.Errorf("threads: %w", err)
 	}
 	for _, t := range threads {
+		r := row(t.CreatedAt)
+		if r == nil {
+			continue
+		}
 		x := r.seg(t.SegmentID)
 		x.Threads++
 		wait := t.FirstReplyAt.Sub(t.CreatedAt)
@@ -161,16 +171,21 @@ func (s *Service) computeDay(ctx context.Context, day string, now time.Time) (*d
 		}
 	}
 
-	replies, err := s.store.InsightReplies(ctx, from, to)
+	replies, err := s.store.InsightReplies(ctx, start, end)
 	if err != nil {
 		return nil, nil, fmt.Errorf("replies: %w", err)
 	}
 	for _, p := range replies {
+		r := row(p.CreatedAt)
+		if r == nil {
+			continue
+		}
 		r.seg(p.SegmentID).Replies++
-		c := contribs[p.AuthorID]
+		cs := contribs[r.Day]
+		c := cs[p.AuthorID]
 		if c == nil {
 			c = &contrib{SegmentID: p.SegmentID}
-			contribs[p.AuthorID] = c
+			cs[p.AuthorID] = c
 		}
 		c.Replies++
 		if p.Accepted {
@@ -178,11 +193,15 @@ func (s *Service) computeDay(ctx context.Context, day string, now time.Time) (*d
 		}
 	}
 
-	ideaFacts, err := s.store.InsightIdeas(ctx, from, to)
+	ideaFacts, err := s.store.InsightIdeas(ctx, start, end)
 	if err != nil {
 		return nil, nil, fmt.Errorf("ideas: %w", err)
 	}
 	for _, i := range ideaFacts {
+		r := row(i.CreatedAt)
+		if r == nil {
+			continue
+		}
 		x := r.seg(i.SegmentID)
 		x.Ideas++
 		if i.RespondedAt.IsZero() {
@@ -204,12 +223,16 @@ func (s *Service) computeDay(ctx context.Context, day string, now time.Time) (*d
 		}
 	}
 
-	changes, err := s.store.InsightStatusChanges(ctx, from, to)
+	changes, err := s.store.InsightStatusChanges(ctx, start, end)
 	if err != nil {
 		return nil, nil, fmt.Errorf("status changes: %w", err)
 	}
-	done := map[string]int{} // idea → index in r.Shipped
+	done := map[string]int{} // day and idea → index in the day's Shipped
 	for _, c := range changes {
+		r := row(c.At)
+		if r == nil {
+			continue
+		}
 		x := r.seg(c.SegmentID)
 		if x.Stays == nil {
 			x.Stays = map[ideas.Status][]int64{}
@@ -230,28 +253,41 @@ func (s *Service) computeDay(ctx context.Context, day string, now time.Time) (*d
 			}
 			sh.Voters[d.SegmentID] += d.Votes
 		}
-		if k, ok := done[c.IdeaID]; ok {
+		key := r.Day + "/" + c.IdeaID
+		if k, ok := done[key]; ok {
 			r.Shipped[k] = sh // moved to done twice that day: the later counts
 		} else {
-			done[c.IdeaID] = len(r.Shipped)
+			done[key] = len(r.Shipped)
 			r.Shipped = append(r.Shipped, sh)
 		}
 	}
 
-	votes, err := s.store.InsightVotes(ctx, from, to)
+	votes, err := s.store.InsightVotes(ctx, start, end)
 	if err != nil {
 		return nil, nil, fmt.Errorf("votes: %w", err)
 	}
-	for seg, n := range votes {
-		r.seg(seg).Votes += n
+	for _, v := range votes {
+		if r := row(v.CreatedAt); r != nil {
+			r.seg(v.SegmentID).Votes++
+		}
+	}
+	joined, err := s.store.InsightNewMembers(ctx, start, end)
+	if err != nil {
+		return nil, nil, fmt.Errorf("new members: %w", err)
+	}
+	for _, m := range joined {
+		if r := row(m.CreatedAt); r != nil {
+			r.seg(m.SegmentID).NewMembers++
+		}
 	}
 
-	revs, err := s.store.InsightReviews(ctx, from, to)
+	revs, err := s.store.InsightReviews(ctx, start, end)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reviews: %w", err)
 	}
 	for _, v := range revs {
-		if v.Rating < 1 || v.Rating > 5 {
+		r := row(v.CreatedAt)
+		if r == nil || v.Rating < 1 || v.Rating > 5 {
 			continue
 		}
 		x := r.seg(v.SegmentID)
@@ -275,25 +311,20 @@ func (s *Service) computeDay(ctx context.Context, day string, now time.Time) (*d
 		p.Stars[v.Rating-1]++
 	}
 
-	joined, err := s.store.InsightNewMembers(ctx, from, to)
-	if err != nil {
-		return nil, nil, fmt.Errorf("new members: %w", err)
-	}
-	for seg, n := range joined {
-		r.seg(seg).NewMembers += n
-	}
 	// Lists in value order, so a recomputation that finds the same facts
 	// stores the same row whatever order the store returned them in.
-	for _, x := range r.Segments {
-		for _, l := range [][]int64{x.FirstReply, x.SolveTimes, x.ResponseTimes, x.ReviewResponses} {
-			slices.Sort(l)
+	for _, r := range rows {
+		for _, x := range r.Segments {
+			for _, l := range [][]int64{x.FirstReply, x.SolveTimes, x.ResponseTimes, x.ReviewResponses} {
+				slices.Sort(l)
+			}
+			for _, l := range x.Stays {
+				slices.Sort(l)
+			}
 		}
-		for _, l := range x.Stays {
-			slices.Sort(l)
-		}
+		slices.SortFunc(r.Shipped, func(a, b shipped) int { return strings.Compare(a.IdeaID, b.IdeaID) })
 	}
-	slices.SortFunc(r.Shipped, func(a, b shipped) int { return strings.Compare(a.IdeaID, b.IdeaID) })
-	return r, contribs, nil
+	return rows, contribs, nil
 }
 
 // sameFacts reports whether two rows of a day say the same, apart from

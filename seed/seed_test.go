@@ -116,6 +116,7 @@ func TestScaleIsConsistent(t *testing.T) {
 		`SELECT COUNT(*) FROM products`:                                         c.Products,
 		`SELECT COUNT(*) FROM reviews`:                                          c.Reviews,
 		`SELECT COUNT(*) FROM reviews WHERE response_body != ''`:                c.Responses,
+		`SELECT COUNT(*) FROM visits`:                                           c.Visits,
 	} {
 		if got := count(t, raw, q); got != want {
 			t.Errorf("%s = %d, the seed reported %d", q, got, want)

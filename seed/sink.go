@@ -22,6 +22,8 @@ type sink interface {
 	// idea sets idea.Votes to the votes it ended with.
 	idea(ctx context.Context, idea *ideas.Idea, words []string, votes []sqlite.BulkVote, comments []*ideas.Comment, changes []*ideas.StatusChange) error
 	product(ctx context.Context, p *reviews.Product, revs []*reviews.Review) error
+	// visits records the days a member visited (in the site's zone), in order.
+	visits(ctx context.Context, userID string, visits []sqlite.BulkVisit) error
 	// finish completes the load; progress is told about long steps.
 	finish(ctx context.Context, progress func(what string, done, total int)) error
 	// abort undoes what it can after a failure; after finish it does nothing.
@@ -45,6 +47,10 @@ func (s bulkSink) idea(ctx context.Context, idea *ideas.Idea, words []string, vo
 
 func (s bulkSink) product(ctx context.Context, p *reviews.Product, revs []*reviews.Review) error {
 	return s.b.AddProduct(ctx, p, revs)
+}
+
+func (s bulkSink) visits(ctx context.Context, userID string, visits []sqlite.BulkVisit) error {
+	return s.b.AddVisits(ctx, userID, visits)
 }
 
 func (s bulkSink) finish(ctx context.Context, progress func(string, int, int)) error {
@@ -172,6 +178,17 @@ func (s *serviceSink) product(ctx context.Context, p *reviews.Product, revs []*r
 			if _, err := s.a.Reviews.Respond(ctx, s.team, created.ID, r.Response.Body); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// visits go through the auth Store verb the web layer's visit tracking
+// calls, with the generated days.
+func (s *serviceSink) visits(ctx context.Context, userID string, visits []sqlite.BulkVisit) error {
+	for _, v := range visits {
+		if _, err := s.a.DB.RecordVisit(ctx, userID, v.Day, v.At); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -20,6 +20,7 @@ import (
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/insights"
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/search"
@@ -57,6 +58,8 @@ type Services struct {
 	Settings *settings.Service
 	// StaffLog is the append-only record of staff actions.
 	StaffLog *audit.Log
+	// Insights are the product team's figures.
+	Insights *insights.Service
 	// OAuth signs people in through GitHub, Google, GitLab and OIDC; nil
 	// means no provider is configured.
 	OAuth *auth.OAuth
@@ -158,6 +161,7 @@ func (s *Server) routes() {
 	s.productRoutes(r)
 	s.reviewRoutes(r)
 	s.searchRoutes(r)
+	s.insightRoutes(r)
 }
 
 // api is the JSON API group; handlers under it answer errors as JSON.

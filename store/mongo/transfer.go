@@ -293,6 +293,12 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 				e.Target, e.Before, e.After, e.Reason}))
 		}
 		return db.auditLog(), models, nil
+	case "insight_rows":
+		for _, r := range b.Records {
+			x := r.(*transfer.InsightRow)
+			add(replace(x.Key, insightRowDoc{x.Key, x.Data, x.UpdatedAt}))
+		}
+		return db.insightRows(), models, nil
 	case "changes":
 		for _, r := range b.Records {
 			c := r.(*transfer.Change)

@@ -400,6 +400,34 @@ func (b *Bulk) AddProduct(ctx context.Context, p *reviews.Product, revs []*revie
 	return nil
 }
 
+// BulkVisit is a day a member visited ("2006-01-02" in the site's zone)
+// and the time of that day's first request.
+type BulkVisit struct {
+	Day string
+	At  time.Time
+}
+
+// AddVisits records a member's visits, oldest first, and sets their visit
+// counters as RecordVisit would: the days visited, and the newest visit.
+// A day given twice counts once.
+func (b *Bulk) AddVisits(ctx context.Context, userID string, visits []BulkVisit) error {
+	var last int64
+	for _, v := range visits {
+		res, err := b.tx.ExecContext(ctx, `INSERT INTO visits(day, user_id, at) VALUES(?, ?, ?) ON CONFLICT DO NOTHING`, v.Day, userID, ms(v.At))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue
+		}
+		if err := b.exec(ctx, `UPDATE users SET days_visited = days_visited + 1 WHERE id = ?`, userID); err != nil {
+			return err
+		}
+		last = max(last, ms(v.At))
+	}
+	return b.exec(ctx, `UPDATE users SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?`, last, userID)
+}
+
 // Finish recomputes the counters that span aggregates, rebuilds the
 // dropped indexes, commits, and checkpoints the write-ahead log so the
 // database file is complete. step, when not nil, is told what it is doing.

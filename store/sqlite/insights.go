@@ -115,10 +115,15 @@ func (db *DB) InsightStatusChanges(ctx context.Context, from, to time.Time) ([]i
 }
 
 // InsightVotes implements insights.Store.
-func (db *DB) InsightVotes(ctx context.Context, from, to time.Time) (map[string]int, error) {
-	return db.countBySegment(ctx, `SELECT v.segment_id, COUNT(*) FROM idea_votes v JOIN ideas i ON i.id = v.idea_id
-		WHERE v.created_at >= ? AND v.created_at < ? AND i.merged_into IS NULL AND i.hidden_at IS NULL
-		GROUP BY v.segment_id`, ms(from), ms(to))
+func (db *DB) InsightVotes(ctx context.Context, from, to time.Time) ([]insights.Vote, error) {
+	return queryAll(ctx, db.reader(ctx), func(row scanner) (insights.Vote, error) {
+		var v insights.Vote
+		var at int64
+		err := row.Scan(&v.SegmentID, &at)
+		v.CreatedAt = fromMS(at)
+		return v, err
+	}, `SELECT v.segment_id, v.created_at FROM idea_votes v JOIN ideas i ON i.id = v.idea_id
+		WHERE v.created_at >= ? AND v.created_at < ? AND i.merged_into IS NULL AND i.hidden_at IS NULL`, ms(from), ms(to))
 }
 
 // countBySegment runs a query of (segment, count) rows.
@@ -187,9 +192,14 @@ func (db *DB) InsightLowestReviews(ctx context.Context, since time.Time, product
 }
 
 // InsightNewMembers implements insights.Store.
-func (db *DB) InsightNewMembers(ctx context.Context, from, to time.Time) (map[string]int, error) {
-	return db.countBySegment(ctx, `SELECT COALESCE(segment_id, ''), COUNT(*) FROM users
-		WHERE created_at >= ? AND created_at < ? GROUP BY 1`, ms(from), ms(to))
+func (db *DB) InsightNewMembers(ctx context.Context, from, to time.Time) ([]insights.Member, error) {
+	return queryAll(ctx, db.reader(ctx), func(row scanner) (insights.Member, error) {
+		var m insights.Member
+		var at int64
+		err := row.Scan(&m.ID, &m.SegmentID, &at)
+		m.CreatedAt = fromMS(at)
+		return m, err
+	}, `SELECT id, COALESCE(segment_id, ''), created_at FROM users WHERE created_at >= ? AND created_at < ? ORDER BY created_at, id`, ms(from), ms(to))
 }
 
 // InsightMembers implements insights.Store.

@@ -268,14 +268,22 @@ func insightsIdeaFacts(t *testing.T, open Opener) {
 	// bob's own on the waiting one, cast when he was in Pro, and ann's for
 	// the duplicate, which the merge moved there. The hidden idea's votes
 	// are left out.
-	votes, err := c.s.InsightVotes(c.ctx, at, at.Add(24*time.Hour))
-	c.check(err)
-	if votes[pro.ID] != 3 || votes[""] != 1 || len(votes) != 2 {
+	bySegment := func(from time.Time) map[string]int {
+		votes, err := c.s.InsightVotes(c.ctx, from, at.Add(24*time.Hour))
+		c.check(err)
+		out := map[string]int{}
+		for _, v := range votes {
+			if v.CreatedAt.Before(from) {
+				t.Errorf("vote of %v before %v", v.CreatedAt, from)
+			}
+			out[v.SegmentID]++
+		}
+		return out
+	}
+	if votes := bySegment(at); votes[pro.ID] != 3 || votes[""] != 1 || len(votes) != 2 {
 		t.Errorf("votes by segment = %v; want 3 in Pro and 1 without", votes)
 	}
-	later, err := c.s.InsightVotes(c.ctx, at.Add(time.Minute), at.Add(24*time.Hour))
-	c.check(err)
-	if later[pro.ID] != 2 || later[""] != 1 {
+	if later := bySegment(at.Add(time.Minute)); later[pro.ID] != 2 || later[""] != 1 {
 		t.Errorf("votes from a minute on = %v; want all but ann's first", later)
 	}
 }
@@ -334,8 +342,9 @@ func insightsMemberFacts(t *testing.T, open Opener) {
 	c.user("cy", "", at.Add(25*time.Hour), pro)
 	joined, err := c.s.InsightNewMembers(c.ctx, at, at.Add(24*time.Hour))
 	c.check(err)
-	if joined[pro.ID] != 1 || joined[""] != 1 || len(joined) != 2 {
-		t.Errorf("new members = %v; want ann in Pro and bob", joined)
+	want := []insights.Member{{ID: ann.ID, SegmentID: pro.ID, CreatedAt: at}, {ID: bob.ID, CreatedAt: at.Add(time.Hour)}}
+	if !slices.Equal(joined, want) {
+		t.Errorf("new members = %+v; want ann in Pro and bob", joined)
 	}
 	members, err := c.s.InsightMembers(c.ctx)
 	c.check(err)

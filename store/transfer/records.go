@@ -321,3 +321,13 @@ type AuditEntry struct {
 	After      string `col:"after"`
 	Reason     string `col:"reason"`
 }
+
+// InsightRow is one stored rollup of the insights (a day's figures, a
+// day's contributions or the background pass's state). Rollups can always
+// be recomputed from the facts; copying them means the destination shows
+// the same figures at once, with its pass continuing from the same point.
+type InsightRow struct {
+	Key       string `col:"key"`
+	Data      []byte `col:"data"`
+	UpdatedAt int64  `col:"updated_at"`
+}

@@ -70,6 +70,7 @@ var Types = []Type{
 	{"review_votes", []string{"review_id", "user_id"}, func() Record { return new(HelpfulVote) }},
 	{"jobs", []string{"id"}, func() Record { return new(Job) }},
 	{"audit_log", []string{"id"}, func() Record { return new(AuditEntry) }},
+	{"insight_rows", []string{"key"}, func() Record { return new(InsightRow) }},
 	{"changes", []string{"seq"}, func() Record { return new(Change) }},
 }
 
