@@ -45,8 +45,8 @@ func inRange(field string, from, to time.Time) bson.E {
 	return bson.E{Key: field, Value: bson.D{{Key: "$gte", Value: ms(from)}, {Key: "$lt", Value: ms(to)}}}
 }
 
-// findAll runs a query and decodes every document into T.
-func findAll[T any](ctx context.Context, c *mongo.Collection, filter any, opts ...options.Lister[options.FindOptions]) ([]T, error) {
+// findDocs runs a query and decodes every document into T.
+func findDocs[T any](ctx context.Context, c *mongo.Collection, filter any, opts ...options.Lister[options.FindOptions]) ([]T, error) {
 	cur, err := c.Find(ctx, filter, opts...)
 	if err != nil {
 		return nil, err
@@ -68,7 +68,7 @@ func (db *DB) segmentsOf(ctx context.Context, ids []string) (map[string]string, 
 	if len(ids) == 0 {
 		return out, nil
 	}
-	docs, err := findAll[struct {
+	docs, err := findDocs[struct {
 		ID        string `bson:"_id"`
 		SegmentID string `bson:"segment_id"`
 	}](ctx, db.users, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: distinct(ids)}}}},
@@ -91,11 +91,11 @@ func distinct(ids []string) []string {
 func (db *DB) InsightThreads(ctx context.Context, from, to time.Time) ([]insights.Thread, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	threads, err := findAll[threadDoc](ctx, db.forumThreads(), bson.D{inRange("created_at", from, to), {Key: "hidden", Value: false}}, byCreated())
+	threads, err := findDocs[threadDoc](ctx, db.forumThreads(), bson.D{inRange("created_at", from, to), {Key: "hidden", Value: false}}, byCreated())
 	if err != nil || len(threads) == 0 {
 		return nil, err
 	}
-	cats, err := findAll[categoryDoc](ctx, db.forumCategories(), bson.D{})
+	cats, err := findDocs[categoryDoc](ctx, db.forumCategories(), bson.D{})
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +111,7 @@ func (db *DB) InsightThreads(ctx context.Context, from, to time.Time) ([]insight
 	if err != nil {
 		return nil, err
 	}
-	replies, err := findAll[postDoc](ctx, db.forumPosts(), bson.D{{Key: "thread_id", Value: bson.D{{Key: "$in", Value: ids}}},
+	replies, err := findDocs[postDoc](ctx, db.forumPosts(), bson.D{{Key: "thread_id", Value: bson.D{{Key: "$in", Value: ids}}},
 		{Key: "position", Value: bson.D{{Key: "$gt", Value: 0}}}, {Key: "hidden", Value: false}},
 		options.Find().SetProjection(bson.D{{Key: "thread_id", Value: 1}, {Key: "position", Value: 1}, {Key: "author_id", Value: 1}, {Key: "created_at", Value: 1}}))
 	if err != nil {
@@ -146,7 +146,7 @@ func (db *DB) InsightThreads(ctx context.Context, from, to time.Time) ([]insight
 func (db *DB) InsightReplies(ctx context.Context, from, to time.Time) ([]insights.Reply, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	posts, err := findAll[postDoc](ctx, db.forumPosts(), bson.D{inRange("created_at", from, to),
+	posts, err := findDocs[postDoc](ctx, db.forumPosts(), bson.D{inRange("created_at", from, to),
 		{Key: "position", Value: bson.D{{Key: "$gt", Value: 0}}}, {Key: "hidden", Value: false}}, byCreated(),
 	)
 	if err != nil || len(posts) == 0 {
@@ -156,7 +156,7 @@ func (db *DB) InsightReplies(ctx context.Context, from, to time.Time) ([]insight
 	for i, p := range posts {
 		tids[i], authors[i] = p.ThreadID, p.AuthorID
 	}
-	threads, err := findAll[threadDoc](ctx, db.forumThreads(), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: distinct(tids)}}}, {Key: "hidden", Value: false}},
+	threads, err := findDocs[threadDoc](ctx, db.forumThreads(), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: distinct(tids)}}}, {Key: "hidden", Value: false}},
 		options.Find().SetProjection(bson.D{{Key: "accepted_post_id", Value: 1}}))
 	if err != nil {
 		return nil, err
@@ -183,7 +183,7 @@ func (db *DB) InsightReplies(ctx context.Context, from, to time.Time) ([]insight
 
 // statusesOf returns the status changes of ideas, oldest first by idea.
 func (db *DB) statusesOf(ctx context.Context, ids []string) (map[string][]statusChangeDoc, error) {
-	docs, err := findAll[statusChangeDoc](ctx, db.ideaStatus(), bson.D{{Key: "idea_id", Value: bson.D{{Key: "$in", Value: distinct(ids)}}}},
+	docs, err := findDocs[statusChangeDoc](ctx, db.ideaStatus(), bson.D{{Key: "idea_id", Value: bson.D{{Key: "$in", Value: distinct(ids)}}}},
 		options.Find().SetProjection(bson.D{{Key: "idea_id", Value: 1}, {Key: "from", Value: 1}, {Key: "to", Value: 1}, {Key: "at", Value: 1}}))
 	if err != nil {
 		return nil, err
@@ -202,7 +202,7 @@ func (db *DB) statusesOf(ctx context.Context, ids []string) (map[string][]status
 func (db *DB) InsightIdeas(ctx context.Context, from, to time.Time) ([]insights.Idea, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	docs, err := findAll[ideaDoc](ctx, db.ideas(), bson.D{inRange("created_at", from, to), {Key: "listed", Value: true}}, byCreated(),
+	docs, err := findDocs[ideaDoc](ctx, db.ideas(), bson.D{inRange("created_at", from, to), {Key: "listed", Value: true}}, byCreated(),
 		options.Find().SetProjection(bson.D{{Key: "author_id", Value: 1}, {Key: "status", Value: 1}, {Key: "created_at", Value: 1}, {Key: "responded_at", Value: 1}}))
 	if err != nil || len(docs) == 0 {
 		return nil, err
@@ -237,7 +237,7 @@ func (db *DB) InsightIdeas(ctx context.Context, from, to time.Time) ([]insights.
 func (db *DB) InsightStatusChanges(ctx context.Context, from, to time.Time) ([]insights.StatusChange, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	docs, err := findAll[statusChangeDoc](ctx, db.ideaStatus(), bson.D{inRange("at", from, to)},
+	docs, err := findDocs[statusChangeDoc](ctx, db.ideaStatus(), bson.D{inRange("at", from, to)},
 		options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}))
 	if err != nil || len(docs) == 0 {
 		return nil, err
@@ -246,7 +246,7 @@ func (db *DB) InsightStatusChanges(ctx context.Context, from, to time.Time) ([]i
 	for i, d := range docs {
 		ids[i] = d.IdeaID
 	}
-	idocs, err := findAll[ideaDoc](ctx, db.ideas(), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: distinct(ids)}}}, {Key: "listed", Value: true}},
+	idocs, err := findDocs[ideaDoc](ctx, db.ideas(), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: distinct(ids)}}}, {Key: "listed", Value: true}},
 		options.Find().SetProjection(bson.D{{Key: "title", Value: 1}, {Key: "author_id", Value: 1}, {Key: "status", Value: 1}, {Key: "votes", Value: 1}, {Key: "created_at", Value: 1}}))
 	if err != nil {
 		return nil, err
@@ -288,7 +288,7 @@ func (db *DB) InsightStatusChanges(ctx context.Context, from, to time.Time) ([]i
 func (db *DB) InsightVotes(ctx context.Context, from, to time.Time) ([]insights.Vote, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	votes, err := findAll[ideaVoteDoc](ctx, db.ideaVotes(), bson.D{inRange("created_at", from, to)},
+	votes, err := findDocs[ideaVoteDoc](ctx, db.ideaVotes(), bson.D{inRange("created_at", from, to)},
 		options.Find().SetProjection(bson.D{{Key: "idea_id", Value: 1}, {Key: "segment_id", Value: 1}, {Key: "created_at", Value: 1}}))
 	if err != nil || len(votes) == 0 {
 		return nil, err
@@ -297,7 +297,7 @@ func (db *DB) InsightVotes(ctx context.Context, from, to time.Time) ([]insights.
 	for i, v := range votes {
 		ids[i] = v.IdeaID
 	}
-	listed, err := findAll[struct {
+	listed, err := findDocs[struct {
 		ID string `bson:"_id"`
 	}](ctx, db.ideas(), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: distinct(ids)}}}, {Key: "listed", Value: true}},
 		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
@@ -327,7 +327,7 @@ func (db *DB) reviewFacts(ctx context.Context, docs []reviewDoc) ([]insights.Low
 	for i, d := range docs {
 		pids[i], authors[i] = d.ProductID, d.AuthorID
 	}
-	products, err := findAll[productDoc](ctx, db.products(), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: distinct(pids)}}}},
+	products, err := findDocs[productDoc](ctx, db.products(), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: distinct(pids)}}}},
 		options.Find().SetProjection(bson.D{{Key: "name", Value: 1}, {Key: "slug", Value: 1}}))
 	if err != nil {
 		return nil, err
@@ -336,7 +336,7 @@ func (db *DB) reviewFacts(ctx context.Context, docs []reviewDoc) ([]insights.Low
 	for _, p := range products {
 		byID[p.ID] = p
 	}
-	users, err := findAll[userDoc](ctx, db.users, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: distinct(authors)}}}},
+	users, err := findDocs[userDoc](ctx, db.users, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: distinct(authors)}}}},
 		options.Find().SetProjection(bson.D{{Key: "name", Value: 1}, {Key: "segment_id", Value: 1}}))
 	if err != nil {
 		return nil, err
@@ -362,7 +362,7 @@ func (db *DB) reviewFacts(ctx context.Context, docs []reviewDoc) ([]insights.Low
 func (db *DB) InsightReviews(ctx context.Context, from, to time.Time) ([]insights.Review, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	docs, err := findAll[reviewDoc](ctx, db.reviews(), bson.D{inRange("created_at", from, to)}, byCreated(),
+	docs, err := findDocs[reviewDoc](ctx, db.reviews(), bson.D{inRange("created_at", from, to)}, byCreated(),
 		options.Find().SetProjection(bson.D{{Key: "body", Value: 0}, {Key: "body_html", Value: 0}}))
 	if err != nil {
 		return nil, err
@@ -386,7 +386,7 @@ func (db *DB) InsightLowestReviews(ctx context.Context, since time.Time, product
 		if productID != "" {
 			f = append(bson.D{{Key: "product_id", Value: productID}}, f...)
 		}
-		page, err := findAll[reviewDoc](ctx, db.reviews(), f, options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).
+		page, err := findDocs[reviewDoc](ctx, db.reviews(), f, options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}).
 			SetLimit(int64(limit-len(docs))).SetProjection(bson.D{{Key: "body", Value: 0}, {Key: "body_html", Value: 0}}))
 		if err != nil {
 			return nil, err
@@ -429,7 +429,7 @@ func (db *DB) countUsers(ctx context.Context, filter bson.D) (map[string]int, er
 func (db *DB) InsightNewMembers(ctx context.Context, from, to time.Time) ([]insights.Member, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	docs, err := findAll[userDoc](ctx, db.users, bson.D{inRange("created_at", from, to)}, byCreated(),
+	docs, err := findDocs[userDoc](ctx, db.users, bson.D{inRange("created_at", from, to)}, byCreated(),
 		options.Find().SetProjection(bson.D{{Key: "segment_id", Value: 1}, {Key: "created_at", Value: 1}}))
 	out := make([]insights.Member, len(docs))
 	for i, d := range docs {
@@ -507,7 +507,7 @@ func (db *DB) InsightVisits(ctx context.Context, fromDay, toDay string, fn func(
 func (db *DB) InsightCohort(ctx context.Context, from, to time.Time, fromDay, toDay string) (joined, active int, err error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	users, err := findAll[struct {
+	users, err := findDocs[struct {
 		ID string `bson:"_id"`
 	}](ctx, db.users, bson.D{inRange("created_at", from, to)}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil || fromDay == "" || len(users) == 0 {
@@ -590,7 +590,7 @@ func (db *DB) PutInsightRows(ctx context.Context, rows []insights.Row) error {
 func (db *DB) InsightRows(ctx context.Context, from, to string) ([]insights.Row, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	docs, err := findAll[insightRowDoc](ctx, db.insightRows(), bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lte", Value: to}}}},
+	docs, err := findDocs[insightRowDoc](ctx, db.insightRows(), bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: from}, {Key: "$lte", Value: to}}}},
 		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 	out := make([]insights.Row, len(docs))
 	for i, d := range docs {
