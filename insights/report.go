@@ -718,7 +718,7 @@ func (s *Service) lowestTable(ctx context.Context, from string, product *Product
 }
 
 func segmentsTable(rows map[string]*dayRow, st *state, segs []*townhall.Segment, segOf func(string) string, r *Report, w int) *Table {
-	t := &Table{Key: "segments", Title: "Relationship by segment", Section: SectionSegments, Columns: []Column{
+	t := &Table{Key: "segments", Title: "Segments", Section: SectionSegments, Columns: []Column{
 		{Key: "segment", Label: "Segment", Kind: KindText},
 		{Key: "members", Label: "Members", Kind: KindCount},
 		{Key: "active_members", Label: "Active", Kind: KindCount},

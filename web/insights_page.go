@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"html/template"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,9 +66,11 @@ type insightsChart struct {
 	Table             insightsTable
 	CSV, JSON         string
 	Heat              bool // the table is the chart (cohorts)
+	Open              bool // the table is shown beside the chart
 	Empty             bool
 	Products          bool // offers the product filter
 	Legend            []insightsLegend
+	LegendClass       string
 }
 
 type insightsLegend struct {
@@ -98,10 +102,12 @@ var chartDefs = map[string]struct {
 	label   string   // hbar: the column naming each bar
 	compare bool     // draw the period before, dashed
 	small   bool     // one chart per series (their scales differ)
+	open    bool     // the table is shown, not folded away
+	levels  []string // counts that are levels, not flows: summarized by their range
 	max     float64
 	intro   string
 }{
-	"activity":         {kind: "line", series: []string{"active_members", "weekly_active", "monthly_active"}, compare: true, intro: "Members who visited: each day, and in the 7 and 30 days up to it."},
+	"activity":         {kind: "line", series: []string{"active_members", "weekly_active", "monthly_active"}, compare: true, levels: []string{"weekly_active", "monthly_active"}, intro: "Members who visited: each day, and in the 7 and 30 days up to it."},
 	"threads":          {kind: "bars", series: []string{"threads", "replies"}, compare: true, small: true},
 	"first-reply":      {kind: "line", series: []string{"median_first_reply_seconds", "p90_first_reply_seconds"}, compare: true, intro: "From a thread's start to the first reply by someone else, for threads started then."},
 	"solved":           {kind: "line", series: []string{"solved_share"}, compare: true, max: 1, intro: "Questions (threads in Q&A categories) with an accepted answer, by when they were asked."},
@@ -114,7 +120,7 @@ var chartDefs = map[string]struct {
 	"ratings":          {kind: "stack", series: []string{"stars_1", "stars_2", "stars_3", "stars_4", "stars_5"}, intro: "Reviews by stars (bar height is the volume), and the average rating."},
 	"review-responses": {kind: "line", series: []string{"answered_share"}, compare: true, max: 1, intro: "Reviews with a business response, by when the review was written."},
 	"lowest-reviews":   {kind: "table", intro: "The lowest ratings written in the period."},
-	"segments":         {kind: "hbar", series: []string{"active_share"}, label: "segment", compare: true, max: 1, intro: "Share of each segment's members who visited in the period (outlines: the period before)."},
+	"segments":         {kind: "hbar", series: []string{"active_share"}, label: "segment", compare: true, max: 1, open: true, intro: "Share of each segment's members who visited in the period (outlines: the period before)."},
 	"cohorts":          {kind: "heat", intro: "Members who joined in a month, and the share of them who came back in each of the six months after."},
 }
 
@@ -294,15 +300,20 @@ func dateLabel(s string, year bool) string {
 
 func newInsightsChart(r *insights.Report, t *insights.Table) *insightsChart {
 	def := chartDefs[t.Key]
-	ch := &insightsChart{Key: t.Key, Title: t.Title, Intro: def.intro, Heat: def.kind == "heat", Empty: len(t.Rows) == 0,
+	ch := &insightsChart{Key: t.Key, Title: t.Title, Intro: def.intro, Heat: def.kind == "heat", Empty: len(t.Rows) == 0, Open: def.open,
 		CSV: "/api/v1/insights.csv?" + insightsParams(r, t.Key), JSON: "/api/v1/insights/" + t.Key + "?" + insightsParams(r, ""),
 		Products: t.Key == "ratings"}
 	ch.Table = tableView(t, def.kind == "heat")
+	ch.LegendClass = "legend-" + def.kind
 	if ch.Empty || def.kind == "table" || def.kind == "heat" {
 		ch.Summary = tableSummary(t)
 		return ch
 	}
 	timed := t.Col("from") >= 0
+	if !anyValue(t, def.series) {
+		ch.SVGs, ch.Summary = nil, t.Title+": nothing in this period."
+		return ch
+	}
 	var labels []string
 	if timed {
 		for _, row := range t.Rows {
@@ -324,8 +335,13 @@ func newInsightsChart(r *insights.Report, t *insights.Table) *insightsChart {
 	mk := func(id string, keys []string) svgChart {
 		k := kindOf(keys[0])
 		c := svgChart{ID: "chart-" + id, Kind: def.kind, Labels: labels, Max: def.max, Format: func(v float64) string { return formatValue(k, &v) }}
-		if k == insights.KindSeconds {
-			c.Axis = shortDuration
+		switch k {
+		case insights.KindSeconds:
+			c.Axis, c.Nice = shortDuration, durationStep
+		case insights.KindCount:
+			c.Nice = countStep
+		case insights.KindFloat:
+			c.Axis = func(v float64) string { return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64) }
 		}
 		var names []string
 		for i, key := range keys {
@@ -363,7 +379,7 @@ func newInsightsChart(r *insights.Report, t *insights.Table) *insightsChart {
 	}
 	if t.Key == "ratings" {
 		avg := mk(t.Key+"-average", []string{"rating_average"})
-		avg.Kind, avg.Max = "line", 5
+		avg.Kind, avg.Max, avg.Step = "line", 5, 1
 		ch.SVGs = append(ch.SVGs, avg.render())
 	}
 	var parts []string
@@ -375,6 +391,21 @@ func newInsightsChart(r *insights.Report, t *insights.Table) *insightsChart {
 	}
 	ch.Summary = strings.Join(parts, " ")
 	return ch
+}
+
+// anyValue reports whether any of the columns has a value other than 0 in
+// the period or the one before: otherwise there is nothing to draw.
+func anyValue(t *insights.Table, keys []string) bool {
+	for _, rows := range [][][]any{t.Rows, t.Prev} {
+		for _, row := range rows {
+			for _, k := range keys {
+				if v := cellNum(row[t.Col(k)]); v != nil && *v != 0 {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // seriesSummary is a chart's text alternative for one or more columns:
@@ -423,28 +454,29 @@ func seriesSummary(r *insights.Report, t *insights.Table, keys []string, timed b
 			out = append(out, label+": nothing to measure in this period.")
 			continue
 		}
-		if col.Kind == insights.KindCount {
+		if col.Kind == insights.KindCount && !slices.Contains(chartDefs[t.Key].levels, key) {
 			s := fmt.Sprintf("%s: %s in the %s to %s", label, thousands(int(total)), strings.ToLower(r.Period.Label()), dateLabel(r.To, true))
 			if t.Prev != nil {
 				s += fmt.Sprintf(" (%s in the %s before)", thousands(int(prevTotal)), strings.ToLower(r.Period.Label()))
 			}
 			if best > 0 {
-				s += fmt.Sprintf("; most in the %s of %s, %s", bucketName(r), when(bestI), formatValue(col.Kind, &best))
+				s += fmt.Sprintf("; the most %s %s: %s", bucketOf(r), when(bestI), formatValue(col.Kind, &best))
 			}
 			out = append(out, s+".")
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s: from %s (%s) to %s (%s) over the %s.", label,
-			formatValue(col.Kind, &lo), when(loI), formatValue(col.Kind, &best), when(bestI), bucketName(r)+"s"))
+		out = append(out, fmt.Sprintf("%s: lowest %s %s (%s), highest %s %s (%s).", label,
+			bucketOf(r), when(loI), formatValue(col.Kind, &lo), bucketOf(r), when(bestI), formatValue(col.Kind, &best)))
 	}
 	return strings.Join(out, " ")
 }
 
-func bucketName(r *insights.Report) string {
+// bucketOf introduces a bucket's date: "on 3 Nov", "in the week of 3 Nov".
+func bucketOf(r *insights.Report) string {
 	if r.Period.Weekly() {
-		return "week"
+		return "in the week of"
 	}
-	return "day"
+	return "on"
 }
 
 // tableSummary is the text alternative of a chart that is a table.
@@ -460,12 +492,23 @@ func tableSummary(t *insights.Table) string {
 func tableView(t *insights.Table, heat bool) insightsTable {
 	var out insightsTable
 	var shown []int
+	daily := t.Col("from") >= 0
+	for _, row := range t.Rows {
+		daily = daily && row[t.Col("from")] == row[t.Col("to")]
+	}
 	for i, c := range t.Columns {
-		if c.Kind == insights.KindURL {
+		if c.Kind == insights.KindURL || daily && c.Key == "to" {
 			continue
 		}
+		label := c.Label
+		switch {
+		case daily && c.Key == "from":
+			label = "Day"
+		case c.Key == "from":
+			label = "Week from"
+		}
 		shown = append(shown, i)
-		out.Head = append(out.Head, c.Label)
+		out.Head = append(out.Head, label)
 		out.Num = append(out.Num, c.Kind != insights.KindText && c.Kind != insights.KindDate)
 	}
 	for _, row := range t.Rows {

@@ -28,37 +28,67 @@ type svgChart struct {
 	Kind            string   // "line", "bars", "stack" or "hbar"
 	Labels          []string // x labels (hbar: the row labels)
 	Series          []svgSeries
-	Format          func(float64) string // tooltip values
-	Axis            func(float64) string // axis labels; nil: Format
-	Max             float64              // a fixed top of the scale (1 for shares); 0: from the data
+	Format          func(float64) string  // tooltip values
+	Axis            func(float64) string  // axis labels; nil: Format
+	Max             float64               // a fixed top of the scale (1 for shares); 0: from the data
+	Step            float64               // the grid step with a fixed Max; 0: a quarter of it
+	Nice            func(float64) float64 // rounds a raw grid step up; nil: 1, 2, 2.5 or 5 times a power of ten
 }
 
 const (
-	svgW, svgH                       = 640.0, 240.0
-	padL, padR, padT, padB           = 64.0, 12.0, 14.0, 32.0
-	hbarRow, hbarLabel, hbarPadRight = 32.0, 170.0, 72.0
+	svgW, svgH                       = 480.0, 220.0
+	padL, padR, padT, padB           = 52.0, 8.0, 12.0, 30.0
+	hbarRow, hbarLabel, hbarPadRight = 30.0, 150.0, 56.0
 )
 
 func esc(s string) string { return template.HTMLEscapeString(s) }
 
-// niceMax rounds v up to 1, 2, 2.5 or 5 times a power of ten, so the axis
-// gets round ticks.
-func niceMax(v float64) float64 {
+// niceStep rounds a grid step up to 1, 2, 2.5 or 5 times a power of ten.
+func niceStep(v float64) float64 {
 	if v <= 0 {
 		return 1
 	}
 	p := math.Pow(10, math.Floor(math.Log10(v)))
 	for _, m := range []float64{1, 2, 2.5, 5, 10} {
-		if v <= m*p {
+		if v <= m*p*(1+1e-9) {
 			return m * p
 		}
 	}
 	return 10 * p
 }
 
-func (c svgChart) top() float64 {
+// countStep is a grid step for whole numbers: 1, 2, 5, 10, 20, 25, 50...
+func countStep(v float64) float64 {
+	if v <= 1 {
+		return 1
+	}
+	s := niceStep(v)
+	if s < 10 && s != math.Trunc(s) {
+		s = math.Ceil(s)
+	}
+	return s
+}
+
+// durationSteps are grid steps for durations a person reads easily.
+var durationSteps = []float64{1, 5, 15, 30, 60, 5 * 60, 15 * 60, 30 * 60, 3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600,
+	86400, 2 * 86400, 5 * 86400, 7 * 86400, 14 * 86400, 30 * 86400, 60 * 86400, 90 * 86400, 180 * 86400, 365 * 86400}
+
+func durationStep(v float64) float64 {
+	for _, s := range durationSteps {
+		if v <= s {
+			return s
+		}
+	}
+	return niceStep(v)
+}
+
+// scale is the top of the y axis and its grid step.
+func (c svgChart) scale() (top, step float64) {
 	if c.Max > 0 {
-		return c.Max
+		if c.Step > 0 {
+			return c.Max, c.Step
+		}
+		return c.Max, c.Max / 4
 	}
 	hi := 0.0
 	if c.Kind == "stack" {
@@ -80,7 +110,12 @@ func (c svgChart) top() float64 {
 			}
 		}
 	}
-	return niceMax(hi)
+	nice := c.Nice
+	if nice == nil {
+		nice = niceStep
+	}
+	step = nice(max(hi, 1e-9) / 4)
+	return max(step, math.Ceil(hi/step-1e-9)*step), step
 }
 
 // render draws the chart.
@@ -93,13 +128,13 @@ func (c svgChart) render() template.HTML {
 	fmt.Fprintf(&b, `<svg class="chart chart-%s" viewBox="0 0 %g %g" role="img" aria-labelledby="%s %s" preserveAspectRatio="xMidYMid meet">`,
 		esc(c.Kind), svgW, svgH, titleID, descID)
 	fmt.Fprintf(&b, `<title id="%s">%s</title><desc id="%s">%s</desc>`, titleID, esc(c.Title), descID, esc(c.Desc))
-	top := c.top()
+	top, gridStep := c.scale()
 	plotW, plotH := svgW-padL-padR, svgH-padT-padB
 	y := func(v float64) float64 { return padT + plotH - v/top*plotH }
-	// Grid and y axis: four steps.
+	// Grid and y axis, one line per step.
 	b.WriteString(`<g class="axis">`)
-	for i := 0; i <= 4; i++ {
-		v := top * float64(i) / 4
+	for i := 0; float64(i)*gridStep <= top*(1+1e-9); i++ {
+		v := float64(i) * gridStep
 		fmt.Fprintf(&b, `<line class="grid" x1="%g" x2="%g" y1="%.1f" y2="%.1f"/>`, padL, svgW-padR, y(v), y(v))
 		axis := c.Axis
 		if axis == nil {
@@ -110,10 +145,15 @@ func (c svgChart) render() template.HTML {
 	n := len(c.Labels)
 	step := plotW / float64(max(n, 1))
 	x := func(i int) float64 { return padL + step*(float64(i)+0.5) }
+	// At most seven labels; on a phone every other one (class alt) hides.
 	every := max(1, int(math.Ceil(float64(n)/7)))
 	for i, l := range c.Labels {
-		if i%every == 0 || i == n-1 && n <= 7 {
-			fmt.Fprintf(&b, `<text class="tick" x="%.1f" y="%g" text-anchor="middle">%s</text>`, x(i), svgH-padB+18, esc(l))
+		if i%every == 0 {
+			cls := "tick"
+			if (i/every)%2 == 1 {
+				cls += " alt"
+			}
+			fmt.Fprintf(&b, `<text class="%s" x="%.1f" y="%g" text-anchor="middle">%s</text>`, cls, x(i), svgH-padB+18, esc(l))
 		}
 	}
 	b.WriteString(`</g>`)
@@ -214,7 +254,7 @@ func (c svgChart) renderHBar() template.HTML {
 	titleID, descID := c.ID+"-title", c.ID+"-desc"
 	fmt.Fprintf(&b, `<svg class="chart chart-hbar" viewBox="0 0 %g %g" role="img" aria-labelledby="%s %s" preserveAspectRatio="xMidYMid meet">`, svgW, h, titleID, descID)
 	fmt.Fprintf(&b, `<title id="%s">%s</title><desc id="%s">%s</desc>`, titleID, esc(c.Title), descID, esc(c.Desc))
-	top := c.top()
+	top, _ := c.scale()
 	plotW := svgW - hbarLabel - hbarPadRight
 	w := func(v float64) float64 { return v / top * plotW }
 	for i, l := range c.Labels {
