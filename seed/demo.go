@@ -158,9 +158,13 @@ func (s *seeder) demo(ctx context.Context) error {
 			}
 		}
 	}
-	// Reload so votes and reviews see segments and verification.
+	// Reload so votes and reviews see segments and verification. Everyone
+	// was here today: insights show them among the active members.
 	for k, u := range people {
 		if people[k], err = s.a.Auth.User(ctx, u.ID); err != nil {
+			return err
+		}
+		if _, err := s.a.Auth.Visit(ctx, people[k]); err != nil {
 			return err
 		}
 	}

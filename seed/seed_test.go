@@ -13,6 +13,7 @@ import (
 
 	"github.com/townhall/townhall/app/apptest"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/insights"
 	"github.com/townhall/townhall/markdown"
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/seed"
@@ -56,6 +57,26 @@ func TestDemoLoadsALivingSite(t *testing.T) {
 	segs, err := env.App.Auth.Segments(ctx)
 	if err != nil || len(segs) != 3 {
 		t.Errorf("segments = %d, %v; want Free, Pro and Enterprise", len(segs), err)
+	}
+	// Insights show the demo at once: everyone visited, the ideas and
+	// reviews are today's.
+	for more := true; more; {
+		if more, err = env.App.Insights.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pm, err := env.App.Auth.UserByHandle(ctx, "priya-raman")
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err := env.App.Insights.Report(ctx, pm, insights.Query{Period: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, min := range map[string]float64{"active_members": 10, "ideas_proposed": 8, "threads": 5, "reviews": 5, "votes": 20} {
+		if f := report.Figure(key); f.Value == nil || *f.Value < min {
+			t.Errorf("insights: %s = %v on the demo; want at least %v", key, f.Value, min)
+		}
 	}
 	// A member's page shows it: the board renders with the demo content.
 	res, body := env.Anonymous(t).Get("/ideas")
