@@ -90,6 +90,31 @@ func PageQueries() []PageQuery {
 		qs = append(qs, PageQuery{"account export " + q.name, q.coll,
 			bson.D{{Key: q.field, Value: "u"}, {Key: q.key, Value: bson.D{{Key: "$gt", Value: ""}}}}, bson.D{{Key: q.key, Value: 1}}})
 	}
+	// The insights' background pass: each fact by its creation time, then
+	// what the facts refer to by id.
+	day := bson.D{{Key: "$gte", Value: int64(1)}, {Key: "$lt", Value: int64(2)}}
+	byTime := bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}
+	newest := bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}
+	in := bson.D{{Key: "$in", Value: bson.A{"a", "b"}}}
+	qs = append(qs,
+		PageQuery{"insights threads of a day", "forum_threads", bson.D{{Key: "created_at", Value: day}, {Key: "hidden", Value: false}}, byTime},
+		PageQuery{"insights replies of threads", "forum_posts", bson.D{{Key: "thread_id", Value: in}, {Key: "position", Value: bson.D{{Key: "$gt", Value: 0}}}, {Key: "hidden", Value: false}}, nil},
+		PageQuery{"insights replies of a day", "forum_posts", bson.D{{Key: "created_at", Value: day}, {Key: "position", Value: bson.D{{Key: "$gt", Value: 0}}}, {Key: "hidden", Value: false}}, byTime},
+		PageQuery{"insights ideas of a day", "ideas", bson.D{{Key: "created_at", Value: day}, {Key: "listed", Value: true}}, byTime},
+		PageQuery{"insights status changes of a day", "idea_status_changes", bson.D{{Key: "at", Value: day}}, bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}},
+		PageQuery{"insights status changes of ideas", "idea_status_changes", bson.D{{Key: "idea_id", Value: in}}, nil},
+		PageQuery{"insights votes of a day", "idea_votes", bson.D{{Key: "created_at", Value: day}}, nil},
+		PageQuery{"insights reviews of a day", "reviews", bson.D{{Key: "created_at", Value: day}}, byTime},
+		PageQuery{"insights lowest ratings", "reviews", bson.D{{Key: "rating", Value: 1}, {Key: "created_at", Value: bson.D{{Key: "$gte", Value: int64(1)}}}}, newest},
+		PageQuery{"insights lowest ratings of a product", "reviews", bson.D{{Key: "product_id", Value: "p"}, {Key: "rating", Value: 1}, {Key: "created_at", Value: bson.D{{Key: "$gte", Value: int64(1)}}}}, newest},
+		PageQuery{"insights members who joined", "users", bson.D{{Key: "created_at", Value: day}}, byTime},
+		PageQuery{"insights members seen since", "users", bson.D{{Key: "last_seen_at", Value: bson.D{{Key: "$gte", Value: int64(1)}}}}, nil},
+		PageQuery{"insights users by id", "users", bson.D{{Key: "_id", Value: in}}, nil},
+		PageQuery{"insights visits of days", "visits", bson.D{{Key: "day", Value: bson.D{{Key: "$gte", Value: "2026-01-01"}, {Key: "$lte", Value: "2026-12-31"}}}}, bson.D{{Key: "day", Value: 1}, {Key: "user_id", Value: 1}}},
+		PageQuery{"insights visits of a cohort", "visits", bson.D{{Key: "user_id", Value: in}, {Key: "day", Value: bson.D{{Key: "$gte", Value: "2026-01-01"}, {Key: "$lte", Value: "2026-01-31"}}}}, nil},
+		PageQuery{"insights ideas in play", "ideas", bson.D{{Key: "listed", Value: true}, {Key: "status", Value: bson.D{{Key: "$nin", Value: bson.A{"done", "declined"}}}}}, nil},
+		PageQuery{"insights rollup rows", "insight_rows", bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: "d:2026-01-01"}, {Key: "$lte", Value: "d:2026-12-31"}}}}, bson.D{{Key: "_id", Value: 1}}},
+	)
 	for _, hidden := range []bool{false, true} {
 		for _, after := range []*forum.ThreadCursor{nil, {Pinned: true, Activity: time.UnixMilli(5), ID: "z"}, {Activity: time.UnixMilli(5), ID: "z"}} {
 			qs = append(qs, PageQuery{fmt.Sprintf("category threads withHidden=%v cursor=%+v", hidden, after), "forum_threads",

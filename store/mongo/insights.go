@@ -20,16 +20,17 @@ import (
 // bounded queries. Rollup rows live in insight_rows under their key.
 func init() {
 	registerIndexes(func(db *DB) []index {
-		created := bson.D{{Key: "created_at", Value: 1}}
+		created := bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}
+		newest := bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}
 		return []index{
 			{db.forumThreads(), "created", created, false, false},
 			{db.forumPosts(), "created", created, false, false},
 			{db.ideas(), "created", created, false, false},
-			{db.ideaStatus(), "at", bson.D{{Key: "at", Value: 1}}, false, false},
+			{db.ideaStatus(), "at", bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}, false, false},
 			{db.ideaVotes(), "created", created, false, false},
 			{db.reviews(), "created", created, false, false},
-			{db.reviews(), "low", bson.D{{Key: "rating", Value: 1}, {Key: "created_at", Value: -1}}, false, false},
-			{db.reviews(), "product_low", bson.D{{Key: "product_id", Value: 1}, {Key: "rating", Value: 1}, {Key: "created_at", Value: -1}}, false, false},
+			{db.reviews(), "low", append(bson.D{{Key: "rating", Value: 1}}, newest...), false, false},
+			{db.reviews(), "product_low", append(bson.D{{Key: "product_id", Value: 1}, {Key: "rating", Value: 1}}, newest...), false, false},
 			{db.users, "created", created, false, false},
 			{db.users, "seen", bson.D{{Key: "last_seen_at", Value: 1}}, false, false},
 		}
