@@ -102,6 +102,9 @@ func replace(key any, doc any) mongo.WriteModel {
 func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collection, []mongo.WriteModel, error) {
 	var models []mongo.WriteModel
 	add := func(m mongo.WriteModel) { models = append(models, m) }
+	if coll, ok := db.integrationModels(b, add); ok {
+		return coll, models, nil
+	}
 	switch b.Type.Name {
 	case "settings":
 		for _, r := range b.Records {

@@ -47,6 +47,7 @@ var suites = []struct {
 	{"jobs", jobCases},
 	{"notify", notifyCases},
 	{"reviews", reviewCases},
+	{"tokens", tokenCases},
 	{"visits", visitCases},
 }
 

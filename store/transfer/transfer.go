@@ -68,6 +68,7 @@ var Types = []Type{
 	{"products", []string{"id"}, func() Record { return new(Product) }},
 	{"reviews", []string{"id"}, func() Record { return new(Review) }},
 	{"review_votes", []string{"review_id", "user_id"}, func() Record { return new(HelpfulVote) }},
+	{"api_tokens", []string{"id"}, func() Record { return new(APIToken) }},
 	{"jobs", []string{"id"}, func() Record { return new(Job) }},
 	{"audit_log", []string{"id"}, func() Record { return new(AuditEntry) }},
 	{"changes", []string{"seq"}, func() Record { return new(Change) }},
