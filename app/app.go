@@ -29,6 +29,7 @@ import (
 	"github.com/townhall/townhall/settings"
 	"github.com/townhall/townhall/store/mongo"
 	"github.com/townhall/townhall/store/sqlite"
+	"github.com/townhall/townhall/tokens"
 	"github.com/townhall/townhall/web"
 )
 
@@ -197,6 +198,7 @@ type Store interface {
 	jobs.Store
 	audit.Store
 	settings.Store
+	tokens.Store
 	search.Source // the change feed and search documents
 	Ping(ctx context.Context) error
 	Close() error
@@ -244,8 +246,10 @@ type App struct {
 	// StaffLog records every staff action (services call it).
 	StaffLog *audit.Log
 	OAuth    *auth.OAuth
-	Web      *web.Server
-	Secret   []byte
+	// Tokens are the API tokens people and integrations use.
+	Tokens *tokens.Service
+	Web    *web.Server
+	Secret []byte
 
 	// Search answers queries; SearchIndex is its live index in
 	// DATA/search, kept current by Indexer tailing the store's change feed.
@@ -309,6 +313,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Reviews = reviews.NewService(db, a.Notify)
 	a.Forum = forum.NewService(db, a.Notify, a.Auth)
 	a.Forum.OnNotifyError = func(err error) { cfg.Logger.Warn("forum notification not delivered", "err", err) }
+	a.Tokens = tokens.NewService(db, a.Auth, a.StaffLog)
+	a.Tokens.OnTouchError = func(err error) { cfg.Logger.Warn("API token use not recorded", "err", err) }
 	a.OAuth, err = auth.NewOAuth(auth.OAuthConfig{
 		GitHubClientID: cfg.GitHubClientID, GitHubClientSecret: cfg.GitHubClientSecret, GitHubURL: cfg.GitHubURL,
 		GoogleClientID: cfg.GoogleClientID, GoogleClientSecret: cfg.GoogleClientSecret,
@@ -347,6 +353,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Search:   a.Search,
 		Ping:     db.Ping,
 		Limiter:  limiter,
+		Tokens:   a.Tokens,
 	})
 	if err != nil {
 		a.SearchIndex.Close()

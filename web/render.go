@@ -184,6 +184,8 @@ func (r *renderer) funcs() template.FuncMap {
 		"stars":         func(n int) string { return starText(float64(n)) },
 		"starsf":        starText,
 		"ratingChoices": ratingChoices,
+		"dict":          dict,
+		"hasValue":      hasValue,
 	}
 }
 

@@ -24,6 +24,7 @@ import (
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/search"
 	"github.com/townhall/townhall/settings"
+	"github.com/townhall/townhall/tokens"
 )
 
 // Config is what the web layer needs from the command line.
@@ -65,6 +66,8 @@ type Services struct {
 	// Limiter counts write rate limits across every app node; nil counts
 	// them in this node's memory.
 	Limiter RateLimiter
+	// Tokens authenticates API requests that carry a bearer token.
+	Tokens *tokens.Service
 }
 
 // Server holds the router and everything handlers share.
@@ -158,6 +161,7 @@ func (s *Server) routes() {
 	s.productRoutes(r)
 	s.reviewRoutes(r)
 	s.searchRoutes(r)
+	s.tokenRoutes(r)
 }
 
 // api is the JSON API group; handlers under it answer errors as JSON.
