@@ -20,6 +20,22 @@ func (db *DB) integrationModels(b transfer.Batch, add func(mongo.WriteModel)) (c
 				LastUsedAt: t.LastUsedAt, RevokedAt: t.RevokedAt}))
 		}
 		return db.apiTokens(), true
+	case "webhook_endpoints":
+		for _, r := range b.Records {
+			e := r.(*transfer.WebhookEndpoint)
+			add(replace(e.ID, webhookDoc{ID: e.ID, URL: e.URL, Events: strings.Split(e.Events, ","), Secret: e.Secret, Format: e.Format,
+				Description: e.Description, CreatedBy: e.CreatedBy, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt, Failures: e.Failures,
+				FailedDeliveries: e.FailedDeliveries, FailingSince: e.FailingSince, LastAttemptAt: e.LastAttemptAt, LastSuccessAt: e.LastSuccessAt,
+				LastStatus: e.LastStatus, LastError: e.LastError, DisabledAt: e.DisabledAt, DisabledReason: e.DisabledReason}))
+		}
+		return db.webhookEndpoints(), true
+	case "webhook_attempts":
+		for _, r := range b.Records {
+			a := r.(*transfer.WebhookAttempt)
+			add(replace(a.ID, attemptDoc{ID: a.ID, EndpointID: a.EndpointID, JobID: a.JobID, EventID: a.EventID, Event: a.Event,
+				Attempt: a.Attempt, StatusCode: a.StatusCode, Error: a.Error, OK: a.OK, Final: a.Final, DurationMS: a.DurationMS, At: a.At}))
+		}
+		return db.webhookAttempts(), true
 	}
 	return nil, false
 }

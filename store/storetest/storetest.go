@@ -49,6 +49,7 @@ var suites = []struct {
 	{"reviews", reviewCases},
 	{"tokens", tokenCases},
 	{"visits", visitCases},
+	{"webhooks", webhookCases},
 }
 
 // Run runs every case of every suite against the backend.

@@ -19,3 +19,41 @@ type APIToken struct {
 	LastUsedAt int64  `col:"last_used_at,null"`
 	RevokedAt  int64  `col:"revoked_at,null"`
 }
+
+// WebhookEndpoint is a registered webhook receiver with its health.
+type WebhookEndpoint struct {
+	ID               string `col:"id"`
+	URL              string `col:"url"`
+	Events           string `col:"events"` // comma-separated
+	Secret           string `col:"secret"`
+	Format           string `col:"format"`
+	Description      string `col:"description"`
+	CreatedBy        string `col:"created_by"`
+	CreatedAt        int64  `col:"created_at"`
+	UpdatedAt        int64  `col:"updated_at"`
+	Failures         int    `col:"failures"`
+	FailedDeliveries int    `col:"failed_deliveries"`
+	FailingSince     int64  `col:"failing_since,null"`
+	LastAttemptAt    int64  `col:"last_attempt_at,null"`
+	LastSuccessAt    int64  `col:"last_success_at,null"`
+	LastStatus       int    `col:"last_status"`
+	LastError        string `col:"last_error"`
+	DisabledAt       int64  `col:"disabled_at,null"`
+	DisabledReason   string `col:"disabled_reason"`
+}
+
+// WebhookAttempt is one logged delivery attempt.
+type WebhookAttempt struct {
+	ID         string `col:"id"`
+	EndpointID string `col:"endpoint_id"`
+	JobID      string `col:"job_id"`
+	EventID    string `col:"event_id"`
+	Event      string `col:"event"`
+	Attempt    int    `col:"attempt"`
+	StatusCode int    `col:"status_code"`
+	Error      string `col:"error"`
+	OK         bool   `col:"ok"`
+	Final      bool   `col:"final"`
+	DurationMS int64  `col:"duration_ms"`
+	At         int64  `col:"at"`
+}
