@@ -83,6 +83,8 @@ type Service struct {
 	store Store
 	now   func() time.Time
 	loc   *time.Location // the site's time zone: where a day of visits begins
+	// Events hears about people joining (webhooks); nil emits nothing.
+	Events townhall.Emitter
 }
 
 // NewService returns a Service over store, counting days in UTC until
@@ -140,7 +142,10 @@ func (s *Service) SignIn(ctx context.Context, id Identity) (*townhall.User, erro
 	if id.Role != "" && !id.Role.Valid() {
 		return nil, townhall.Errorf(townhall.EINVALID, "Unknown role %q.", id.Role)
 	}
-	u, _, err := s.store.SignIn(ctx, id, s.now())
+	u, created, err := s.store.SignIn(ctx, id, s.now())
+	if err == nil && created && joins(id.Provider) {
+		s.emitJoined(ctx, u)
+	}
 	return u, err
 }
 

@@ -23,6 +23,9 @@ type Service struct {
 	// OnNotifyError is told about notifications that could not be
 	// delivered after a successful write; nil ignores them.
 	OnNotifyError func(error)
+	// Events hears about new ideas, status changes and merges (webhooks);
+	// nil emits nothing.
+	Events townhall.Emitter
 }
 
 // NewService returns a Service over store; n may be nil (no notifications).
@@ -104,7 +107,11 @@ func (s *Service) Propose(ctx context.Context, actor *townhall.User, in Input) (
 	if err := s.store.CreateIdea(ctx, idea, words); err != nil {
 		return nil, err
 	}
-	return s.store.Idea(ctx, idea.ID, actor.ID)
+	created, err := s.store.Idea(ctx, idea.ID, actor.ID)
+	if err == nil {
+		s.emitCreated(ctx, actor, created)
+	}
+	return created, err
 }
 
 // Edit changes an idea's title, description and tags. The author and the
@@ -397,7 +404,11 @@ func (s *Service) ChangeStatus(ctx context.Context, actor *townhall.User, id str
 		}
 		s.tell(ctx, actor.ID, followers, "status", text, idea.URL())
 	}
-	return s.store.Idea(ctx, id, actor.ID)
+	after, err := s.store.Idea(ctx, id, actor.ID)
+	if err == nil && ch.From != ch.To {
+		s.emitStatusChanged(ctx, actor, after, ch)
+	}
+	return after, err
 }
 
 // History lists an idea's status changes, oldest first.
@@ -437,6 +448,7 @@ func (s *Service) Merge(ctx context.Context, actor *townhall.User, dupID, intoID
 		return nil, err
 	}
 	if merged {
+		s.emitMerged(ctx, actor, dup, into)
 		if ferr != nil {
 			s.notifyFailed(ferr)
 		} else {

@@ -189,7 +189,7 @@ func (s *Service) CreateSite(ctx context.Context, actor *townhall.User, via *Tok
 	if !in.Role.Valid() {
 		return nil, townhall.Errorf(townhall.EINVALID, "Role must be member, moderator, product or admin (got %.20q).", in.Role)
 	}
-	u, err := s.users.SignIn(ctx, auth.Identity{Provider: BotProvider, Subject: t.ID, Name: bot, Role: in.Role})
+	u, err := s.users.SignIn(ctx, auth.Identity{Provider: auth.ProviderBot, Subject: t.ID, Name: bot, Role: in.Role})
 	if err != nil {
 		return nil, err
 	}

@@ -36,7 +36,6 @@ const (
 	MaxActive      = 25  // active tokens per person
 	SecretPrefix   = "th_"
 	TouchEvery     = time.Minute // last-used times are this precise
-	BotProvider    = "bot"       // the sign-in provider of site tokens' bot users
 	listTokensMost = 100
 )
 

@@ -25,6 +25,7 @@ import (
 	"github.com/townhall/townhall/search"
 	"github.com/townhall/townhall/settings"
 	"github.com/townhall/townhall/tokens"
+	"github.com/townhall/townhall/webhooks"
 )
 
 // Config is what the web layer needs from the command line.
@@ -68,6 +69,8 @@ type Services struct {
 	Limiter RateLimiter
 	// Tokens authenticates API requests that carry a bearer token.
 	Tokens *tokens.Service
+	// Webhooks manages webhook endpoints and their delivery log.
+	Webhooks *webhooks.Service
 }
 
 // Server holds the router and everything handlers share.
@@ -162,6 +165,7 @@ func (s *Server) routes() {
 	s.reviewRoutes(r)
 	s.searchRoutes(r)
 	s.tokenRoutes(r)
+	s.webhookRoutes(r)
 }
 
 // api is the JSON API group; handlers under it answer errors as JSON.
