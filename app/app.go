@@ -195,6 +195,7 @@ func isLoopback(host string) bool {
 // store and the MongoDB store both implement it.
 type Store interface {
 	auth.Store
+	auth.CustomerStore
 	notify.Store
 	forum.Store
 	ideas.Store
@@ -327,6 +328,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		webhooks.Config{BaseURL: base, SiteName: cfg.SiteName, AllowPrivate: cfg.WebhooksAllowPrivate})
 	a.Jobs.Register(a.Webhooks.QueueSpec())
 	a.Auth.Events, a.Forum.Events, a.Ideas.Events, a.Reviews.Events = a.Webhooks, a.Webhooks, a.Webhooks, a.Webhooks
+	a.Ideas.Customers, a.Ideas.StaffLog = a.Auth, a.StaffLog
 	a.OAuth, err = auth.NewOAuth(auth.OAuthConfig{
 		GitHubClientID: cfg.GitHubClientID, GitHubClientSecret: cfg.GitHubClientSecret, GitHubURL: cfg.GitHubURL,
 		GoogleClientID: cfg.GoogleClientID, GoogleClientSecret: cfg.GoogleClientSecret,

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/markdown"
 )
 
@@ -26,6 +27,11 @@ type Service struct {
 	// Events hears about new ideas, status changes and merges (webhooks);
 	// nil emits nothing.
 	Events townhall.Emitter
+	// StaffLog records the product team's actions; nil records nothing.
+	StaffLog *audit.Log
+	// Customers finds (or records) the customer a vote on their behalf
+	// is for; auth.Service implements it.
+	Customers Customers
 }
 
 // NewService returns a Service over store; n may be nil (no notifications).

@@ -34,6 +34,8 @@ type view struct {
 	Data      any
 	DevLogin  bool
 	RequestID string
+	// Feed is the page's Atom feed, linked from its head.
+	Feed *feedLink
 }
 
 // renderer holds one template set per page: the layout and partials plus the

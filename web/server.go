@@ -166,6 +166,7 @@ func (s *Server) routes() {
 	s.searchRoutes(r)
 	s.tokenRoutes(r)
 	s.webhookRoutes(r)
+	s.feedRoutes(r)
 }
 
 // api is the JSON API group; handlers under it answer errors as JSON.

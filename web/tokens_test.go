@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -66,13 +67,13 @@ func TestTokenLifecycle(t *testing.T) {
 	env.Client(t, "Ada", "")
 	ann := env.Client(t, "Ann", "")
 	bob := env.Client(t, "Bob", "")
-	clock := time.Now()
-	env.App.Tokens.SetClock(func() time.Time { return clock })
+	clk := newClock(time.Now())
+	env.App.Tokens.SetClock(clk.now)
 
 	var tok tokenResp
 	step(t, "created once, listed without its secret", func(t *testing.T) {
 		tok = newToken(t, ann, map[string]any{"name": "script", "scopes": []string{"read", "write"}, "expires_in_days": 90})
-		want := clock.Add(90 * 24 * time.Hour)
+		want := clk.now().Add(90 * 24 * time.Hour)
 		if tok.ExpiresAt == nil || tok.ExpiresAt.Sub(want).Abs() > time.Second || !tok.Active || tok.LastUsedAt != nil {
 			t.Fatalf("token = %+v", tok)
 		}
@@ -98,18 +99,18 @@ func TestTokenLifecycle(t *testing.T) {
 	})
 	step(t, "last use is recorded, at most once a minute", func(t *testing.T) {
 		first := listTokens(t, ann)[0].LastUsedAt
-		if first == nil || first.Sub(clock).Abs() > time.Second {
-			t.Fatalf("last used = %v, want about %v", first, clock)
+		if first == nil || first.Sub(clk.now()).Abs() > time.Second {
+			t.Fatalf("last used = %v, want about %v", first, clk.now())
 		}
-		clock = clock.Add(30 * time.Second)
+		clk.add(30 * time.Second)
 		me(t, script)
 		if again := listTokens(t, ann)[0].LastUsedAt; !again.Equal(*first) {
 			t.Fatalf("a use 30 s later moved last used from %v to %v", first, again)
 		}
-		clock = clock.Add(time.Minute)
+		clk.add(time.Minute)
 		me(t, script)
-		if later := listTokens(t, ann)[0].LastUsedAt; later.Sub(clock).Abs() > time.Second {
-			t.Fatalf("a use a minute later left last used at %v, want %v", later, clock)
+		if later := listTokens(t, ann)[0].LastUsedAt; later.Sub(clk.now()).Abs() > time.Second {
+			t.Fatalf("a use a minute later left last used at %v, want %v", later, clk.now())
 		}
 	})
 	step(t, "a read-only token cannot write", func(t *testing.T) {
@@ -187,7 +188,7 @@ func TestTokenLifecycle(t *testing.T) {
 		short := newToken(t, ann, map[string]any{"name": "short", "scopes": []string{"read"}, "expires_in_days": 1})
 		c := env.Bearer(t, short.Token)
 		me(t, c)
-		clock = clock.Add(25 * time.Hour)
+		clk.add(25 * time.Hour)
 		msg := c.WantError("GET", "/api/v1/me", nil, 401, townhall.EUNAUTHORIZED)
 		if !strings.Contains(msg, "expired") {
 			t.Fatalf("message %q does not say expired", msg)
@@ -341,6 +342,33 @@ func TestTokenPages(t *testing.T) {
 	if _, page = ada.Get("/admin/tokens"); !strings.Contains(page, "Metabase") || !strings.Contains(page, "moderator") || !strings.Contains(page, "never") {
 		t.Fatal("site token list misses the bot, its role or its expiry")
 	}
+}
+
+// clock is a settable clock for services under test, safe to read from
+// the server's goroutines.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock(t time.Time) *clock { return &clock{t: t} }
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func (c *clock) set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
 }
 
 // between returns what follows the first after in s, up to before ("" for

@@ -442,9 +442,8 @@ func TestWebhookDisabledAfterFailures(t *testing.T) {
 func TestWebhookDisabledAfterADayOfFailures(t *testing.T) {
 	env := apptest.Start(t, apptest.WithConfig(privateWebhooks))
 	env.App.Webhooks.SetRetryBase(50 * time.Millisecond)
-	var mu sync.Mutex
-	clock := time.Now()
-	env.App.Webhooks.SetClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return clock })
+	clk := newClock(time.Now())
+	env.App.Webhooks.SetClock(clk.now)
 	admin := env.Client(t, "Ada", "")
 	rcv := newReceiver(t, func(int) int { return http.StatusBadGateway })
 	w := register(t, admin, rcv.srv.URL, "down-secret-12345678", "idea.created")
@@ -453,9 +452,7 @@ func TestWebhookDisabledAfterADayOfFailures(t *testing.T) {
 	if !getWebhook(t, admin, w.ID).Active {
 		t.Fatal("disabled after one 502")
 	}
-	mu.Lock()
-	clock = clock.Add(25 * time.Hour)
-	mu.Unlock()
+	clk.add(25 * time.Hour)
 	var h webhookResp
 	waitFor(t, "the endpoint to be disabled", func() bool {
 		h = getWebhook(t, admin, w.ID)

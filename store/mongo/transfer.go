@@ -125,7 +125,7 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 			for i, id := range u.Identities {
 				ids[i] = id.Provider + ":" + id.Subject
 			}
-			add(replace(u.ID, userDoc{ID: u.ID, Handle: u.Handle, Name: u.Name, Email: u.Email, AvatarURL: u.AvatarURL, Role: u.Role,
+			add(replace(u.ID, userDoc{ID: u.ID, Handle: u.Handle, Name: u.Name, Email: u.Email, EmailKey: emailKey(u.Email), AvatarURL: u.AvatarURL, Role: u.Role,
 				SegmentID: u.SegmentID, Verified: u.Verified, Unread: u.Unread, CreatedAt: u.CreatedAt, Identities: ids,
 				LastSeenAt: u.LastSeenAt, DaysVisited: u.DaysVisited}))
 		}
@@ -313,7 +313,7 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 func ideaFromRecord(i *transfer.Idea) ideaDoc {
 	d := ideaDoc{ID: i.ID, AuthorID: i.AuthorID, Title: i.Title, Body: i.Body, BodyHTML: i.BodyHTML, Tags: []string{},
 		Status: i.Status, Votes: i.Votes, Comments: i.Comments, Trend: i.Trend, MergedInto: i.MergedInto,
-		StatusAt: i.StatusAt, RespondedAt: i.RespondedAt, CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt}
+		StatusAt: i.StatusAt, RespondedAt: i.RespondedAt, ShippedAt: i.ShippedAt, CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt}
 	if i.Tags != "" {
 		d.Tags = strings.Split(i.Tags, ",")
 	}

@@ -36,6 +36,19 @@ func (db *DB) integrationModels(b transfer.Batch, add func(mongo.WriteModel)) (c
 				Attempt: a.Attempt, StatusCode: a.StatusCode, Error: a.Error, OK: a.OK, Final: a.Final, DurationMS: a.DurationMS, At: a.At}))
 		}
 		return db.webhookAttempts(), true
+	case "idea_release_notes":
+		for _, r := range b.Records {
+			n := r.(*transfer.ReleaseNote)
+			add(replace(n.IdeaID, releaseNoteDoc{n.IdeaID, n.Body, n.BodyHTML, n.AuthorID, n.UpdatedAt}))
+		}
+		return db.ideaReleaseNotes(), true
+	case "idea_proxy_votes":
+		for _, r := range b.Records {
+			v := r.(*transfer.ProxyVote)
+			id := v.IdeaID + ":" + v.UserID
+			add(replace(id, proxyVoteDoc{id, v.IdeaID, v.UserID, v.RecordedBy, v.Note, v.CreatedAt}))
+		}
+		return db.ideaProxyVotes(), true
 	}
 	return nil, false
 }

@@ -41,11 +41,13 @@ var suites = []struct {
 }{
 	{"audit", auditCases},
 	{"auth", authCases},
+	{"changelog", changelogCases},
 	{"forum", forumCases},
 	{"idea_moderation", ideaModerationCases},
 	{"ideas", ideaCases},
 	{"jobs", jobCases},
 	{"notify", notifyCases},
+	{"on_behalf", onBehalfCases},
 	{"reviews", reviewCases},
 	{"tokens", tokenCases},
 	{"visits", visitCases},

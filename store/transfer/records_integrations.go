@@ -57,3 +57,22 @@ type WebhookAttempt struct {
 	DurationMS int64  `col:"duration_ms"`
 	At         int64  `col:"at"`
 }
+
+// ReleaseNote is the product team's note on a shipped idea.
+type ReleaseNote struct {
+	IdeaID    string `col:"idea_id"`
+	Body      string `col:"body"`
+	BodyHTML  string `col:"body_html"`
+	AuthorID  string `col:"author_id"`
+	UpdatedAt int64  `col:"updated_at"`
+}
+
+// ProxyVote records who voted on a customer's behalf, and why; the vote
+// itself is a Vote like any other.
+type ProxyVote struct {
+	IdeaID     string `col:"idea_id"`
+	UserID     string `col:"user_id"`
+	RecordedBy string `col:"recorded_by"`
+	Note       string `col:"note"`
+	CreatedAt  int64  `col:"created_at"`
+}

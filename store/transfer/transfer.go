@@ -65,6 +65,8 @@ var Types = []Type{
 	{"idea_comments", []string{"id"}, func() Record { return new(Comment) }},
 	{"idea_status_changes", []string{"id"}, func() Record { return new(StatusChange) }},
 	{"idea_title_words", []string{"word", "idea_id"}, func() Record { return new(TitleWord) }},
+	{"idea_release_notes", []string{"idea_id"}, func() Record { return new(ReleaseNote) }},
+	{"idea_proxy_votes", []string{"idea_id", "user_id"}, func() Record { return new(ProxyVote) }},
 	{"products", []string{"id"}, func() Record { return new(Product) }},
 	{"reviews", []string{"id"}, func() Record { return new(Review) }},
 	{"review_votes", []string{"review_id", "user_id"}, func() Record { return new(HelpfulVote) }},
