@@ -2,6 +2,8 @@ package mongo
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -18,7 +20,7 @@ import (
 func init() {
 	registerIndexes(func(db *DB) []index {
 		return []index{
-			{db.webhookAttempts(), "job", bson.D{{Key: "endpoint_id", Value: 1}, {Key: "job_id", Value: 1}, {Key: "_id", Value: -1}}, false, false},
+			{db.webhookAttempts(), "job", bson.D{{Key: "endpoint_id", Value: 1}, {Key: "job_id", Value: 1}}, false, false},
 			{db.webhookAttempts(), "at", bson.D{{Key: "at", Value: 1}}, false, false},
 		}
 	})
@@ -221,8 +223,9 @@ func (db *DB) WebhookAttempts(ctx context.Context, endpointID string, jobIDs []s
 	}
 	ctx, cancel := op(ctx)
 	defer cancel()
-	cur, err := db.webhookAttempts().Find(ctx, bson.D{{Key: "endpoint_id", Value: endpointID}, {Key: "job_id", Value: bson.D{{Key: "$in", Value: jobIDs}}}},
-		options.Find().SetSort(bson.D{{Key: "_id", Value: -1}}))
+	// A page's deliveries have a few attempts each: sorted here, since
+	// an index cannot hand out an $in over job ids in _id order.
+	cur, err := db.webhookAttempts().Find(ctx, webhookAttemptsFilter(endpointID, jobIDs))
 	if err != nil {
 		return nil, err
 	}
@@ -230,12 +233,17 @@ func (db *DB) WebhookAttempts(ctx context.Context, endpointID string, jobIDs []s
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, err
 	}
+	slices.SortFunc(docs, func(a, b attemptDoc) int { return strings.Compare(b.ID, a.ID) })
 	out := make([]*webhooks.Attempt, len(docs))
 	for i, d := range docs {
 		out[i] = &webhooks.Attempt{ID: d.ID, EndpointID: d.EndpointID, JobID: d.JobID, EventID: d.EventID, Event: d.Event, Attempt: d.Attempt,
 			StatusCode: d.StatusCode, Error: d.Error, OK: d.OK, Final: d.Final, Duration: time.Duration(d.DurationMS) * time.Millisecond, At: fromMS(d.At)}
 	}
 	return out, nil
+}
+
+func webhookAttemptsFilter(endpointID string, jobIDs []string) bson.D {
+	return bson.D{{Key: "endpoint_id", Value: endpointID}, {Key: "job_id", Value: bson.D{{Key: "$in", Value: jobIDs}}}}
 }
 
 // PruneWebhookAttempts implements webhooks.Store.
@@ -253,8 +261,7 @@ func (db *DB) PruneWebhookAttempts(ctx context.Context, before time.Time) (int, 
 func (db *DB) AdminIDs(ctx context.Context) ([]string, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	cur, err := db.users.Find(ctx, bson.D{{Key: "role", Value: string(townhall.RoleAdmin)}},
-		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	cur, err := db.users.Find(ctx, bson.D{{Key: "role", Value: string(townhall.RoleAdmin)}}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, err
 	}
@@ -268,5 +275,6 @@ func (db *DB) AdminIDs(ctx context.Context) ([]string, error) {
 	for i, d := range docs {
 		ids[i] = d.ID
 	}
+	slices.Sort(ids)
 	return ids, nil
 }
