@@ -64,7 +64,7 @@ func me(t *testing.T, c *apptest.Client) townhall.User {
 // use to the minute, and stops working when revoked or expired.
 func TestTokenLifecycle(t *testing.T) {
 	env := apptest.Start(t)
-	env.Client(t, "Ada", "")
+	ada := env.Client(t, "Ada", "")
 	ann := env.Client(t, "Ann", "")
 	bob := env.Client(t, "Bob", "")
 	clk := newClock(time.Now())
@@ -160,9 +160,19 @@ func TestTokenLifecycle(t *testing.T) {
 		ro := env.Bearer(t, child.Token)
 		ro.WantError("POST", "/api/v1/tokens", map[string]any{"name": "x", "scopes": []string{"read"}}, 403, townhall.EFORBIDDEN)
 	})
-	step(t, "others cannot revoke it", func(t *testing.T) {
+	step(t, "others cannot revoke it; an admin can, on the record", func(t *testing.T) {
 		bob.WantError("DELETE", "/api/v1/tokens/"+tok.ID, nil, 404, townhall.ENOTFOUND)
 		me(t, script)
+		bobs := newToken(t, bob, map[string]any{"name": "bob's", "scopes": []string{"read"}})
+		if res, _ := ada.Do("DELETE", "/api/v1/tokens/"+bobs.ID, nil); res.StatusCode != http.StatusNoContent {
+			t.Fatalf("admin revoking Bob's token: %d", res.StatusCode)
+		}
+		env.Bearer(t, bobs.Token).WantError("GET", "/api/v1/me", nil, 401, townhall.EUNAUTHORIZED)
+		adminUser, _ := env.App.Auth.User(context.Background(), ada.User.ID)
+		log, _ := env.App.StaffLog.Entries(context.Background(), adminUser, audit.Query{Action: "token.revoke"})
+		if len(log.Items) != 1 || log.Items[0].TargetID != bobs.ID || log.Items[0].ActorID != ada.User.ID || log.Items[0].After != `{"revoked":true}` {
+			t.Fatalf("staff log = %+v", log.Items)
+		}
 	})
 	step(t, "revoked, it gets 401 at once", func(t *testing.T) {
 		res, _ := ann.Do("DELETE", "/api/v1/tokens/"+tok.ID, nil)

@@ -433,6 +433,10 @@ func TestWebhookDisabledAfterFailures(t *testing.T) {
 	if !enabled.Active || enabled.Failures != 0 || enabled.FailedDeliveries != 0 {
 		t.Fatalf("enabled endpoint %+v", enabled)
 	}
+	if page, _ := env.App.StaffLog.Entries(context.Background(), adminUser, audit.Query{Action: "webhook.enable"}); len(page.Items) != 1 ||
+		page.Items[0].ActorID != admin.User.ID || !strings.Contains(page.Items[0].Before, `"disabled":true`) {
+		t.Fatalf("staff log of the enable: %+v", page.Items)
+	}
 	propose(t, ann, "After it was enabled again")
 	waitFor(t, "a delivery after enabling", func() bool { return rcv.count() == webhooks.DisableAfter+1 })
 }
@@ -552,6 +556,11 @@ func TestWebhookRedeliver(t *testing.T) {
 		t.Fatal("the redelivery is not the same event")
 	}
 	checkSignature(t, got[1], "redeliver-secret-123")
+	adminUser, _ := env.App.Auth.User(context.Background(), admin.User.ID)
+	if page, _ := env.App.StaffLog.Entries(context.Background(), adminUser, audit.Query{Action: "webhook.redeliver"}); len(page.Items) != 1 ||
+		!strings.Contains(page.Items[0].After, ds[0].ID) {
+		t.Fatalf("staff log of the redelivery: %+v", page.Items)
+	}
 }
 
 func TestWebhookValidationAndAccess(t *testing.T) {
