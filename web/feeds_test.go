@@ -12,23 +12,8 @@ import (
 	"github.com/townhall/townhall/app/apptest"
 )
 
-// atom is what the tests read of a feed, with a real XML parser.
-type atom struct {
-	XMLName xml.Name `xml:"http://www.w3.org/2005/Atom feed"`
-	ID      string   `xml:"id"`
-	Title   string   `xml:"title"`
-	Updated string   `xml:"updated"`
-	Links   []struct {
-		Rel  string `xml:"rel,attr"`
-		Href string `xml:"href,attr"`
-	} `xml:"link"`
-	Author struct {
-		Name string `xml:"name"`
-	} `xml:"author"`
-	Entries []atomEntryOut `xml:"entry"`
-}
-
-type atomEntryOut struct {
+// atomHead is what feeds and entries both have.
+type atomHead struct {
 	ID      string `xml:"id"`
 	Title   string `xml:"title"`
 	Updated string `xml:"updated"`
@@ -39,6 +24,17 @@ type atomEntryOut struct {
 	Author struct {
 		Name string `xml:"name"`
 	} `xml:"author"`
+}
+
+// atom is what the tests read of a feed, with a real XML parser.
+type atom struct {
+	XMLName xml.Name `xml:"http://www.w3.org/2005/Atom feed"`
+	atomHead
+	Entries []atomEntryOut `xml:"entry"`
+}
+
+type atomEntryOut struct {
+	atomHead
 	Content struct {
 		Type string `xml:"type,attr"`
 		Body string `xml:",chardata"`

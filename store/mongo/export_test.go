@@ -107,7 +107,7 @@ func integrationQueries() []PageQuery {
 		{"webhook attempts of deliveries", "webhook_attempts", webhookAttemptsFilter("e", []string{"j1", "j2"}), nil},
 		{"votes recorded on behalf", "idea_proxy_votes", bson.D{{Key: "idea_id", Value: "i"}}, bson.D{{Key: "created_at", Value: -1}}},
 		{"user by email", "users", bson.D{{Key: "email_key", Value: "a@b.example"}}, bson.D{{Key: "_id", Value: 1}}},
-		{"admins", "users", bson.D{{Key: "role", Value: "admin"}}, nil},
+		{"admins", "users", adminsFilter, bson.D{{Key: "_id", Value: 1}}},
 	}
 }
 

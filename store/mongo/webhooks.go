@@ -22,6 +22,7 @@ func init() {
 		return []index{
 			{db.webhookAttempts(), "job", bson.D{{Key: "endpoint_id", Value: 1}, {Key: "job_id", Value: 1}}, false, false},
 			{db.webhookAttempts(), "at", bson.D{{Key: "at", Value: 1}}, false, false},
+			{db.users, "role_id", bson.D{{Key: "role", Value: 1}, {Key: "_id", Value: 1}}, false, false}, // the admins, in order
 		}
 	})
 }
@@ -261,20 +262,7 @@ func (db *DB) PruneWebhookAttempts(ctx context.Context, before time.Time) (int, 
 func (db *DB) AdminIDs(ctx context.Context) ([]string, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	cur, err := db.users.Find(ctx, bson.D{{Key: "role", Value: string(townhall.RoleAdmin)}}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, err
-	}
-	var docs []struct {
-		ID string `bson:"_id"`
-	}
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(docs))
-	for i, d := range docs {
-		ids[i] = d.ID
-	}
-	slices.Sort(ids)
-	return ids, nil
+	return findIDs(ctx, db.users, adminsFilter, 1, 0)
 }
+
+var adminsFilter = bson.D{{Key: "role", Value: string(townhall.RoleAdmin)}}

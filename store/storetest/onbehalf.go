@@ -68,13 +68,7 @@ func onBehalfCountsOnce(t *testing.T, open Opener) {
 	pm := MustSignIn(t, b, "pm", townhall.RoleProduct)
 	bob := MustSignIn(t, b, "bob", "")
 	cat := MustSignIn(t, b, "cat", "")
-	pro := &townhall.Segment{ID: townhall.NewID(), Name: "Pro", Weight: 3}
-	if err := b.SaveSegment(ctx, pro); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.SetUserSegment(ctx, bob.ID, pro.ID); err != nil {
-		t.Fatal(err)
-	}
+	mustSegment(t, b, "Pro", 3, bob)
 	i := newIdea(t, s, ann, "Salesforce sync", now)
 
 	if !mustVoteOnBehalf(t, s, proxyVote(i, bob, pm, "From a sales call with Acme", now.Add(time.Minute))) {

@@ -100,25 +100,8 @@ func tokensRevokeOnce(t *testing.T, open Opener) {
 	s := As[tokens.Store](t, b)
 	ann := MustSignIn(t, b, "ann", "")
 	tok := mustCreateToken(t, s, newToken(ann, "laptop", "bbbbbbbb01", false, Now()))
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	wins := 0
-	for i := range 8 {
-		wg.Go(func() {
-			ok, err := s.RevokeToken(ctx, tok.ID, Now().Add(time.Duration(i+1)*time.Minute))
-			if err != nil {
-				t.Error(err)
-			}
-			if ok {
-				mu.Lock()
-				wins++
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	if wins != 1 {
-		t.Fatalf("%d revocations won, want exactly 1", wins)
+	if won := wins(t, 8, func(i int) (bool, error) { return s.RevokeToken(ctx, tok.ID, Now().Add(time.Duration(i+1)*time.Minute)) }); won != 1 {
+		t.Fatalf("%d revocations won, want exactly 1", won)
 	}
 	got, _ := s.Token(ctx, tok.ID)
 	if !got.Revoked() || got.RevokedAt.Before(Now().Add(time.Minute)) {

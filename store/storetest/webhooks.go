@@ -168,26 +168,12 @@ func webhooksDisableOnce(t *testing.T, open Opener) {
 	s := As[webhooks.Store](t, open(t))
 	e := mustEndpoint(t, s, newEndpoint("https://a.example.com/hook", Now()))
 	s.RecordWebhookAttempt(ctx, attempt(e, "j", 1, false, true, Now()))
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	wins := 0
-	for range 6 {
-		wg.Go(func() {
-			ok, err := s.DisableWebhook(ctx, e.ID, "10 deliveries in a row failed", Now().Add(time.Hour))
-			if err != nil {
-				t.Error(err)
-			}
-			if ok {
-				mu.Lock()
-				wins++
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
+	won := wins(t, 6, func(int) (bool, error) {
+		return s.DisableWebhook(ctx, e.ID, "10 deliveries in a row failed", Now().Add(time.Hour))
+	})
 	got := getEndpoint(t, s, e.ID)
-	if wins != 1 || !got.Disabled() || !got.DisabledAt.Equal(Now().Add(time.Hour)) || got.DisabledReason != "10 deliveries in a row failed" {
-		t.Fatalf("%d disables won; endpoint %+v", wins, got)
+	if won != 1 || !got.Disabled() || !got.DisabledAt.Equal(Now().Add(time.Hour)) || got.DisabledReason != "10 deliveries in a row failed" {
+		t.Fatalf("%d disables won; endpoint %+v", won, got)
 	}
 	if err := s.EnableWebhook(ctx, e.ID, Now().Add(2*time.Hour)); err != nil {
 		t.Fatal(err)
