@@ -7,7 +7,11 @@ import (
 
 // The event types integrations (webhooks) hear about. Services emit each
 // after the write it describes succeeded, and only for content everyone can
-// see: content held for review fires its created event when approved.
+// see: content held for review fires its created event when approved, not
+// before (each domain's emit helper, in forum/events.go, ideas/events.go
+// and reviews/events.go, can be called from the approval). The service
+// that owns flags emits EventFlagCreated the same way after storing a flag,
+// with the flagged item's kind, id and url and the reason in Data.
 const (
 	EventThreadCreated     = "thread.created"
 	EventPostCreated       = "post.created"
@@ -67,3 +71,4 @@ func UserData(u *User) map[string]any {
 	}
 	return map[string]any{"id": u.ID, "handle": u.Handle, "name": u.Name, "role": string(u.Role), "url": "/u/" + u.Handle}
 }
+

@@ -116,7 +116,7 @@ func (s *Server) changelogPage(c *gin.Context) error {
 // releaseNoteForm is the release-note form of a shipped idea's page (and
 // of the changelog, which sends back=changelog).
 func (s *Server) releaseNoteForm(c *gin.Context) error {
-	_, err := s.svc.Ideas.SetReleaseNote(c.Request.Context(), currentUser(c), c.Param("id"), c.PostForm("body"))
+	_, err := s.svc.Ideas.SetReleaseNote(c.Request.Context(), currentUser(c), c.Param("id"), c.PostForm("release_note"))
 	if err != nil {
 		return s.ideaFormError(c, err)
 	}

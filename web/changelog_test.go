@@ -125,7 +125,7 @@ func TestReleaseNotes(t *testing.T) {
 	if _, body = s.ann.Get("/ideas/" + s.csv.ID); !strings.Contains(body, "Release note") || !strings.Contains(body, "<strong>nightly</strong>") {
 		t.Fatal("the idea page does not show its release note")
 	}
-	res, _ := s.pm.Form("POST", "/ideas/"+s.dark.ID+"/release-note", map[string][]string{"body": {"Dark mode everywhere"}, "back": {"changelog"}})
+	res, _ := s.pm.Form("POST", "/ideas/"+s.dark.ID+"/release-note", map[string][]string{"release_note": {"Dark mode everywhere"}, "back": {"changelog"}})
 	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/changelog") {
 		t.Fatalf("form: %d to %s", res.StatusCode, res.Header.Get("Location"))
 	}

@@ -157,7 +157,8 @@ func (r tokenRequest) input() tokens.Input {
 	return tokens.Input{Name: r.Name, Scopes: r.Scopes, ExpiresInDays: r.ExpiresInDays}
 }
 
-func created(c *gin.Context, cr *tokens.Created) error {
+// sendCreatedToken answers a new token with its secret, never cached.
+func sendCreatedToken(c *gin.Context, cr *tokens.Created) error {
 	c.Header("Cache-Control", "no-store")
 	return sendJSON(c, http.StatusCreated, createdJSON{tokenJSON: toTokenJSON(cr.Token, time.Now()), Token: cr.Secret})
 }
@@ -179,7 +180,7 @@ func (s *Server) apiCreateToken(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return created(c, cr)
+	return sendCreatedToken(c, cr)
 }
 
 func (s *Server) apiSiteTokens(c *gin.Context) error {
@@ -199,7 +200,7 @@ func (s *Server) apiCreateSiteToken(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return created(c, cr)
+	return sendCreatedToken(c, cr)
 }
 
 func (s *Server) apiRevokeToken(c *gin.Context) error {

@@ -100,7 +100,9 @@ func tokensRevokeOnce(t *testing.T, open Opener) {
 	s := As[tokens.Store](t, b)
 	ann := MustSignIn(t, b, "ann", "")
 	tok := mustCreateToken(t, s, newToken(ann, "laptop", "bbbbbbbb01", false, Now()))
-	if won := wins(t, 8, func(i int) (bool, error) { return s.RevokeToken(ctx, tok.ID, Now().Add(time.Duration(i+1)*time.Minute)) }); won != 1 {
+	if won := wins(t, 8, func(i int) (bool, error) {
+		return s.RevokeToken(ctx, tok.ID, Now().Add(time.Duration(i+1)*time.Minute))
+	}); won != 1 {
 		t.Fatalf("%d revocations won, want exactly 1", won)
 	}
 	got, _ := s.Token(ctx, tok.ID)
