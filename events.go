@@ -71,4 +71,3 @@ func UserData(u *User) map[string]any {
 	}
 	return map[string]any{"id": u.ID, "handle": u.Handle, "name": u.Name, "role": string(u.Role), "url": "/u/" + u.Handle}
 }
-
