@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/townhall/townhall/account"
 	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/forum"
@@ -196,6 +197,7 @@ func isLoopback(host string) bool {
 type Store interface {
 	auth.Store
 	auth.CustomerStore
+	account.Store
 	notify.Store
 	forum.Store
 	ideas.Store
@@ -251,7 +253,9 @@ type App struct {
 	Settings *settings.Service
 	// StaffLog records every staff action (services call it).
 	StaffLog *audit.Log
-	OAuth    *auth.OAuth
+	// Account downloads and deletes people's accounts.
+	Account *account.Service
+	OAuth   *auth.OAuth
 	// Tokens are the API tokens people and integrations use.
 	Tokens *tokens.Service
 	// Webhooks deliver the site's events to registered endpoints.
@@ -321,6 +325,13 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Reviews = reviews.NewService(db, a.Notify)
 	a.Forum = forum.NewService(db, a.Notify, a.Auth)
 	a.Forum.OnNotifyError = func(err error) { cfg.Logger.Warn("forum notification not delivered", "err", err) }
+	// Every staff action the services take is recorded in the staff log.
+	a.Auth.SetStaffLog(a.StaffLog)
+	a.Forum.SetStaffLog(a.StaffLog)
+	a.Ideas.SetStaffLog(a.StaffLog)
+	a.Reviews.SetStaffLog(a.StaffLog)
+	a.Account = account.NewService(db)
+	a.Account.SetStaffLog(a.StaffLog)
 	a.Tokens = tokens.NewService(db, a.Auth, a.StaffLog)
 	a.Tokens.OnTouchError = func(err error) { cfg.Logger.Warn("API token use not recorded", "err", err) }
 	base, _ := url.Parse(cfg.BaseURL)
@@ -328,7 +339,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		webhooks.Config{BaseURL: base, SiteName: cfg.SiteName, AllowPrivate: cfg.WebhooksAllowPrivate})
 	a.Jobs.Register(a.Webhooks.QueueSpec())
 	a.Auth.Events, a.Forum.Events, a.Ideas.Events, a.Reviews.Events = a.Webhooks, a.Webhooks, a.Webhooks, a.Webhooks
-	a.Ideas.Customers, a.Ideas.StaffLog = a.Auth, a.StaffLog
+	a.Ideas.Customers = a.Auth
 	a.OAuth, err = auth.NewOAuth(auth.OAuthConfig{
 		GitHubClientID: cfg.GitHubClientID, GitHubClientSecret: cfg.GitHubClientSecret, GitHubURL: cfg.GitHubURL,
 		GoogleClientID: cfg.GoogleClientID, GoogleClientSecret: cfg.GoogleClientSecret,
@@ -362,6 +373,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Reviews:  a.Reviews,
 		Settings: a.Settings,
 		StaffLog: a.StaffLog,
+		Account:  a.Account,
 		OAuth:    a.OAuth,
 		Search:   a.Search,
 		Ping:     db.Ping,

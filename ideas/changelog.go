@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/townhall/townhall"
-	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/markdown"
 )
 
@@ -126,7 +125,7 @@ func (s *Service) SetReleaseNote(ctx context.Context, actor *townhall.User, id, 
 		return nil, err
 	}
 	if oldBody != body {
-		s.StaffLog.Record(ctx, actor, audit.Action{Action: "idea.release_note", TargetKind: "idea", TargetID: id, Target: idea.Title,
+		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "idea.release_note", TargetKind: "idea", TargetID: id, Target: idea.Title,
 			Before: oldBody, After: body})
 	}
 	return n, nil

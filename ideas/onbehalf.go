@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/townhall/townhall"
-	"github.com/townhall/townhall/audit"
 )
 
 // Votes on behalf of customers: a product-team member records the vote
@@ -123,7 +122,7 @@ func (s *Service) VoteOnBehalf(ctx context.Context, actor *townhall.User, id str
 		if pending {
 			who = customer.Email
 		}
-		s.StaffLog.Record(ctx, actor, audit.Action{Action: "idea.vote_on_behalf", TargetKind: "idea", TargetID: id, Target: idea.Title,
+		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "idea.vote_on_behalf", TargetKind: "idea", TargetID: id, Target: idea.Title,
 			Before: map[string]any{"votes": after.Votes - 1}, After: map[string]any{"votes": after.Votes, "customer": who, "note": note}})
 	}
 	return &Recorded{Idea: after, Customer: customer, Pending: pending, Added: added}, nil

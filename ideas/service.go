@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/townhall/townhall"
-	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/markdown"
 )
 
@@ -20,6 +19,7 @@ type Notifier interface {
 type Service struct {
 	store  Store
 	notify Notifier
+	staff  townhall.StaffLog
 	now    func() time.Time
 	// OnNotifyError is told about notifications that could not be
 	// delivered after a successful write; nil ignores them.
@@ -27,8 +27,6 @@ type Service struct {
 	// Events hears about new ideas, status changes and merges (webhooks);
 	// nil emits nothing.
 	Events townhall.Emitter
-	// StaffLog records the product team's actions; nil records nothing.
-	StaffLog *audit.Log
 	// Customers finds (or records) the customer a vote on their behalf
 	// is for; auth.Service implements it.
 	Customers Customers
@@ -38,6 +36,11 @@ type Service struct {
 func NewService(store Store, n Notifier) *Service {
 	return &Service{store: store, notify: n, now: time.Now}
 }
+
+// SetStaffLog makes the service record what the product team and
+// moderators do (status changes, official responses, merges, edits of
+// others' ideas and comments, hiding, deleting) in l.
+func (s *Service) SetStaffLog(l townhall.StaffLog) { s.staff = l }
 
 // SetClock replaces the clock; tests use it for deterministic trending.
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
@@ -144,6 +147,10 @@ func (s *Service) Edit(ctx context.Context, actor *townhall.User, id string, in 
 	idea.UpdatedAt = s.now().UTC()
 	if err := s.store.UpdateIdea(ctx, idea, words); err != nil {
 		return nil, err
+	}
+	if actor.ID != old.AuthorID {
+		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "idea.edit", TargetKind: "idea", TargetID: id,
+			Target: idea.Title, Before: ideaFields(old), After: ideaFields(idea)})
 	}
 	return s.store.Idea(ctx, id, actor.ID)
 }
@@ -401,6 +408,17 @@ func (s *Service) ChangeStatus(ctx context.Context, actor *townhall.User, id str
 	if err := s.store.ChangeStatus(ctx, ch); err != nil {
 		return nil, err
 	}
+	entry := townhall.StaffAction{Action: "idea.status", TargetKind: "idea", TargetID: id, Target: idea.Title,
+		Before: map[string]any{"status": idea.Status}, After: map[string]any{"status": st}, Reason: reason}
+	if st == idea.Status && response != "" {
+		entry.Action, entry.Before, entry.After = "idea.respond", nil, map[string]any{"response": response}
+		if idea.Response != nil {
+			entry.Before = map[string]any{"response": idea.Response.Body}
+		}
+	} else if response != "" {
+		entry.After = map[string]any{"status": st, "response": response}
+	}
+	townhall.RecordStaff(ctx, s.staff, actor, entry)
 	if followers, err := s.store.Followers(ctx, id); err != nil {
 		s.notifyFailed(err)
 	} else {
@@ -454,6 +472,9 @@ func (s *Service) Merge(ctx context.Context, actor *townhall.User, dupID, intoID
 		return nil, err
 	}
 	if merged {
+		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "idea.merge", TargetKind: "idea", TargetID: dupID,
+			Target: dup.Title, Before: map[string]any{"status": dup.Status, "votes": dup.Votes},
+			After: map[string]any{"merged_into": into.ID, "into": into.Title}})
 		s.emitMerged(ctx, actor, dup, into)
 		if ferr != nil {
 			s.notifyFailed(ferr)
@@ -579,4 +600,9 @@ func (s *Service) notifyFailed(err error) {
 	if s.OnNotifyError != nil {
 		s.OnNotifyError(err)
 	}
+}
+
+// ideaFields are what the staff log shows of an idea that was edited.
+func ideaFields(i *Idea) map[string]any {
+	return map[string]any{"title": i.Title, "body": i.Body, "tags": i.Tags}
 }

@@ -278,8 +278,8 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*townhall.Us
 		return nil, nil, ErrExpired
 	}
 	u, err := s.users.User(ctx, t.UserID)
-	if townhall.ErrorCode(err) == townhall.ENOTFOUND {
-		return nil, nil, ErrInvalid
+	if townhall.ErrorCode(err) == townhall.ENOTFOUND || err == nil && !u.DeletedAt.IsZero() {
+		return nil, nil, ErrInvalid // a deleted account's tokens end with it
 	} else if err != nil {
 		return nil, nil, err
 	}

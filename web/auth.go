@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -47,11 +48,15 @@ func (s *Server) devLogin(c *gin.Context) error {
 		// An email address (optional) lets a trial play a customer the
 		// product team recorded by email.
 		u, err = s.svc.Auth.SignIn(c.Request.Context(), auth.Identity{Provider: "dev", Subject: name, Name: name, Role: role,
-			Email: strings.TrimSpace(c.PostForm("email"))})
+			Fresh: c.PostForm("fresh") != "", Email: strings.TrimSpace(c.PostForm("email"))})
 	}
 	if err != nil {
 		v := s.view(c, "Sign in")
-		v.Data = s.signinData(localPath(c.PostForm("next")))
+		data := s.signinData(localPath(c.PostForm("next")))
+		if errors.Is(err, auth.ErrAccountDeleted) {
+			data["Fresh"] = map[string]any{"Dev": true, "Name": name, "Role": role}
+		}
+		v.Data = data
 		return rerender("signin", v, err)
 	}
 	return s.startSession(c, u, c.PostForm("next"))

@@ -80,7 +80,6 @@ func writerKey(c *gin.Context, u *townhall.User) string {
 }
 
 func (s *Server) tokenRoutes(r *gin.Engine) {
-	r.GET("/settings", func(c *gin.Context) { c.Redirect(http.StatusFound, "/settings/tokens") })
 	r.GET("/settings/tokens", s.h(s.tokensPage))
 	r.POST("/settings/tokens", s.h(s.createTokenForm))
 	r.POST("/settings/tokens/:id/revoke", s.h(s.revokeTokenForm("/settings/tokens")))
@@ -118,7 +117,8 @@ type createdJSON struct {
 	Token string `json:"token"`
 }
 
-func optTime(t time.Time) *time.Time {
+// timePtr is an optional time for JSON: null when zero.
+func timePtr(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
 	}
@@ -127,7 +127,7 @@ func optTime(t time.Time) *time.Time {
 
 func toTokenJSON(t *tokens.Token, now time.Time) tokenJSON {
 	j := tokenJSON{ID: t.ID, Name: t.Name, Scopes: t.Scopes, Prefix: t.Prefix, Site: t.Site, Active: t.Active(now), CreatedAt: t.CreatedAt,
-		ExpiresAt: optTime(t.ExpiresAt), LastUsedAt: optTime(t.LastUsedAt), RevokedAt: optTime(t.RevokedAt)}
+		ExpiresAt: timePtr(t.ExpiresAt), LastUsedAt: timePtr(t.LastUsedAt), RevokedAt: timePtr(t.RevokedAt)}
 	if t.Site {
 		j.User = map[string]any{"id": t.UserID, "handle": t.UserHandle, "name": t.UserName, "role": t.UserRole}
 	}

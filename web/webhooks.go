@@ -72,8 +72,8 @@ type webhookJSON struct {
 
 func toWebhookJSON(e *webhooks.Endpoint) webhookJSON {
 	return webhookJSON{ID: e.ID, URL: e.URL, Events: e.Events, Format: e.Format, Description: e.Description, Active: !e.Disabled(),
-		DisabledAt: optTime(e.DisabledAt), DisabledReason: e.DisabledReason, Failures: e.Failures, FailedDeliveries: e.FailedDeliveries,
-		FailingSince: optTime(e.FailingSince), LastAttemptAt: optTime(e.LastAttemptAt), LastSuccessAt: optTime(e.LastSuccessAt),
+		DisabledAt: timePtr(e.DisabledAt), DisabledReason: e.DisabledReason, Failures: e.Failures, FailedDeliveries: e.FailedDeliveries,
+		FailingSince: timePtr(e.FailingSince), LastAttemptAt: timePtr(e.LastAttemptAt), LastSuccessAt: timePtr(e.LastSuccessAt),
 		LastStatus: e.LastStatus, LastError: e.LastError, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
 }
 
