@@ -397,3 +397,16 @@ func between(s, after, before string) string {
 	}
 	return s
 }
+
+// TestTokenEndsWithItsAccount: deleting an account stops its tokens.
+func TestTokenEndsWithItsAccount(t *testing.T) {
+	env := apptest.Start(t)
+	env.Client(t, "Ada", "")
+	ann := env.Client(t, "Ann", "")
+	script := env.Bearer(t, newToken(t, ann, map[string]any{"name": "script", "scopes": []string{"read", "write"}}).Token)
+	me(t, script)
+	if res, body := ann.Do("DELETE", "/api/v1/me", map[string]any{"confirm": ann.User.Handle}); res.StatusCode != http.StatusNoContent {
+		t.Fatalf("delete account: %d %s", res.StatusCode, body)
+	}
+	script.WantError("GET", "/api/v1/me", nil, 401, townhall.EUNAUTHORIZED)
+}
