@@ -22,11 +22,25 @@ type Users interface {
 	UserByHandle(ctx context.Context, handle string) (*townhall.User, error)
 }
 
+// Gate screens what people write before it is stored and hears about
+// what counts toward their trust level; moderation.Service implements it.
+type Gate interface {
+	// Screen refuses what actor may not post now (silenced, too many
+	// links); for new content (id set; edits pass "") it says whether to
+	// store it hidden, held for review.
+	Screen(ctx context.Context, actor *townhall.User, kind, id, text string) (hold bool, err error)
+	// Held reports whether kind/id is hidden waiting for review.
+	Held(ctx context.Context, kind, id string) bool
+	// Activity says something counting toward userID's trust level happened.
+	Activity(ctx context.Context, userID string)
+}
+
 // Service is the forum's rules in front of the Store.
 type Service struct {
 	store  Store
 	notify Notifier
 	users  Users
+	gate   Gate
 	now    func() time.Time
 	// OnNotifyError is told about notifications that could not be
 	// delivered after a successful write; nil ignores them.
@@ -37,6 +51,31 @@ type Service struct {
 // no mentions).
 func NewService(store Store, n Notifier, users Users) *Service {
 	return &Service{store: store, notify: n, users: users, now: time.Now}
+}
+
+// SetGate makes the service screen writes through g (nil: no screening).
+func (s *Service) SetGate(g Gate) { s.gate = g }
+
+// screen asks the gate about actor's text; no gate lets everything through.
+func (s *Service) screen(ctx context.Context, actor *townhall.User, kind, id, text string) (bool, error) {
+	if s.gate == nil {
+		return false, nil
+	}
+	return s.gate.Screen(ctx, actor, kind, id, text)
+}
+
+// activity tells the gate that userID's trust-level inputs changed.
+func (s *Service) activity(ctx context.Context, userID string) {
+	if s.gate != nil {
+		s.gate.Activity(ctx, userID)
+	}
+}
+
+// held fills t.Held for a hidden thread.
+func (s *Service) held(ctx context.Context, t *Thread) {
+	if t.Hidden && s.gate != nil {
+		t.Held = s.gate.Held(ctx, townhall.KindThread, t.ID)
+	}
 }
 
 func signedIn(actor *townhall.User, what string) error {
@@ -234,11 +273,44 @@ func (s *Service) CreateThread(ctx context.Context, actor *townhall.User, in Thr
 	p := &Post{ID: townhall.NewID(), ThreadID: t.ID, AuthorID: actor.ID, AuthorName: actor.Name, AuthorHandle: actor.Handle,
 		AuthorRole: actor.Role, Source: body, HTML: markdown.Render(body), CreatedAt: now}
 	t.LastPostID = p.ID
+	// A new member's thread may be held for review: stored hidden, and
+	// nobody is told about it until a moderator publishes it.
+	if t.Hidden, err = s.screen(ctx, actor, townhall.KindThread, t.ID, title+"\n"+body); err != nil {
+		return nil, err
+	}
+	t.Held = t.Hidden
 	if err := s.store.CreateThread(ctx, t, p); err != nil {
 		return nil, err
 	}
-	s.mention(ctx, actor, body, "", t, p)
+	if !t.Held {
+		s.mention(ctx, actor, body, "", t, p)
+	}
+	s.activity(ctx, actor.ID)
 	return t, nil
+}
+
+// Publish makes a thread held for review public, and tells the people its
+// first post mentions, as posting it would have. Moderators only.
+func (s *Service) Publish(ctx context.Context, actor *townhall.User, threadID string) (*Thread, error) {
+	if err := requireModerator(actor, "publish threads"); err != nil {
+		return nil, err
+	}
+	t, err := s.visibleThread(ctx, actor, threadID)
+	if err != nil {
+		return nil, err
+	}
+	if t.Hidden {
+		if err := s.store.SetThreadHidden(ctx, t.ID, false); err != nil {
+			return nil, err
+		}
+		if first, err := s.store.ForumPosts(ctx, t.ID, 0, 0); err == nil && len(first) == 1 {
+			author := &townhall.User{ID: t.AuthorID, Name: t.AuthorName}
+			s.mention(ctx, author, first[0].Source, "", t, first[0])
+		} else if err != nil {
+			s.notifyFailed(err)
+		}
+	}
+	return s.store.Thread(ctx, t.ID)
 }
 
 // visibleThread loads a thread the actor may see.
@@ -250,7 +322,9 @@ func (s *Service) visibleThread(ctx context.Context, actor *townhall.User, id st
 	if err != nil {
 		return nil, err
 	}
-	if t.Hidden && !isMod(actor) {
+	s.held(ctx, t)
+	// A held thread is its author's too: they see it "waiting for review".
+	if t.Hidden && !isMod(actor) && !(t.Held && actor.Is(t.AuthorID)) {
 		return nil, threadNotFound()
 	}
 	return t, nil
@@ -268,12 +342,11 @@ func (s *Service) visiblePost(ctx context.Context, actor *townhall.User, id stri
 	if p.Hidden && !isMod(actor) {
 		return nil, nil, postNotFound()
 	}
-	t, err := s.store.Thread(ctx, p.ThreadID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if t.Hidden && !isMod(actor) {
+	t, err := s.visibleThread(ctx, actor, p.ThreadID)
+	if townhall.ErrorCode(err) == townhall.ENOTFOUND {
 		return nil, nil, postNotFound()
+	} else if err != nil {
+		return nil, nil, err
 	}
 	return p, t, nil
 }
@@ -351,7 +424,7 @@ func (s *Service) Thread(ctx context.Context, actor *townhall.User, id string, p
 		if v.Following, err = s.store.FollowingThread(ctx, t.ID, actor.ID); err != nil {
 			return nil, err
 		}
-		v.CanReply = !t.Locked
+		v.CanReply = !t.Locked && !t.Held
 		v.CanAccept = cat.Questions && (actor.ID == t.AuthorID || v.CanModerate)
 	}
 	return v, nil
@@ -373,11 +446,18 @@ func (s *Service) Reply(ctx context.Context, actor *townhall.User, threadID, bod
 	if t.Locked {
 		return nil, lockedErr()
 	}
+	if t.Held {
+		return nil, ErrHeld
+	}
 	p := &Post{ID: townhall.NewID(), ThreadID: t.ID, AuthorID: actor.ID, AuthorName: actor.Name, AuthorHandle: actor.Handle,
 		AuthorRole: actor.Role, Source: body, HTML: markdown.Render(body), CreatedAt: s.now()}
+	if _, err := s.screen(ctx, actor, townhall.KindPost, p.ID, body); err != nil {
+		return nil, err
+	}
 	if err := s.store.AddReply(ctx, p); err != nil {
 		return nil, err
 	}
+	s.activity(ctx, actor.ID)
 	if s.notify != nil {
 		followers, err := s.store.ThreadFollowers(ctx, t.ID)
 		if err == nil {
@@ -530,6 +610,9 @@ func (s *Service) EditPost(ctx context.Context, actor *townhall.User, postID str
 	}
 	body, err := cleanBody(in.Body)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := s.screen(ctx, actor, townhall.KindPost, "", body); err != nil {
 		return nil, err
 	}
 	e := Edit{PostID: p.ID, Source: body, HTML: markdown.Render(body), EditorID: actor.ID, At: s.now(), RevisionID: townhall.NewID()}
@@ -687,6 +770,7 @@ func (s *Service) Accept(ctx context.Context, actor *townhall.User, postID strin
 	if err := s.store.AcceptAnswer(ctx, t.ID, target); err != nil {
 		return nil, err
 	}
+	s.activity(ctx, p.AuthorID)
 	if accept && s.notify != nil {
 		s.notifyFailed(s.notify.Notify(ctx, actor.ID, []string{p.AuthorID}, "answer",
 			fmt.Sprintf("Your reply was accepted as the answer to “%s”", t.Title), PostURL(t.ID, p)))

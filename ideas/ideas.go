@@ -100,6 +100,9 @@ type Idea struct {
 	StatusAt        time.Time // last status change; zero when never changed
 	RespondedAt     time.Time // first status change or team comment; zero while awaiting
 	Hidden          *Hidden   // set while a moderator has hidden the idea
+	// Held says the hidden idea is a new member's, waiting for a
+	// moderator's approval (filled by the service).
+	Held bool
 }
 
 // Hidden records that a moderator hid an idea or a comment, and why. Hidden
@@ -246,7 +249,9 @@ type TriageQuery struct {
 // change feed move in the same step as the facts.
 type Store interface {
 	// CreateIdea stores a new idea with its author's vote (counted in the
-	// author's current segment) and records a search change.
+	// author's current segment) and records a search change. An idea
+	// created with Hidden set (held for review) is hidden from the start:
+	// in no listing, tag count or similar-ideas until unhidden.
 	CreateIdea(ctx context.Context, idea *Idea, words []string) error
 	// UpdateIdea replaces title, body and tags (ENOTFOUND, ECONFLICT when
 	// merged) and records a search change. words index the new title.

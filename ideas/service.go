@@ -14,11 +14,31 @@ type Notifier interface {
 	Notify(ctx context.Context, actorID string, userIDs []string, kind, text, url string) error
 }
 
+// Gate screens what people write before it is stored and hears about
+// what counts toward their trust level; moderation.Service implements it.
+type Gate interface {
+	// Screen refuses what actor may not post now (silenced, too many
+	// links); for new content (id set; edits pass "") it says whether to
+	// store it hidden, held for review.
+	Screen(ctx context.Context, actor *townhall.User, kind, id, text string) (hold bool, err error)
+	// Held reports whether kind/id is hidden waiting for review.
+	Held(ctx context.Context, kind, id string) bool
+	// Activity says something counting toward userID's trust level happened.
+	Activity(ctx context.Context, userID string)
+}
+
+// KindComment is an idea comment's kind for the Gate.
+const KindComment = "comment"
+
+// HeldReason is the hidden note of an idea held for review.
+const HeldReason = "Waiting for review: a new member's idea."
+
 // Service is the idea board's rules: validation and authorization in front
 // of the Store.
 type Service struct {
 	store  Store
 	notify Notifier
+	gate   Gate
 	now    func() time.Time
 	// OnNotifyError is told about notifications that could not be
 	// delivered after a successful write; nil ignores them.
@@ -28,6 +48,22 @@ type Service struct {
 // NewService returns a Service over store; n may be nil (no notifications).
 func NewService(store Store, n Notifier) *Service {
 	return &Service{store: store, notify: n, now: time.Now}
+}
+
+// SetGate makes the service screen writes through g (nil: no screening).
+func (s *Service) SetGate(g Gate) { s.gate = g }
+
+func (s *Service) screen(ctx context.Context, actor *townhall.User, kind, id, text string) (bool, error) {
+	if s.gate == nil {
+		return false, nil
+	}
+	return s.gate.Screen(ctx, actor, kind, id, text)
+}
+
+func (s *Service) activity(ctx context.Context, userID string) {
+	if s.gate != nil {
+		s.gate.Activity(ctx, userID)
+	}
 }
 
 // SetClock replaces the clock; tests use it for deterministic trending.
@@ -101,10 +137,37 @@ func (s *Service) Propose(ctx context.Context, actor *townhall.User, in Input) (
 	idea.Status = StatusOpen
 	idea.AuthorID = actor.ID
 	idea.CreatedAt, idea.UpdatedAt = now, now
+	hold, err := s.screen(ctx, actor, townhall.KindIdea, idea.ID, idea.Title+"\n"+idea.Body)
+	if err != nil {
+		return nil, err
+	}
+	if hold {
+		// Held for review: stored hidden, as a moderator's hide would leave
+		// it, until a moderator publishes it.
+		idea.Hidden = &Hidden{Reason: HeldReason, At: now}
+	}
 	if err := s.store.CreateIdea(ctx, idea, words); err != nil {
 		return nil, err
 	}
-	return s.store.Idea(ctx, idea.ID, actor.ID)
+	s.activity(ctx, actor.ID)
+	return s.Idea(ctx, actor, idea.ID)
+}
+
+// Publish makes an idea held for review public. Moderators only.
+func (s *Service) Publish(ctx context.Context, actor *townhall.User, id string) (*Idea, error) {
+	if err := requireModerator(actor, "publish ideas"); err != nil {
+		return nil, err
+	}
+	idea, err := s.Idea(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if idea.Hidden != nil {
+		if _, err := s.store.SetIdeaHidden(ctx, id, nil); err != nil {
+			return nil, err
+		}
+	}
+	return s.Idea(ctx, actor, id)
 }
 
 // Edit changes an idea's title, description and tags. The author and the
@@ -125,6 +188,9 @@ func (s *Service) Edit(ctx context.Context, actor *townhall.User, id string, in 
 	}
 	idea, words, err := clean(in)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := s.screen(ctx, actor, townhall.KindIdea, "", idea.Title+"\n"+idea.Body); err != nil {
 		return nil, err
 	}
 	idea.ID = id
@@ -150,7 +216,11 @@ func (s *Service) Idea(ctx context.Context, actor *townhall.User, id string) (*I
 	if err != nil {
 		return nil, err
 	}
-	if i.Hidden != nil && !SeesHidden(actor) {
+	if i.Hidden != nil && s.gate != nil {
+		i.Held = s.gate.Held(ctx, townhall.KindIdea, i.ID)
+	}
+	// A held idea is its author's too: they see it "waiting for review".
+	if i.Hidden != nil && !SeesHidden(actor) && !(i.Held && actor.Is(i.AuthorID)) {
 		return nil, notFound()
 	}
 	return i, nil
@@ -292,10 +362,16 @@ func (s *Service) Comment(ctx context.Context, actor *townhall.User, id, body st
 	if err != nil {
 		return nil, err
 	}
+	if idea.Held {
+		return nil, ErrHeld
+	}
 	c := &Comment{
 		ID: townhall.NewID(), IdeaID: id, AuthorID: actor.ID, AuthorName: actor.Name,
 		Team: actor.Role.CanManageProduct(), Body: body, BodyHTML: markdown.Render(body),
 		CreatedAt: s.now().UTC(),
+	}
+	if _, err := s.screen(ctx, actor, KindComment, c.ID, body); err != nil {
+		return nil, err
 	}
 	// Who commented before, read ahead of the write so the new comment's
 	// author is not among them for a reason other than being the actor.
@@ -303,6 +379,7 @@ func (s *Service) Comment(ctx context.Context, actor *townhall.User, id, body st
 	if err := s.store.AddComment(ctx, c); err != nil {
 		return nil, err
 	}
+	s.activity(ctx, actor.ID)
 	url := idea.URL() + "#comment-" + c.ID
 	s.tell(ctx, actor.ID, []string{idea.AuthorID}, "comment",
 		fmt.Sprintf("%s commented on your idea “%s”", actor.Name, idea.Title), url)

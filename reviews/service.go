@@ -16,12 +16,54 @@ type Notifier interface {
 	Notify(ctx context.Context, actorID string, userIDs []string, kind, text, url string) error
 }
 
+// Gate screens what people write before it is stored and hears about
+// what counts toward their trust level; moderation.Service implements it.
+type Gate interface {
+	// Screen refuses what actor may not post now (silenced, too many
+	// links); for new content (id set; edits pass "") it says whether to
+	// store it hidden, held for review.
+	Screen(ctx context.Context, actor *townhall.User, kind, id, text string) (hold bool, err error)
+	// Held reports whether kind/id is hidden waiting for review.
+	Held(ctx context.Context, kind, id string) bool
+	// Activity says something counting toward userID's trust level happened.
+	Activity(ctx context.Context, userID string)
+}
+
+// HeldReason is the hidden note of a review held for review.
+const HeldReason = "Waiting for review: a new member's review."
+
 // Service is the reviews domain's rules: validation and authorization in
 // front of the Store.
 type Service struct {
 	store  Store
 	notify Notifier
+	gate   Gate
 	now    func() time.Time
+}
+
+// SetGate makes the service screen writes through g (nil: no screening).
+func (s *Service) SetGate(g Gate) { s.gate = g }
+
+func (s *Service) screen(ctx context.Context, actor *townhall.User, id, text string) (bool, error) {
+	if s.gate == nil {
+		return false, nil
+	}
+	return s.gate.Screen(ctx, actor, townhall.KindReview, id, text)
+}
+
+// seesHidden reports whether actor sees hidden reviews: staff do.
+func seesHidden(actor *townhall.User) bool { return actor.HasRole(townhall.Role.IsStaff) }
+
+// visible fills r.Held and reports whether actor may see r: hidden reviews
+// exist for staff, and for their author while held for review.
+func (s *Service) visible(ctx context.Context, actor *townhall.User, r *Review) bool {
+	if r.Hidden == nil {
+		return true
+	}
+	if s.gate != nil {
+		r.Held = s.gate.Held(ctx, townhall.KindReview, r.ID)
+	}
+	return seesHidden(actor) || r.Held && actor.Is(r.AuthorID)
 }
 
 // NewService returns a Service over store; n may be nil (no notifications).
@@ -225,10 +267,55 @@ func (s *Service) CreateReview(ctx context.Context, actor *townhall.User, produc
 	r.Verified = actor.Verified
 	r.CreatedAt = s.now().UTC().Truncate(time.Millisecond)
 	r.UpdatedAt = r.CreatedAt
+	hold, err := s.screen(ctx, actor, r.ID, r.Title+"\n"+r.Body)
+	if err != nil {
+		return nil, err
+	}
+	if hold {
+		// Held for review: stored hidden, out of the page and the rating,
+		// until a moderator publishes it.
+		r.Hidden, r.Held = &Hidden{Reason: HeldReason, At: r.CreatedAt}, true
+	}
 	if err := s.store.CreateReview(ctx, r); err != nil {
 		return nil, err
 	}
+	if s.gate != nil {
+		s.gate.Activity(ctx, actor.ID)
+	}
 	return r, nil
+}
+
+// SetHidden hides a review (with a reason staff see) or unhides it; its
+// rating leaves or rejoins the product's. Moderators only.
+func (s *Service) SetHidden(ctx context.Context, actor *townhall.User, id string, hidden bool, reason string) (*Review, error) {
+	if err := signedIn(actor, "hide reviews"); err != nil {
+		return nil, err
+	}
+	if !actor.Role.CanModerate() {
+		return nil, townhall.Errorf(townhall.EFORBIDDEN, "Only moderators can hide reviews.")
+	}
+	r, err := s.Review(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	var h *Hidden
+	if hidden {
+		reason, err := townhall.CleanText("Reason", reason, 1, 500)
+		if err != nil {
+			return nil, err
+		}
+		h = &Hidden{ByID: actor.ID, ByName: actor.Name, Reason: reason, At: s.now().UTC().Truncate(time.Millisecond)}
+	}
+	if _, err := s.store.SetReviewHidden(ctx, r.ID, h); err != nil {
+		return nil, err
+	}
+	return s.Review(ctx, actor, r.ID)
+}
+
+// Publish makes a review held for review public: its rating joins the
+// product's. Moderators only.
+func (s *Service) Publish(ctx context.Context, actor *townhall.User, id string) (*Review, error) {
+	return s.SetHidden(ctx, actor, id, false, "")
 }
 
 // UpdateReview edits the actor's own review.
@@ -244,6 +331,9 @@ func (s *Service) UpdateReview(ctx context.Context, actor *townhall.User, id str
 		return nil, townhall.Errorf(townhall.EFORBIDDEN, "You can only edit your own review.")
 	}
 	if err := applyReview(r, in); err != nil {
+		return nil, err
+	}
+	if _, err := s.screen(ctx, actor, "", r.Title+"\n"+r.Body); err != nil {
 		return nil, err
 	}
 	r.Verified = actor.Verified
@@ -299,12 +389,20 @@ func (s *Service) DeleteReview(ctx context.Context, actor *townhall.User, id str
 	return r, nil
 }
 
-// Review returns one review; actor (may be nil) decides Voted.
+// Review returns one review as actor (may be nil) sees it: Voted is
+// theirs, and a hidden review is not found unless they may see it.
 func (s *Service) Review(ctx context.Context, actor *townhall.User, id string) (*Review, error) {
 	if !townhall.ValidID(id) {
 		return nil, ErrReviewNotFound
 	}
-	return s.store.Review(ctx, id, viewerID(actor))
+	r, err := s.store.Review(ctx, id, viewerID(actor))
+	if err != nil {
+		return nil, err
+	}
+	if !s.visible(ctx, actor, r) {
+		return nil, ErrReviewNotFound
+	}
+	return r, nil
 }
 
 // MyReview returns the actor's review of a product, or nil when they have
@@ -316,8 +414,11 @@ func (s *Service) MyReview(ctx context.Context, actor *townhall.User, productID 
 	r, err := s.store.ReviewByAuthor(ctx, productID, actor.ID)
 	if townhall.ErrorCode(err) == townhall.ENOTFOUND {
 		return nil, nil
+	} else if err != nil {
+		return nil, err
 	}
-	return r, err
+	s.visible(ctx, actor, r) // their own: hidden or not, it blocks a second one
+	return r, nil
 }
 
 // ReviewFilter is how a reader sorts and filters a product's reviews.
@@ -386,6 +487,9 @@ func (s *Service) votable(ctx context.Context, actor *townhall.User, reviewID st
 	}
 	if r.AuthorID == actor.ID {
 		return nil, townhall.Errorf(townhall.EFORBIDDEN, "You can't vote on your own review.")
+	}
+	if r.Hidden != nil {
+		return nil, ErrHidden
 	}
 	return r, nil
 }

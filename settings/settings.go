@@ -30,16 +30,37 @@ type Site struct {
 	// SegmentsPublic shows a member's customer segment on their public
 	// profile; off by default, since a plan tier can be sensitive.
 	SegmentsPublic bool `json:"segments_public"`
+
+	// Trust and safety (package moderation reads them; see moderation.go).
+	// FlagThreshold is how many flags from distinct members hide an item
+	// at once, pending review.
+	FlagThreshold int `json:"flag_threshold"`
+	// NewMemberFlagsCount says whether flags from trust level 0 count
+	// toward the threshold (they are queued either way).
+	NewMemberFlagsCount bool `json:"new_member_flags_count"`
+	// HoldNewMemberPosts holds a new member's (level 0) first N threads,
+	// ideas and reviews for a moderator's approval; 0 holds nothing.
+	HoldNewMemberPosts int `json:"hold_new_member_posts"`
+	// TrustLevels are what levels 1 to 3 require.
+	TrustLevels TrustLevels `json:"trust_levels"`
 }
 
 // Defaults are the settings of a site no admin has changed.
 func Defaults() Site {
-	return Site{}
+	return Site{
+		FlagThreshold:       3,
+		NewMemberFlagsCount: true,
+		TrustLevels: TrustLevels{
+			Basic:   TrustRequirement{DaysVisited: 2, Posts: 1},
+			Member:  TrustRequirement{DaysVisited: 10, Posts: 10},
+			Regular: TrustRequirement{DaysVisited: 30, Posts: 30, AcceptedAnswers: 2},
+		},
+	}
 }
 
 // Validate checks every field's range, naming the field at fault.
 func (s *Site) Validate() error {
-	return nil
+	return s.validateModeration()
 }
 
 // Store is what settings need from a backend: the key-value settings

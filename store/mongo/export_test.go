@@ -9,6 +9,7 @@ import (
 
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/moderation"
 	"github.com/townhall/townhall/reviews"
 )
 
@@ -84,6 +85,10 @@ func PageQueries() []PageQuery {
 				threadsFilter("c", after, hidden), threadSort})
 		}
 	}
+	for _, after := range []*moderation.CaseCursor{nil, {OpenedAt: time.UnixMilli(5), Key: "post:z"}} {
+		qs = append(qs, PageQuery{fmt.Sprintf("review queue cursor=%v", after != nil), "moderation_cases", casesFilter(after), caseSort})
+	}
+	qs = append(qs, PageQuery{"flags of an item", "flags", bson.D{{Key: "case_id", Value: "post:z"}}, bson.D{{Key: "_id", Value: 1}}})
 	for _, sort := range reviews.Sorts {
 		for _, stars := range []int{0, 4} {
 			for _, after := range []*reviews.Cursor{nil, {Key: 3, ID: "z"}} {

@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/moderation"
 	"github.com/townhall/townhall/store/transfer"
 )
 
@@ -124,7 +125,8 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 			}
 			add(replace(u.ID, userDoc{ID: u.ID, Handle: u.Handle, Name: u.Name, Email: u.Email, AvatarURL: u.AvatarURL, Role: u.Role,
 				SegmentID: u.SegmentID, Verified: u.Verified, Unread: u.Unread, CreatedAt: u.CreatedAt, Identities: ids,
-				LastSeenAt: u.LastSeenAt, DaysVisited: u.DaysVisited}))
+				LastSeenAt: u.LastSeenAt, DaysVisited: u.DaysVisited, TrustLevel: u.TrustLevel, TrustLocked: u.TrustLocked,
+				SilencedUntil: u.SilencedUntil, SilenceReason: u.SilenceReason, SuspendedUntil: u.SuspendedUntil, SuspendReason: u.SuspendReason}))
 		}
 		return db.users, models, nil
 	case "sessions":
@@ -265,6 +267,9 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 				d.Response = &responseDoc{AuthorID: v.ResponseAuthorID, Body: v.ResponseBody, BodyHTML: v.ResponseHTML,
 					CreatedAt: v.ResponseCreatedAt, UpdatedAt: v.ResponseUpdatedAt}
 			}
+			if v.HiddenAt != 0 {
+				d.Hidden = &hiddenDoc{ByID: v.HiddenBy, Reason: v.HiddenReason, At: v.HiddenAt}
+			}
 			add(replace(v.ID, d))
 		}
 		return db.reviews(), models, nil
@@ -293,6 +298,30 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 				e.Target, e.Before, e.After, e.Reason}))
 		}
 		return db.auditLog(), models, nil
+	case "flags":
+		for _, r := range b.Records {
+			f := r.(*transfer.Flag)
+			add(replace(f.ID, flagDoc{ID: f.ID, CaseID: moderation.CaseKey(f.Kind, f.ItemID), Kind: f.Kind, ItemID: f.ItemID, UserID: f.UserID,
+				AuthorID: f.AuthorID, Reason: f.Reason, Text: f.Text, Counts: f.Counts, CreatedAt: f.CreatedAt, ResolvedAt: f.ResolvedAt,
+				Resolution: f.Resolution}))
+		}
+		return db.flags(), models, nil
+	case "moderation_cases":
+		for _, r := range b.Records {
+			c := r.(*transfer.Case)
+			key := moderation.CaseKey(c.Kind, c.ItemID)
+			add(replace(key, caseDoc{ID: key, Kind: c.Kind, ItemID: c.ItemID, AuthorID: c.AuthorID, Open: c.Open, Held: c.Held,
+				AutoHidden: c.AutoHidden, WasHidden: c.WasHidden, Flags: c.Flags, Counted: c.Counted, OpenedAt: c.OpenedAt,
+				ResolvedAt: c.ResolvedAt, Resolution: c.Resolution, ResolvedBy: c.ResolvedBy}))
+		}
+		return db.cases(), models, nil
+	case "moderation_users":
+		for _, r := range b.Records {
+			u := r.(*transfer.ModerationUser)
+			add(replace(u.UserID, modUserDoc{ID: u.UserID, Posts: u.Posts, Topics: u.Topics, AcceptedAnswers: u.AcceptedAnswers,
+				FlagsReceived: u.FlagsReceived, Hidden: u.Hidden}))
+		}
+		return db.modUsers(), models, nil
 	case "changes":
 		for _, r := range b.Records {
 			c := r.(*transfer.Change)

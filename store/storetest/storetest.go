@@ -45,6 +45,7 @@ var suites = []struct {
 	{"idea_moderation", ideaModerationCases},
 	{"ideas", ideaCases},
 	{"jobs", jobCases},
+	{"moderation", moderationCases},
 	{"notify", notifyCases},
 	{"reviews", reviewCases},
 	{"visits", visitCases},

@@ -38,6 +38,13 @@ type User struct {
 	// LastSeenAt and DaysVisited are the visit counters (see Visit).
 	LastSeenAt  int64 `col:"last_seen_at"`
 	DaysVisited int   `col:"days_visited"`
+	// Trust level and sanctions (see package moderation); 0 is "none".
+	TrustLevel     int    `col:"trust_level"`
+	TrustLocked    bool   `col:"trust_locked"`
+	SilencedUntil  int64  `col:"silenced_until"`
+	SilenceReason  string `col:"silence_reason"`
+	SuspendedUntil int64  `col:"suspended_until"`
+	SuspendReason  string `col:"suspend_reason"`
 
 	Identities []Identity
 }
@@ -267,6 +274,9 @@ type Review struct {
 	ResponseUpdatedAt int64  `col:"response_updated_at,null"`
 	CreatedAt         int64  `col:"created_at"`
 	UpdatedAt         int64  `col:"updated_at"`
+	HiddenAt          int64  `col:"hidden_at,null"`
+	HiddenBy          string `col:"hidden_by,null"`
+	HiddenReason      string `col:"hidden_reason"`
 }
 
 // HelpfulVote is one person marking a review helpful.
@@ -320,4 +330,47 @@ type AuditEntry struct {
 	Before     string `col:"before"`
 	After      string `col:"after"`
 	Reason     string `col:"reason"`
+}
+
+// Flag is one member's report of one item, open or resolved.
+type Flag struct {
+	ID         string `col:"id"`
+	Kind       string `col:"kind"`
+	ItemID     string `col:"item_id"`
+	UserID     string `col:"user_id"`
+	AuthorID   string `col:"author_id"`
+	Reason     string `col:"reason"`
+	Text       string `col:"text"`
+	Counts     bool   `col:"counts"`
+	CreatedAt  int64  `col:"created_at"`
+	ResolvedAt int64  `col:"resolved_at,null"`
+	Resolution string `col:"resolution"`
+}
+
+// Case is an item's entry in the review queue with its open-flag counts.
+type Case struct {
+	Kind       string `col:"kind"`
+	ItemID     string `col:"item_id"`
+	AuthorID   string `col:"author_id"`
+	Open       bool   `col:"open"`
+	Held       bool   `col:"held"`
+	AutoHidden bool   `col:"auto_hidden"`
+	WasHidden  bool   `col:"was_hidden"`
+	Flags      int    `col:"flags"`
+	Counted    int    `col:"counted"`
+	OpenedAt   int64  `col:"opened_at"`
+	ResolvedAt int64  `col:"resolved_at,null"`
+	Resolution string `col:"resolution"`
+	ResolvedBy string `col:"resolved_by"`
+}
+
+// ModerationUser is a person's moderation record: trust-level inputs as
+// last computed, flags received and items hidden.
+type ModerationUser struct {
+	UserID          string `col:"user_id"`
+	Posts           int    `col:"posts"`
+	Topics          int    `col:"topics"`
+	AcceptedAnswers int    `col:"accepted_answers"`
+	FlagsReceived   int    `col:"flags_received"`
+	Hidden          int    `col:"hidden"`
 }

@@ -70,6 +70,9 @@ var Types = []Type{
 	{"review_votes", []string{"review_id", "user_id"}, func() Record { return new(HelpfulVote) }},
 	{"jobs", []string{"id"}, func() Record { return new(Job) }},
 	{"audit_log", []string{"id"}, func() Record { return new(AuditEntry) }},
+	{"flags", []string{"id"}, func() Record { return new(Flag) }},
+	{"moderation_cases", []string{"kind", "item_id"}, func() Record { return new(Case) }},
+	{"moderation_users", []string{"user_id"}, func() Record { return new(ModerationUser) }},
 	{"changes", []string{"seq"}, func() Record { return new(Change) }},
 }
 
