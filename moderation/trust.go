@@ -74,14 +74,14 @@ func (r Requirement) Met() bool { return r.Have >= r.Need }
 // Progress is where a person stands: their level and what the next one
 // needs (none at the top, for staff, or while an admin holds the level).
 type Progress struct {
-	Level     int
-	Name      string
-	Locked    bool
-	Staff     bool
-	Next      int // 0 when there is no next level
-	NextName  string
-	Needs     []Requirement
-	Stats     Stats
+	Level    int
+	Name     string
+	Locked   bool
+	Staff    bool
+	Next     int // 0 when there is no next level
+	NextName string
+	Needs    []Requirement
+	Stats    Stats
 }
 
 // Progress returns actor's trust level and what the next one needs, from
