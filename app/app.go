@@ -23,6 +23,7 @@ import (
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/jobs"
+	"github.com/townhall/townhall/moderation"
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/search"
@@ -45,8 +46,11 @@ type Config struct {
 	MaxBodyBytes        int64
 	UserWritesPerMinute int
 	IPWritesPerMinute   int
-	TrustProxy          bool
-	AnonPageCache       time.Duration
+	// ReactionsPerMinute is each person's budget of reactions (votes,
+	// helpful votes, follows), apart from their content budget.
+	ReactionsPerMinute int
+	TrustProxy         bool
+	AnonPageCache      time.Duration
 	// TimeZone is the site's IANA time zone ("UTC", "Europe/Berlin"):
 	// where a day begins for visits, digests and insights.
 	TimeZone string
@@ -77,6 +81,7 @@ func Defaults() Config {
 		MaxBodyBytes:        1 << 20,
 		UserWritesPerMinute: 30,
 		IPWritesPerMinute:   120,
+		ReactionsPerMinute:  120,
 		AnonPageCache:       2 * time.Second,
 		TimeZone:            "UTC",
 	}
@@ -138,7 +143,7 @@ func (c *Config) Validate() error {
 	if c.MaxBodyBytes < 1024 {
 		return configErrorf("--max-body must be at least 1024 bytes")
 	}
-	if c.UserWritesPerMinute < 0 || c.IPWritesPerMinute < 0 {
+	if c.UserWritesPerMinute < 0 || c.IPWritesPerMinute < 0 || c.ReactionsPerMinute < 0 {
 		return configErrorf("rate limits must be 0 (off) or positive")
 	}
 	if c.TimeZone == "" {
@@ -197,6 +202,7 @@ type Store interface {
 	jobs.Store
 	audit.Store
 	settings.Store
+	moderation.Store
 	search.Source // the change feed and search documents
 	Ping(ctx context.Context) error
 	Close() error
@@ -243,9 +249,12 @@ type App struct {
 	Settings *settings.Service
 	// StaffLog records every staff action (services call it).
 	StaffLog *audit.Log
-	OAuth    *auth.OAuth
-	Web      *web.Server
-	Secret   []byte
+	// Moderation is trust and safety: flags, the review queue, trust
+	// levels, silences and suspensions (see wireModeration).
+	Moderation *moderation.Service
+	OAuth      *auth.OAuth
+	Web        *web.Server
+	Secret     []byte
 
 	// Search answers queries; SearchIndex is its live index in
 	// DATA/search, kept current by Indexer tailing the store's change feed.
@@ -309,6 +318,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Reviews = reviews.NewService(db, a.Notify)
 	a.Forum = forum.NewService(db, a.Notify, a.Auth)
 	a.Forum.OnNotifyError = func(err error) { cfg.Logger.Warn("forum notification not delivered", "err", err) }
+	a.wireModeration()
 	a.OAuth, err = auth.NewOAuth(auth.OAuthConfig{
 		GitHubClientID: cfg.GitHubClientID, GitHubClientSecret: cfg.GitHubClientSecret, GitHubURL: cfg.GitHubURL,
 		GoogleClientID: cfg.GoogleClientID, GoogleClientSecret: cfg.GoogleClientSecret,
@@ -326,15 +336,16 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	// error falls back to this node's own buckets (see web.RateLimiter).
 	limiter, _ := db.(web.RateLimiter)
 	a.Web, err = web.New(web.Config{
-		SiteName:            cfg.SiteName,
-		BaseURL:             base,
-		DevLogin:            cfg.DevLogin,
-		MaxBodyBytes:        cfg.MaxBodyBytes,
-		UserWritesPerMinute: cfg.UserWritesPerMinute,
-		IPWritesPerMinute:   cfg.IPWritesPerMinute,
-		TrustProxy:          cfg.TrustProxy,
-		AnonPageCache:       cfg.AnonPageCache,
-		Logger:              cfg.Logger,
+		SiteName:               cfg.SiteName,
+		BaseURL:                base,
+		DevLogin:               cfg.DevLogin,
+		MaxBodyBytes:           cfg.MaxBodyBytes,
+		UserWritesPerMinute:    cfg.UserWritesPerMinute,
+		UserReactionsPerMinute: cfg.ReactionsPerMinute,
+		IPWritesPerMinute:      cfg.IPWritesPerMinute,
+		TrustProxy:             cfg.TrustProxy,
+		AnonPageCache:          cfg.AnonPageCache,
+		Logger:                 cfg.Logger,
 	}, web.Services{
 		Auth:     a.Auth,
 		Notify:   a.Notify,
@@ -343,10 +354,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Reviews:  a.Reviews,
 		Settings: a.Settings,
 		StaffLog: a.StaffLog,
-		OAuth:    a.OAuth,
-		Search:   a.Search,
-		Ping:     db.Ping,
-		Limiter:  limiter,
+		// Moderation is trust and safety (flags, review queue, sanctions).
+		Moderation: a.Moderation,
+		OAuth:      a.OAuth,
+		Search:     a.Search,
+		Ping:       db.Ping,
+		Limiter:    limiter,
 	})
 	if err != nil {
 		a.SearchIndex.Close()

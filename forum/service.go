@@ -555,6 +555,22 @@ func (s *Service) mention(ctx context.Context, actor *townhall.User, body, old s
 	}
 }
 
+// Opening returns a thread the actor may see with its first post.
+func (s *Service) Opening(ctx context.Context, actor *townhall.User, threadID string) (*Thread, *Post, error) {
+	t, err := s.visibleThread(ctx, actor, threadID)
+	if err != nil {
+		return nil, nil, err
+	}
+	first, err := s.store.ForumPosts(ctx, t.ID, 0, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(first) != 1 {
+		return nil, nil, threadNotFound()
+	}
+	return t, first[0], nil
+}
+
 // Post returns one post the actor may see, with its thread.
 func (s *Service) Post(ctx context.Context, actor *townhall.User, id string) (*Post, *Thread, error) {
 	return s.visiblePost(ctx, actor, id)

@@ -52,13 +52,8 @@ func (s *Service) Flag(ctx context.Context, actor *townhall.User, in FlagInput) 
 	if err := s.writable(actor); err != nil {
 		return nil, err
 	}
-	if !townhall.ValidID(in.ID) {
-		return nil, ErrItemNotFound
-	}
-	item, err := s.content.Item(ctx, actor, in.Kind, in.ID)
-	if townhall.ErrorCode(err) == townhall.ENOTFOUND {
-		return nil, ErrItemNotFound
-	} else if err != nil {
+	item, err := s.ContentItem(ctx, actor, in.Kind, in.ID)
+	if err != nil {
 		return nil, err
 	}
 	if item.Hidden {
@@ -121,4 +116,19 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// ContentItem returns kind/id as actor sees it, for a flag form's summary.
+func (s *Service) ContentItem(ctx context.Context, actor *townhall.User, kind, id string) (*Item, error) {
+	if err := signedIn(actor, "flag posts"); err != nil {
+		return nil, err
+	}
+	if !ValidKind(kind) || !townhall.ValidID(id) {
+		return nil, ErrItemNotFound
+	}
+	item, err := s.content.Item(ctx, actor, kind, id)
+	if townhall.ErrorCode(err) == townhall.ENOTFOUND {
+		return nil, ErrItemNotFound
+	}
+	return item, err
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/audit"
 )
 
 // Key is the settings-table key the site settings are stored under.
@@ -74,6 +75,13 @@ type Store interface {
 type Service struct {
 	store Store
 	now   func() time.Time
+	// StaffLog records each change ("settings.update", with the settings
+	// before and after); nil records nothing.
+	StaffLog *audit.Log
+	// OnChange, when set, is told about each change after it is stored
+	// (the app starts work a setting implies, like recomputing trust
+	// levels under new requirements).
+	OnChange func(ctx context.Context, before, after Site)
 
 	mu     sync.Mutex
 	cached Site
@@ -120,16 +128,48 @@ func (s *Service) load(ctx context.Context) (Site, error) {
 	return site, nil
 }
 
+// ForAdmin returns the current settings for an admin's settings page;
+// others get EUNAUTHORIZED or EFORBIDDEN.
+func (s *Service) ForAdmin(ctx context.Context, actor *townhall.User) (Site, error) {
+	if err := requireAdmin(actor); err != nil {
+		return Site{}, err
+	}
+	return s.Get(ctx)
+}
+
+func requireAdmin(actor *townhall.User) error {
+	if actor == nil {
+		return townhall.Errorf(townhall.EUNAUTHORIZED, "Please sign in.")
+	}
+	if actor.Role != townhall.RoleAdmin {
+		return townhall.Errorf(townhall.EFORBIDDEN, "Only admins can change the site settings.")
+	}
+	return nil
+}
+
 // Update changes the settings as change says, for admins only, and returns
 // the settings before and after (the staff log records both). Nothing is
 // stored when change fails or the result does not validate.
 func (s *Service) Update(ctx context.Context, actor *townhall.User, change func(*Site) error) (before, after Site, err error) {
-	if actor == nil {
-		return before, after, townhall.Errorf(townhall.EUNAUTHORIZED, "Please sign in.")
+	if err := requireAdmin(actor); err != nil {
+		return before, after, err
 	}
-	if actor.Role != townhall.RoleAdmin {
-		return before, after, townhall.Errorf(townhall.EFORBIDDEN, "Only admins can change the site settings.")
+	if before, after, err = s.update(ctx, change); err != nil {
+		return before, after, err
 	}
+	if before != after {
+		// The change is stored: a failure to log it is logged by the log.
+		_ = s.StaffLog.Record(ctx, actor, audit.Action{Action: "settings.update", TargetKind: "settings", TargetID: Key,
+			Target: "Site settings", Before: before, After: after})
+		if s.OnChange != nil {
+			s.OnChange(ctx, before, after)
+		}
+	}
+	return before, after, nil
+}
+
+// update is Update's read, change and write, one at a time on this node.
+func (s *Service) update(ctx context.Context, change func(*Site) error) (before, after Site, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	before, err = s.load(ctx)

@@ -79,5 +79,6 @@ func (s *Server) apiMe(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, http.StatusOK, gin.H{"id": u.ID, "name": u.Name, "handle": u.Handle, "role": u.Role, "segment_id": u.SegmentID, "verified": u.Verified})
+	return sendJSON(c, http.StatusOK, gin.H{"id": u.ID, "name": u.Name, "handle": u.Handle, "role": u.Role, "segment_id": u.SegmentID, "verified": u.Verified,
+		"trust_level": u.Level()})
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/moderation"
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/search"
@@ -36,6 +37,9 @@ type Config struct {
 	// client IP, for POST/PUT/PATCH/DELETE.
 	UserWritesPerMinute int
 	IPWritesPerMinute   int
+	// UserReactionsPerMinute is the per-user budget of reactions (votes,
+	// helpful votes, follows); see ratelimit_kinds.go. 0 disables it.
+	UserReactionsPerMinute int
 	// TrustProxy makes the client IP come from X-Forwarded-For; only set it
 	// behind a reverse proxy that overwrites that header.
 	TrustProxy bool
@@ -57,6 +61,9 @@ type Services struct {
 	Settings *settings.Service
 	// StaffLog is the append-only record of staff actions.
 	StaffLog *audit.Log
+	// Moderation is trust and safety: flags, the review queue, trust
+	// levels, silences and suspensions.
+	Moderation *moderation.Service
 	// OAuth signs people in through GitHub, Google, GitLab and OIDC; nil
 	// means no provider is configured.
 	OAuth *auth.OAuth
@@ -98,6 +105,9 @@ func New(cfg Config, svc Services) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if svc.Auth != nil {
+		pages.loc = svc.Auth.Location()
+	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{
 		cfg:       cfg,
@@ -137,7 +147,7 @@ func (s *Server) Close() { s.limits.stop() }
 
 func (s *Server) routes() {
 	r := s.engine
-	r.Use(s.recovery, s.requestID, s.accessLog, s.h(s.limitBody), s.h(s.loadUser), s.h(s.rateLimitWrites), s.anonPageCache)
+	r.Use(s.recovery, s.requestID, s.accessLog, s.h(s.limitBody), s.h(s.loadUser), s.h(s.refuseSilenced), s.h(s.rateLimitWrites), s.anonPageCache)
 	r.NoRoute(s.h(func(c *gin.Context) error { return notFoundErr("page") }))
 	r.NoMethod(s.h(func(c *gin.Context) error {
 		return townhall.Errorf(townhall.EMETHOD, "That method is not allowed here.")
@@ -158,6 +168,7 @@ func (s *Server) routes() {
 	s.productRoutes(r)
 	s.reviewRoutes(r)
 	s.searchRoutes(r)
+	s.trustRoutes(r)
 }
 
 // api is the JSON API group; handlers under it answer errors as JSON.

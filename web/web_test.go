@@ -221,8 +221,10 @@ func TestWriteRateLimit(t *testing.T) {
 	c := env.Client(t, "spammer", "")
 	other := env.Client(t, "calm", "")
 	var limited *http.Response
+	// Writing content spends the budget (reactions have their own, see
+	// TestReactionsHaveTheirOwnBudget); a refused write spends it too.
 	for i := range 20 {
-		res, _ := c.Do("POST", "/api/v1/notifications/read", nil)
+		res, _ := c.Do("POST", "/api/v1/ideas", map[string]string{"title": "x"})
 		if res.StatusCode == http.StatusTooManyRequests {
 			limited = res
 			if i < 5 {
@@ -237,10 +239,10 @@ func TestWriteRateLimit(t *testing.T) {
 	if ra := limited.Header.Get("Retry-After"); ra == "" || ra == "0" {
 		t.Fatalf("Retry-After = %q", ra)
 	}
-	c.WantError("POST", "/api/v1/notifications/read", nil, http.StatusTooManyRequests, townhall.ERATELIMIT)
+	c.WantError("POST", "/api/v1/ideas", map[string]string{"title": "A good title"}, http.StatusTooManyRequests, townhall.ERATELIMIT)
 	// Reads are never limited, and other users keep their own budget.
 	c.JSON("GET", "/api/v1/me", nil, http.StatusOK, nil)
-	other.JSON("POST", "/api/v1/notifications/read", nil, http.StatusNoContent, nil)
+	other.JSON("POST", "/api/v1/ideas", map[string]string{"title": "A good title"}, http.StatusCreated, nil)
 }
 
 func TestIPRateLimit(t *testing.T) {

@@ -64,7 +64,7 @@ func Start(t testing.TB, opts ...Option) *Env {
 	cfg.BaseURL = "http://" + ln.Addr().String()
 	cfg.DataDir = t.TempDir()
 	cfg.DevLogin = true
-	cfg.UserWritesPerMinute, cfg.IPWritesPerMinute = 0, 0
+	cfg.UserWritesPerMinute, cfg.IPWritesPerMinute, cfg.ReactionsPerMinute = 0, 0, 0
 	// Tests check what a page shows right after a write; the page cache's
 	// own tests turn it on.
 	cfg.AnonPageCache = 0

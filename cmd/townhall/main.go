@@ -80,6 +80,7 @@ func configFlags(name string, stderr io.Writer) (*flag.FlagSet, *app.Config, *st
 	fs.StringVar(&cfg.SessionSecret, "session-secret", "", "secret (32+ chars) for OAuth state cookies; generated into the data directory when empty")
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body", cfg.MaxBodyBytes, "largest accepted request body in bytes")
 	fs.IntVar(&cfg.UserWritesPerMinute, "rate-user", cfg.UserWritesPerMinute, "writes per minute per signed-in user (0 = unlimited)")
+	fs.IntVar(&cfg.ReactionsPerMinute, "rate-reactions", cfg.ReactionsPerMinute, "votes, helpful votes and follows per minute per signed-in user, apart from --rate-user (0 = unlimited)")
 	fs.IntVar(&cfg.IPWritesPerMinute, "rate-ip", cfg.IPWritesPerMinute, "writes per minute per client IP (0 = unlimited)")
 	fs.DurationVar(&cfg.AnonPageCache, "anon-cache", cfg.AnonPageCache, "how long a page rendered for an anonymous visitor is served to others, e.g. 2s (0 = off)")
 	fs.StringVar(&cfg.TimeZone, "time-zone", cfg.TimeZone, "the site's time zone, where days begin for visits, digests and insights (an IANA name like Europe/Berlin)")
