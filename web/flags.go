@@ -80,6 +80,7 @@ func (s *Server) flagForm(c *gin.Context) error {
 		return err
 	}
 	d.Done, d.Hidden = true, res.Hidden
+	s.flagged(res)
 	return s.html(c, http.StatusOK, "moderation_flag", v)
 }
 
@@ -109,6 +110,15 @@ func (s *Server) apiFlag(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	s.flagged(res)
 	f := res.Flag
 	return sendJSON(c, http.StatusCreated, flagJSON{f.ID, f.Kind, f.ItemID, f.Reason, f.Text, f.CreatedAt, res.Hidden})
+}
+
+// flagged drops cached anonymous pages when a flag hid what they may show:
+// a member's write, so the staff-write purge does not cover it.
+func (s *Server) flagged(res *moderation.FlagResult) {
+	if res.Hidden && s.pageCache != nil {
+		s.pageCache.purge()
+	}
 }
