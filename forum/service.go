@@ -22,25 +22,12 @@ type Users interface {
 	UserByHandle(ctx context.Context, handle string) (*townhall.User, error)
 }
 
-// Gate screens what people write before it is stored and hears about
-// what counts toward their trust level; moderation.Service implements it.
-type Gate interface {
-	// Screen refuses what actor may not post now (silenced, too many
-	// links); for new content (id set; edits pass "") it says whether to
-	// store it hidden, held for review.
-	Screen(ctx context.Context, actor *townhall.User, kind, id, text string) (hold bool, err error)
-	// Held reports whether kind/id is hidden waiting for review.
-	Held(ctx context.Context, kind, id string) bool
-	// Activity says something counting toward userID's trust level happened.
-	Activity(ctx context.Context, userID string)
-}
-
 // Service is the forum's rules in front of the Store.
 type Service struct {
 	store  Store
 	notify Notifier
 	users  Users
-	gate   Gate
+	gate   townhall.Gate
 	now    func() time.Time
 	// OnNotifyError is told about notifications that could not be
 	// delivered after a successful write; nil ignores them.
@@ -54,28 +41,11 @@ func NewService(store Store, n Notifier, users Users) *Service {
 }
 
 // SetGate makes the service screen writes through g (nil: no screening).
-func (s *Service) SetGate(g Gate) { s.gate = g }
-
-// screen asks the gate about actor's text; no gate lets everything through.
-func (s *Service) screen(ctx context.Context, actor *townhall.User, kind, id, text string) (bool, error) {
-	if s.gate == nil {
-		return false, nil
-	}
-	return s.gate.Screen(ctx, actor, kind, id, text)
-}
-
-// activity tells the gate that userID's trust-level inputs changed.
-func (s *Service) activity(ctx context.Context, userID string) {
-	if s.gate != nil {
-		s.gate.Activity(ctx, userID)
-	}
-}
+func (s *Service) SetGate(g townhall.Gate) { s.gate = g }
 
 // held fills t.Held for a hidden thread.
 func (s *Service) held(ctx context.Context, t *Thread) {
-	if t.Hidden && s.gate != nil {
-		t.Held = s.gate.Held(ctx, townhall.KindThread, t.ID)
-	}
+	t.Held = t.Hidden && townhall.IsHeld(ctx, s.gate, townhall.KindThread, t.ID)
 }
 
 func signedIn(actor *townhall.User, what string) error {
@@ -275,7 +245,7 @@ func (s *Service) CreateThread(ctx context.Context, actor *townhall.User, in Thr
 	t.LastPostID = p.ID
 	// A new member's thread may be held for review: stored hidden, and
 	// nobody is told about it until a moderator publishes it.
-	if t.Hidden, err = s.screen(ctx, actor, townhall.KindThread, t.ID, title+"\n"+body); err != nil {
+	if t.Hidden, err = townhall.ScreenWith(ctx, s.gate, actor, townhall.KindThread, t.ID, title+"\n"+body); err != nil {
 		return nil, err
 	}
 	t.Held = t.Hidden
@@ -285,7 +255,7 @@ func (s *Service) CreateThread(ctx context.Context, actor *townhall.User, in Thr
 	if !t.Held {
 		s.mention(ctx, actor, body, "", t, p)
 	}
-	s.activity(ctx, actor.ID)
+	townhall.NoteActivity(ctx, s.gate, actor.ID)
 	return t, nil
 }
 
@@ -451,13 +421,13 @@ func (s *Service) Reply(ctx context.Context, actor *townhall.User, threadID, bod
 	}
 	p := &Post{ID: townhall.NewID(), ThreadID: t.ID, AuthorID: actor.ID, AuthorName: actor.Name, AuthorHandle: actor.Handle,
 		AuthorRole: actor.Role, Source: body, HTML: markdown.Render(body), CreatedAt: s.now()}
-	if _, err := s.screen(ctx, actor, townhall.KindPost, p.ID, body); err != nil {
+	if _, err := townhall.ScreenWith(ctx, s.gate, actor, townhall.KindPost, p.ID, body); err != nil {
 		return nil, err
 	}
 	if err := s.store.AddReply(ctx, p); err != nil {
 		return nil, err
 	}
-	s.activity(ctx, actor.ID)
+	townhall.NoteActivity(ctx, s.gate, actor.ID)
 	if s.notify != nil {
 		followers, err := s.store.ThreadFollowers(ctx, t.ID)
 		if err == nil {
@@ -628,7 +598,7 @@ func (s *Service) EditPost(ctx context.Context, actor *townhall.User, postID str
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.screen(ctx, actor, townhall.KindPost, "", body); err != nil {
+	if _, err := townhall.ScreenWith(ctx, s.gate, actor, townhall.KindPost, "", body); err != nil {
 		return nil, err
 	}
 	e := Edit{PostID: p.ID, Source: body, HTML: markdown.Render(body), EditorID: actor.ID, At: s.now(), RevisionID: townhall.NewID()}
@@ -786,7 +756,7 @@ func (s *Service) Accept(ctx context.Context, actor *townhall.User, postID strin
 	if err := s.store.AcceptAnswer(ctx, t.ID, target); err != nil {
 		return nil, err
 	}
-	s.activity(ctx, p.AuthorID)
+	townhall.NoteActivity(ctx, s.gate, p.AuthorID)
 	if accept && s.notify != nil {
 		s.notifyFailed(s.notify.Notify(ctx, actor.ID, []string{p.AuthorID}, "answer",
 			fmt.Sprintf("Your reply was accepted as the answer to “%s”", t.Title), PostURL(t.ID, p)))

@@ -152,7 +152,7 @@ func (s *Service) EditComment(ctx context.Context, actor *townhall.User, id, bod
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.screen(ctx, actor, KindComment, "", body); err != nil {
+	if _, err := townhall.ScreenWith(ctx, s.gate, actor, KindComment, "", body); err != nil {
 		return nil, err
 	}
 	c.Body, c.BodyHTML, c.EditedAt = body, markdown.Render(body), s.now().UTC().Truncate(time.Millisecond)

@@ -14,19 +14,6 @@ type Notifier interface {
 	Notify(ctx context.Context, actorID string, userIDs []string, kind, text, url string) error
 }
 
-// Gate screens what people write before it is stored and hears about
-// what counts toward their trust level; moderation.Service implements it.
-type Gate interface {
-	// Screen refuses what actor may not post now (silenced, too many
-	// links); for new content (id set; edits pass "") it says whether to
-	// store it hidden, held for review.
-	Screen(ctx context.Context, actor *townhall.User, kind, id, text string) (hold bool, err error)
-	// Held reports whether kind/id is hidden waiting for review.
-	Held(ctx context.Context, kind, id string) bool
-	// Activity says something counting toward userID's trust level happened.
-	Activity(ctx context.Context, userID string)
-}
-
 // KindComment is an idea comment's kind for the Gate.
 const KindComment = "comment"
 
@@ -38,7 +25,7 @@ const HeldReason = "Waiting for review: a new member's idea."
 type Service struct {
 	store  Store
 	notify Notifier
-	gate   Gate
+	gate   townhall.Gate
 	now    func() time.Time
 	// OnNotifyError is told about notifications that could not be
 	// delivered after a successful write; nil ignores them.
@@ -51,20 +38,7 @@ func NewService(store Store, n Notifier) *Service {
 }
 
 // SetGate makes the service screen writes through g (nil: no screening).
-func (s *Service) SetGate(g Gate) { s.gate = g }
-
-func (s *Service) screen(ctx context.Context, actor *townhall.User, kind, id, text string) (bool, error) {
-	if s.gate == nil {
-		return false, nil
-	}
-	return s.gate.Screen(ctx, actor, kind, id, text)
-}
-
-func (s *Service) activity(ctx context.Context, userID string) {
-	if s.gate != nil {
-		s.gate.Activity(ctx, userID)
-	}
-}
+func (s *Service) SetGate(g townhall.Gate) { s.gate = g }
 
 // SetClock replaces the clock; tests use it for deterministic trending.
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
@@ -137,7 +111,7 @@ func (s *Service) Propose(ctx context.Context, actor *townhall.User, in Input) (
 	idea.Status = StatusOpen
 	idea.AuthorID = actor.ID
 	idea.CreatedAt, idea.UpdatedAt = now, now
-	hold, err := s.screen(ctx, actor, townhall.KindIdea, idea.ID, idea.Title+"\n"+idea.Body)
+	hold, err := townhall.ScreenWith(ctx, s.gate, actor, townhall.KindIdea, idea.ID, idea.Title+"\n"+idea.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +123,7 @@ func (s *Service) Propose(ctx context.Context, actor *townhall.User, in Input) (
 	if err := s.store.CreateIdea(ctx, idea, words); err != nil {
 		return nil, err
 	}
-	s.activity(ctx, actor.ID)
+	townhall.NoteActivity(ctx, s.gate, actor.ID)
 	return s.Idea(ctx, actor, idea.ID)
 }
 
@@ -190,7 +164,7 @@ func (s *Service) Edit(ctx context.Context, actor *townhall.User, id string, in 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.screen(ctx, actor, townhall.KindIdea, "", idea.Title+"\n"+idea.Body); err != nil {
+	if _, err := townhall.ScreenWith(ctx, s.gate, actor, townhall.KindIdea, "", idea.Title+"\n"+idea.Body); err != nil {
 		return nil, err
 	}
 	idea.ID = id
@@ -216,9 +190,7 @@ func (s *Service) Idea(ctx context.Context, actor *townhall.User, id string) (*I
 	if err != nil {
 		return nil, err
 	}
-	if i.Hidden != nil && s.gate != nil {
-		i.Held = s.gate.Held(ctx, townhall.KindIdea, i.ID)
-	}
+	i.Held = i.Hidden != nil && townhall.IsHeld(ctx, s.gate, townhall.KindIdea, i.ID)
 	// A held idea is its author's too: they see it "waiting for review".
 	if i.Hidden != nil && !SeesHidden(actor) && !(i.Held && actor.Is(i.AuthorID)) {
 		return nil, notFound()
@@ -370,7 +342,7 @@ func (s *Service) Comment(ctx context.Context, actor *townhall.User, id, body st
 		Team: actor.Role.CanManageProduct(), Body: body, BodyHTML: markdown.Render(body),
 		CreatedAt: s.now().UTC(),
 	}
-	if _, err := s.screen(ctx, actor, KindComment, c.ID, body); err != nil {
+	if _, err := townhall.ScreenWith(ctx, s.gate, actor, KindComment, c.ID, body); err != nil {
 		return nil, err
 	}
 	// Who commented before, read ahead of the write so the new comment's
@@ -379,7 +351,7 @@ func (s *Service) Comment(ctx context.Context, actor *townhall.User, id, body st
 	if err := s.store.AddComment(ctx, c); err != nil {
 		return nil, err
 	}
-	s.activity(ctx, actor.ID)
+	townhall.NoteActivity(ctx, s.gate, actor.ID)
 	url := idea.URL() + "#comment-" + c.ID
 	s.tell(ctx, actor.ID, []string{idea.AuthorID}, "comment",
 		fmt.Sprintf("%s commented on your idea “%s”", actor.Name, idea.Title), url)

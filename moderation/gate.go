@@ -9,9 +9,10 @@ import (
 	"github.com/townhall/townhall/markdown"
 )
 
-// The content services' Gate: they call Screen before storing what
-// someone wrote, Held when a hidden item's author looks at it, and
-// Activity after anything that counts toward a trust level.
+// The content services' Gate (townhall.Gate): they call Screen before
+// storing what someone wrote, Held when a hidden item's author looks at
+// it, and Activity after anything that counts toward a trust level.
+var _ townhall.Gate = (*Service)(nil)
 
 // Screen checks that actor may post text now: not silenced, and at trust
 // level 0 no more than LinksAtNew links. For a new thread, idea or review

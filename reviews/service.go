@@ -16,19 +16,6 @@ type Notifier interface {
 	Notify(ctx context.Context, actorID string, userIDs []string, kind, text, url string) error
 }
 
-// Gate screens what people write before it is stored and hears about
-// what counts toward their trust level; moderation.Service implements it.
-type Gate interface {
-	// Screen refuses what actor may not post now (silenced, too many
-	// links); for new content (id set; edits pass "") it says whether to
-	// store it hidden, held for review.
-	Screen(ctx context.Context, actor *townhall.User, kind, id, text string) (hold bool, err error)
-	// Held reports whether kind/id is hidden waiting for review.
-	Held(ctx context.Context, kind, id string) bool
-	// Activity says something counting toward userID's trust level happened.
-	Activity(ctx context.Context, userID string)
-}
-
 // HeldReason is the hidden note of a review held for review.
 const HeldReason = "Waiting for review: a new member's review."
 
@@ -37,19 +24,12 @@ const HeldReason = "Waiting for review: a new member's review."
 type Service struct {
 	store  Store
 	notify Notifier
-	gate   Gate
+	gate   townhall.Gate
 	now    func() time.Time
 }
 
 // SetGate makes the service screen writes through g (nil: no screening).
-func (s *Service) SetGate(g Gate) { s.gate = g }
-
-func (s *Service) screen(ctx context.Context, actor *townhall.User, id, text string) (bool, error) {
-	if s.gate == nil {
-		return false, nil
-	}
-	return s.gate.Screen(ctx, actor, townhall.KindReview, id, text)
-}
+func (s *Service) SetGate(g townhall.Gate) { s.gate = g }
 
 // seesHidden reports whether actor sees hidden reviews: staff do.
 func seesHidden(actor *townhall.User) bool { return actor.HasRole(townhall.Role.IsStaff) }
@@ -60,9 +40,7 @@ func (s *Service) visible(ctx context.Context, actor *townhall.User, r *Review) 
 	if r.Hidden == nil {
 		return true
 	}
-	if s.gate != nil {
-		r.Held = s.gate.Held(ctx, townhall.KindReview, r.ID)
-	}
+	r.Held = townhall.IsHeld(ctx, s.gate, townhall.KindReview, r.ID)
 	return seesHidden(actor) || r.Held && actor.Is(r.AuthorID)
 }
 
@@ -267,7 +245,7 @@ func (s *Service) CreateReview(ctx context.Context, actor *townhall.User, produc
 	r.Verified = actor.Verified
 	r.CreatedAt = s.now().UTC().Truncate(time.Millisecond)
 	r.UpdatedAt = r.CreatedAt
-	hold, err := s.screen(ctx, actor, r.ID, r.Title+"\n"+r.Body)
+	hold, err := townhall.ScreenWith(ctx, s.gate, actor, townhall.KindReview, r.ID, r.Title+"\n"+r.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -279,9 +257,7 @@ func (s *Service) CreateReview(ctx context.Context, actor *townhall.User, produc
 	if err := s.store.CreateReview(ctx, r); err != nil {
 		return nil, err
 	}
-	if s.gate != nil {
-		s.gate.Activity(ctx, actor.ID)
-	}
+	townhall.NoteActivity(ctx, s.gate, actor.ID)
 	return r, nil
 }
 
@@ -333,7 +309,7 @@ func (s *Service) UpdateReview(ctx context.Context, actor *townhall.User, id str
 	if err := applyReview(r, in); err != nil {
 		return nil, err
 	}
-	if _, err := s.screen(ctx, actor, "", r.Title+"\n"+r.Body); err != nil {
+	if _, err := townhall.ScreenWith(ctx, s.gate, actor, townhall.KindReview, "", r.Title+"\n"+r.Body); err != nil {
 		return nil, err
 	}
 	r.Verified = actor.Verified
