@@ -55,6 +55,14 @@ func (s *Service) RefreshTrust(ctx context.Context, userID string) (int, error) 
 	if u.TrustLocked {
 		level = u.TrustLevel
 	}
+	// A new day visited that earns no level changes nothing stored.
+	rec, err := s.store.UserRecord(ctx, userID)
+	if err != nil {
+		return 0, err
+	}
+	if level == u.TrustLevel && rec.Stats.Posts == st.Posts && rec.Stats.Topics == st.Topics && rec.Stats.AcceptedAnswers == st.AcceptedAnswers {
+		return level, nil
+	}
 	if err := s.store.SaveTrust(ctx, userID, st, level); err != nil {
 		return 0, err
 	}
