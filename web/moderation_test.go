@@ -306,6 +306,17 @@ func TestReviewQueueDecisions(t *testing.T) {
 		if len(cs) != 1 || !cs[0].Deleted {
 			t.Fatalf("comments after delete = %+v", cs)
 		}
+		// Moderators hide and unhide a review by hand too; its rating follows.
+		var got struct{ Hidden bool }
+		f.ann.WantError("PUT", "/api/v1/reviews/"+rv.ID+"/hidden", map[string]any{"hidden": false}, 403, townhall.EFORBIDDEN)
+		f.mod.JSON("PUT", "/api/v1/reviews/"+rv.ID+"/hidden", map[string]any{"hidden": false}, 200, &got)
+		wantRatingOut(t, f.anon, prod.ID, 1, 1, [5]int{1, 0, 0, 0, 0})
+		f.mod.WantError("PUT", "/api/v1/reviews/"+rv.ID+"/hidden", map[string]any{"hidden": true}, 400, townhall.EINVALID)
+		f.mod.JSON("PUT", "/api/v1/reviews/"+rv.ID+"/hidden", map[string]any{"hidden": true, "reason": "Spam"}, 200, &got)
+		if !got.Hidden {
+			t.Fatal("the review is not hidden again")
+		}
+		wantRatingOut(t, f.anon, prod.ID, 0, 0, [5]int{})
 		decide(f.admin, "review", rv.ID, map[string]any{"decision": "delete"}, 200)
 		f.mod.WantError("GET", "/api/v1/reviews/"+rv.ID, nil, 404, townhall.ENOTFOUND)
 		wantRatingOut(t, f.anon, prod.ID, 0, 0, [5]int{})
