@@ -218,6 +218,7 @@ func (r *slowReader) Read(p []byte) (int, error) {
 
 func TestWriteRateLimit(t *testing.T) {
 	env := apptest.Start(t, apptest.WithConfig(func(c *app.Config) { c.UserWritesPerMinute = 10 }))
+	env.Client(t, "admin", "") // the first person is the admin, whose budget is larger
 	c := env.Client(t, "spammer", "")
 	other := env.Client(t, "calm", "")
 	var limited *http.Response
