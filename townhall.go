@@ -77,6 +77,10 @@ type User struct {
 	SilenceReason  string    `json:"-"`
 	SuspendedUntil time.Time `json:"-"`
 	SuspendReason  string    `json:"-"`
+	// DeletedAt is when the account was deleted (zero while it exists):
+	// its Name and Handle are then placeholders and nobody can sign in
+	// to it (package account).
+	DeletedAt time.Time `json:"-"`
 }
 
 // The trust levels.

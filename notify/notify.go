@@ -24,7 +24,8 @@ type Notification struct {
 
 // Store is what notify needs from a backend.
 type Store interface {
-	// AddNotifications gives each user a copy of n and bumps their unread count.
+	// AddNotifications gives each user a copy of n and bumps their unread
+	// count; unknown and deleted accounts get none.
 	AddNotifications(ctx context.Context, userIDs []string, n Notification) error
 	// Notifications lists a user's notifications newest first, before the given id.
 	Notifications(ctx context.Context, userID, before string, limit int) ([]*Notification, error)

@@ -46,6 +46,7 @@ type userJSON struct {
 	SegmentID string        `json:"segment_id"`
 	Verified  bool          `json:"verified"`
 	CreatedAt time.Time     `json:"created_at"`
+	DeletedAt *time.Time    `json:"deleted_at,omitempty"` // set once the account was deleted
 	// Trust and safety (see sanctions.go).
 	TrustLevel  int           `json:"trust_level"`
 	TrustLocked bool          `json:"trust_locked"`
@@ -55,11 +56,15 @@ type userJSON struct {
 
 func toUserJSON(u *townhall.User) userJSON {
 	now := time.Now()
-	return userJSON{ID: u.ID, Handle: u.Handle, Name: u.Name, Email: u.Email, AvatarURL: u.AvatarURL,
+	out := userJSON{ID: u.ID, Handle: u.Handle, Name: u.Name, Email: u.Email, AvatarURL: u.AvatarURL,
 		Role: u.Role, SegmentID: u.SegmentID, Verified: u.Verified, CreatedAt: u.CreatedAt,
 		TrustLevel: u.Level(), TrustLocked: u.TrustLocked,
 		Silenced:  toSanctionJSON(u.Silenced(now), u.SilencedUntil, u.SilenceReason),
 		Suspended: toSanctionJSON(u.Suspended(now), u.SuspendedUntil, u.SuspendReason)}
+	if !u.DeletedAt.IsZero() {
+		out.DeletedAt = &u.DeletedAt
+	}
+	return out
 }
 
 // userPage loads one page of users.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -44,11 +45,16 @@ func (s *Server) devLogin(c *gin.Context) error {
 	var u *townhall.User
 	var err error = townhall.Errorf(townhall.EINVALID, "Name is required.")
 	if strings.TrimSpace(name) != "" {
-		u, err = s.svc.Auth.SignIn(c.Request.Context(), auth.Identity{Provider: "dev", Subject: name, Name: name, Role: role})
+		u, err = s.svc.Auth.SignIn(c.Request.Context(), auth.Identity{Provider: "dev", Subject: name, Name: name, Role: role,
+			Fresh: c.PostForm("fresh") != ""})
 	}
 	if err != nil {
 		v := s.view(c, "Sign in")
-		v.Data = s.signinData(localPath(c.PostForm("next")))
+		data := s.signinData(localPath(c.PostForm("next")))
+		if errors.Is(err, auth.ErrAccountDeleted) {
+			data["Fresh"] = map[string]any{"Dev": true, "Name": name, "Role": role}
+		}
+		v.Data = data
 		return rerender("signin", v, err)
 	}
 	return s.startSession(c, u, c.PostForm("next"))

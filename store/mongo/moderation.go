@@ -24,13 +24,10 @@ func init() {
 			{db.flags(), "case_user", bson.D{{Key: "case_id", Value: 1}, {Key: "user_id", Value: 1}}, true, false},
 			{db.flags(), "case", bson.D{{Key: "case_id", Value: 1}, {Key: "_id", Value: 1}}, false, false},
 			{db.cases(), "queue", bson.D{{Key: "open", Value: 1}, {Key: "opened_at", Value: 1}, {Key: "_id", Value: 1}}, false, false},
-			// Trust levels count a person's content by author, and a
-			// suspension ends a person's sessions.
-			{db.forumPosts(), "author", bson.D{{Key: "author_id", Value: 1}}, false, false},
-			{db.forumThreads(), "author", bson.D{{Key: "author_id", Value: 1}}, false, false},
+			// Trust levels count accepted answers by the accepted post (and a
+			// person's content through accounts.go's "author" indexes; a
+			// suspension ends sessions through its "user" index).
 			{db.forumThreads(), "accepted", bson.D{{Key: "accepted_post_id", Value: 1}}, false, false},
-			{db.ideaComments(), "author", bson.D{{Key: "author_id", Value: 1}}, false, false},
-			{db.sessions, "user", bson.D{{Key: "user_id", Value: 1}}, false, false},
 		}
 	})
 }

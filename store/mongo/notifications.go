@@ -24,14 +24,15 @@ type notificationDoc struct {
 	Read      bool   `bson:"read"`
 }
 
-// AddNotifications implements notify.Store. Unknown users are skipped; the
+// AddNotifications implements notify.Store. Unknown and deleted users are skipped; the
 // notifications are inserted first and the unread counters bumped after,
 // so an interruption can only under-count the header badge (the notify
 // package accepts a lost notification as a nuisance, not a corruption).
 func (db *DB) AddNotifications(ctx context.Context, userIDs []string, n notify.Notification) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	cur, err := db.users.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: userIDs}}}},
+	cur, err := db.users.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: userIDs}}},
+		{Key: "deleted_at", Value: bson.D{{Key: "$exists", Value: false}}}},
 		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		return err

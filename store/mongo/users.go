@@ -44,6 +44,8 @@ type userDoc struct {
 	// an array of strings under a unique multikey index, which every
 	// MongoDB-compatible server can match by equality.
 	Identities []string `bson:"identities"`
+	// DeletedAt is set when the account was deleted (see accounts.go).
+	DeletedAt int64 `bson:"deleted_at,omitempty"`
 }
 
 func identityKey(id auth.Identity) string { return id.Provider + ":" + id.Subject }
@@ -105,6 +107,9 @@ func (db *DB) toUser(ctx context.Context, d *userDoc) (*townhall.User, error) {
 	if d.LastSeenAt != 0 {
 		u.LastSeenAt = fromMS(d.LastSeenAt)
 	}
+	if d.DeletedAt != 0 {
+		u.DeletedAt = fromMS(d.DeletedAt)
+	}
 	u.TrustLevel, u.TrustLocked, u.SilenceReason, u.SuspendReason = d.TrustLevel, d.TrustLocked, d.SilenceReason, d.SuspendReason
 	if d.SilencedUntil != 0 {
 		u.SilencedUntil = fromMS(d.SilencedUntil)
@@ -153,6 +158,9 @@ func (db *DB) SignIn(ctx context.Context, id auth.Identity, now time.Time) (*tow
 			u, err := db.toUser(ctx, &d)
 			return u, false, err
 		} else if err != mongo.ErrNoDocuments {
+			return nil, false, err
+		}
+		if err := db.refuseDeletedIdentity(ctx, id); err != nil {
 			return nil, false, err
 		}
 		role := id.Role

@@ -11,9 +11,10 @@ import (
 func init() {
 	// Trust and safety: each person's trust level and sanctions on users
 	// (read on every request), flags, the review queue's cases, and each
-	// person's moderation record; indexes by author for the trust-level
-	// counts; and the hidden state of reviews, which flags and the queue
-	// hide like every other kind of content.
+	// person's moderation record; and the hidden state of reviews, which
+	// flags and the queue hide like every other kind of content. (The
+	// trust-level counts by author and a suspension's end of sessions use
+	// the accounts component's *_author and sessions_user indexes.)
 	registerMigrations("moderation", 96, `
 ALTER TABLE users ADD COLUMN trust_level INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE users ADD COLUMN trust_locked INTEGER NOT NULL DEFAULT 0;
@@ -62,10 +63,6 @@ CREATE TABLE moderation_users (
 	flags_received   INTEGER NOT NULL DEFAULT 0,
 	hidden           INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS forum_posts_author ON forum_posts(author_id);
-CREATE INDEX IF NOT EXISTS forum_threads_author ON forum_threads(author_id);
-CREATE INDEX IF NOT EXISTS idea_comments_author ON idea_comments(author_id);
-CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user_id);
 ALTER TABLE reviews ADD COLUMN hidden_at INTEGER;
 ALTER TABLE reviews ADD COLUMN hidden_by TEXT REFERENCES users(id);
 ALTER TABLE reviews ADD COLUMN hidden_reason TEXT NOT NULL DEFAULT '';`)

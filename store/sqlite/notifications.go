@@ -28,12 +28,12 @@ var _ notify.Store = (*DB)(nil)
 func (db *DB) AddNotifications(ctx context.Context, userIDs []string, n notify.Notification) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
 		ins, err := tx.PrepareContext(ctx, `INSERT INTO notifications(id, user_id, kind, text, url, created_at)
-			SELECT ?, id, ?, ?, ?, ? FROM users WHERE id = ?`)
+			SELECT ?, id, ?, ?, ?, ? FROM users WHERE id = ? AND deleted_at IS NULL`)
 		if err != nil {
 			return err
 		}
 		defer ins.Close()
-		bump, err := tx.PrepareContext(ctx, `UPDATE users SET unread = unread + 1 WHERE id = ?`)
+		bump, err := tx.PrepareContext(ctx, `UPDATE users SET unread = unread + 1 WHERE id = ? AND deleted_at IS NULL`)
 		if err != nil {
 			return err
 		}
