@@ -108,15 +108,15 @@ func (c *content) SetHidden(ctx context.Context, actor *townhall.User, kind, id 
 }
 
 // Publish implements moderation.Content.
-func (c *content) Publish(ctx context.Context, actor *townhall.User, kind, id string) error {
+func (c *content) Publish(ctx context.Context, actor, author *townhall.User, kind, id string) error {
 	var err error
 	switch kind {
 	case moderation.KindThread:
-		_, err = c.forum.Publish(ctx, actor, id)
+		_, err = c.forum.Publish(ctx, actor, author, id)
 	case moderation.KindIdea:
-		_, err = c.ideas.Publish(ctx, actor, id)
+		_, err = c.ideas.Publish(ctx, actor, author, id)
 	case moderation.KindReview:
-		_, err = c.reviews.Publish(ctx, actor, id)
+		_, err = c.reviews.Publish(ctx, actor, author, id)
 	default:
 		err = c.SetHidden(ctx, actor, kind, id, false, "")
 	}
@@ -188,6 +188,7 @@ func (a *App) wireModeration() {
 	a.Moderation = moderation.NewService(a.DB, moderation.Deps{Users: a.Auth, Settings: a.Settings, Notify: a.Notify,
 		StaffLog: a.StaffLog, Logger: a.Config.Logger, Location: a.Location})
 	a.Moderation.SetContent(&content{forum: a.Forum, ideas: a.Ideas, reviews: a.Reviews})
+	a.Moderation.Events = a.Webhooks
 	a.Forum.SetGate(a.Moderation)
 	a.Ideas.SetGate(a.Moderation)
 	a.Reviews.SetGate(a.Moderation)

@@ -33,6 +33,9 @@ type Service struct {
 	// OnNotifyError is told about notifications that could not be
 	// delivered after a successful write; nil ignores them.
 	OnNotifyError func(error)
+	// Events hears about new threads, replies and accepted answers
+	// (webhooks); nil emits nothing.
+	Events townhall.Emitter
 }
 
 // NewService returns a Service; n and users may be nil (no notifications,
@@ -271,18 +274,20 @@ func (s *Service) CreateThread(ctx context.Context, actor *townhall.User, in Thr
 	}
 	if !t.Held {
 		s.mention(ctx, actor, body, "", t, p)
+		s.emitThreadCreated(ctx, actor, t, cat, p)
 	}
 	townhall.NoteActivity(ctx, s.gate, actor.ID)
 	return t, nil
 }
 
-// Publish makes a thread held for review public, and tells the people its
-// first post mentions, as posting it would have. Moderators only.
-func (s *Service) Publish(ctx context.Context, actor *townhall.User, threadID string) (*Thread, error) {
+// Publish makes a thread held for review public, and does what posting it
+// would have: tells the people its first post mentions and emits its
+// created event, both as its author's. Moderators only.
+func (s *Service) Publish(ctx context.Context, actor, author *townhall.User, threadID string) (*Thread, error) {
 	if err := requireModerator(actor, "publish threads"); err != nil {
 		return nil, err
 	}
-	t, err := s.visibleThread(ctx, actor, threadID)
+	t, first, err := s.Opening(ctx, actor, threadID)
 	if err != nil {
 		return nil, err
 	}
@@ -290,11 +295,10 @@ func (s *Service) Publish(ctx context.Context, actor *townhall.User, threadID st
 		if err := s.store.SetThreadHidden(ctx, t.ID, false); err != nil {
 			return nil, err
 		}
-		if first, err := s.store.ForumPosts(ctx, t.ID, 0, 0); err == nil && len(first) == 1 {
-			author := &townhall.User{ID: t.AuthorID, Name: t.AuthorName}
-			s.mention(ctx, author, first[0].Source, "", t, first[0])
-		} else if err != nil {
-			s.notifyFailed(err)
+		t.Hidden, t.Held = false, false
+		s.mention(ctx, author, first.Source, "", t, first)
+		if cat, err := s.store.ForumCategory(ctx, t.CategoryID); err == nil {
+			s.emitThreadCreated(ctx, author, t, cat, first)
 		}
 	}
 	return s.store.Thread(ctx, t.ID)
@@ -454,6 +458,7 @@ func (s *Service) Reply(ctx context.Context, actor *townhall.User, threadID, bod
 		s.notifyFailed(err)
 	}
 	s.mention(ctx, actor, body, "", t, p)
+	s.emitPostCreated(ctx, actor, t, p)
 	return p, nil
 }
 
@@ -810,6 +815,10 @@ func (s *Service) Accept(ctx context.Context, actor *townhall.User, postID strin
 	if accept && s.notify != nil {
 		s.notifyFailed(s.notify.Notify(ctx, actor.ID, []string{p.AuthorID}, "answer",
 			fmt.Sprintf("Your reply was accepted as the answer to “%s”", t.Title), PostURL(t.ID, p)))
+	}
+	if accept {
+		t.AcceptedPostID = p.ID
+		s.emitAnswerAccepted(ctx, actor, t, p)
 	}
 	return s.store.Thread(ctx, t.ID)
 }

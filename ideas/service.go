@@ -31,6 +31,12 @@ type Service struct {
 	// OnNotifyError is told about notifications that could not be
 	// delivered after a successful write; nil ignores them.
 	OnNotifyError func(error)
+	// Events hears about new ideas, status changes and merges (webhooks);
+	// nil emits nothing.
+	Events townhall.Emitter
+	// Customers finds (or records) the customer a vote on their behalf
+	// is for; auth.Service implements it.
+	Customers Customers
 }
 
 // NewService returns a Service over store; n may be nil (no notifications).
@@ -130,11 +136,16 @@ func (s *Service) Propose(ctx context.Context, actor *townhall.User, in Input) (
 		return nil, err
 	}
 	townhall.NoteActivity(ctx, s.gate, actor.ID)
-	return s.Idea(ctx, actor, idea.ID)
+	created, err := s.Idea(ctx, actor, idea.ID)
+	if err == nil && !created.Held {
+		s.emitCreated(ctx, actor, created)
+	}
+	return created, err
 }
 
-// Publish makes an idea held for review public. Moderators only.
-func (s *Service) Publish(ctx context.Context, actor *townhall.User, id string) (*Idea, error) {
+// Publish makes an idea held for review public, and emits what proposing
+// it would have (the event is author's). Moderators only.
+func (s *Service) Publish(ctx context.Context, actor, author *townhall.User, id string) (*Idea, error) {
 	if err := requireModerator(actor, "publish ideas"); err != nil {
 		return nil, err
 	}
@@ -145,6 +156,9 @@ func (s *Service) Publish(ctx context.Context, actor *townhall.User, id string) 
 	if idea.Hidden != nil {
 		if _, err := s.store.SetIdeaHidden(ctx, id, nil); err != nil {
 			return nil, err
+		}
+		if published, err := s.store.Idea(ctx, id, author.ID); err == nil {
+			s.emitCreated(ctx, author, published)
 		}
 	}
 	return s.Idea(ctx, actor, id)
@@ -467,7 +481,11 @@ func (s *Service) ChangeStatus(ctx context.Context, actor *townhall.User, id str
 		}
 		s.tell(ctx, actor.ID, followers, "status", text, idea.URL())
 	}
-	return s.store.Idea(ctx, id, actor.ID)
+	after, err := s.store.Idea(ctx, id, actor.ID)
+	if err == nil && ch.From != ch.To {
+		s.emitStatusChanged(ctx, actor, after, ch)
+	}
+	return after, err
 }
 
 // History lists an idea's status changes, oldest first.
@@ -510,6 +528,7 @@ func (s *Service) Merge(ctx context.Context, actor *townhall.User, dupID, intoID
 		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "idea.merge", TargetKind: "idea", TargetID: dupID,
 			Target: dup.Title, Before: map[string]any{"status": dup.Status, "votes": dup.Votes},
 			After: map[string]any{"merged_into": into.ID, "into": into.Title}})
+		s.emitMerged(ctx, actor, dup, into)
 		if ferr != nil {
 			s.notifyFailed(ferr)
 		} else {

@@ -71,6 +71,10 @@ func (s *Service) Flag(ctx context.Context, actor *townhall.User, in FlagInput) 
 	if err != nil {
 		return nil, err
 	}
+	townhall.Emit(ctx, s.Events, townhall.Event{Type: townhall.EventFlagCreated, At: f.CreatedAt, Actor: actor, URL: item.URL,
+		Summary: fmt.Sprintf("%s flagged a %s in “%s” as %s", actor.Name, kindLabel(item.Kind), item.Title, ReasonLabel(reason)),
+		Data: map[string]any{"flag": map[string]any{"id": f.ID, "reason": f.Reason, "text": f.Text, "created_at": f.CreatedAt},
+			"item": map[string]any{"kind": item.Kind, "id": item.ID, "title": item.Title, "url": item.URL}, "open_flags": c.Flags}})
 	res := &FlagResult{Flag: f, Case: c}
 	if actor.Level() >= townhall.TrustRegular || c.Counted >= site.FlagThreshold {
 		hid, err := s.autoHide(ctx, item, c, site)

@@ -237,8 +237,9 @@ type Content interface {
 	// SetHidden hides (with a reason) or unhides kind/id.
 	SetHidden(ctx context.Context, actor *townhall.User, kind, id string, hidden bool, reason string) error
 	// Publish makes a held thread, idea or review public and sends the
-	// notifications its publication would have sent.
-	Publish(ctx context.Context, actor *townhall.User, kind, id string) error
+	// notifications and events its publication would have sent, as its
+	// author's.
+	Publish(ctx context.Context, actor, author *townhall.User, kind, id string) error
 	// Delete deletes a comment or review.
 	Delete(ctx context.Context, actor *townhall.User, kind, id string) error
 }

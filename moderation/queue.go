@@ -214,7 +214,11 @@ func (s *Service) apply(ctx context.Context, actor *townhall.User, c *Case, item
 	case Approve:
 		switch {
 		case c.Held && item.Hidden:
-			return false, s.content.Publish(ctx, actor, item.Kind, item.ID)
+			author, err := s.users.User(ctx, item.AuthorID)
+			if err != nil {
+				return false, err
+			}
+			return false, s.content.Publish(ctx, actor, author, item.Kind, item.ID)
 		case c.AutoHidden && item.Hidden:
 			return false, s.content.SetHidden(ctx, actor, item.Kind, item.ID, false, "")
 		}

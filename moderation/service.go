@@ -21,6 +21,9 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 	loc      *time.Location
+	// Events hears flag.created after each flag is stored (the webhooks
+	// service); nil emits nothing.
+	Events townhall.Emitter
 }
 
 // Deps are what a Service works with besides its Store. Notify and

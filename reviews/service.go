@@ -27,6 +27,9 @@ type Service struct {
 	gate   townhall.Gate
 	staff  townhall.StaffLog
 	now    func() time.Time
+	// Events hears about new reviews and the business's first response
+	// to each (webhooks); nil emits nothing.
+	Events townhall.Emitter
 }
 
 // SetGate makes the service screen writes through g (nil: no screening).
@@ -277,6 +280,12 @@ func (s *Service) CreateReview(ctx context.Context, actor *townhall.User, produc
 		return nil, err
 	}
 	townhall.NoteActivity(ctx, s.gate, actor.ID)
+	if !r.Held {
+		if after, err := s.store.Product(ctx, p.ID); err == nil {
+			p = after // with this rating counted
+		}
+		s.emitReviewCreated(ctx, actor, p, r)
+	}
 	return r, nil
 }
 
@@ -322,10 +331,21 @@ func (s *Service) setHidden(ctx context.Context, actor *townhall.User, id string
 }
 
 // Publish makes a review held for review public: its rating joins the
-// product's. Moderators only; the review queue's decision is what the
-// staff log records.
-func (s *Service) Publish(ctx context.Context, actor *townhall.User, id string) (*Review, error) {
-	return s.setHidden(ctx, actor, id, false, "", false)
+// product's, and its created event goes out as its author's. Moderators
+// only; the review queue's decision is what the staff log records.
+func (s *Service) Publish(ctx context.Context, actor, author *townhall.User, id string) (*Review, error) {
+	before, err := s.Review(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.setHidden(ctx, actor, id, false, "", false)
+	if err != nil || before.Hidden == nil {
+		return r, err
+	}
+	if p, err := s.store.Product(ctx, r.ProductID); err == nil {
+		s.emitReviewCreated(ctx, author, p, r)
+	}
+	return r, nil
 }
 
 // UpdateReview edits the actor's own review.
@@ -526,15 +546,19 @@ func (s *Service) Respond(ctx context.Context, actor *townhall.User, reviewID, b
 	}
 	townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "review.respond", TargetKind: "review", TargetID: r.ID,
 		Target: s.reviewLabel(ctx, r), Before: responseFields(r.Response), After: responseFields(resp)})
-	if s.notify != nil {
-		if p, err := s.store.Product(ctx, r.ProductID); err == nil {
-			// After the write: a lost notification is a nuisance, not a corruption.
-			_ = s.notify.Notify(ctx, actor.ID, []string{r.AuthorID}, "review_response",
-				fmt.Sprintf("%s responded to your review of %s", actor.Name, p.Name),
-				fmt.Sprintf("/products/%s#review-%s", p.Slug, r.ID))
-		}
+	first := r.Response == nil
+	p, perr := s.store.Product(ctx, r.ProductID)
+	if s.notify != nil && perr == nil {
+		// After the write: a lost notification is a nuisance, not a corruption.
+		_ = s.notify.Notify(ctx, actor.ID, []string{r.AuthorID}, "review_response",
+			fmt.Sprintf("%s responded to your review of %s", actor.Name, p.Name),
+			fmt.Sprintf("/products/%s#review-%s", p.Slug, r.ID))
 	}
-	return s.store.Review(ctx, r.ID, actor.ID)
+	after, err := s.store.Review(ctx, r.ID, actor.ID)
+	if err == nil && first && perr == nil {
+		s.emitReviewResponded(ctx, actor, p, after)
+	}
+	return after, err
 }
 
 // RemoveResponse takes the business's response under a review down, for

@@ -45,8 +45,10 @@ func (s *Server) devLogin(c *gin.Context) error {
 	var u *townhall.User
 	var err error = townhall.Errorf(townhall.EINVALID, "Name is required.")
 	if strings.TrimSpace(name) != "" {
+		// An email address (optional) lets a trial play a customer the
+		// product team recorded by email.
 		u, err = s.svc.Auth.SignIn(c.Request.Context(), auth.Identity{Provider: "dev", Subject: name, Name: name, Role: role,
-			Fresh: c.PostForm("fresh") != ""})
+			Fresh: c.PostForm("fresh") != "", Email: strings.TrimSpace(c.PostForm("email"))})
 	}
 	if err != nil {
 		v := s.view(c, "Sign in")

@@ -50,9 +50,9 @@ type forumEnv struct {
 	questions      apiCategory
 }
 
-func startForum(t *testing.T) *forumEnv {
+func startForum(t *testing.T, opts ...apptest.Option) *forumEnv {
 	t.Helper()
-	env := apptest.Start(t)
+	env := apptest.Start(t, opts...)
 	f := &forumEnv{env: env, admin: env.Client(t, "Ada", "")}
 	f.ann = env.Client(t, "Ann", townhall.RoleMember)
 	f.bob = env.Client(t, "Bob", townhall.RoleMember)

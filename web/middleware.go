@@ -104,8 +104,12 @@ func (s *Server) limitBody(c *gin.Context) error {
 	return nil
 }
 
-// loadUser resolves the session cookie to the signed-in user.
+// loadUser resolves the session cookie to the signed-in user; an API
+// request with an Authorization header is the token's user instead.
 func (s *Server) loadUser(c *gin.Context) error {
+	if c.GetHeader("Authorization") != "" && isAPI(c.Request.URL.Path) && s.svc.Tokens != nil {
+		return s.bearerUser(c)
+	}
 	ck, err := c.Request.Cookie(sessionCookie)
 	if err != nil || ck.Value == "" {
 		c.Next()

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"github.com/townhall/townhall/app"
 	"github.com/townhall/townhall/app/apptest"
 	"github.com/townhall/townhall/audit"
+	"github.com/townhall/townhall/webhooks"
 )
 
 // Trust and safety over HTTP: flags, the review queue, held posts,
@@ -344,11 +346,30 @@ func TestReviewQueueDecisions(t *testing.T) {
 // review (pages, API, listings, counts, search, notifications), then
 // through approval, which publishes and notifies, and rejection.
 func TestHeldPostsEndToEnd(t *testing.T) {
-	f := startForum(t)
+	f := startForum(t, apptest.WithConfig(privateWebhooks))
 	env := f.env
 	var prod productOut
 	f.admin.JSON("POST", "/api/v1/products", map[string]any{"name": "Widget"}, 201, &prod)
 	setSettings(t, f.admin, map[string]any{"hold_new_member_posts": 1})
+	hooks := newReceiver(t, nil)
+	register(t, f.admin, hooks.srv.URL+"/hook", "a-long-enough-secret", townhall.EventThreadCreated, townhall.EventIdeaCreated,
+		townhall.EventReviewCreated, townhall.EventFlagCreated)
+	// delivered lists the ids of the subjects of the events received so far.
+	delivered := func() map[string]string {
+		got := map[string]string{}
+		for _, d := range hooks.all() {
+			var p webhooks.Payload
+			if err := json.Unmarshal(d.body, &p); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range []string{"thread", "idea", "review", "item"} {
+				if sub, ok := p.Data[k].(map[string]any); ok {
+					got[sub["id"].(string)] = p.Type
+				}
+			}
+		}
+		return got
+	}
 	noa := env.Client(t, "Noa", "")
 	staff := env.Client(t, "Sam", townhall.RoleModerator)
 
@@ -432,6 +453,21 @@ func TestHeldPostsEndToEnd(t *testing.T) {
 		if ns := notificationsOf(t, f.ann, "mention"); len(ns) != 0 {
 			t.Fatalf("the held thread's mention was delivered: %+v", ns)
 		}
+		// Webhooks: the control thread's event, created after the held
+		// posts, came; theirs did not.
+		waitFor(t, "the control thread's webhook", func() bool { return delivered()[control.ID] == townhall.EventThreadCreated })
+		for _, id := range []string{th.ID, idea.ID, rv.ID} {
+			if typ, ok := delivered()[id]; ok {
+				t.Fatalf("a held post's %s went out", typ)
+			}
+		}
+		// Feeds.
+		for _, feed := range []string{"/feeds/threads.atom", "/feeds/ideas.atom", "/feeds/c/" + f.questions.Slug + ".atom"} {
+			body := wantStatus(t, f.anon, feed, 200)
+			if !strings.Contains(body, "<feed") || strings.Contains(body, "Zeppelin question") || strings.Contains(body, "Blimp mode") {
+				t.Fatalf("%s shows a held post:\n%.2000s", feed, body)
+			}
+		}
 	})
 
 	step(t, "TheQueueHoldsThem", func(t *testing.T) {
@@ -466,6 +502,24 @@ func TestHeldPostsEndToEnd(t *testing.T) {
 		if len(ns) != 2 || !strings.Contains(ns[1].Text, "Zeppelin question") {
 			t.Fatalf("approved notifications = %+v", ns)
 		}
+		// The events publishing sends are the author's, as posting would.
+		waitFor(t, "the published posts' webhooks", func() bool {
+			d := delivered()
+			return d[th.ID] == townhall.EventThreadCreated && d[rv.ID] == townhall.EventReviewCreated
+		})
+		for _, d := range hooks.all() {
+			var p webhooks.Payload
+			if json.Unmarshal(d.body, &p) == nil && p.Type == townhall.EventThreadCreated && strings.Contains(string(d.body), th.ID) &&
+				p.Actor["id"] != noa.User.ID {
+				t.Fatalf("thread.created actor = %v, want the author", p.Actor)
+			}
+		}
+		if body := wantStatus(t, f.anon, "/feeds/threads.atom", 200); !strings.Contains(body, "Zeppelin question") {
+			t.Fatal("the published thread is not in the feed")
+		}
+		// A flag on it is an event too.
+		flag(t, f.bob, "thread", th.ID, "off-topic")
+		waitFor(t, "the flag's webhook", func() bool { return delivered()[th.ID] == townhall.EventFlagCreated })
 		wantLogged(t, env, "flag.resolve", f.mod.User.ID, rv.ID)
 	})
 
@@ -542,8 +596,10 @@ func TestSilenceAndSuspend(t *testing.T) {
 	step(t, "SuspensionEndsSessionsAndRefusesSignIn", func(t *testing.T) {
 		second := env.Client(t, "Bob", "") // a second browser of Bob's
 		second.JSON("GET", "/api/v1/me", nil, 200, nil)
+		script := env.Bearer(t, newToken(t, f.bob, map[string]any{"name": "script", "scopes": []string{"read", "write"}, "expires_in_days": 30}).Token)
+		script.JSON("GET", "/api/v1/me", nil, 200, nil)
 		f.admin.JSON("POST", usersPath(f.bob, "suspend"), map[string]any{"days": 7, "reason": "Spam links"}, 200, nil)
-		for _, c := range []*apptest.Client{f.bob, second} {
+		for _, c := range []*apptest.Client{f.bob, second, script} {
 			c.WantError("GET", "/api/v1/me", nil, 401, townhall.EUNAUTHORIZED)
 			c.WantError("POST", "/api/v1/ideas/"+idea.ID+"/vote", nil, 401, townhall.EUNAUTHORIZED)
 		}

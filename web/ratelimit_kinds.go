@@ -51,14 +51,17 @@ func scaled(perMinute, level int) int {
 // A reaction burst stays a quarter of the configured rate at every level
 // (30 for 120 a minute), so even a new member can vote on a page of ideas
 // in a row; content bursts are a fifth of the rate, at least 5.
-func (s *Server) userBudget(u *townhall.User, reaction bool) (key string, perMinute int, size float64) {
+// An API token has budgets of its own, apart from its owner's browser
+// (writerKey).
+func (s *Server) userBudget(c *gin.Context, u *townhall.User, reaction bool) (key string, perMinute int, size float64) {
 	level := u.Level()
+	key = writerKey(c, u)
 	if reaction {
 		base := s.cfg.UserReactionsPerMinute
-		return "react:" + u.ID, scaled(base, level), float64(max(5, base/4))
+		return "react:" + key, scaled(base, level), float64(max(5, base/4))
 	}
 	n := scaled(s.cfg.UserWritesPerMinute, level)
-	return "user:" + u.ID, n, burst(n)
+	return key, n, burst(n)
 }
 
 // limitUser applies the signed-in user's budget for this write.
@@ -67,7 +70,7 @@ func (s *Server) limitUser(c *gin.Context, u *townhall.User, now time.Time) erro
 	if reaction && s.cfg.UserReactionsPerMinute <= 0 || !reaction && s.cfg.UserWritesPerMinute <= 0 {
 		return nil
 	}
-	key, n, size := s.userBudget(u, reaction)
+	key, n, size := s.userBudget(c, u, reaction)
 	if ok, wait := s.limits.allowBurst(c.Request.Context(), key, n, size, now); !ok {
 		return s.tooMany(c, wait)
 	}

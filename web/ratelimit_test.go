@@ -122,7 +122,7 @@ func TestSharedLimiterCountsEachKindApart(t *testing.T) {
 	ann.JSON("POST", "/api/v1/ideas", map[string]string{"title": "A good idea"}, http.StatusCreated, &idea)
 	ann.JSON("DELETE", "/api/v1/ideas/"+idea.ID+"/vote", nil, http.StatusOK, nil)
 	ann.JSON("POST", "/api/v1/ideas/"+idea.ID+"/vote", nil, http.StatusOK, nil)
-	if shared.calls["user:"+ann.User.ID] != 1 || shared.calls["react:"+ann.User.ID] != 2 {
+	if shared.calls["user:"+ann.User.ID] != 1 || shared.calls["react:user:"+ann.User.ID] != 2 {
 		t.Fatalf("shared limiter calls = %v; want 1 content and 2 reactions for Ann", shared.calls)
 	}
 }

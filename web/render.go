@@ -35,6 +35,8 @@ type view struct {
 	Data      any
 	DevLogin  bool
 	RequestID string
+	// Feed is the page's Atom feed, linked from its head.
+	Feed *feedLink
 }
 
 // renderer holds one template set per page: the layout and partials plus the
@@ -186,6 +188,8 @@ func (r *renderer) funcs() template.FuncMap {
 		"stars":         func(n int) string { return starText(float64(n)) },
 		"starsf":        starText,
 		"ratingChoices": ratingChoices,
+		"dict":          dict,
+		"hasValue":      hasValue,
 		// Trust and safety (see partials/moderation.html).
 		"flag":            func(kind, id, back string) flagView { return flagView{kind, id, back} },
 		"flagReasons":     func() []string { return moderation.Reasons },

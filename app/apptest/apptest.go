@@ -109,7 +109,9 @@ type Client struct {
 	HTTP *http.Client
 	Base string
 	User *townhall.User // nil for anonymous clients
-	t    testing.TB
+	// Header is sent with every request (an API token's Authorization).
+	Header http.Header
+	t      testing.TB
 }
 
 // Anonymous returns a client that is not signed in.
@@ -136,6 +138,14 @@ func (e *Env) Client(t testing.TB, name string, role townhall.Role) *Client {
 	var me townhall.User
 	c.JSON("GET", "/api/v1/me", nil, http.StatusOK, &me)
 	c.User = &me
+	return c
+}
+
+// Bearer returns a client without cookies that sends token as its
+// "Authorization: Bearer" header, as a script would.
+func (e *Env) Bearer(t testing.TB, token string) *Client {
+	c := e.Anonymous(t)
+	c.Header = http.Header{"Authorization": {"Bearer " + token}}
 	return c
 }
 
@@ -171,6 +181,9 @@ func (c *Client) Do(method, path string, body any) (*http.Response, []byte) {
 
 func (c *Client) send(req *http.Request) (*http.Response, []byte) {
 	c.t.Helper()
+	for k, vs := range c.Header {
+		req.Header[k] = vs
+	}
 	res, err := c.HTTP.Do(req)
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
