@@ -98,6 +98,7 @@ func (s *Server) threadPage(c *gin.Context) error {
 			return err
 		}
 	}
+	s.markSeen(c, d.Thread.URL())
 	v := s.forumView(c, d.Thread.Title)
 	v.Data = d
 	return s.html(c, http.StatusOK, "forum_thread", v)

@@ -18,6 +18,7 @@ import (
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/auth"
+	"github.com/townhall/townhall/email"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/notify"
@@ -57,6 +58,9 @@ type Services struct {
 	Settings *settings.Service
 	// StaffLog is the append-only record of staff actions.
 	StaffLog *audit.Log
+	// Email keeps people's email settings, unsubscribes them, and shows
+	// admins the composed email.
+	Email *email.Service
 	// OAuth signs people in through GitHub, Google, GitLab and OIDC; nil
 	// means no provider is configured.
 	OAuth *auth.OAuth
@@ -124,6 +128,7 @@ func (s *Server) Handler() http.Handler {
 	if o := s.cfg.BaseURL; o.Host != "" {
 		cop.AddTrustedOrigin(o.Scheme + "://" + o.Host)
 	}
+	cop.AddInsecureBypassPattern(unsubscribePattern)
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.metrics.crossOriginDenied.Inc()
 		s.writeError(w, r, s.baseView(r), townhall.Errorf(townhall.EFORBIDDEN,
@@ -158,6 +163,7 @@ func (s *Server) routes() {
 	s.productRoutes(r)
 	s.reviewRoutes(r)
 	s.searchRoutes(r)
+	s.emailRoutes(r)
 }
 
 // api is the JSON API group; handlers under it answer errors as JSON.

@@ -6,6 +6,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/townhall/townhall/ideas"
 )
@@ -102,4 +103,27 @@ func (db *DB) recomputeTrend(ctx context.Context, ideaID string) (float64, error
 		trend = ideas.TrendAdd(trend, ideas.TrendExponent(fromMS(v.CreatedAt)))
 	}
 	return trend, nil
+}
+
+// VotersAfter implements ideas.Store: a vote's _id is "idea:user", so an
+// idea's voters in user order are a range of the _id index.
+func (db *DB) VotersAfter(ctx context.Context, ideaID, after string, limit int) ([]string, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	cur, err := db.ideaVotes().Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: ideaID + ":" + after}, {Key: "$lt", Value: ideaID + ";"}}}},
+		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)).SetProjection(bson.D{{Key: "user_id", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	var docs []struct {
+		UserID string `bson:"user_id"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, err
+	}
+	out := make([]string, len(docs))
+	for i, d := range docs {
+		out[i] = d.UserID
+	}
+	return out, nil
 }

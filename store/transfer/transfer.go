@@ -69,6 +69,8 @@ var Types = []Type{
 	{"reviews", []string{"id"}, func() Record { return new(Review) }},
 	{"review_votes", []string{"review_id", "user_id"}, func() Record { return new(HelpfulVote) }},
 	{"jobs", []string{"id"}, func() Record { return new(Job) }},
+	{"mail_preferences", []string{"user_id"}, func() Record { return new(MailPreferences) }},
+	{"mail_messages", []string{"id"}, func() Record { return new(MailMessage) }},
 	{"audit_log", []string{"id"}, func() Record { return new(AuditEntry) }},
 	{"changes", []string{"seq"}, func() Record { return new(Change) }},
 }
