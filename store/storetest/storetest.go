@@ -41,6 +41,7 @@ var suites = []struct {
 }{
 	{"audit", auditCases},
 	{"auth", authCases},
+	{"email", emailCases},
 	{"forum", forumCases},
 	{"idea_moderation", ideaModerationCases},
 	{"ideas", ideaCases},
