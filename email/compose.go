@@ -95,9 +95,8 @@ type mailData struct {
 }
 
 // composeInstant builds the email about one group's events.
-func (s *Service) composeInstant(u *townhall.User, addr, group string, items []*item, key string) (*Message, error) {
+func (s *Service) composeInstant(u *townhall.User, addr, group string, items []*item, kinds []string, key string) (*Message, error) {
 	first := items[0]
-	kinds := distinctKinds(items)
 	d := s.baseData(u.ID, kinds)
 	d.Items = items
 	d.Link = s.abs(strings.SplitN(first.N.URL, "#", 2)[0])

@@ -5,12 +5,15 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/app"
 	"github.com/townhall/townhall/app/apptest"
+	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/email"
 	"github.com/townhall/townhall/email/mailtest"
+	"github.com/townhall/townhall/jobs"
 )
 
 // site is a Townhall with an SMTP server, an admin and the people of a test.
@@ -101,4 +104,67 @@ func mustContain(t *testing.T, what, s string, wants ...string) {
 			t.Fatalf("%s lacks %q:\n%s", what, w, s)
 		}
 	}
+}
+
+// advance moves the job runner's clock d ahead of the wall clock, so mail
+// waiting for its delay window (or a retry's backoff) becomes due.
+func (s *site) advance(d time.Duration) {
+	s.env.App.Jobs.SetClock(func() time.Time { return time.Now().Add(d) })
+}
+
+// mailJobsDone waits until every mail job of the person has run.
+func (s *site) mailJobsDone(userID string) []*jobs.Job {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		js, err := s.env.App.DB.Jobs(context.Background(), jobs.Query{Queue: email.QueueMail, Ref: userID, Limit: 100})
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		busy := false
+		for _, j := range js {
+			busy = busy || j.State == jobs.StatePending || j.State == jobs.StateRunning
+		}
+		if !busy {
+			return js
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("mail jobs of %s still waiting: %+v", userID, js)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// signInDirect creates a person without a browser or API client, so they
+// never visit the site (digests go only to people who have not), with the
+// address their sign-in gives.
+func (s *site) signInDirect(name, addr string) *townhall.User {
+	s.t.Helper()
+	u, err := s.env.App.Auth.SignIn(context.Background(), auth.Identity{Provider: "dev", Subject: name, Name: name, Email: addr})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return u
+}
+
+// waitState waits until the newest composed message is in state st.
+func (s *site) waitState(st email.State) *email.Message {
+	s.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if ms := s.messages(); len(ms) > 0 && ms[0].State == st {
+			return ms[0]
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("no message reached %s: %+v", st, s.messages())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// metrics returns /metrics.
+func (s *site) metrics() string {
+	s.t.Helper()
+	_, body := s.env.Anonymous(s.t).Get("/metrics")
+	return body
 }

@@ -56,7 +56,9 @@ func (s *Service) handleInstant(ctx context.Context, j *jobs.Job) error {
 	if err != nil || len(items) == 0 {
 		return err
 	}
-	m, err := s.composeInstant(u, addr, p.Group, items, j.Key)
+	kinds := distinctKinds(items)
+	items = onePerLink(items)
+	m, err := s.composeInstant(u, addr, p.Group, items, kinds, j.Key)
 	if err != nil {
 		return jobs.Permanent(err)
 	}
@@ -104,6 +106,20 @@ func (s *Service) resolveAll(ctx context.Context, u *townhall.User, ns []*notify
 		}
 	}
 	return out, nil
+}
+
+// onePerLink keeps the first of several items about the same post (a
+// reply that also mentions you): one email shows it once.
+func onePerLink(items []*item) []*item {
+	seen := map[string]bool{}
+	out := items[:0:0]
+	for _, it := range items {
+		if !seen[it.N.URL] {
+			seen[it.N.URL] = true
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // deliver sends a stored message and records the outcome on it; the

@@ -2,11 +2,14 @@ package email
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -183,11 +186,15 @@ type instantJob struct {
 // group and the window, so every event of one window shares one job, and
 // queueing the same event again adds nothing.
 func (s *Service) Queue(ctx context.Context, userIDs []string, n notify.Notification) error {
-	var window time.Time
-	if s.cfg.Delay > 0 {
-		window = n.CreatedAt.Truncate(s.cfg.Delay)
-	} else {
-		window = n.CreatedAt
+	// The window is the delay's slot of the clock the event falls in; its
+	// job runs a delay after the window's first event, which is after the
+	// window ended, so no event of a window arrives after its job ran.
+	// Without a delay every event is its own window (two events of one
+	// millisecond are told apart by what they say).
+	window := strconv.FormatInt(n.CreatedAt.Truncate(s.cfg.Delay).UnixMilli(), 10)
+	if s.cfg.Delay <= 0 {
+		sum := sha256.Sum256([]byte(n.Kind + "\x00" + n.URL + "\x00" + n.Text))
+		window += "." + hex.EncodeToString(sum[:6])
 	}
 	runAt := n.CreatedAt.Add(s.cfg.Delay)
 	for start := 0; start < len(userIDs); start += chunk {
@@ -203,7 +210,7 @@ func (s *Service) Queue(ctx context.Context, userIDs []string, n notify.Notifica
 			}
 			payload, _ := json.Marshal(instantJob{User: uid, Group: n.Group})
 			js = append(js, &jobs.Job{
-				Key:   fmt.Sprintf("mail:%s:%s:%d", uid, n.Group, window.UnixMilli()),
+				Key:   fmt.Sprintf("mail:%s:%s:%s", uid, n.Group, window),
 				Queue: QueueMail, Ref: uid, Payload: payload, RunAt: runAt,
 			})
 		}
