@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/townhall/townhall"
@@ -107,7 +108,7 @@ type Service struct {
 	tokens tokens
 	tmpl   *mailTemplates
 	host   string // of the base URL: Message-IDs and List-Id
-	now    func() time.Time
+	clock  atomic.Pointer[func() time.Time]
 
 	// OnDelivery, when set, is told each delivery attempt's outcome (for
 	// metrics): StateSent, StateRetrying, StateFailed or StateKept.
@@ -138,7 +139,9 @@ func NewService(cfg Config, d Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{cfg: cfg, d: d, tokens: newTokens(cfg.Secret), tmpl: t, host: cfg.BaseURL.Hostname(), now: time.Now}, nil
+	s := &Service{cfg: cfg, d: d, tokens: newTokens(cfg.Secret), tmpl: t, host: cfg.BaseURL.Hostname()}
+	s.SetClock(time.Now)
+	return s, nil
 }
 
 // DefaultFrom is the sender when --mail-from is not set: the site's name
@@ -151,8 +154,10 @@ func DefaultFrom(site string, base *url.URL) *mail.Address {
 	return &mail.Address{Name: cleanLine(site), Address: "noreply@" + host}
 }
 
-// SetClock replaces the clock; tests use it.
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
+// SetClock replaces the clock; tests use it, also while the site runs.
+func (s *Service) SetClock(now func() time.Time) { s.clock.Store(&now) }
+
+func (s *Service) now() time.Time { return (*s.clock.Load())() }
 
 // From is the sender of every email.
 func (s *Service) From() *mail.Address { return s.cfg.From }

@@ -18,6 +18,7 @@ import (
 	"encoding/binary"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/townhall/townhall"
@@ -71,17 +72,23 @@ type Mailer interface {
 type Service struct {
 	store  Store
 	mailer Mailer
-	now    func() time.Time
+	clock  atomic.Pointer[func() time.Time]
 }
 
 // NewService returns a Service over store.
-func NewService(store Store) *Service { return &Service{store: store, now: time.Now} }
+func NewService(store Store) *Service {
+	s := &Service{store: store}
+	s.SetClock(time.Now)
+	return s
+}
 
 // SetMailer makes every notification a candidate for email through m.
 func (s *Service) SetMailer(m Mailer) { s.mailer = m }
 
-// SetClock replaces the clock; tests use it.
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
+// SetClock replaces the clock; tests use it, also while the site runs.
+func (s *Service) SetClock(now func() time.Time) { s.clock.Store(&now) }
+
+func (s *Service) now() time.Time { return (*s.clock.Load())() }
 
 // Event is one thing to tell people about. Key, when set, makes sending
 // it again harmless: each recipient's notification gets an ID derived from

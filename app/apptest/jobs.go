@@ -11,7 +11,7 @@ import (
 // WaitJobs waits (up to 30 s) until no job of the named queues (every
 // registered queue when none are named) is due or running: the background
 // work a request handed on (a status change's fan-out, its email) is done.
-// Jobs due later (a mail delay) do not count.
+// Jobs due later by the runner's clock (a mail delay) do not count.
 func (e *Env) WaitJobs(t testing.TB, queues ...string) {
 	t.Helper()
 	if len(queues) == 0 {
@@ -28,7 +28,7 @@ func (e *Env) WaitJobs(t testing.TB, queues ...string) {
 					t.Fatal(err)
 				}
 				for _, j := range js {
-					if st == jobs.StateRunning || !j.RunAt.After(time.Now()) {
+					if st == jobs.StateRunning || !j.RunAt.After(e.App.Jobs.Now()) {
 						busy++
 					}
 				}
