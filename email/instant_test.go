@@ -310,3 +310,31 @@ func TestLineBreaksInTitlesCannotInjectHeaders(t *testing.T) {
 		t.Fatalf("From %q: %v", m.Header.Get("From"), err)
 	}
 }
+
+func TestHiddenContentIsNeverEmailed(t *testing.T) {
+	srv := mailtest.Start(t)
+	s := newSite(t, srv, func(c *app.Config) { c.MailDelay = 2 * time.Minute })
+	mod := s.env.ClientWithEmail(t, "Mo", townhall.RoleModerator, "mo@acme.example")
+	ann := s.user("Ann", "ann@example.com")
+	bob := s.user("Bob", "bob@example.com")
+	tid := thread(t, ann, s.category("General"), "Dark mode?", "Please.")
+	mod.JSON("POST", "/api/v1/threads/"+tid+"/follow", nil, http.StatusOK, nil) // staff see hidden posts on the site
+	mod.JSON("PUT", "/api/v1/settings/notifications", map[string]any{"kinds": map[string]string{"followed": "instant"}}, http.StatusOK, nil)
+	spam := reply(t, bob, tid, "Buy cheap watches at spam.example")
+	fine := reply(t, bob, tid, "Dark mode is in the beta.")
+	mod.JSON("POST", "/api/v1/posts/"+spam+"/hide", nil, http.StatusOK, nil)
+	s.advance(3 * time.Minute)
+	got := srv.Wait(t, 2, 20*time.Second) // Ann's and Mo's
+	s.settle()
+	for _, m := range srv.Messages() {
+		if strings.Contains(m.Text, "spam.example") || strings.Contains(m.HTML, "spam.example") {
+			t.Fatalf("the hidden reply was emailed to %v:\n%s", m.To, m.Text)
+		}
+		if !strings.Contains(m.Text, "#post-"+fine) {
+			t.Fatalf("%v's email lacks the visible reply:\n%s", m.To, m.Text)
+		}
+	}
+	if len(got) != 2 {
+		t.Fatalf("%d emails, want Ann's and Mo's", len(got))
+	}
+}
