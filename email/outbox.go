@@ -23,9 +23,7 @@ import (
 // group and composes one, or does nothing when nothing is left to say
 // (everything was read on the site meanwhile, or switched off).
 func (s *Service) handleInstant(ctx context.Context, j *jobs.Job) error {
-	if m, err := s.d.Store.MessageByKey(ctx, j.Key); err == nil {
-		return s.deliver(ctx, j, m)
-	} else if !errors.Is(err, ErrNotFound) {
+	if found, err := s.sendComposed(ctx, j); found || err != nil {
 		return err
 	}
 	var p instantJob
@@ -66,6 +64,19 @@ func (s *Service) handleInstant(ctx context.Context, j *jobs.Job) error {
 		return err
 	}
 	return s.deliver(ctx, j, m)
+}
+
+// sendComposed delivers the message the job composed on an earlier run
+// (a retry, or a run after a crash), keeping its Message-ID and content;
+// found is false when it has composed none yet.
+func (s *Service) sendComposed(ctx context.Context, j *jobs.Job) (found bool, err error) {
+	m, err := s.d.Store.MessageByKey(ctx, j.Key)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return true, s.deliver(ctx, j, m)
 }
 
 // maxItems is the most events one email lists.
@@ -248,9 +259,7 @@ const digestPage = 500
 // one page of members and the run of the next page; a member's job
 // composes and sends their digest.
 func (s *Service) handleDigest(ctx context.Context, j *jobs.Job) error {
-	if m, err := s.d.Store.MessageByKey(ctx, j.Key); err == nil {
-		return s.deliver(ctx, j, m)
-	} else if !errors.Is(err, ErrNotFound) {
+	if found, err := s.sendComposed(ctx, j); found || err != nil {
 		return err
 	}
 	var r digestRun

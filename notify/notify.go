@@ -43,8 +43,6 @@ type Notification struct {
 
 // Store is what notify needs from a backend.
 type Store interface {
-	// AddNotifications gives each user a copy of n and bumps their unread count.
-	AddNotifications(ctx context.Context, userIDs []string, n Notification) error
 	// InsertNotifications stores each notification (ID and UserID set by
 	// the caller) unless one with its ID exists already, skipping unknown
 	// users, and bumps each recipient's unread count by what was added:

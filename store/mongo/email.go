@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -272,44 +273,21 @@ func (db *DB) PruneMessages(ctx context.Context, before time.Time) (int, error) 
 func (db *DB) FollowedCategories(ctx context.Context, userID string) ([]string, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	cur, err := db.forumFollows().Find(ctx, bson.D{{Key: "user_id", Value: userID}}, options.Find().SetProjection(bson.D{{Key: "thread_id", Value: 1}}))
+	threads, err := findField(ctx, db.forumFollows(), bson.D{{Key: "user_id", Value: userID}}, "thread_id", nil)
+	if err != nil || len(threads) == 0 {
+		return nil, err
+	}
+	cats, err := stringsByID(ctx, db.forumThreads(), threads, "category_id")
 	if err != nil {
 		return nil, err
 	}
-	var follows []struct {
-		ThreadID string `bson:"thread_id"`
-	}
-	if err := cur.All(ctx, &follows); err != nil {
-		return nil, err
-	}
-	if len(follows) == 0 {
-		return nil, nil
-	}
-	ids := make([]string, len(follows))
-	for i, f := range follows {
-		ids[i] = f.ThreadID
-	}
-	seen := map[string]bool{}
 	var out []string
-	for start := 0; start < len(ids); start += 1000 {
-		cur, err := db.forumThreads().Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids[start:min(start+1000, len(ids))]}}}},
-			options.Find().SetProjection(bson.D{{Key: "category_id", Value: 1}}))
-		if err != nil {
-			return nil, err
-		}
-		var ts []struct {
-			CategoryID string `bson:"category_id"`
-		}
-		if err := cur.All(ctx, &ts); err != nil {
-			return nil, err
-		}
-		for _, t := range ts {
-			if !seen[t.CategoryID] {
-				seen[t.CategoryID] = true
-				out = append(out, t.CategoryID)
-			}
+	for _, c := range cats {
+		if !slices.Contains(out, c) {
+			out = append(out, c)
 		}
 	}
+	slices.Sort(out)
 	return out, nil
 }
 

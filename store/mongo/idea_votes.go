@@ -110,20 +110,6 @@ func (db *DB) recomputeTrend(ctx context.Context, ideaID string) (float64, error
 func (db *DB) VotersAfter(ctx context.Context, ideaID, after string, limit int) ([]string, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	cur, err := db.ideaVotes().Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: ideaID + ":" + after}, {Key: "$lt", Value: ideaID + ";"}}}},
-		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)).SetProjection(bson.D{{Key: "user_id", Value: 1}}))
-	if err != nil {
-		return nil, err
-	}
-	var docs []struct {
-		UserID string `bson:"user_id"`
-	}
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, err
-	}
-	out := make([]string, len(docs))
-	for i, d := range docs {
-		out[i] = d.UserID
-	}
-	return out, nil
+	return findField(ctx, db.ideaVotes(), bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: ideaID + ":" + after}, {Key: "$lt", Value: ideaID + ";"}}}},
+		"user_id", options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
 }

@@ -8,7 +8,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/notify"
 )
 
@@ -33,18 +32,6 @@ type notificationDoc struct {
 func (d *notificationDoc) notification() *notify.Notification {
 	return &notify.Notification{ID: d.ID, UserID: d.UserID, Kind: d.Kind, Text: d.Text, URL: d.URL,
 		CreatedAt: fromMS(d.CreatedAt), Read: d.Read, Group: d.Group, MailKey: d.MailKey}
-}
-
-// AddNotifications implements notify.Store.
-func (db *DB) AddNotifications(ctx context.Context, userIDs []string, n notify.Notification) error {
-	ns := make([]*notify.Notification, len(userIDs))
-	for i, uid := range userIDs {
-		c := n
-		c.ID, c.UserID = townhall.NewID(), uid
-		ns[i] = &c
-	}
-	_, err := db.InsertNotifications(ctx, ns)
-	return err
 }
 
 // notifyBatch is how many notifications one insert carries.
@@ -130,20 +117,13 @@ func (db *DB) insertNotifications(ctx context.Context, ns []*notify.Notification
 
 // existingUsers reports which of ids are users.
 func (db *DB) existingUsers(ctx context.Context, ids []string) (map[string]bool, error) {
-	cur, err := db.users.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
-		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	found, err := findIDs(ctx, db.users, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, 1, 0)
 	if err != nil {
 		return nil, err
 	}
-	var found []struct {
-		ID string `bson:"_id"`
-	}
-	if err := cur.All(ctx, &found); err != nil {
-		return nil, err
-	}
 	out := make(map[string]bool, len(found))
-	for _, u := range found {
-		out[u.ID] = true
+	for _, id := range found {
+		out[id] = true
 	}
 	return out, nil
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"strings"
 
-	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/notify"
 )
 
@@ -24,18 +23,6 @@ CREATE INDEX notifications_user ON notifications(user_id, id DESC);`)
 }
 
 var _ notify.Store = (*DB)(nil)
-
-// AddNotifications implements notify.Store.
-func (db *DB) AddNotifications(ctx context.Context, userIDs []string, n notify.Notification) error {
-	ns := make([]*notify.Notification, len(userIDs))
-	for i, uid := range userIDs {
-		c := n
-		c.ID, c.UserID = townhall.NewID(), uid
-		ns[i] = &c
-	}
-	_, err := db.InsertNotifications(ctx, ns)
-	return err
-}
 
 // insertRows is how many notifications one INSERT statement carries: a
 // fan-out to thousands of voters is a few dozen statements, not thousands.

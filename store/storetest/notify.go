@@ -23,14 +23,15 @@ func notifyFanOutUnreadAndMarkRead(t *testing.T, open Opener) {
 	a := MustSignIn(t, s, "a", "")
 	b := MustSignIn(t, s, "b", "")
 	for i, text := range []string{"first", "second", "third"} {
-		n := notify.Notification{Kind: "reply", Text: text, URL: "/t/1", CreatedAt: Now()}
 		to := []string{a.ID}
 		if i == 2 {
 			to = append(to, b.ID, "no-such-user")
 		}
-		if err := s.AddNotifications(ctx, to, n); err != nil {
-			t.Fatal(err)
+		var ns []*notify.Notification
+		for _, uid := range to {
+			ns = append(ns, &notify.Notification{ID: townhall.NewID(), UserID: uid, Kind: "reply", Text: text, URL: "/t/1", CreatedAt: Now()})
 		}
+		mustInsert(t, s, ns...)
 	}
 	u, _ := s.User(ctx, a.ID)
 	if u.Unread != 3 {
