@@ -64,6 +64,10 @@ type User struct {
 	// Digests, trust levels and insights read them.
 	LastSeenAt  time.Time `json:"-"`
 	DaysVisited int       `json:"-"`
+	// DeletedAt is when the account was deleted (zero while it exists):
+	// its Name and Handle are then placeholders and nobody can sign in
+	// to it (package account).
+	DeletedAt time.Time `json:"-"`
 }
 
 // Is reports whether u is the signed-in user with the given id; nil is nobody.

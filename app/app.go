@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/townhall/townhall/account"
 	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/email"
@@ -235,6 +236,7 @@ func isLoopback(host string) bool {
 // store and the MongoDB store both implement it.
 type Store interface {
 	auth.Store
+	account.Store
 	notify.Store
 	forum.Store
 	ideas.Store
@@ -291,9 +293,11 @@ type App struct {
 	Settings *settings.Service
 	// StaffLog records every staff action (services call it).
 	StaffLog *audit.Log
-	OAuth    *auth.OAuth
-	Web      *web.Server
-	Secret   []byte
+	// Account downloads and deletes people's accounts.
+	Account *account.Service
+	OAuth   *auth.OAuth
+	Web     *web.Server
+	Secret  []byte
 
 	// Search answers queries; SearchIndex is its live index in
 	// DATA/search, kept current by Indexer tailing the store's change feed.
@@ -357,6 +361,13 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Reviews = reviews.NewService(db, a.Notify)
 	a.Forum = forum.NewService(db, a.Notify, a.Auth)
 	a.Forum.OnNotifyError = func(err error) { cfg.Logger.Warn("forum notification not delivered", "err", err) }
+	// Every staff action the services take is recorded in the staff log.
+	a.Auth.SetStaffLog(a.StaffLog)
+	a.Forum.SetStaffLog(a.StaffLog)
+	a.Ideas.SetStaffLog(a.StaffLog)
+	a.Reviews.SetStaffLog(a.StaffLog)
+	a.Account = account.NewService(db)
+	a.Account.SetStaffLog(a.StaffLog)
 	a.OAuth, err = auth.NewOAuth(auth.OAuthConfig{
 		GitHubClientID: cfg.GitHubClientID, GitHubClientSecret: cfg.GitHubClientSecret, GitHubURL: cfg.GitHubURL,
 		GoogleClientID: cfg.GoogleClientID, GoogleClientSecret: cfg.GoogleClientSecret,
@@ -397,6 +408,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Settings: a.Settings,
 		StaffLog: a.StaffLog,
 		Email:    a.Email,
+		Account:  a.Account,
 		OAuth:    a.OAuth,
 		Search:   a.Search,
 		Ping:     db.Ping,

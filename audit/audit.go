@@ -73,16 +73,13 @@ func NewLog(store Store, lg *slog.Logger) *Log {
 // SetClock replaces the clock; tests use it.
 func (l *Log) SetClock(now func() time.Time) { l.now = now }
 
-// Action describes one staff action for Record.
-type Action struct {
-	Action     string
-	TargetKind string
-	TargetID   string
-	Target     string // label: title, handle
-	Before     any    // marshalled to JSON; nil for none
-	After      any
-	Reason     string
-}
+// Action describes one staff action for Record. It is the root package's
+// townhall.StaffAction, so domain services can describe their actions
+// without importing this package.
+type Action = townhall.StaffAction
+
+// Log is the townhall.StaffLog services record into.
+var _ townhall.StaffLog = (*Log)(nil)
 
 // Record appends an entry for an action actor has taken. The action
 // already happened, so a failure to record it is returned for the caller

@@ -36,10 +36,33 @@ func (s *Service) SetRole(ctx context.Context, actor *townhall.User, userID stri
 	if !role.Valid() {
 		return townhall.Errorf(townhall.EINVALID, "Unknown role %q.", role)
 	}
-	if _, err := s.User(ctx, userID); err != nil {
+	u, err := s.liveUser(ctx, userID)
+	if err != nil {
 		return err
 	}
-	return s.store.SetRole(ctx, userID, role)
+	if err := s.store.SetRole(ctx, userID, role); err != nil {
+		return err
+	}
+	if u.Role != role {
+		s.record(ctx, actor, "user.role", u, map[string]any{"role": u.Role}, map[string]any{"role": role})
+	}
+	return nil
+}
+
+// liveUser is a user an admin may change: one that exists and was not
+// deleted.
+func (s *Service) liveUser(ctx context.Context, id string) (*townhall.User, error) {
+	u, err := s.User(ctx, id)
+	if err == nil && !u.DeletedAt.IsZero() {
+		return nil, ErrUserDeleted
+	}
+	return u, err
+}
+
+// record logs an admin's action on a user in the staff log.
+func (s *Service) record(ctx context.Context, actor *townhall.User, action string, u *townhall.User, before, after any) {
+	townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: action, TargetKind: "user", TargetID: u.ID,
+		Target: "@" + u.Handle, Before: before, After: after})
 }
 
 // SetVerified marks a user as a verified customer (or not).
@@ -47,10 +70,16 @@ func (s *Service) SetVerified(ctx context.Context, actor *townhall.User, userID 
 	if err := requireAdmin(actor); err != nil {
 		return err
 	}
-	if _, err := s.User(ctx, userID); err != nil {
+	u, err := s.liveUser(ctx, userID)
+	if err != nil {
 		return err
 	}
-	return s.store.SetUserVerified(ctx, userID, verified)
+	if err := s.store.SetUserVerified(ctx, userID, verified); err != nil {
+		return err
+	}
+	// Before is as pages showed it: verified through a segment counts.
+	s.record(ctx, actor, "user.verified", u, map[string]any{"verified": u.Verified}, map[string]any{"verified": verified})
+	return nil
 }
 
 // Segments lists customer segments. Anyone may see them: the idea board
@@ -72,14 +101,27 @@ func (s *Service) SaveSegment(ctx context.Context, actor *townhall.User, seg *to
 		return townhall.Errorf(townhall.EINVALID, "Weight must be a number from 0 to 1000.")
 	}
 	seg.Name = name
+	entry := townhall.StaffAction{Action: "segment.create", TargetKind: "segment"}
 	if seg.ID == "" {
 		seg.ID = townhall.NewID()
 	} else if !townhall.ValidID(seg.ID) {
 		return ErrSegmentNotFound
-	} else if _, err := s.store.Segment(ctx, seg.ID); err != nil {
+	} else if old, err := s.store.Segment(ctx, seg.ID); err != nil {
+		return err
+	} else {
+		entry.Action, entry.Before = "segment.update", segmentFields(old)
+	}
+	if err := s.store.SaveSegment(ctx, seg); err != nil {
 		return err
 	}
-	return s.store.SaveSegment(ctx, seg)
+	entry.TargetID, entry.Target, entry.After = seg.ID, seg.Name, segmentFields(seg)
+	townhall.RecordStaff(ctx, s.staff, actor, entry)
+	return nil
+}
+
+// segmentFields are what the staff log shows of a segment.
+func segmentFields(seg *townhall.Segment) map[string]any {
+	return map[string]any{"name": seg.Name, "weight": seg.Weight, "verified": seg.Verified}
 }
 
 // DeleteSegment removes a segment; its members become unsegmented.
@@ -90,7 +132,16 @@ func (s *Service) DeleteSegment(ctx context.Context, actor *townhall.User, id st
 	if !townhall.ValidID(id) {
 		return ErrSegmentNotFound
 	}
-	return s.store.DeleteSegment(ctx, id)
+	old, err := s.store.Segment(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteSegment(ctx, id); err != nil {
+		return err
+	}
+	townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "segment.delete", TargetKind: "segment", TargetID: id,
+		Target: old.Name, Before: segmentFields(old)})
+	return nil
 }
 
 // AssignSegment puts a user in a segment ("" removes them from any).
@@ -98,7 +149,8 @@ func (s *Service) AssignSegment(ctx context.Context, actor *townhall.User, userI
 	if err := requireAdmin(actor); err != nil {
 		return err
 	}
-	if _, err := s.User(ctx, userID); err != nil {
+	u, err := s.liveUser(ctx, userID)
+	if err != nil {
 		return err
 	}
 	if segmentID != "" {
@@ -112,5 +164,23 @@ func (s *Service) AssignSegment(ctx context.Context, actor *townhall.User, userI
 			return err
 		}
 	}
-	return s.store.SetUserSegment(ctx, userID, segmentID)
+	if err := s.store.SetUserSegment(ctx, userID, segmentID); err != nil {
+		return err
+	}
+	if u.SegmentID != segmentID {
+		s.record(ctx, actor, "user.segment", u, s.segmentRef(ctx, u.SegmentID), s.segmentRef(ctx, segmentID))
+	}
+	return nil
+}
+
+// segmentRef is a user's segment as the staff log shows it: its id and
+// name ("" for none).
+func (s *Service) segmentRef(ctx context.Context, id string) map[string]string {
+	ref := map[string]string{"segment_id": id, "segment": ""}
+	if id != "" {
+		if seg, err := s.store.Segment(ctx, id); err == nil {
+			ref["segment"] = seg.Name
+		}
+	}
+	return ref
 }

@@ -26,6 +26,18 @@ type Identity struct {
 	Email     string
 	AvatarURL string
 	Role      townhall.Role // dev sign-in only: the role to give a new user
+	// Fresh starts a new account for an identity whose earlier account its
+	// owner deleted, which otherwise refuses with ErrAccountDeleted: the
+	// person said so after being told (see SignIn).
+	Fresh bool
+}
+
+// DeletedIdentityKey is how a store remembers a sign-in of a deleted
+// account: a hash, so the provider's id for the person is not kept, only
+// recognised when it comes back.
+func DeletedIdentityKey(provider, subject string) string {
+	sum := sha256.Sum256([]byte("townhall deleted identity\x00" + provider + "\x00" + subject))
+	return hex.EncodeToString(sum[:])
 }
 
 // Session is a signed-in browser. Only the hash of its token is stored, so a
@@ -43,6 +55,9 @@ type Store interface {
 	// unique handle derived from the name) on first sign-in. The first user
 	// ever created becomes admin; otherwise a new user gets id.Role or member.
 	// Profile fields are refreshed from the identity on every sign-in.
+	// An identity that belonged to a deleted account (DeletedIdentityKey)
+	// creates nothing: ErrAccountRemoved when an admin deleted it,
+	// ErrAccountDeleted when its owner did, unless id.Fresh.
 	SignIn(ctx context.Context, id Identity, now time.Time) (u *townhall.User, created bool, err error)
 	User(ctx context.Context, id string) (*townhall.User, error)
 	UserByHandle(ctx context.Context, handle string) (*townhall.User, error)
@@ -81,6 +96,7 @@ const SessionTTL = 30 * 24 * time.Hour
 // Service is the auth domain's rules.
 type Service struct {
 	store Store
+	staff townhall.StaffLog
 	now   func() time.Time
 	loc   *time.Location // the site's time zone: where a day of visits begins
 }
@@ -91,6 +107,10 @@ func NewService(store Store) *Service { return &Service{store: store, now: time.
 
 // SetClock replaces the clock; tests use it.
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
+// SetStaffLog makes the service record what admins do (roles, verified
+// customers, segments) in l.
+func (s *Service) SetStaffLog(l townhall.StaffLog) { s.staff = l }
 
 // SetLocation sets the site's time zone, in which days of visits begin.
 func (s *Service) SetLocation(loc *time.Location) { s.loc = loc }

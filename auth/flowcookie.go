@@ -27,7 +27,8 @@ type flow struct {
 	State    string `json:"s"`
 	Session  string `json:"g"` // the goth session, marshalled
 	Next     string `json:"n"`
-	Expires  int64  `json:"e"` // unix seconds
+	Fresh    bool   `json:"f,omitempty"` // see OAuth.BeginFresh
+	Expires  int64  `json:"e"`           // unix seconds
 }
 
 // sealer encrypts and authenticates flow cookies with AES-GCM under a key

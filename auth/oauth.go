@@ -112,6 +112,17 @@ func (o *OAuth) Providers() []ProviderInfo { return o.infos }
 // state is always fresh randomness; a client cannot choose it. next must
 // already be a local path.
 func (o *OAuth) Begin(name, next string) (authURL, cookie string, err error) {
+	return o.begin(name, next, false)
+}
+
+// BeginFresh starts a sign-in like Begin whose identity, once verified,
+// starts a new account if its owner deleted the earlier one (Identity.Fresh):
+// the sign-in page offers it after telling them so.
+func (o *OAuth) BeginFresh(name, next string) (authURL, cookie string, err error) {
+	return o.begin(name, next, true)
+}
+
+func (o *OAuth) begin(name, next string, fresh bool) (authURL, cookie string, err error) {
 	p, ok := o.providers[name]
 	if !ok {
 		return "", "", townhall.Errorf(townhall.ENOTFOUND, "There is no sign-in provider called %q.", name)
@@ -125,7 +136,7 @@ func (o *OAuth) Begin(name, next string) (authURL, cookie string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	cookie, err = o.sealer.seal(&flow{Provider: name, State: state, Session: sess.Marshal(), Next: next, Expires: o.now().Add(FlowTTL).Unix()})
+	cookie, err = o.sealer.seal(&flow{Provider: name, State: state, Session: sess.Marshal(), Next: next, Fresh: fresh, Expires: o.now().Add(FlowTTL).Unix()})
 	return authURL, cookie, err
 }
 
@@ -175,7 +186,7 @@ func (o *OAuth) Complete(name, cookie string, query url.Values) (Identity, strin
 	if strings.TrimSpace(name2) == "" {
 		name2 = u.NickName
 	}
-	return Identity{Provider: name, Subject: u.UserID, Name: name2, Email: u.Email, AvatarURL: u.AvatarURL}, f.Next, nil
+	return Identity{Provider: name, Subject: u.UserID, Name: name2, Email: u.Email, AvatarURL: u.AvatarURL, Fresh: f.Fresh}, f.Next, nil
 }
 
 func (o *OAuth) label(name string) string {

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/townhall/townhall"
-	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/jobs"
@@ -97,7 +96,7 @@ type Deps struct {
 	Reviews  Reviews
 	Jobs     jobs.Enqueuer
 	Control  JobControl
-	StaffLog *audit.Log
+	StaffLog townhall.StaffLog
 }
 
 // Service composes, queues and sends email, and keeps people's
@@ -443,10 +442,8 @@ func (s *Service) Retry(ctx context.Context, actor *townhall.User, id string) (*
 	if err := s.d.Store.UpdateMessage(ctx, m.ID, Update{State: StateQueued, At: now}); err != nil {
 		return nil, err
 	}
-	if err := s.d.StaffLog.Record(ctx, actor, audit.Action{Action: "email.retry", TargetKind: "email", TargetID: m.ID,
-		Target: m.Subject, Before: map[string]any{"state": m.State, "error": m.Error}, After: map[string]any{"state": StateQueued}}); err != nil {
-		s.cfg.Logger.Warn("staff log", "err", err)
-	}
+	townhall.RecordStaff(ctx, s.d.StaffLog, actor, townhall.StaffAction{Action: "email.retry", TargetKind: "email", TargetID: m.ID,
+		Target: m.Subject, Before: map[string]any{"state": m.State, "error": m.Error}, After: map[string]any{"state": StateQueued}})
 	return s.d.Store.Message(ctx, m.ID)
 }
 

@@ -27,6 +27,7 @@ type Service struct {
 	store  Store
 	notify Notifier
 	users  Users
+	staff  townhall.StaffLog
 	now    func() time.Time
 	// OnNotifyError is told about notifications that could not be
 	// delivered after a successful write; nil ignores them.
@@ -38,6 +39,10 @@ type Service struct {
 func NewService(store Store, n Notifier, users Users) *Service {
 	return &Service{store: store, notify: n, users: users, now: time.Now}
 }
+
+// SetStaffLog makes the service record what moderators and admins do
+// (hiding, locking, pinning, moving, editing others' posts, categories) in l.
+func (s *Service) SetStaffLog(l townhall.StaffLog) { s.staff = l }
 
 func signedIn(actor *townhall.User, what string) error {
 	if actor == nil {
@@ -104,6 +109,7 @@ func (s *Service) SaveCategory(ctx context.Context, actor *townhall.User, c *Cat
 		return townhall.Errorf(townhall.EINVALID, "Order must be a number from -1000 to 1000.")
 	}
 	c.Name, c.Description, c.Slug = name, desc, slug
+	entry := townhall.StaffAction{Action: "category.create", TargetKind: "category"}
 	if c.ID == "" {
 		c.ID = townhall.NewID()
 		c.CreatedAt = s.now()
@@ -116,8 +122,19 @@ func (s *Service) SaveCategory(ctx context.Context, actor *townhall.User, c *Cat
 			return err
 		}
 		c.CreatedAt, c.Threads = old.CreatedAt, old.Threads
+		entry.Action, entry.Before = "category.update", categoryFields(old)
 	}
-	return s.store.SaveForumCategory(ctx, c)
+	if err := s.store.SaveForumCategory(ctx, c); err != nil {
+		return err
+	}
+	entry.TargetID, entry.Target, entry.After = c.ID, c.Name, categoryFields(c)
+	townhall.RecordStaff(ctx, s.staff, actor, entry)
+	return nil
+}
+
+// categoryFields are what the staff log shows of a category.
+func categoryFields(c *Category) map[string]any {
+	return map[string]any{"name": c.Name, "slug": c.Slug, "description": c.Description, "position": c.Position, "questions": c.Questions}
 }
 
 // Slugify derives a category's URL slug from its name.
@@ -558,6 +575,14 @@ func (s *Service) EditPost(ctx context.Context, actor *townhall.User, postID str
 	if err := s.store.EditForumPost(ctx, e); err != nil {
 		return nil, err
 	}
+	if actor.ID != p.AuthorID {
+		before, after := map[string]any{"body": p.Source}, map[string]any{"body": body}
+		if e.Title != "" && e.Title != t.Title {
+			before["title"], after["title"] = t.Title, e.Title
+		}
+		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "post.edit", TargetKind: "post", TargetID: p.ID,
+			Target: postLabel(p, t), Before: before, After: after})
+	}
 	s.mention(ctx, actor, body, p.Source, t, p)
 	return s.store.ForumPost(ctx, p.ID)
 }
@@ -581,17 +606,26 @@ func (s *Service) HidePost(ctx context.Context, actor *townhall.User, postID str
 	if err := requireModerator(actor, "hide posts"); err != nil {
 		return nil, err
 	}
-	p, _, err := s.visiblePost(ctx, actor, postID)
+	p, t, err := s.visiblePost(ctx, actor, postID)
 	if err != nil {
 		return nil, err
 	}
+	entry := townhall.StaffAction{Action: onOff(hidden, "post.hide", "post.unhide"), TargetKind: "post", TargetID: p.ID,
+		Target: postLabel(p, t), Before: map[string]bool{"hidden": p.Hidden}, After: map[string]bool{"hidden": hidden}}
+	changed := p.Hidden != hidden
 	if p.Position == 0 {
 		err = s.store.SetThreadHidden(ctx, p.ThreadID, hidden)
+		entry = townhall.StaffAction{Action: onOff(hidden, "thread.hide", "thread.unhide"), TargetKind: "thread", TargetID: t.ID,
+			Target: t.Title, Before: map[string]bool{"hidden": t.Hidden}, After: map[string]bool{"hidden": hidden}}
+		changed = t.Hidden != hidden
 	} else {
 		err = s.store.SetForumPostHidden(ctx, p.ID, hidden)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if changed {
+		townhall.RecordStaff(ctx, s.staff, actor, entry)
 	}
 	p.Hidden = hidden
 	return p, nil
@@ -621,12 +655,17 @@ func (s *Service) Set(ctx context.Context, actor *townhall.User, threadID string
 	if err != nil {
 		return nil, err
 	}
+	var was bool // the switch before, for the staff log
+	var field string
 	switch what {
 	case Lock:
+		was, field = t.Locked, "locked"
 		err = s.store.SetThreadLocked(ctx, t.ID, on)
 	case Pin:
+		was, field = t.Pinned, "pinned"
 		err = s.store.SetThreadPinned(ctx, t.ID, on)
 	case Hide:
+		was, field = t.Hidden, "hidden"
 		err = s.store.SetThreadHidden(ctx, t.ID, on)
 	case Follow:
 		err = s.store.FollowThread(ctx, t.ID, actor.ID, on)
@@ -635,6 +674,10 @@ func (s *Service) Set(ctx context.Context, actor *townhall.User, threadID string
 	}
 	if err != nil {
 		return nil, err
+	}
+	if what != Follow && was != on {
+		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "thread." + onOff(on, string(what), "un"+string(what)),
+			TargetKind: "thread", TargetID: t.ID, Target: t.Title, Before: map[string]bool{field: was}, After: map[string]bool{field: on}})
 	}
 	return s.store.Thread(ctx, t.ID)
 }
@@ -658,6 +701,8 @@ func (s *Service) Move(ctx context.Context, actor *townhall.User, threadID, cate
 		if err := s.store.MoveThread(ctx, t.ID, cat.ID); err != nil {
 			return nil, err
 		}
+		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "thread.move", TargetKind: "thread", TargetID: t.ID,
+			Target: t.Title, Before: map[string]string{"category": t.CategorySlug}, After: map[string]string{"category": cat.Slug}})
 	}
 	return s.store.Thread(ctx, t.ID)
 }
@@ -701,9 +746,30 @@ func (s *Service) Accept(ctx context.Context, actor *townhall.User, postID strin
 	if err := s.store.AcceptAnswer(ctx, t.ID, target); err != nil {
 		return nil, err
 	}
+	if actor.ID != t.AuthorID { // a moderator chose for the person who asked
+		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: onOff(accept, "thread.accept", "thread.unaccept"),
+			TargetKind: "thread", TargetID: t.ID, Target: t.Title,
+			Before: map[string]string{"accepted_post_id": t.AcceptedPostID}, After: map[string]string{"accepted_post_id": target}})
+	}
 	if accept && s.notify != nil {
 		s.notifyFailed(s.notify.Notify(ctx, actor.ID, []string{p.AuthorID}, "answer",
 			fmt.Sprintf("Your reply was accepted as the answer to “%s”", t.Title), PostURL(t.ID, p)))
 	}
 	return s.store.Thread(ctx, t.ID)
+}
+
+// onOff picks the staff-log action name for switching something on or off.
+func onOff(on bool, yes, no string) string {
+	if on {
+		return yes
+	}
+	return no
+}
+
+// postLabel names a post in the staff log: its place in its thread.
+func postLabel(p *Post, t *Thread) string {
+	if p.Position == 0 {
+		return fmt.Sprintf("First post of “%s”", t.Title)
+	}
+	return fmt.Sprintf("Reply #%d in “%s”", p.Position, t.Title)
 }

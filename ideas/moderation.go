@@ -81,8 +81,14 @@ func (s *Service) SetIdeaHidden(ctx context.Context, actor *townhall.User, id st
 	if idea.Merged() {
 		return nil, ErrMergedModerate
 	}
-	if _, err := s.store.SetIdeaHidden(ctx, id, h); err != nil {
+	changed, err := s.store.SetIdeaHidden(ctx, id, h)
+	if err != nil {
 		return nil, err
+	}
+	if changed {
+		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: hideAction("idea", hidden), TargetKind: "idea",
+			TargetID: id, Target: idea.Title, Before: map[string]bool{"hidden": !hidden}, After: map[string]bool{"hidden": hidden},
+			Reason: h.reason()})
 	}
 	return s.store.Idea(ctx, id, actor.ID)
 }
@@ -152,9 +158,14 @@ func (s *Service) EditComment(ctx context.Context, actor *townhall.User, id, bod
 	if err != nil {
 		return nil, err
 	}
+	old := c.Body
 	c.Body, c.BodyHTML, c.EditedAt = body, markdown.Render(body), s.now().UTC().Truncate(time.Millisecond)
 	if err := s.store.EditComment(ctx, c); err != nil {
 		return nil, err
+	}
+	if actor.ID != c.AuthorID {
+		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "comment.edit", TargetKind: "comment", TargetID: id,
+			Target: commentLabel(c), Before: map[string]string{"body": old}, After: map[string]string{"body": body}})
 	}
 	return s.store.Comment(ctx, id)
 }
@@ -173,8 +184,14 @@ func (s *Service) DeleteComment(ctx context.Context, actor *townhall.User, id st
 	if actor.ID != c.AuthorID && !CanModerate(actor) {
 		return nil, townhall.Errorf(townhall.EFORBIDDEN, "Only the author and moderators can delete this comment.")
 	}
-	if _, err := s.store.DeleteComment(ctx, id, actor.ID, s.now().UTC()); err != nil {
+	deleted, err := s.store.DeleteComment(ctx, id, actor.ID, s.now().UTC())
+	if err != nil {
 		return nil, err
+	}
+	if deleted && actor.ID != c.AuthorID {
+		// Not the text: a deleted comment's text is gone for good.
+		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "comment.delete", TargetKind: "comment", TargetID: id,
+			Target: commentLabel(c), Before: map[string]bool{"deleted": false}, After: map[string]bool{"deleted": true}})
 	}
 	return s.store.Comment(ctx, id)
 }
@@ -200,8 +217,33 @@ func (s *Service) SetCommentHidden(ctx context.Context, actor *townhall.User, id
 	if c.Deleted {
 		return nil, ErrCommentDeleted
 	}
-	if _, err := s.store.SetCommentHidden(ctx, id, h); err != nil {
+	changed, err := s.store.SetCommentHidden(ctx, id, h)
+	if err != nil {
 		return nil, err
+	}
+	if changed {
+		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: hideAction("comment", hidden), TargetKind: "comment",
+			TargetID: id, Target: commentLabel(c), Before: map[string]bool{"hidden": !hidden}, After: map[string]bool{"hidden": hidden},
+			Reason: h.reason()})
 	}
 	return s.store.Comment(ctx, id)
 }
+
+// hideAction is the staff-log action for hiding or unhiding a kind of item.
+func hideAction(kind string, hidden bool) string {
+	if hidden {
+		return kind + ".hide"
+	}
+	return kind + ".unhide"
+}
+
+// reason is the moderator's reason for hiding; unhiding has none.
+func (h *Hidden) reason() string {
+	if h == nil {
+		return ""
+	}
+	return h.Reason
+}
+
+// commentLabel names a comment in the staff log.
+func commentLabel(c *Comment) string { return "Comment by " + c.AuthorName }

@@ -21,6 +21,7 @@ type Service struct {
 	store  Store
 	notify Notifier
 	jobs   jobs.Enqueuer // status-change fan-outs; nil runs them inline
+	staff  townhall.StaffLog
 	now    func() time.Time
 	// OnNotifyError is told about notifications that could not be
 	// delivered after a successful write; nil ignores them.
@@ -31,6 +32,11 @@ type Service struct {
 func NewService(store Store, n Notifier) *Service {
 	return &Service{store: store, notify: n, now: time.Now}
 }
+
+// SetStaffLog makes the service record what the product team and
+// moderators do (status changes, official responses, merges, edits of
+// others' ideas and comments, hiding, deleting) in l.
+func (s *Service) SetStaffLog(l townhall.StaffLog) { s.staff = l }
 
 // SetClock replaces the clock; tests use it for deterministic trending.
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
@@ -133,6 +139,10 @@ func (s *Service) Edit(ctx context.Context, actor *townhall.User, id string, in 
 	idea.UpdatedAt = s.now().UTC()
 	if err := s.store.UpdateIdea(ctx, idea, words); err != nil {
 		return nil, err
+	}
+	if actor.ID != old.AuthorID {
+		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "idea.edit", TargetKind: "idea", TargetID: id,
+			Target: idea.Title, Before: ideaFields(old), After: ideaFields(idea)})
 	}
 	return s.store.Idea(ctx, id, actor.ID)
 }
@@ -390,6 +400,17 @@ func (s *Service) ChangeStatus(ctx context.Context, actor *townhall.User, id str
 	if err := s.store.ChangeStatus(ctx, ch); err != nil {
 		return nil, err
 	}
+	entry := townhall.StaffAction{Action: "idea.status", TargetKind: "idea", TargetID: id, Target: idea.Title,
+		Before: map[string]any{"status": idea.Status}, After: map[string]any{"status": st}, Reason: reason}
+	if st == idea.Status && response != "" {
+		entry.Action, entry.Before, entry.After = "idea.respond", nil, map[string]any{"response": response}
+		if idea.Response != nil {
+			entry.Before = map[string]any{"response": idea.Response.Body}
+		}
+	} else if response != "" {
+		entry.After = map[string]any{"status": st, "response": response}
+	}
+	townhall.RecordStaff(ctx, s.staff, actor, entry)
 	if s.notify != nil {
 		text := fmt.Sprintf("“%s” is now %s", idea.Title, st.Label())
 		if st == idea.Status {
@@ -442,6 +463,9 @@ func (s *Service) Merge(ctx context.Context, actor *townhall.User, dupID, intoID
 		return nil, err
 	}
 	if merged {
+		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "idea.merge", TargetKind: "idea", TargetID: dupID,
+			Target: dup.Title, Before: map[string]any{"status": dup.Status, "votes": dup.Votes},
+			After: map[string]any{"merged_into": into.ID, "into": into.Title}})
 		if ferr != nil {
 			s.notifyFailed(ferr)
 		} else {
@@ -566,4 +590,9 @@ func (s *Service) notifyFailed(err error) {
 	if s.OnNotifyError != nil {
 		s.OnNotifyError(err)
 	}
+}
+
+// ideaFields are what the staff log shows of an idea that was edited.
+func ideaFields(i *Idea) map[string]any {
+	return map[string]any{"title": i.Title, "body": i.Body, "tags": i.Tags}
 }

@@ -43,11 +43,15 @@ type Notification struct {
 
 // Store is what notify needs from a backend.
 type Store interface {
+	// AddNotifications gives each user a copy of n and bumps their unread
+	// count; unknown and deleted accounts get none.
+	AddNotifications(ctx context.Context, userIDs []string, n Notification) error
 	// InsertNotifications stores each notification (ID and UserID set by
 	// the caller) unless one with its ID exists already, skipping unknown
-	// users, and bumps each recipient's unread count by what was added:
-	// storing the same batch again adds nothing, so a fan-out job that
-	// runs twice notifies once. It returns how many were added.
+	// and deleted accounts, and bumps each recipient's unread count by
+	// what was added: storing the same batch again adds nothing, so a
+	// fan-out job that runs twice notifies once. It returns how many were
+	// added.
 	InsertNotifications(ctx context.Context, ns []*Notification) (added int, err error)
 	// Notifications lists a user's notifications newest first, before the given id.
 	Notifications(ctx context.Context, userID, before string, limit int) ([]*Notification, error)
@@ -145,6 +149,19 @@ func (s *Service) Send(ctx context.Context, ev Event, userIDs []string) error {
 		return nil
 	}
 	return s.mailer.Queue(ctx, to, n)
+}
+
+// Copies gives each user a copy of n with an ID of its own: what
+// AddNotifications stores, for backends that implement it with
+// InsertNotifications.
+func Copies(userIDs []string, n Notification) []*Notification {
+	ns := make([]*Notification, len(userIDs))
+	for i, uid := range userIDs {
+		c := n
+		c.ID, c.UserID = townhall.NewID(), uid
+		ns[i] = &c
+	}
+	return ns
 }
 
 // stableID is the ID of key's notification for userID: it sorts at at,

@@ -21,6 +21,7 @@ type Notifier interface {
 type Service struct {
 	store  Store
 	notify Notifier
+	staff  townhall.StaffLog
 	now    func() time.Time
 }
 
@@ -28,6 +29,10 @@ type Service struct {
 func NewService(store Store, n Notifier) *Service {
 	return &Service{store: store, notify: n, now: time.Now}
 }
+
+// SetStaffLog makes the service record what the product team and
+// moderators do (products, business responses, removed reviews) in l.
+func (s *Service) SetStaffLog(l townhall.StaffLog) { s.staff = l }
 
 // ProductInput is what a product form or API call sets. Nil fields of an
 // update are left unchanged; on create a nil Slug is derived from the name.
@@ -90,6 +95,8 @@ func (s *Service) CreateProduct(ctx context.Context, actor *townhall.User, in Pr
 	for i := 2; ; i++ {
 		err := s.store.CreateProduct(ctx, p)
 		if err == nil {
+			townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "product.create", TargetKind: "product",
+				TargetID: p.ID, Target: p.Name, After: productFields(p)})
 			return p, nil
 		} else if !derived || townhall.ErrorCode(err) != townhall.ECONFLICT || i > 50 {
 			return nil, err
@@ -112,6 +119,7 @@ func (s *Service) UpdateProduct(ctx context.Context, actor *townhall.User, ref s
 	if in.Slug != nil && strings.TrimSpace(*in.Slug) == "" {
 		return nil, townhall.Errorf(townhall.EINVALID, "Slug is required.")
 	}
+	before := productFields(p)
 	if err := applyProduct(p, in); err != nil {
 		return nil, err
 	}
@@ -121,6 +129,17 @@ func (s *Service) UpdateProduct(ctx context.Context, actor *townhall.User, ref s
 	p.UpdatedAt = s.now().UTC().Truncate(time.Millisecond)
 	if err := s.store.UpdateProduct(ctx, p); err != nil {
 		return nil, err
+	}
+	if b, a := changedFields(before, productFields(p)); len(a) > 0 {
+		action := "product.update"
+		if _, only := a["archived"]; only && len(a) == 1 {
+			action = "product.unarchive"
+			if p.Archived {
+				action = "product.archive"
+			}
+		}
+		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: action, TargetKind: "product", TargetID: p.ID,
+			Target: p.Name, Before: b, After: a})
 	}
 	return s.store.Product(ctx, p.ID)
 }
@@ -296,6 +315,10 @@ func (s *Service) DeleteReview(ctx context.Context, actor *townhall.User, id str
 	if err := s.store.DeleteReview(ctx, r.ID); err != nil {
 		return nil, err
 	}
+	if r.AuthorID != actor.ID {
+		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "review.delete", TargetKind: "review", TargetID: r.ID,
+			Target: s.reviewLabel(ctx, r), Before: map[string]any{"rating": r.Rating, "title": r.Title}})
+	}
 	return r, nil
 }
 
@@ -406,6 +429,8 @@ func (s *Service) Respond(ctx context.Context, actor *townhall.User, reviewID, b
 	if err := s.store.SetResponse(ctx, r.ID, resp); err != nil {
 		return nil, err
 	}
+	townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "review.respond", TargetKind: "review", TargetID: r.ID,
+		Target: s.reviewLabel(ctx, r), Before: responseFields(r.Response), After: responseFields(resp)})
 	if s.notify != nil {
 		if p, err := s.store.Product(ctx, r.ProductID); err == nil {
 			// After the write: a lost notification is a nuisance, not a corruption.
@@ -428,6 +453,10 @@ func (s *Service) RemoveResponse(ctx context.Context, actor *townhall.User, revi
 	if err := s.store.SetResponse(ctx, r.ID, nil); err != nil {
 		return nil, err
 	}
+	if r.Response != nil {
+		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "review.response_remove", TargetKind: "review",
+			TargetID: r.ID, Target: s.reviewLabel(ctx, r), Before: responseFields(r.Response)})
+	}
 	return s.store.Review(ctx, r.ID, actor.ID)
 }
 
@@ -448,4 +477,37 @@ func viewerID(actor *townhall.User) string {
 		return ""
 	}
 	return actor.ID
+}
+
+// productFields are what the staff log shows of a product.
+func productFields(p *Product) map[string]any {
+	return map[string]any{"name": p.Name, "slug": p.Slug, "description": p.Description, "image_url": p.ImageURL, "archived": p.Archived}
+}
+
+// changedFields keeps the fields whose values differ between before and
+// after, so an update's entry shows only what it changed.
+func changedFields(before, after map[string]any) (b, a map[string]any) {
+	b, a = map[string]any{}, map[string]any{}
+	for k, v := range after {
+		if before[k] != v {
+			b[k], a[k] = before[k], v
+		}
+	}
+	return b, a
+}
+
+// responseFields is a business response as the staff log shows it.
+func responseFields(r *Response) any {
+	if r == nil {
+		return nil
+	}
+	return map[string]any{"response": r.Body}
+}
+
+// reviewLabel names a review in the staff log: whose, of what.
+func (s *Service) reviewLabel(ctx context.Context, r *Review) string {
+	if p, err := s.store.Product(ctx, r.ProductID); err == nil {
+		return fmt.Sprintf("%s’s review of %s", r.AuthorName, p.Name)
+	}
+	return r.AuthorName + "’s review"
 }

@@ -46,11 +46,16 @@ type userJSON struct {
 	SegmentID string        `json:"segment_id"`
 	Verified  bool          `json:"verified"`
 	CreatedAt time.Time     `json:"created_at"`
+	DeletedAt *time.Time    `json:"deleted_at,omitempty"` // set once the account was deleted
 }
 
 func toUserJSON(u *townhall.User) userJSON {
-	return userJSON{ID: u.ID, Handle: u.Handle, Name: u.Name, Email: u.Email, AvatarURL: u.AvatarURL,
+	out := userJSON{ID: u.ID, Handle: u.Handle, Name: u.Name, Email: u.Email, AvatarURL: u.AvatarURL,
 		Role: u.Role, SegmentID: u.SegmentID, Verified: u.Verified, CreatedAt: u.CreatedAt}
+	if !u.DeletedAt.IsZero() {
+		out.DeletedAt = &u.DeletedAt
+	}
+	return out
 }
 
 // userPage loads one page of users.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -49,11 +50,16 @@ func (s *Server) devLogin(c *gin.Context) error {
 	if _, ok := email.ValidAddress(addr); addr != "" && !ok {
 		err = townhall.Errorf(townhall.EINVALID, "Email %q is not an address like ann@example.com; leave it empty for no email.", addr)
 	} else if strings.TrimSpace(name) != "" {
-		u, err = s.svc.Auth.SignIn(c.Request.Context(), auth.Identity{Provider: "dev", Subject: name, Name: name, Email: addr, Role: role})
+		u, err = s.svc.Auth.SignIn(c.Request.Context(), auth.Identity{Provider: "dev", Subject: name, Name: name, Email: addr, Role: role,
+			Fresh: c.PostForm("fresh") != ""})
 	}
 	if err != nil {
 		v := s.view(c, "Sign in")
-		v.Data = s.signinData(localPath(c.PostForm("next")))
+		data := s.signinData(localPath(c.PostForm("next")))
+		if errors.Is(err, auth.ErrAccountDeleted) {
+			data["Fresh"] = map[string]any{"Dev": true, "Name": name, "Role": role}
+		}
+		v.Data = data
 		return rerender("signin", v, err)
 	}
 	return s.startSession(c, u, c.PostForm("next"))

@@ -98,7 +98,7 @@ func TestHandlerAdapter(t *testing.T) {
 		{name: "an error after the answer began leaves the answer alone", method: "GET", path: "/adapter/streamed",
 			status: 200, body: []string{"partial"}, notBody: []string{"Something went wrong"}},
 		{name: "unknown path is a JSON 404 under /api/", method: "GET", path: "/api/v1/adapter/nothing", status: 404, jsonCode: townhall.ENOTFOUND},
-		{name: "wrong method is a 405 with its code", method: "DELETE", path: "/api/v1/me", status: 405, jsonCode: townhall.EMETHOD},
+		{name: "wrong method is a 405 with its code", method: "PUT", path: "/api/v1/me", status: 405, jsonCode: townhall.EMETHOD},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var body io.Reader

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -22,7 +23,11 @@ func (s *Server) oauthBegin(c *gin.Context) error {
 		return notFoundErr("sign-in provider")
 	}
 	// Any ?state= the client sends is ignored: auth.OAuth always makes its own.
-	authURL, cookie, err := s.svc.OAuth.Begin(c.Param("provider"), localPath(c.Query("next")))
+	begin := s.svc.OAuth.Begin
+	if c.Query("fresh") != "" { // after being told their old account is deleted
+		begin = s.svc.OAuth.BeginFresh
+	}
+	authURL, cookie, err := begin(c.Param("provider"), localPath(c.Query("next")))
 	if err != nil {
 		return s.signinError(c, err)
 	}
@@ -47,6 +52,15 @@ func (s *Server) oauthCallback(c *gin.Context) error {
 		return s.signinError(c, err)
 	}
 	u, err := s.svc.Auth.SignIn(c.Request.Context(), id)
+	if errors.Is(err, auth.ErrAccountDeleted) {
+		// Offer a new account: the same sign-in again, this time fresh.
+		v := s.view(c, "Sign in")
+		data := s.signinData(next)
+		data["Fresh"] = map[string]any{"URL": "/auth/" + urlQueryEscape(c.Param("provider")) + "?fresh=1&next=" + urlQueryEscape(next)}
+		v.Data = data
+		v.Error = townhall.ErrorMessage(err)
+		return s.html(c, http.StatusConflict, "signin", v)
+	}
 	if err != nil {
 		return s.signinError(c, err)
 	}

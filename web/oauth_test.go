@@ -390,3 +390,35 @@ func TestOAuthFlowCookieAttributes(t *testing.T) {
 		}
 	}
 }
+
+// TestOIDCSignInAfterAccountDeletion: a person who deleted their account
+// and signs in again with the same provider identity is told so, not given
+// a new account silently; the offered "Start a new account" runs the
+// sign-in again and only then makes one, empty, never the old one.
+func TestOIDCSignInAfterAccountDeletion(t *testing.T) {
+	o := startOIDC(t)
+	o.env.Client(t, "Ada", "") // the first user is admin; Olive is a member
+	c := o.env.Anonymous(t)
+	c.Get(o.authorize(t, o.begin(t, c, "")))
+	var old struct{ ID string }
+	c.JSON("GET", "/api/v1/me", nil, http.StatusOK, &old)
+	c.JSON("DELETE", "/api/v1/me", map[string]any{"confirm": "olive-oidc"}, http.StatusNoContent, nil)
+
+	again := o.env.Anonymous(t)
+	res, page := again.Get(o.authorize(t, o.begin(t, again, "?next=/ideas")))
+	if res.StatusCode != http.StatusConflict || !strings.Contains(page, "You deleted the account of this sign-in") ||
+		!strings.Contains(page, `href="/auth/oidc?fresh=1&amp;next=%2Fideas"`) {
+		t.Fatalf("sign-in after deletion: %d\n%.3000s", res.StatusCode, page)
+	}
+	again.WantError("GET", "/api/v1/me", nil, http.StatusUnauthorized, townhall.EUNAUTHORIZED)
+
+	res, _ = again.Get(o.authorize(t, o.begin(t, again, "?fresh=1&next=/ideas")))
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/ideas" {
+		t.Fatalf("fresh sign-in: %d to %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	var me struct{ ID, Name string }
+	again.JSON("GET", "/api/v1/me", nil, http.StatusOK, &me)
+	if me.ID == old.ID || me.Name != "Olive Oidc" {
+		t.Fatalf("new account %+v, old %s", me, old.ID)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/account"
 	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/email"
@@ -61,6 +62,8 @@ type Services struct {
 	// Email keeps people's email settings, unsubscribes them, and shows
 	// admins the composed email.
 	Email *email.Service
+	// Account downloads and deletes accounts (data rights).
+	Account *account.Service
 	// OAuth signs people in through GitHub, Google, GitLab and OIDC; nil
 	// means no provider is configured.
 	OAuth *auth.OAuth
@@ -142,7 +145,7 @@ func (s *Server) Close() { s.limits.stop() }
 
 func (s *Server) routes() {
 	r := s.engine
-	r.Use(s.recovery, s.requestID, s.accessLog, s.h(s.limitBody), s.h(s.loadUser), s.h(s.rateLimitWrites), s.anonPageCache)
+	r.Use(s.recovery, s.requestID, s.accessLog, s.h(s.limitBody), s.h(s.validUTF8), s.h(s.loadUser), s.h(s.rateLimitWrites), s.anonPageCache)
 	r.NoRoute(s.h(func(c *gin.Context) error { return notFoundErr("page") }))
 	r.NoMethod(s.h(func(c *gin.Context) error {
 		return townhall.Errorf(townhall.EMETHOD, "That method is not allowed here.")
@@ -158,6 +161,8 @@ func (s *Server) routes() {
 	s.markdownRoutes(r)
 	s.notificationRoutes(r)
 	s.adminRoutes(r)
+	s.staffLogRoutes(r)
+	s.accountRoutes(r)
 	s.forumRoutes(r)
 	s.ideaRoutes(r)
 	s.productRoutes(r)

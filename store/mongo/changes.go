@@ -55,6 +55,35 @@ func (db *DB) recordChange(ctx context.Context, kind, id string) error {
 	}
 }
 
+// recordChanges appends kind/id for each of ids, like recordChange, with
+// their sequence numbers taken in one step and the entries inserted in one
+// call. If the counter is behind the log (see recordChange), it records
+// them one by one, which repairs it; entries recorded twice are harmless.
+func (db *DB) recordChanges(ctx context.Context, kind string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	last, err := db.nextSeqN(ctx, "changes", int64(len(ids)))
+	if err != nil {
+		return err
+	}
+	docs := make([]any, len(ids))
+	at := ms(db.now())
+	for i, id := range ids {
+		docs[i] = changeDoc{Seq: last - int64(len(ids)-1-i), Kind: kind, ID: id, At: at}
+	}
+	_, err = db.changes.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if !mongo.IsDuplicateKeyError(err) {
+		return err
+	}
+	for _, id := range ids {
+		if err := db.recordChange(ctx, kind, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Changes returns up to limit feed entries with a sequence above after,
 // oldest first. It stops before a gap in the sequence unless the entry after
 // the gap is older than gapGrace: a gap is a change another node allocated

@@ -287,13 +287,19 @@ func notFound(err error, nf *townhall.Error) error {
 
 // nextSeq atomically allocates the next number of the named sequence.
 func (db *DB) nextSeq(ctx context.Context, name string) (int64, error) {
+	return db.nextSeqN(ctx, name, 1)
+}
+
+// nextSeqN atomically allocates the next n numbers of the named sequence
+// and returns the last of them.
+func (db *DB) nextSeqN(ctx context.Context, name string, n int64) (int64, error) {
 	var doc struct {
 		N int64 `bson:"n"`
 	}
 	var err error
 	for range 2 { // two first upserts can race; the loser's retry finds the document
 		err = db.counters.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: name}},
-			bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: int64(1)}}}},
+			bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: n}}}},
 			options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&doc)
 		if !mongo.IsDuplicateKeyError(err) {
 			break

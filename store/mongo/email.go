@@ -36,7 +36,6 @@ func init() {
 			{msgs, "state_newest", bson.D{{Key: "state", Value: 1}, {Key: "_id", Value: -1}}, false, false},
 			{msgs, "user_newest", bson.D{{Key: "user_id", Value: 1}, {Key: "_id", Value: -1}}, false, false},
 			{msgs, "created", bson.D{{Key: "created_at", Value: 1}}, false, false},
-			{db.forumFollows(), "user", bson.D{{Key: "user_id", Value: 1}, {Key: "thread_id", Value: 1}}, false, false},
 		}
 	})
 }

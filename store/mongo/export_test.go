@@ -7,6 +7,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/townhall/townhall/account"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/reviews"
@@ -89,6 +90,17 @@ func PageQueries() []PageQuery {
 		PageQuery{"email by job key", "mail_messages", bson.D{{Key: "key", Value: "mail:k"}}, nil},
 		PageQuery{"email preferences", "mail_preferences", bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: bson.A{"a", "b"}}}}}, nil},
 	)
+	// A person's data export: each kind of their records in id order.
+	for _, q := range []struct{ name, coll, field, key string }{
+		{"threads", "forum_threads", "author_id", "_id"}, {"posts", "forum_posts", "author_id", "_id"},
+		{"ideas", "ideas", "author_id", "_id"}, {"comments", "idea_comments", "author_id", "_id"},
+		{"idea votes", "idea_votes", "user_id", "idea_id"}, {"reviews", "reviews", "author_id", "_id"},
+		{"helpful votes", "review_votes", "user_id", "review_id"}, {"follows", "forum_follows", "user_id", "thread_id"},
+		{"notifications", "notifications", "user_id", "_id"},
+	} {
+		qs = append(qs, PageQuery{"account export " + q.name, q.coll,
+			bson.D{{Key: q.field, Value: "u"}, {Key: q.key, Value: bson.D{{Key: "$gt", Value: ""}}}}, bson.D{{Key: q.key, Value: 1}}})
+	}
 	for _, hidden := range []bool{false, true} {
 		for _, after := range []*forum.ThreadCursor{nil, {Pinned: true, Activity: time.UnixMilli(5), ID: "z"}, {Activity: time.UnixMilli(5), ID: "z"}} {
 			qs = append(qs, PageQuery{fmt.Sprintf("category threads withHidden=%v cursor=%+v", hidden, after), "forum_threads",
@@ -151,5 +163,23 @@ func (db *DB) InterruptMerge(ctx context.Context, dupID, intoID string) error {
 		return err
 	}
 	_, err := db.ideaVotes().DeleteOne(ctx, bson.D{{Key: "_id", Value: v.ID}})
+	return err
+}
+
+// InterruptDeleteAccount performs the first steps of a deletion — the
+// sign-ins recorded as deleted, nothing else — as a node that crashed
+// there would leave them.
+func (db *DB) InterruptDeleteAccount(ctx context.Context, d account.Deletion) error {
+	var u userDoc
+	if err := db.users.FindOne(ctx, bson.D{{Key: "_id", Value: d.UserID}}).Decode(&u); err != nil {
+		return err
+	}
+	return db.tombstoneIdentities(ctx, &u, d)
+}
+
+// LeftoverSession stores a session for userID as if a deletion had been
+// interrupted before it deleted the sessions.
+func (db *DB) LeftoverSession(ctx context.Context, userID, tokenHash string, expires time.Time) error {
+	_, err := db.sessions.InsertOne(ctx, sessionDoc{tokenHash, userID, time.Now().UTC(), expires.UTC()})
 	return err
 }

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/account"
 	"github.com/townhall/townhall/app/apptest"
+	"github.com/townhall/townhall/auth"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/store/mongo"
 	"github.com/townhall/townhall/store/storetest"
@@ -39,6 +41,7 @@ func TestMongoDB(t *testing.T) {
 	t.Run("every page query uses an index", testIndexedQueries)
 	t.Run("change feed waits for gaps", testChangeFeedGaps)
 	t.Run("an interrupted merge converges when re-run", testMergeConverges)
+	t.Run("an interrupted account deletion converges when re-run", testDeleteAccountConverges)
 	t.Run("two app nodes on one database", testTwoNodes)
 	t.Run("counters repaired after interrupted writes", testRepairCounters)
 	t.Run("two app nodes share one write budget", testTwoNodesShareRateLimits)
@@ -201,5 +204,47 @@ func testMergeConverges(t *testing.T) {
 	tags, _ := db.PopularTags(ctx, 10)
 	if len(tags) != 1 || tags[0].Ideas != 1 {
 		t.Fatalf("tags = %+v; want x on one listed idea", tags)
+	}
+}
+
+// testDeleteAccountConverges interrupts a deletion after its first step
+// (the sign-ins recorded as deleted): the account still works as before,
+// with its sign-in, and re-running the deletion finishes it. A session
+// left by a deletion interrupted later never signs anyone in, and the
+// re-run removes it.
+func testDeleteAccountConverges(t *testing.T) {
+	db := open(t)
+	ctx := context.Background()
+	storetest.MustSignIn(t, db, "ada", "")
+	ann := storetest.MustSignIn(t, db, "ann", "")
+	d := account.Deletion{UserID: ann.ID, Handle: account.DeletedHandle(ann.ID), Name: account.DeletedName, At: storetest.Now()}
+	if err := db.InterruptDeleteAccount(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	u, created, err := db.SignIn(ctx, auth.Identity{Provider: "dev", Subject: "ann", Name: "ann"}, storetest.Now())
+	if err != nil || created || u.ID != ann.ID || !u.DeletedAt.IsZero() {
+		t.Fatalf("sign-in during the interrupted deletion: %+v created=%v, %v", u, created, err)
+	}
+	first, err := db.DeleteAccount(ctx, d)
+	if err != nil || !first {
+		t.Fatalf("re-run: first=%v, %v", first, err)
+	}
+	_, _, err = db.SignIn(ctx, auth.Identity{Provider: "dev", Subject: "ann", Name: "ann"}, storetest.Now())
+	storetest.WantErr(t, err, auth.ErrAccountDeleted)
+
+	if err := db.LeftoverSession(ctx, ann.ID, "left-over", storetest.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = db.SessionUser(ctx, "left-over", storetest.Now())
+	storetest.WantErr(t, err, auth.ErrSessionNotFound)
+	if first, err := db.DeleteAccount(ctx, d); err != nil || first {
+		t.Fatalf("second re-run: first=%v, %v", first, err)
+	}
+	if err := db.LeftoverSession(ctx, ann.ID, "left-over", storetest.Now().Add(time.Hour)); err != nil {
+		t.Fatalf("the re-run did not remove the left-over session: %v", err)
+	}
+	u, err = db.User(ctx, ann.ID)
+	if err != nil || u.Name != account.DeletedName || u.Handle != d.Handle {
+		t.Fatalf("after the re-runs: %+v, %v", u, err)
 	}
 }

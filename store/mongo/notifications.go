@@ -34,10 +34,17 @@ func (d *notificationDoc) notification() *notify.Notification {
 		CreatedAt: fromMS(d.CreatedAt), Read: d.Read, Group: d.Group, MailKey: d.MailKey}
 }
 
+// AddNotifications implements notify.Store.
+func (db *DB) AddNotifications(ctx context.Context, userIDs []string, n notify.Notification) error {
+	_, err := db.InsertNotifications(ctx, notify.Copies(userIDs, n))
+	return err
+}
+
 // notifyBatch is how many notifications one insert carries.
 const notifyBatch = 1000
 
-// InsertNotifications implements notify.Store. Unknown users are skipped;
+// InsertNotifications implements notify.Store. Unknown and deleted
+// accounts are skipped;
 // each batch is one unordered insert in which an id stored before is a
 // duplicate-key error and the rest go in, then the unread counters of the
 // recipients of what went in are bumped. An interruption between the two
@@ -115,9 +122,10 @@ func (db *DB) insertNotifications(ctx context.Context, ns []*notify.Notification
 	return added, nil
 }
 
-// existingUsers reports which of ids are users.
+// existingUsers reports which of ids are users whose accounts were not deleted.
 func (db *DB) existingUsers(ctx context.Context, ids []string) (map[string]bool, error) {
-	found, err := findIDs(ctx, db.users, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, 1, 0)
+	found, err := findIDs(ctx, db.users, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}},
+		{Key: "deleted_at", Value: bson.D{{Key: "$exists", Value: false}}}}, 1, 0)
 	if err != nil {
 		return nil, err
 	}

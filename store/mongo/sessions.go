@@ -42,6 +42,9 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash string, now time.Time) 
 	if err != nil {
 		return nil, nil, err
 	}
+	if !u.DeletedAt.IsZero() { // its sessions are being deleted
+		return nil, nil, auth.ErrSessionNotFound
+	}
 	return u, &auth.Session{TokenHash: d.TokenHash, UserID: d.UserID, CreatedAt: d.CreatedAt.UTC(), ExpiresAt: d.ExpiresAt.UTC()}, nil
 }
 

@@ -123,11 +123,20 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 			for i, id := range u.Identities {
 				ids[i] = id.Provider + ":" + id.Subject
 			}
+			if len(ids) == 0 && u.DeletedAt != 0 {
+				ids = []string{deletedPlaceholder(u.ID)} // see accounts.go
+			}
 			add(replace(u.ID, userDoc{ID: u.ID, Handle: u.Handle, Name: u.Name, Email: u.Email, AvatarURL: u.AvatarURL, Role: u.Role,
 				SegmentID: u.SegmentID, Verified: u.Verified, Unread: u.Unread, CreatedAt: u.CreatedAt, Identities: ids,
-				LastSeenAt: u.LastSeenAt, DaysVisited: u.DaysVisited}))
+				LastSeenAt: u.LastSeenAt, DaysVisited: u.DaysVisited, DeletedAt: u.DeletedAt}))
 		}
 		return db.users, models, nil
+	case "deleted_identities":
+		for _, r := range b.Records {
+			d := r.(*transfer.DeletedIdentity)
+			add(replace(d.Key, deletedIdentityDoc{d.Key, d.UserID, d.DeletedAt, d.ByStaff}))
+		}
+		return db.deletedIdentities(), models, nil
 	case "sessions":
 		for _, r := range b.Records {
 			s := r.(*transfer.Session)

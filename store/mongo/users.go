@@ -37,6 +37,8 @@ type userDoc struct {
 	// an array of strings under a unique multikey index, which every
 	// MongoDB-compatible server can match by equality.
 	Identities []string `bson:"identities"`
+	// DeletedAt is set when the account was deleted (see accounts.go).
+	DeletedAt int64 `bson:"deleted_at,omitempty"`
 }
 
 func identityKey(id auth.Identity) string { return id.Provider + ":" + id.Subject }
@@ -98,6 +100,9 @@ func (db *DB) toUser(ctx context.Context, d *userDoc) (*townhall.User, error) {
 	if d.LastSeenAt != 0 {
 		u.LastSeenAt = fromMS(d.LastSeenAt)
 	}
+	if d.DeletedAt != 0 {
+		u.DeletedAt = fromMS(d.DeletedAt)
+	}
 	if d.SegmentID != "" {
 		var s segmentDoc
 		err := db.segments.FindOne(ctx, bson.D{{Key: "_id", Value: d.SegmentID}}).Decode(&s)
@@ -139,6 +144,9 @@ func (db *DB) SignIn(ctx context.Context, id auth.Identity, now time.Time) (*tow
 			u, err := db.toUser(ctx, &d)
 			return u, false, err
 		} else if err != mongo.ErrNoDocuments {
+			return nil, false, err
+		}
+		if err := db.refuseDeletedIdentity(ctx, id); err != nil {
 			return nil, false, err
 		}
 		role := id.Role

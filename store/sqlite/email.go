@@ -52,8 +52,7 @@ CREATE TABLE mail_messages (
 );
 CREATE INDEX mail_messages_state ON mail_messages(state, id DESC);
 CREATE INDEX mail_messages_user ON mail_messages(user_id, id DESC);
-CREATE INDEX mail_messages_created ON mail_messages(created_at);
-CREATE INDEX forum_follows_user ON forum_follows(user_id, thread_id);`)
+CREATE INDEX mail_messages_created ON mail_messages(created_at);`)
 }
 
 var _ email.Store = (*DB)(nil)

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -46,4 +47,24 @@ func explain(t *testing.T, db *DB, query string, args ...any) []string {
 		t.Fatal(err)
 	}
 	return plan
+}
+
+// wantIndexedPlans fails for each shape whose plan reads a table without
+// an index or sorts in a temp b-tree. A SCAN through an index (walking a
+// small table in index order) passes.
+func wantIndexedPlans(t *testing.T, db *DB, shapes []planShape) {
+	t.Helper()
+	for _, s := range shapes {
+		plan := explain(t, db, s.query, s.args...)
+		all := strings.Join(plan, "; ")
+		if testing.Verbose() {
+			t.Logf("%s: %s", s.name, all)
+		}
+		for _, step := range plan {
+			if strings.Contains(step, "TEMP B-TREE") || strings.HasPrefix(step, "SCAN") && !strings.Contains(step, "USING INDEX") &&
+				!strings.Contains(step, "USING COVERING INDEX") {
+				t.Errorf("%s: plan %q scans or sorts", s.name, all)
+			}
+		}
+	}
 }

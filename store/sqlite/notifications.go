@@ -24,12 +24,18 @@ CREATE INDEX notifications_user ON notifications(user_id, id DESC);`)
 
 var _ notify.Store = (*DB)(nil)
 
+// AddNotifications implements notify.Store.
+func (db *DB) AddNotifications(ctx context.Context, userIDs []string, n notify.Notification) error {
+	_, err := db.InsertNotifications(ctx, notify.Copies(userIDs, n))
+	return err
+}
+
 // insertRows is how many notifications one INSERT statement carries: a
 // fan-out to thousands of voters is a few dozen statements, not thousands.
 const insertRows = 400
 
 // InsertNotifications implements notify.Store: multi-row inserts that
-// skip unknown users and ids already there, and one unread bump per
+// skip unknown and deleted accounts and ids already there, and one unread bump per
 // recipient of what was added, all in one transaction.
 func (db *DB) InsertNotifications(ctx context.Context, ns []*notify.Notification) (int, error) {
 	added := 0
@@ -45,7 +51,7 @@ func (db *DB) InsertNotifications(ctx context.Context, ns []*notify.Notification
 			rows, err := tx.QueryContext(ctx, `INSERT INTO notifications(id, user_id, kind, text, url, created_at, grp)
 				SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, v.column7
 				FROM (VALUES `+strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?), ", len(part)), ", ")+`) v
-				WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = v.column2)
+				WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = v.column2 AND u.deleted_at IS NULL)
 				ON CONFLICT(id) DO NOTHING RETURNING user_id`, args...)
 			if err != nil {
 				return err

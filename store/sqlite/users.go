@@ -49,7 +49,7 @@ var _ auth.Store = (*DB)(nil)
 
 // userCols selects a user with the segment's verified flag folded in.
 const userCols = `u.id, u.handle, u.name, u.email, u.avatar_url, u.role, COALESCE(u.segment_id, ''),
-	u.verified OR COALESCE(s.verified, 0), u.unread, u.created_at, u.last_seen_at, u.days_visited`
+	u.verified OR COALESCE(s.verified, 0), u.unread, u.created_at, u.last_seen_at, u.days_visited, COALESCE(u.deleted_at, 0)`
 
 const userFrom = ` FROM users u LEFT JOIN segments s ON s.id = u.segment_id `
 
@@ -61,13 +61,16 @@ func scanUser(row scanner) (*townhall.User, error) { return scanUserAnd(row) }
 // beside them (a session's times).
 func scanUserAnd(row scanner, extra ...any) (*townhall.User, error) {
 	var u townhall.User
-	var created, seen int64
+	var created, seen, deleted int64
 	err := row.Scan(append([]any{&u.ID, &u.Handle, &u.Name, &u.Email, &u.AvatarURL, &u.Role, &u.SegmentID, &u.Verified, &u.Unread, &created,
-		&seen, &u.DaysVisited}, extra...)...)
+		&seen, &u.DaysVisited, &deleted}, extra...)...)
 	if err != nil {
 		return nil, err
 	}
 	u.CreatedAt = fromMS(created)
+	if deleted != 0 {
+		u.DeletedAt = fromMS(deleted)
+	}
 	if seen != 0 {
 		u.LastSeenAt = fromMS(seen)
 	}
@@ -88,6 +91,9 @@ func (db *DB) SignIn(ctx context.Context, id auth.Identity, now time.Time) (*tow
 		err := tx.QueryRowContext(ctx, `SELECT user_id FROM identities WHERE provider = ? AND subject = ?`, id.Provider, id.Subject).Scan(&userID)
 		switch {
 		case err == sql.ErrNoRows:
+			if err := refuseDeletedIdentity(ctx, tx, id); err != nil {
+				return err
+			}
 			created = true
 			userID = townhall.NewID()
 			role := id.Role
@@ -125,6 +131,25 @@ func (db *DB) SignIn(ctx context.Context, id auth.Identity, now time.Time) (*tow
 		return err
 	})
 	return u, created, err
+}
+
+// refuseDeletedIdentity refuses a sign-in whose account was deleted (see
+// auth.Store.SignIn).
+func refuseDeletedIdentity(ctx context.Context, tx *sql.Tx, id auth.Identity) error {
+	var byStaff bool
+	err := tx.QueryRowContext(ctx, `SELECT by_staff FROM deleted_identities WHERE key = ?`,
+		auth.DeletedIdentityKey(id.Provider, id.Subject)).Scan(&byStaff)
+	switch {
+	case err == sql.ErrNoRows:
+		return nil
+	case err != nil:
+		return err
+	case byStaff:
+		return auth.ErrAccountRemoved
+	case !id.Fresh:
+		return auth.ErrAccountDeleted
+	}
+	return nil
 }
 
 // freeHandle reads the handles like base and picks auth.FreeHandle.
@@ -273,7 +298,7 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash string, now time.Time) 
 	var created, expires int64
 	u, err := scanUserAnd(db.reader(ctx).QueryRowContext(ctx, `SELECT `+userCols+`, x.created_at, x.expires_at FROM sessions x
 		JOIN users u ON u.id = x.user_id LEFT JOIN segments s ON s.id = u.segment_id
-		WHERE x.token_hash = ? AND x.expires_at > ?`, tokenHash, ms(now)), &created, &expires)
+		WHERE x.token_hash = ? AND x.expires_at > ? AND u.deleted_at IS NULL`, tokenHash, ms(now)), &created, &expires)
 	if err != nil {
 		return nil, nil, notFound(err, auth.ErrSessionNotFound)
 	}

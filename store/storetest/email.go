@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/account"
 	"github.com/townhall/townhall/email"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
@@ -23,6 +24,7 @@ var emailCases = []Case{
 	{"ClaimIsExclusiveAndRepeatable", emailClaim},
 	{"MessageIsSavedOncePerKey", emailMessages},
 	{"DigestSources", emailDigestSources},
+	{"DeletingAnAccountRemovesItsEmail", emailAccountDeletion},
 }
 
 // note is a notification of u in group at at, with an ID made at at.
@@ -318,4 +320,37 @@ func threadTitles(ts []*forum.Thread) []string {
 		out[i] = t.Title
 	}
 	return out
+}
+
+// emailAccountDeletion: a deleted account's email choices and the email
+// composed for it (its address, its name) go with it; others' stay.
+func emailAccountDeletion(t *testing.T, open Opener) {
+	ctx := context.Background()
+	b := open(t)
+	s := As[email.Store](t, b)
+	MustSignIn(t, b, "root", "") // the first user is the admin, who cannot be deleted
+	ann, bob := MustSignIn(t, b, "ann", ""), MustSignIn(t, b, "bob", "")
+	for _, u := range []*townhall.User{ann, bob} {
+		if err := s.SaveMailPreferences(ctx, u.ID, email.DefaultPreferences()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SaveMessage(ctx, &email.Message{ID: townhall.NewID(), Key: "mail:" + u.ID, UserID: u.ID, To: u.Name + " <x@example.com>",
+			Kind: "reply", Subject: "s", MessageID: u.ID + "@example.com", State: email.StateSent, CreatedAt: Now(), UpdatedAt: Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := As[account.Store](t, b).DeleteAccount(ctx, account.Deletion{UserID: ann.ID, Handle: account.DeletedHandle(ann.ID),
+		Name: account.DeletedName, At: Now()}); err != nil {
+		t.Fatal(err)
+	}
+	prefs, err := s.MailPreferences(ctx, []string{ann.ID, bob.ID})
+	if err != nil || prefs[ann.ID] != nil || prefs[bob.ID] == nil {
+		t.Fatalf("preferences after deleting ann = %v, %v; want bob's only", prefs, err)
+	}
+	if ms, _ := s.Messages(ctx, email.Query{UserID: ann.ID, Limit: 10}); len(ms) != 0 {
+		t.Fatalf("ann's composed email survived her account: %v", subjects(ms))
+	}
+	if ms, _ := s.Messages(ctx, email.Query{UserID: bob.ID, Limit: 10}); len(ms) != 1 {
+		t.Fatalf("bob's email went too: %v", subjects(ms))
+	}
 }

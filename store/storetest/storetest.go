@@ -39,6 +39,7 @@ var suites = []struct {
 	name  string
 	cases []Case
 }{
+	{"accounts", accountCases},
 	{"audit", auditCases},
 	{"auth", authCases},
 	{"email", emailCases},

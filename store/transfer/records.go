@@ -38,6 +38,9 @@ type User struct {
 	// LastSeenAt and DaysVisited are the visit counters (see Visit).
 	LastSeenAt  int64 `col:"last_seen_at"`
 	DaysVisited int   `col:"days_visited"`
+	// DeletedAt is set once the account was deleted (package account);
+	// a deleted account has no identities.
+	DeletedAt int64 `col:"deleted_at,null"`
 
 	Identities []Identity
 }
@@ -46,6 +49,15 @@ type User struct {
 type Identity struct {
 	Provider string
 	Subject  string
+}
+
+// DeletedIdentity is a sign-in of a deleted account, by
+// auth.DeletedIdentityKey, so it is still refused after a move.
+type DeletedIdentity struct {
+	Key       string `col:"key"`
+	UserID    string `col:"user_id"`
+	DeletedAt int64  `col:"deleted_at"`
+	ByStaff   bool   `col:"by_staff"`
 }
 
 // Visit is a day on which a person visited, in the site's time zone.

@@ -49,6 +49,7 @@ var Types = []Type{
 	{"settings", []string{"key"}, func() Record { return new(Setting) }},
 	{"segments", []string{"id"}, func() Record { return new(Segment) }},
 	{"users", []string{"id"}, func() Record { return new(User) }},
+	{"deleted_identities", []string{"key"}, func() Record { return new(DeletedIdentity) }},
 	{"sessions", []string{"token_hash"}, func() Record { return new(Session) }},
 	{"visits", []string{"day", "user_id"}, func() Record { return new(Visit) }},
 	{"notifications", []string{"id"}, func() Record { return new(Notification) }},
