@@ -95,7 +95,9 @@ func TestEmailSettingsInABrowser(t *testing.T) {
 	s.env.BrowserSignIn(t, ctx, "Mira")
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(s.env.URL+"/notifications"),
-		chromedp.Click(chromedp.CSS(`a[href="/settings/notifications"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid="current-user"]`)), // the account page
+		chromedp.WaitVisible(chromedp.ID("email-h")),
+		chromedp.Click(chromedp.CSS(`main a[href="/settings/notifications"]`)),
 		chromedp.WaitVisible(chromedp.ID("kind-mention-off")),
 		chromedp.Click(chromedp.ID("kind-mention-off")),
 		chromedp.SetValue(chromedp.ID("digest"), "daily"),
