@@ -180,17 +180,17 @@ func (p *Preferences) Apply(c Change) (*Preferences, error) {
 	if c.Digest != nil {
 		f := Frequency(strings.TrimSpace(*c.Digest))
 		if !f.Valid() {
-			return nil, townhall.Errorf(townhall.EINVALID, "digest must be daily, weekly or off (got %q).", *c.Digest)
+			return nil, townhall.Errorf(townhall.EINVALID, "digest must be daily, weekly or off (got %q).", clip(*c.Digest, 40))
 		}
 		out.Digest = f
 	}
 	for _, name := range slices.Sorted(maps.Keys(c.Kinds)) {
 		if _, ok := LookupKind(name); !ok {
-			return nil, townhall.Errorf(townhall.EINVALID, "kinds.%s is not a kind of email; the kinds are %s.", name, strings.Join(KindNames(), ", "))
+			return nil, townhall.Errorf(townhall.EINVALID, "kinds.%s is not a kind of email; the kinds are %s.", clip(name, 40), strings.Join(KindNames(), ", "))
 		}
 		d := Delivery(strings.TrimSpace(c.Kinds[name]))
 		if !d.Valid() {
-			return nil, townhall.Errorf(townhall.EINVALID, "kinds.%s must be instant, digest or off (got %q).", name, c.Kinds[name])
+			return nil, townhall.Errorf(townhall.EINVALID, "kinds.%s must be instant, digest or off (got %q).", name, clip(c.Kinds[name], 40))
 		}
 		out.Kinds[name] = d
 	}
