@@ -38,19 +38,7 @@ func (s *Service) handleInstant(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return err
 	}
-	var ids []string
-	for _, n := range pending {
-		if prefs.For(n.Kind) == Instant {
-			ids = append(ids, n.ID)
-		}
-	}
-	// Claimed even when ids is empty: a run interrupted after its claim
-	// finds what it claimed then.
-	claimed, err := s.d.Store.ClaimMail(ctx, u.ID, j.Key, ids)
-	if err != nil || len(claimed) == 0 {
-		return err
-	}
-	items, err := s.resolveAll(ctx, u, claimed)
+	items, err := s.claim(ctx, u, prefs, j.Key, pending, Instant)
 	if err != nil || len(items) == 0 {
 		return err
 	}
@@ -101,6 +89,24 @@ func (s *Service) recipient(ctx context.Context, userID string) (*townhall.User,
 		return u, prefs, "", false, nil
 	}
 	return u, prefs, addr, true, nil
+}
+
+// claim takes those of the candidates the person wants delivered as want
+// for the email key, and returns what that email is to say about them.
+// It claims even when none are wanted: a run interrupted after its claim
+// finds what it claimed then.
+func (s *Service) claim(ctx context.Context, u *townhall.User, prefs *Preferences, key string, candidates []*notify.Notification, want Delivery) ([]*item, error) {
+	var ids []string
+	for _, n := range candidates {
+		if prefs.For(n.Kind) == want {
+			ids = append(ids, n.ID)
+		}
+	}
+	claimed, err := s.d.Store.ClaimMail(ctx, u.ID, key, ids)
+	if err != nil || len(claimed) == 0 {
+		return nil, err
+	}
+	return s.resolveAll(ctx, u, claimed)
 }
 
 // resolveAll turns claimed notifications into the items of an email,
@@ -316,17 +322,7 @@ func (s *Service) digestFor(ctx context.Context, j *jobs.Job, r digestRun) error
 	if err != nil {
 		return err
 	}
-	var ids []string
-	for _, n := range notes {
-		if prefs.For(n.Kind) == Digest {
-			ids = append(ids, n.ID)
-		}
-	}
-	claimed, err := s.d.Store.ClaimMail(ctx, u.ID, j.Key, ids)
-	if err != nil {
-		return err
-	}
-	items, err := s.resolveAll(ctx, u, claimed)
+	items, err := s.claim(ctx, u, prefs, j.Key, notes, Digest)
 	if err != nil {
 		return err
 	}
