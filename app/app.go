@@ -33,7 +33,9 @@ import (
 	"github.com/townhall/townhall/settings"
 	"github.com/townhall/townhall/store/mongo"
 	"github.com/townhall/townhall/store/sqlite"
+	"github.com/townhall/townhall/tokens"
 	"github.com/townhall/townhall/web"
+	"github.com/townhall/townhall/webhooks"
 )
 
 // Config is every setting Townhall has. cmd/townhall fills it from flags
@@ -55,6 +57,9 @@ type Config struct {
 	// where a day begins for visits, digests and insights.
 	TimeZone string
 	Logger   *slog.Logger
+	// WebhooksAllowPrivate lets webhook endpoints be on loopback and
+	// private networks (refused by default: see webhooks/ssrf.go).
+	WebhooksAllowPrivate bool
 
 	// OAuth providers; each is enabled when its client id and secret are set.
 	GitHubClientID, GitHubClientSecret string
@@ -236,6 +241,7 @@ func isLoopback(host string) bool {
 // store and the MongoDB store both implement it.
 type Store interface {
 	auth.Store
+	auth.CustomerStore
 	account.Store
 	notify.Store
 	forum.Store
@@ -245,6 +251,8 @@ type Store interface {
 	email.Store
 	audit.Store
 	settings.Store
+	tokens.Store
+	webhooks.Store
 	search.Source // the change feed and search documents
 	Ping(ctx context.Context) error
 	Close() error
@@ -296,8 +304,12 @@ type App struct {
 	// Account downloads and deletes people's accounts.
 	Account *account.Service
 	OAuth   *auth.OAuth
-	Web     *web.Server
-	Secret  []byte
+	// Tokens are the API tokens people and integrations use.
+	Tokens *tokens.Service
+	// Webhooks deliver the site's events to registered endpoints.
+	Webhooks *webhooks.Service
+	Web      *web.Server
+	Secret   []byte
 
 	// Search answers queries; SearchIndex is its live index in
 	// DATA/search, kept current by Indexer tailing the store's change feed.
@@ -368,6 +380,14 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Reviews.SetStaffLog(a.StaffLog)
 	a.Account = account.NewService(db)
 	a.Account.SetStaffLog(a.StaffLog)
+	a.Tokens = tokens.NewService(db, a.Auth, a.StaffLog)
+	a.Tokens.OnTouchError = func(err error) { cfg.Logger.Warn("API token use not recorded", "err", err) }
+	base, _ := url.Parse(cfg.BaseURL)
+	a.Webhooks = webhooks.NewService(webhooks.Deps{Store: db, Jobs: db, Queue: a.Jobs, Notify: a.Notify, StaffLog: a.StaffLog, Logger: cfg.Logger},
+		webhooks.Config{BaseURL: base, SiteName: cfg.SiteName, AllowPrivate: cfg.WebhooksAllowPrivate})
+	a.Jobs.Register(a.Webhooks.QueueSpec())
+	a.Auth.Events, a.Forum.Events, a.Ideas.Events, a.Reviews.Events = a.Webhooks, a.Webhooks, a.Webhooks, a.Webhooks
+	a.Ideas.Customers = a.Auth
 	a.OAuth, err = auth.NewOAuth(auth.OAuthConfig{
 		GitHubClientID: cfg.GitHubClientID, GitHubClientSecret: cfg.GitHubClientSecret, GitHubURL: cfg.GitHubURL,
 		GoogleClientID: cfg.GoogleClientID, GoogleClientSecret: cfg.GoogleClientSecret,
@@ -380,7 +400,6 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	base, _ := url.Parse(cfg.BaseURL)
 	if err := a.openEmail(base); err != nil {
 		a.SearchIndex.Close()
 		db.Close()
@@ -413,6 +432,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Search:   a.Search,
 		Ping:     db.Ping,
 		Limiter:  limiter,
+		Tokens:   a.Tokens,
+		Webhooks: a.Webhooks,
 	})
 	if err != nil {
 		a.SearchIndex.Close()
@@ -455,6 +476,9 @@ func (a *App) background(ctx context.Context) {
 			}
 		}
 		a.emailHousekeeping(ctx)
+		if _, err := a.Webhooks.Prune(ctx, a.Jobs.FailedRetention); err != nil && ctx.Err() == nil {
+			a.Config.Logger.Warn("pruning webhook attempts", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return

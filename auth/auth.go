@@ -99,6 +99,8 @@ type Service struct {
 	staff townhall.StaffLog
 	now   func() time.Time
 	loc   *time.Location // the site's time zone: where a day of visits begins
+	// Events hears about people joining (webhooks); nil emits nothing.
+	Events townhall.Emitter
 }
 
 // NewService returns a Service over store, counting days in UTC until
@@ -160,7 +162,10 @@ func (s *Service) SignIn(ctx context.Context, id Identity) (*townhall.User, erro
 	if id.Role != "" && !id.Role.Valid() {
 		return nil, townhall.Errorf(townhall.EINVALID, "Unknown role %q.", id.Role)
 	}
-	u, _, err := s.store.SignIn(ctx, id, s.now())
+	u, created, err := s.store.SignIn(ctx, id, s.now())
+	if err == nil && created && joins(id.Provider) {
+		s.emitJoined(ctx, u)
+	}
 	return u, err
 }
 

@@ -20,15 +20,24 @@ func TestDigestGoesToThoseAwayAndOnlyWithSomethingToSay(t *testing.T) {
 	cat := s.category("Help")
 	bob := s.user("Bob", "bob@example.com")
 	pat := s.env.ClientWithEmail(t, "Pat", townhall.RoleProduct, "pat@acme.example")
-	dan := s.signInDirect("Dan", "dan@example.com") // never visits
-	fay := s.signInDirect("Fay", "fay@example.com") // never visits, chose a daily digest
+	dan := s.signInDirect("Dan", "dan@example.com") // visited a month ago, not since
+	fay := s.signInDirect("Fay", "fay@example.com") // the same, and chose a daily digest
+	gus := s.signInDirect("Gus", "gus@example.com") // never visited: never joined, no digest
+	for _, u := range []*townhall.User{dan, fay} {
+		then := time.Now().AddDate(0, -1, 0)
+		if _, err := s.env.App.DB.RecordVisit(ctx, u.ID, s.env.App.Auth.Day(then), then); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := s.env.App.Email.SaveSettings(ctx, fay, email.Change{Digest: ptr("daily")}); err != nil {
 		t.Fatal(err)
 	}
 	eve := s.user("Eve", "eve@example.com") // visits the site
 	tid := thread(t, bob, cat, "How do I sync two devices?", "Asking for a friend.")
-	if _, err := s.env.App.Forum.Reply(ctx, dan, tid, "Same question here."); err != nil { // Dan follows now
-		t.Fatal(err)
+	for _, u := range []*townhall.User{dan, gus} { // they follow the thread now
+		if _, err := s.env.App.Forum.Reply(ctx, u, tid, "Same question here."); err != nil {
+			t.Fatal(err)
+		}
 	}
 	reply(t, eve, tid, "Subscribing.")
 	reply(t, bob, tid, "Settings → Sync → **Add device**.")
@@ -54,15 +63,15 @@ func TestDigestGoesToThoseAwayAndOnlyWithSomethingToSay(t *testing.T) {
 	week(1)
 	got := srv.Messages()[before:]
 	if len(got) != 1 || got[0].To[0] != "dan@example.com" {
-		t.Fatalf("digests went to %v; want Dan's only (Eve visited, Fay's day was empty)", recipients(got))
+		t.Fatalf("digests went to %v; want Dan's only (Eve visited, Fay's day was empty, Gus never joined)", recipients(got))
 	}
 	m := got[0]
 	subject, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject"))
-	if subject != "[Acme Community] Your weekly digest: 2 unread updates" {
+	if subject != "[Acme Community] Your weekly digest: 3 unread updates" {
 		t.Fatalf("subject %q", subject)
 	}
 	mustContain(t, "digest text", m.Text, "What you missed this week", "UNREAD FOR YOU", "Settings → Sync → **Add device**.", "Subscribing.",
-		"POPULAR NEW THREADS", "How do I sync two devices? (by Bob, 3 replies)", "IDEAS THAT MOVED", "Dark mode: now Planned",
+		"POPULAR NEW THREADS", "How do I sync two devices? (by Bob, 4 replies)", "IDEAS THAT MOVED", "Dark mode: now Planned",
 		s.env.URL+"/ideas/"+idea)
 	mustContain(t, "digest HTML", m.HTML, "<strong>Add device</strong>", `href="`+s.env.URL+`/t/`+tid+`"`)
 	if m.Header.Get("In-Reply-To") != "" {

@@ -290,7 +290,7 @@ func (s *Service) handleDigest(ctx context.Context, j *jobs.Job) error {
 	var js []*jobs.Job
 	for _, u := range users {
 		p := prefs[u.ID]
-		if _, ok := ValidAddress(u.Email); !ok || p.NoEmail || p.Digest != r.Freq || !u.LastSeenAt.Before(r.From) {
+		if _, ok := ValidAddress(u.Email); !ok || p.NoEmail || p.Digest != r.Freq || !away(u, r.From) {
 			continue
 		}
 		mine := r
@@ -311,11 +311,18 @@ func (s *Service) handleDigest(ctx context.Context, j *jobs.Job) error {
 	return err
 }
 
+// away reports whether u is someone a digest is for: they have been here,
+// but not since from. Someone who never visited (a customer the product
+// team recorded a vote for by email, who never joined) gets none.
+func away(u *townhall.User, from time.Time) bool {
+	return !u.LastSeenAt.IsZero() && u.LastSeenAt.Before(from)
+}
+
 // digestFor composes and sends one member's digest, or nothing when there
 // is nothing to say or they visited since the period began.
 func (s *Service) digestFor(ctx context.Context, j *jobs.Job, r digestRun) error {
 	u, prefs, addr, ok, err := s.recipient(ctx, r.User)
-	if err != nil || !ok || prefs.Digest != r.Freq || !u.LastSeenAt.Before(r.From) {
+	if err != nil || !ok || prefs.Digest != r.Freq || !away(u, r.From) {
 		return err
 	}
 	notes, err := s.d.Store.DigestMail(ctx, u.ID, r.From, r.To, maxItems)

@@ -32,6 +32,9 @@ type Service struct {
 	// OnNotifyError is told about notifications that could not be
 	// delivered after a successful write; nil ignores them.
 	OnNotifyError func(error)
+	// Events hears about new threads, replies and accepted answers
+	// (webhooks); nil emits nothing.
+	Events townhall.Emitter
 }
 
 // NewService returns a Service; n and users may be nil (no notifications,
@@ -255,6 +258,7 @@ func (s *Service) CreateThread(ctx context.Context, actor *townhall.User, in Thr
 		return nil, err
 	}
 	s.mention(ctx, actor, body, "", t, p)
+	s.emitThreadCreated(ctx, actor, t, cat, p)
 	return t, nil
 }
 
@@ -418,6 +422,7 @@ func (s *Service) Reply(ctx context.Context, actor *townhall.User, threadID, bod
 		s.notifyFailed(err)
 	}
 	s.mention(ctx, actor, body, "", t, p)
+	s.emitPostCreated(ctx, actor, t, p)
 	return p, nil
 }
 
@@ -754,6 +759,10 @@ func (s *Service) Accept(ctx context.Context, actor *townhall.User, postID strin
 	if accept && s.notify != nil {
 		s.notifyFailed(s.notify.Notify(ctx, actor.ID, []string{p.AuthorID}, "answer",
 			fmt.Sprintf("Your reply was accepted as the answer to “%s”", t.Title), PostURL(t.ID, p)))
+	}
+	if accept {
+		t.AcceptedPostID = p.ID
+		s.emitAnswerAccepted(ctx, actor, t, p)
 	}
 	return s.store.Thread(ctx, t.ID)
 }

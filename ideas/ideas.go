@@ -334,4 +334,7 @@ type Store interface {
 	Similar(ctx context.Context, words []string, prefix string, limit int) ([]*Idea, error)
 	// PopularTags lists the tags of listed ideas, most used first.
 	PopularTags(ctx context.Context, limit int) ([]TagCount, error)
+
+	ChangelogStore
+	ProxyVoteStore
 }

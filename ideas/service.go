@@ -26,6 +26,12 @@ type Service struct {
 	// OnNotifyError is told about notifications that could not be
 	// delivered after a successful write; nil ignores them.
 	OnNotifyError func(error)
+	// Events hears about new ideas, status changes and merges (webhooks);
+	// nil emits nothing.
+	Events townhall.Emitter
+	// Customers finds (or records) the customer a vote on their behalf
+	// is for; auth.Service implements it.
+	Customers Customers
 }
 
 // NewService returns a Service over store; n may be nil (no notifications).
@@ -112,7 +118,11 @@ func (s *Service) Propose(ctx context.Context, actor *townhall.User, in Input) (
 	if err := s.store.CreateIdea(ctx, idea, words); err != nil {
 		return nil, err
 	}
-	return s.store.Idea(ctx, idea.ID, actor.ID)
+	created, err := s.store.Idea(ctx, idea.ID, actor.ID)
+	if err == nil {
+		s.emitCreated(ctx, actor, created)
+	}
+	return created, err
 }
 
 // Edit changes an idea's title, description and tags. The author and the
@@ -423,7 +433,11 @@ func (s *Service) ChangeStatus(ctx context.Context, actor *townhall.User, id str
 			s.notifyFailed(err)
 		}
 	}
-	return s.store.Idea(ctx, id, actor.ID)
+	after, err := s.store.Idea(ctx, id, actor.ID)
+	if err == nil && ch.From != ch.To {
+		s.emitStatusChanged(ctx, actor, after, ch)
+	}
+	return after, err
 }
 
 // History lists an idea's status changes, oldest first.
@@ -466,6 +480,7 @@ func (s *Service) Merge(ctx context.Context, actor *townhall.User, dupID, intoID
 		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "idea.merge", TargetKind: "idea", TargetID: dupID,
 			Target: dup.Title, Before: map[string]any{"status": dup.Status, "votes": dup.Votes},
 			After: map[string]any{"merged_into": into.ID, "into": into.Title}})
+		s.emitMerged(ctx, actor, dup, into)
 		if ferr != nil {
 			s.notifyFailed(ferr)
 		} else {

@@ -23,6 +23,9 @@ type Service struct {
 	notify Notifier
 	staff  townhall.StaffLog
 	now    func() time.Time
+	// Events hears about new reviews and the business's first response
+	// to each (webhooks); nil emits nothing.
+	Events townhall.Emitter
 }
 
 // NewService returns a Service over store; n may be nil (no notifications).
@@ -247,6 +250,10 @@ func (s *Service) CreateReview(ctx context.Context, actor *townhall.User, produc
 	if err := s.store.CreateReview(ctx, r); err != nil {
 		return nil, err
 	}
+	if after, err := s.store.Product(ctx, p.ID); err == nil {
+		p = after // with this rating counted
+	}
+	s.emitReviewCreated(ctx, actor, p, r)
 	return r, nil
 }
 
@@ -431,15 +438,19 @@ func (s *Service) Respond(ctx context.Context, actor *townhall.User, reviewID, b
 	}
 	townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "review.respond", TargetKind: "review", TargetID: r.ID,
 		Target: s.reviewLabel(ctx, r), Before: responseFields(r.Response), After: responseFields(resp)})
-	if s.notify != nil {
-		if p, err := s.store.Product(ctx, r.ProductID); err == nil {
-			// After the write: a lost notification is a nuisance, not a corruption.
-			_ = s.notify.Notify(ctx, actor.ID, []string{r.AuthorID}, "review_response",
-				fmt.Sprintf("%s responded to your review of %s", actor.Name, p.Name),
-				fmt.Sprintf("/products/%s#review-%s", p.Slug, r.ID))
-		}
+	first := r.Response == nil
+	p, perr := s.store.Product(ctx, r.ProductID)
+	if s.notify != nil && perr == nil {
+		// After the write: a lost notification is a nuisance, not a corruption.
+		_ = s.notify.Notify(ctx, actor.ID, []string{r.AuthorID}, "review_response",
+			fmt.Sprintf("%s responded to your review of %s", actor.Name, p.Name),
+			fmt.Sprintf("/products/%s#review-%s", p.Slug, r.ID))
 	}
-	return s.store.Review(ctx, r.ID, actor.ID)
+	after, err := s.store.Review(ctx, r.ID, actor.ID)
+	if err == nil && first && perr == nil {
+		s.emitReviewResponded(ctx, actor, p, after)
+	}
+	return after, err
 }
 
 // RemoveResponse takes the business's response under a review down, for

@@ -40,6 +40,8 @@ type demoIdea struct {
 	status              ideas.Status
 	reason, response    string
 	comments            [][2]string // author, body
+	releaseNote         string      // for shipped ideas: what the changelog says
+	onBehalf            []ideas.OnBehalf
 }
 
 var demoIdeas = []demoIdea{
@@ -49,13 +51,16 @@ var demoIdeas = []demoIdea{
 		voters: []string{"fatima", "lars", "lucia", "aiko"}, status: ideas.StatusInProgress,
 		reason:   "Top request from Enterprise customers",
 		response: "We're building OpenID Connect sign-in now (it covers Okta, Entra ID and Keycloak). Expect a beta next month — follow this idea to hear when it ships.",
-		comments: [][2]string{{"fatima", "Same here; Entra ID support would make this an easy yes for our security review."}}},
+		comments: [][2]string{{"fatima", "Same here; Entra ID support would make this an easy yes for our security review."}},
+		onBehalf: []ideas.OnBehalf{{User: "procurement@northbank.example", Note: "Blocker in Northbank's security review call"}}},
 	{author: "sam", title: "Dark mode for the dashboard",
 		body:   "I work late and the white dashboard is blinding. Following the system setting would be perfect.",
 		tags:   []string{"ui"},
 		voters: []string{"jonas", "dev", "aiko", "lucia", "lars", "maya"}, status: ideas.StatusDone,
-		response: "Shipped in 4.2! The dashboard now follows your operating system's light or dark setting. Thanks to everyone who voted.",
-		comments: [][2]string{{"dev", "Looks great, thank you!"}, {"jonas", "Charts are readable in dark mode too. Nice work."}}},
+		response:    "Shipped in 4.2! The dashboard now follows your operating system's light or dark setting. Thanks to everyone who voted.",
+		comments:    [][2]string{{"dev", "Looks great, thank you!"}, {"jonas", "Charts are readable in dark mode too. Nice work."}},
+		releaseNote: "**Dark mode** arrived in 4.2:\n\n- the dashboard follows your system's light or dark setting\n- charts and tables have dark palettes\n- you can pin a theme under *Settings → Appearance*",
+		onBehalf:    []ideas.OnBehalf{{User: "@fatima-zahra", Note: "From a support call: her team works night shifts"}}},
 	{author: "lars", title: "Export reports to CSV on a schedule",
 		body:   "Every Monday I export the weekly usage report by hand and email it to finance. A scheduled export to email or S3 would save me an hour a week.",
 		tags:   []string{"reports", "integrations"},
@@ -188,6 +193,16 @@ func (s *seeder) demo(ctx context.Context) error {
 		if d.status != ideas.StatusOpen || d.response != "" {
 			if _, err := s.a.Ideas.ChangeStatus(ctx, pm, idea.ID, ideas.StatusUpdate{Status: string(d.status), Reason: d.reason, Response: d.response}); err != nil {
 				return fmt.Errorf("status of %q: %w", d.title, err)
+			}
+		}
+		for _, ob := range d.onBehalf {
+			if _, err := s.a.Ideas.VoteOnBehalf(ctx, pm, idea.ID, ob); err != nil {
+				return fmt.Errorf("vote on behalf of %s: %w", ob.User, err)
+			}
+		}
+		if d.releaseNote != "" {
+			if _, err := s.a.Ideas.SetReleaseNote(ctx, pm, idea.ID, d.releaseNote); err != nil {
+				return fmt.Errorf("release note of %q: %w", d.title, err)
 			}
 		}
 		s.prog.step(1)

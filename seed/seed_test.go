@@ -36,8 +36,13 @@ func TestDemoLoadsALivingSite(t *testing.T) {
 	if len(board.Items) != 8 || len(statuses) != 6 {
 		t.Errorf("board has %d ideas in %d statuses, want 8 ideas in all 6", len(board.Items), len(statuses))
 	}
-	if top := board.Items[0]; top.Title != "Dark mode for the dashboard" || top.Votes != 7 {
-		t.Errorf("top idea = %q with %d votes, want dark mode with 7", top.Title, top.Votes)
+	// Dark mode's seven voters and one customer's vote recorded by the team.
+	if top := board.Items[0]; top.Title != "Dark mode for the dashboard" || top.Votes != 8 {
+		t.Errorf("top idea = %q with %d votes, want dark mode with 8", top.Title, top.Votes)
+	}
+	changelog, err := env.App.Ideas.Changelog(ctx, "")
+	if err != nil || len(changelog.Items) != 1 || changelog.Items[0].Note == nil || changelog.Items[0].Idea.Title != "Dark mode for the dashboard" {
+		t.Errorf("changelog = %+v, %v; want dark mode with its release note", changelog.Items, err)
 	}
 	products, err := env.App.Reviews.Products(ctx, nil, reviews.ProductFilter{})
 	if err != nil {

@@ -50,6 +50,8 @@ func (s *Server) devLogin(c *gin.Context) error {
 	if _, ok := email.ValidAddress(addr); addr != "" && !ok {
 		err = townhall.Errorf(townhall.EINVALID, "Email %q is not an address like ann@example.com; leave it empty for no email.", addr)
 	} else if strings.TrimSpace(name) != "" {
+		// An email address (optional) lets mail reach the person, and a
+		// trial play a customer the product team recorded by email.
 		u, err = s.svc.Auth.SignIn(c.Request.Context(), auth.Identity{Provider: "dev", Subject: name, Name: name, Email: addr, Role: role,
 			Fresh: c.PostForm("fresh") != ""})
 	}

@@ -104,8 +104,12 @@ func (s *Server) limitBody(c *gin.Context) error {
 	return nil
 }
 
-// loadUser resolves the session cookie to the signed-in user.
+// loadUser resolves the session cookie to the signed-in user; an API
+// request with an Authorization header is the token's user instead.
 func (s *Server) loadUser(c *gin.Context) error {
+	if c.GetHeader("Authorization") != "" && isAPI(c.Request.URL.Path) && s.svc.Tokens != nil {
+		return s.bearerUser(c)
+	}
 	ck, err := c.Request.Cookie(sessionCookie)
 	if err != nil || ck.Value == "" {
 		c.Next()
@@ -159,7 +163,7 @@ func (s *Server) rateLimitWrites(c *gin.Context) error {
 		}
 	}
 	if u := currentUser(c); u != nil && s.cfg.UserWritesPerMinute > 0 {
-		if ok, wait := s.limits.allow(c.Request.Context(), "user:"+u.ID, s.cfg.UserWritesPerMinute, now); !ok {
+		if ok, wait := s.limits.allow(c.Request.Context(), writerKey(c, u), s.cfg.UserWritesPerMinute, now); !ok {
 			return s.tooMany(c, wait)
 		}
 	}

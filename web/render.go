@@ -34,6 +34,8 @@ type view struct {
 	Data      any
 	DevLogin  bool
 	RequestID string
+	// Feed is the page's Atom feed, linked from its head.
+	Feed *feedLink
 }
 
 // renderer holds one template set per page: the layout and partials plus the
@@ -184,6 +186,8 @@ func (r *renderer) funcs() template.FuncMap {
 		"stars":         func(n int) string { return starText(float64(n)) },
 		"starsf":        starText,
 		"ratingChoices": ratingChoices,
+		"dict":          dict,
+		"hasValue":      hasValue,
 	}
 }
 

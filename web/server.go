@@ -26,6 +26,8 @@ import (
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/search"
 	"github.com/townhall/townhall/settings"
+	"github.com/townhall/townhall/tokens"
+	"github.com/townhall/townhall/webhooks"
 )
 
 // Config is what the web layer needs from the command line.
@@ -72,6 +74,10 @@ type Services struct {
 	// Limiter counts write rate limits across every app node; nil counts
 	// them in this node's memory.
 	Limiter RateLimiter
+	// Tokens authenticates API requests that carry a bearer token.
+	Tokens *tokens.Service
+	// Webhooks manages webhook endpoints and their delivery log.
+	Webhooks *webhooks.Service
 }
 
 // Server holds the router and everything handlers share.
@@ -169,6 +175,9 @@ func (s *Server) routes() {
 	s.reviewRoutes(r)
 	s.searchRoutes(r)
 	s.emailRoutes(r)
+	s.tokenRoutes(r)
+	s.webhookRoutes(r)
+	s.feedRoutes(r)
 }
 
 // api is the JSON API group; handlers under it answer errors as JSON.

@@ -109,7 +109,9 @@ type Client struct {
 	HTTP *http.Client
 	Base string
 	User *townhall.User // nil for anonymous clients
-	t    testing.TB
+	// Header is sent with every request (an API token's Authorization).
+	Header http.Header
+	t      testing.TB
 }
 
 // Anonymous returns a client that is not signed in.
@@ -146,6 +148,14 @@ func (e *Env) ClientWithEmail(t testing.TB, name string, role townhall.Role, add
 	return c
 }
 
+// Bearer returns a client without cookies that sends token as its
+// "Authorization: Bearer" header, as a script would.
+func (e *Env) Bearer(t testing.TB, token string) *Client {
+	c := e.Anonymous(t)
+	c.Header = http.Header{"Authorization": {"Bearer " + token}}
+	return c
+}
+
 // Do sends a request with an optional JSON body and returns the response
 // with its body read.
 func (c *Client) Do(method, path string, body any) (*http.Response, []byte) {
@@ -178,6 +188,9 @@ func (c *Client) Do(method, path string, body any) (*http.Response, []byte) {
 
 func (c *Client) send(req *http.Request) (*http.Response, []byte) {
 	c.t.Helper()
+	for k, vs := range c.Header {
+		req.Header[k] = vs
+	}
 	res, err := c.HTTP.Do(req)
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)

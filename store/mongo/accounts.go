@@ -97,7 +97,7 @@ func (db *DB) DeleteAccount(ctx context.Context, d account.Deletion) (bool, erro
 		return false, err
 	}
 	placeholder := deletedPlaceholder(d.UserID)
-	set := bson.D{{Key: "handle", Value: d.Handle}, {Key: "name", Value: d.Name}, {Key: "email", Value: ""},
+	set := bson.D{{Key: "handle", Value: d.Handle}, {Key: "name", Value: d.Name}, {Key: "email", Value: ""}, {Key: "email_key", Value: ""},
 		{Key: "avatar_url", Value: ""}, {Key: "role", Value: string(townhall.RoleMember)}, {Key: "verified", Value: false},
 		{Key: "unread", Value: 0}, {Key: "identities", Value: []string{placeholder}}}
 	unset := bson.D{{Key: "$unset", Value: bson.D{{Key: "segment_id", Value: ""}}}}

@@ -115,7 +115,23 @@ func PageQueries() []PageQuery {
 			}
 		}
 	}
-	return qs
+	return append(qs, integrationQueries()...)
+}
+
+// integrationQueries are the page queries of tokens, webhooks, the
+// changelog and votes on behalf.
+func integrationQueries() []PageQuery {
+	return []PageQuery{
+		{"changelog", "ideas", changelogFilter(nil), changelogSort},
+		{"changelog after a cursor", "ideas", changelogFilter(&ideas.Cursor{Key: 5, ID: "z"}), changelogSort},
+		{"token by hash", "api_tokens", bson.D{{Key: "hash", Value: "h"}}, nil},
+		{"personal tokens", "api_tokens", bson.D{{Key: "user_id", Value: "u"}, {Key: "site", Value: false}}, bson.D{{Key: "_id", Value: -1}}},
+		{"site tokens", "api_tokens", bson.D{{Key: "site", Value: true}}, bson.D{{Key: "_id", Value: -1}}},
+		{"webhook attempts of deliveries", "webhook_attempts", webhookAttemptsFilter("e", []string{"j1", "j2"}), nil},
+		{"votes recorded on behalf", "idea_proxy_votes", bson.D{{Key: "idea_id", Value: "i"}}, bson.D{{Key: "created_at", Value: -1}}},
+		{"user by email", "users", bson.D{{Key: "email_key", Value: "a@b.example"}}, bson.D{{Key: "_id", Value: 1}}},
+		{"admins", "users", adminsFilter, bson.D{{Key: "_id", Value: 1}}},
+	}
 }
 
 // Explain returns the server's query plan for q.

@@ -41,6 +41,11 @@ func (db *DB) countVotes(ctx context.Context, ideaID, seg string, delta int, new
 func (db *DB) Vote(ctx context.Context, ideaID, userID string, at time.Time) (bool, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
+	return db.addVote(ctx, ideaID, userID, at)
+}
+
+// addVote is Vote within the caller's operation deadline.
+func (db *DB) addVote(ctx context.Context, ideaID, userID string, at time.Time) (bool, error) {
 	if _, err := db.openIdea(ctx, ideaID); err != nil {
 		return false, err
 	}
@@ -84,7 +89,10 @@ func (db *DB) Unvote(ctx context.Context, ideaID, userID string) (bool, error) {
 	}
 	_, err = db.ideas().UpdateOne(ctx, bson.D{{Key: "_id", Value: ideaID}, {Key: "seg_votes." + segKey(v.SegmentID), Value: bson.D{{Key: "$lte", Value: 0}}}},
 		bson.D{{Key: "$unset", Value: bson.D{{Key: "seg_votes." + segKey(v.SegmentID), Value: ""}}}})
-	return true, err
+	if err != nil {
+		return true, err
+	}
+	return true, db.forgetProxyVote(ctx, ideaID, userID)
 }
 
 // recomputeTrend rebuilds an idea's trend from its votes; unvotes use it

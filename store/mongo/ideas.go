@@ -103,6 +103,7 @@ type ideaDoc struct {
 	Hidden      *hiddenDoc     `bson:"hidden,omitempty"`
 	StatusAt    int64          `bson:"status_at,omitempty"`
 	RespondedAt int64          `bson:"responded_at,omitempty"`
+	ShippedAt   int64          `bson:"shipped_at,omitempty"` // when it last moved to done (the changelog's order)
 	CreatedAt   int64          `bson:"created_at"`
 	UpdatedAt   int64          `bson:"updated_at"`
 }

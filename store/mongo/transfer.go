@@ -103,6 +103,9 @@ func replace(key any, doc any) mongo.WriteModel {
 func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collection, []mongo.WriteModel, error) {
 	var models []mongo.WriteModel
 	add := func(m mongo.WriteModel) { models = append(models, m) }
+	if coll, ok := db.integrationModels(b, add); ok {
+		return coll, models, nil
+	}
 	switch b.Type.Name {
 	case "settings":
 		for _, r := range b.Records {
@@ -126,7 +129,7 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 			if len(ids) == 0 && u.DeletedAt != 0 {
 				ids = []string{deletedPlaceholder(u.ID)} // see accounts.go
 			}
-			add(replace(u.ID, userDoc{ID: u.ID, Handle: u.Handle, Name: u.Name, Email: u.Email, AvatarURL: u.AvatarURL, Role: u.Role,
+			add(replace(u.ID, userDoc{ID: u.ID, Handle: u.Handle, Name: u.Name, Email: u.Email, EmailKey: emailKey(u.Email), AvatarURL: u.AvatarURL, Role: u.Role,
 				SegmentID: u.SegmentID, Verified: u.Verified, Unread: u.Unread, CreatedAt: u.CreatedAt, Identities: ids,
 				LastSeenAt: u.LastSeenAt, DaysVisited: u.DaysVisited, DeletedAt: u.DeletedAt}))
 		}
@@ -342,7 +345,7 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 func ideaFromRecord(i *transfer.Idea) ideaDoc {
 	d := ideaDoc{ID: i.ID, AuthorID: i.AuthorID, Title: i.Title, Body: i.Body, BodyHTML: i.BodyHTML, Tags: []string{},
 		Status: i.Status, Votes: i.Votes, Comments: i.Comments, Trend: i.Trend, MergedInto: i.MergedInto,
-		StatusAt: i.StatusAt, RespondedAt: i.RespondedAt, CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt}
+		StatusAt: i.StatusAt, RespondedAt: i.RespondedAt, ShippedAt: i.ShippedAt, CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt}
 	if i.Tags != "" {
 		d.Tags = strings.Split(i.Tags, ",")
 	}

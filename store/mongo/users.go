@@ -23,6 +23,7 @@ type userDoc struct {
 	Handle    string `bson:"handle"`
 	Name      string `bson:"name"`
 	Email     string `bson:"email"`
+	EmailKey  string `bson:"email_key,omitempty"` // Email lowercased, for finding customers (customers.go)
 	AvatarURL string `bson:"avatar_url"`
 	Role      string `bson:"role"`
 	SegmentID string `bson:"segment_id,omitempty"`
@@ -138,7 +139,7 @@ func (db *DB) SignIn(ctx context.Context, id auth.Identity, now time.Time) (*tow
 	for attempt := 0; attempt < 20; attempt++ {
 		var d userDoc
 		err := db.users.FindOneAndUpdate(ctx, byIdentity, bson.D{{Key: "$set", Value: bson.D{
-			{Key: "name", Value: id.Name}, {Key: "email", Value: id.Email}, {Key: "avatar_url", Value: id.AvatarURL}}}},
+			{Key: "name", Value: id.Name}, {Key: "email", Value: id.Email}, {Key: "email_key", Value: emailKey(id.Email)}, {Key: "avatar_url", Value: id.AvatarURL}}}},
 			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
 		if err == nil {
 			u, err := db.toUser(ctx, &d)
@@ -149,6 +150,13 @@ func (db *DB) SignIn(ctx context.Context, id auth.Identity, now time.Time) (*tow
 		if err := db.refuseDeletedIdentity(ctx, id); err != nil {
 			return nil, false, err
 		}
+		// A customer recorded by email becomes this person.
+		if d, ok, err := db.claimPlaceholder(ctx, id); err != nil {
+			return nil, false, err
+		} else if ok {
+			u, err := db.toUser(ctx, &d)
+			return u, true, err
+		}
 		role := id.Role
 		if role == "" {
 			role = townhall.RoleMember
@@ -157,7 +165,7 @@ func (db *DB) SignIn(ctx context.Context, id auth.Identity, now time.Time) (*tow
 		if err != nil {
 			return nil, false, err
 		}
-		d = userDoc{ID: townhall.NewID(), Handle: handle, Name: id.Name, Email: id.Email, AvatarURL: id.AvatarURL,
+		d = userDoc{ID: townhall.NewID(), Handle: handle, Name: id.Name, Email: id.Email, EmailKey: emailKey(id.Email), AvatarURL: id.AvatarURL,
 			Role: string(role), CreatedAt: ms(now), Identities: []string{identityKey(id)}}
 		if _, err := db.users.InsertOne(ctx, &d); mongo.IsDuplicateKeyError(err) {
 			continue // lost a race on the identity or the handle: look again

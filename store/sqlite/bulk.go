@@ -261,7 +261,7 @@ func (b *Bulk) AddIdea(ctx context.Context, idea *ideas.Idea, words []string, vo
 		idea.Trend = ideas.TrendAdd(idea.Trend, ideas.TrendExponent(v.At))
 		perSegment[seg]++
 	}
-	var statusAt, respondedAt, responseAt sql.NullInt64
+	var statusAt, respondedAt, responseAt, shippedAt sql.NullInt64
 	var respBody, respHTML string
 	var respAuthor sql.NullString
 	earliest := func(at int64) {
@@ -276,6 +276,12 @@ func (b *Bulk) AddIdea(ctx context.Context, idea *ideas.Idea, words []string, vo
 		at := ms(ch.At)
 		statusAt = sql.NullInt64{Int64: at, Valid: true}
 		earliest(at)
+		switch { // as markShipped keeps it
+		case ch.To == ideas.StatusDone && ch.From != ideas.StatusDone:
+			shippedAt = sql.NullInt64{Int64: at, Valid: true}
+		case ch.To != ideas.StatusDone:
+			shippedAt = sql.NullInt64{}
+		}
 		if ch.Response != "" {
 			respBody, respHTML, respAuthor = ch.Response, string(ch.ResponseHTML), sql.NullString{String: ch.ActorID, Valid: true}
 			responseAt = sql.NullInt64{Int64: at, Valid: true}
@@ -288,11 +294,11 @@ func (b *Bulk) AddIdea(ctx context.Context, idea *ideas.Idea, words []string, vo
 		}
 	}
 	if err := b.exec(ctx, `INSERT INTO ideas(id, author_id, title, body, body_html, tags, status, votes, comments, trend,
-		response_body, response_html, response_author_id, response_at, status_at, responded_at, created_at, updated_at)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		response_body, response_html, response_author_id, response_at, status_at, responded_at, created_at, updated_at, shipped_at)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		idea.ID, idea.AuthorID, idea.Title, idea.Body, string(idea.BodyHTML), strings.Join(idea.Tags, ","), idea.Status,
 		idea.Votes, idea.Comments, idea.Trend, respBody, respHTML, respAuthor, responseAt, statusAt, respondedAt,
-		ms(idea.CreatedAt), ms(idea.UpdatedAt)); err != nil {
+		ms(idea.CreatedAt), ms(idea.UpdatedAt), shippedAt); err != nil {
 		return err
 	}
 	for _, v := range rows {

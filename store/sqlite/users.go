@@ -95,6 +95,12 @@ func (db *DB) SignIn(ctx context.Context, id auth.Identity, now time.Time) (*tow
 				return err
 			}
 			created = true
+			// A customer recorded by email becomes this person.
+			if userID, err = claimPlaceholder(ctx, tx, id); err != nil {
+				return err
+			} else if userID != "" {
+				break
+			}
 			userID = townhall.NewID()
 			role := id.Role
 			if role == "" {

@@ -510,13 +510,7 @@ func ideasMergeMovesVotesOnce(t *testing.T, open Opener) {
 	bob := MustSignIn(t, b, "bob", "")
 	cat := MustSignIn(t, b, "cat", "")
 	dan := MustSignIn(t, b, "dan", "")
-	seg := &townhall.Segment{ID: townhall.NewID(), Name: "Enterprise", Weight: 10}
-	if err := b.SaveSegment(ctx, seg); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.SetUserSegment(ctx, cat.ID, seg.ID); err != nil {
-		t.Fatal(err)
-	}
+	mustSegment(t, b, "Enterprise", 10, cat)
 	target := newIdea(t, s, ann, "Dark mode", now, "ui")
 	dup := newIdea(t, s, bob, "Night theme please", now.Add(time.Minute), "ui", "theme")
 	older := newIdea(t, s, dan, "Black background", now.Add(2*time.Minute))

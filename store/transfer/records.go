@@ -174,6 +174,7 @@ type Idea struct {
 	HiddenAt         int64   `col:"hidden_at,null"`
 	HiddenBy         string  `col:"hidden_by,null"`
 	HiddenReason     string  `col:"hidden_reason"`
+	ShippedAt        int64   `col:"shipped_at,null"`
 }
 
 // IdeaTag is an idea listed under one tag, with the sort keys the tag's
