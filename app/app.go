@@ -6,12 +6,14 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -21,6 +23,7 @@ import (
 	"github.com/townhall/townhall/account"
 	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/auth"
+	"github.com/townhall/townhall/email"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/jobs"
@@ -73,6 +76,17 @@ type Config struct {
 	// OAuthHTTPClient makes requests to identity providers (custom CAs,
 	// proxies, tests); nil is a default client with a timeout.
 	OAuthHTTPClient *http.Client
+
+	// Email: SMTPURL names the server (empty keeps mail composed but
+	// unsent, for /admin/email), MailFrom the sender (default: the site
+	// name at noreply@ the base URL's host), MailDelay how long an event
+	// waits for others about the same thread or idea (0 sends at once).
+	SMTPURL   string
+	MailFrom  string
+	MailDelay time.Duration
+	// MailTLSConfig replaces the TLS settings of SMTP connections (a
+	// private CA, a test server); nil uses the system's roots.
+	MailTLSConfig *tls.Config
 }
 
 // Defaults returns the settings `go run ./cmd/townhall` uses.
@@ -90,6 +104,7 @@ func Defaults() Config {
 		ReactionsPerMinute:  120,
 		AnonPageCache:       2 * time.Second,
 		TimeZone:            "UTC",
+		MailDelay:           2 * time.Minute,
 	}
 }
 
@@ -185,7 +200,37 @@ func (c *Config) Validate() error {
 	if c.SessionSecret != "" && len(c.SessionSecret) < 32 {
 		return configErrorf("--session-secret must be at least 32 characters")
 	}
+	return c.validateMail()
+}
+
+// validateMail checks the email settings.
+func (c *Config) validateMail() error {
+	if c.SMTPURL != "" {
+		if _, err := email.ParseSMTPURL(c.SMTPURL); err != nil {
+			return configErrorf("--smtp-url %v", err)
+		}
+	}
+	if c.MailFrom != "" {
+		if _, err := parseMailFrom(c.MailFrom); err != nil {
+			return configErrorf("--mail-from %q is not one address like \"Acme Community <community@acme.example>\"", c.MailFrom)
+		}
+	}
+	if c.MailDelay < 0 || c.MailDelay > time.Hour {
+		return configErrorf("--mail-delay must be between 0 (send at once) and 1h, like 2m")
+	}
 	return nil
+}
+
+// parseMailFrom reads --mail-from: one address, with or without a name.
+func parseMailFrom(s string) (*mail.Address, error) {
+	a, err := mail.ParseAddress(s)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := email.ValidAddress(a.Address); !ok {
+		return nil, fmt.Errorf("%q is not an address", a.Address)
+	}
+	return a, nil
 }
 
 func isLoopback(host string) bool {
@@ -208,6 +253,7 @@ type Store interface {
 	ideas.Store
 	reviews.Store
 	jobs.Store
+	email.Store
 	audit.Store
 	settings.Store
 	moderation.Store
@@ -255,6 +301,8 @@ type App struct {
 	Forum   *forum.Service
 	Ideas   *ideas.Service
 	Reviews *reviews.Service
+	// Email turns notifications into email and keeps people's choices.
+	Email *email.Service
 	// Settings are the site settings admins change at run time.
 	Settings *settings.Service
 	// StaffLog records every staff action (services call it).
@@ -362,6 +410,11 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := a.openEmail(base); err != nil {
+		a.SearchIndex.Close()
+		db.Close()
+		return nil, err
+	}
 	// A store that can count rate limits for all nodes does; a limiter
 	// error falls back to this node's own buckets (see web.RateLimiter).
 	limiter, _ := db.(web.RateLimiter)
@@ -384,6 +437,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Reviews:  a.Reviews,
 		Settings: a.Settings,
 		StaffLog: a.StaffLog,
+		Email:    a.Email,
 		Account:  a.Account,
 		// Moderation is trust and safety (flags, review queue, sanctions).
 		Moderation: a.Moderation,
@@ -399,7 +453,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a.Web.Registry().MustRegister(newJobMetrics(a.Jobs, db))
+	a.Web.Registry().MustRegister(newJobMetrics(a.Jobs, db), newMailMetrics(a.Email, db))
 	bgctx, cancel := context.WithCancel(context.Background())
 	a.bg = cancel
 	go a.background(bgctx)
@@ -434,6 +488,7 @@ func (a *App) background(ctx context.Context) {
 				a.Config.Logger.Warn("pruning rate-limit windows", "err", err)
 			}
 		}
+		a.emailHousekeeping(ctx)
 		if _, err := a.Webhooks.Prune(ctx, a.Jobs.FailedRetention); err != nil && ctx.Err() == nil {
 			a.Config.Logger.Warn("pruning webhook attempts", "err", err)
 		}

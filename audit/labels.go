@@ -47,6 +47,7 @@ var labels = map[string]string{
 	"review.respond":         "Responded to a review",
 	"review.response_remove": "Removed a business response",
 
+	"user.trust_level": "Set a person's trust level",
 	"user.role":        "Changed a role",
 	"user.verified":    "Changed verified-customer status",
 	"user.segment":     "Moved a person to another segment",
@@ -56,12 +57,12 @@ var labels = map[string]string{
 	"user.unsuspend":   "Lifted a suspension",
 	"user.silence":     "Silenced a person",
 	"user.unsilence":   "Lifted a silence",
-	"user.trust_level": "Set a person's trust level",
 	"segment.create":   "Created a segment",
 	"segment.update":   "Changed a segment",
 	"segment.delete":   "Deleted a segment",
 	"settings.update":  "Changed the site settings",
 	"flag.resolve":     "Resolved flags",
+	"email.retry":      "Sent a failed email again",
 }
 
 // Label is the words for an action: the known sentence, or one made from

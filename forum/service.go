@@ -452,8 +452,22 @@ func (s *Service) Reply(ctx context.Context, actor *townhall.User, threadID, bod
 	if s.notify != nil {
 		followers, err := s.store.ThreadFollowers(ctx, t.ID)
 		if err == nil {
-			err = s.notify.Notify(ctx, actor.ID, followers, "reply",
-				fmt.Sprintf("%s replied in “%s”: %s", actor.Name, t.Title, markdown.Excerpt(body, 120)), PostURL(t.ID, p))
+			// The thread's author hears of a direct reply ("reply"); others
+			// follow it ("followed_reply"), which email keeps for digests
+			// unless they choose otherwise.
+			var direct, others []string
+			for _, uid := range followers {
+				if uid == t.AuthorID {
+					direct = append(direct, uid)
+				} else {
+					others = append(others, uid)
+				}
+			}
+			text := fmt.Sprintf("%s replied in “%s”: %s", actor.Name, t.Title, markdown.Excerpt(body, 120))
+			err = s.notify.Notify(ctx, actor.ID, direct, "reply", text, PostURL(t.ID, p))
+			if err == nil {
+				err = s.notify.Notify(ctx, actor.ID, others, "followed_reply", text, PostURL(t.ID, p))
+			}
 		}
 		s.notifyFailed(err)
 	}

@@ -320,6 +320,10 @@ type Store interface {
 
 	// Followers lists the author, voters and commenters of an idea.
 	Followers(ctx context.Context, ideaID string) ([]string, error)
+	// VotersAfter lists up to limit of an idea's voters with user ids after
+	// the given one, in id order: a fan-out to every voter pages through
+	// them (a merge moves the duplicate's voters here).
+	VotersAfter(ctx context.Context, ideaID, after string, limit int) ([]string, error)
 	// Demand lists an idea's votes by voter segment, with current weights.
 	Demand(ctx context.Context, ideaID string) ([]SegmentDemand, error)
 	// Triage returns a page of unmerged, visible ideas awaiting a first response,

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/jobs"
 	"github.com/townhall/townhall/markdown"
 )
 
@@ -26,6 +27,7 @@ type Service struct {
 	store  Store
 	notify Notifier
 	gate   townhall.Gate
+	jobs   jobs.Enqueuer // status-change fan-outs; nil runs them inline
 	staff  townhall.StaffLog
 	now    func() time.Time
 	// OnNotifyError is told about notifications that could not be
@@ -389,7 +391,7 @@ func (s *Service) Comment(ctx context.Context, actor *townhall.User, id, body st
 			others = append(others, uid)
 		}
 	}
-	s.tell(ctx, actor.ID, others, "comment",
+	s.tell(ctx, actor.ID, others, "followed_comment",
 		fmt.Sprintf("%s also commented on “%s”", actor.Name, idea.Title), url)
 	return c, nil
 }
@@ -423,8 +425,8 @@ type StatusUpdate struct {
 }
 
 // ChangeStatus moves an idea to a new status, recording who, when and why,
-// optionally with an official response; voters and commenters are told.
-// Product team only.
+// optionally with an official response; its author, voters and commenters
+// are told (in the background when SetJobs was called). Product team only.
 func (s *Service) ChangeStatus(ctx context.Context, actor *townhall.User, id string, u StatusUpdate) (*Idea, error) {
 	if err := requireTeam(actor, "change an idea's status"); err != nil {
 		return nil, err
@@ -472,14 +474,17 @@ func (s *Service) ChangeStatus(ctx context.Context, actor *townhall.User, id str
 		entry.After = map[string]any{"status": st, "response": response}
 	}
 	townhall.RecordStaff(ctx, s.staff, actor, entry)
-	if followers, err := s.store.Followers(ctx, id); err != nil {
-		s.notifyFailed(err)
-	} else {
+	if s.notify != nil {
 		text := fmt.Sprintf("“%s” is now %s", idea.Title, st.Label())
 		if st == idea.Status {
 			text = fmt.Sprintf("The product team responded to “%s”", idea.Title)
 		}
-		s.tell(ctx, actor.ID, followers, "status", text, idea.URL())
+		// An idea can have tens of thousands of voters: they are told by
+		// background jobs, a page at a time, so the request stays fast.
+		if err := s.fanOut(ctx, statusFanout{Change: ch.ID, Idea: id, Actor: actor.ID, Author: idea.AuthorID,
+			Text: text, At: ch.At, Phase: "voters"}); err != nil {
+			s.notifyFailed(err)
+		}
 	}
 	after, err := s.store.Idea(ctx, id, actor.ID)
 	if err == nil && ch.From != ch.To {

@@ -32,6 +32,9 @@ var reactionRoutes = map[string]bool{
 	"POST /notifications/read":           true,
 	"POST /api/v1/notifications/read":    true,
 	"POST /api/v1/preview":               true,
+	"POST /settings/notifications":       true,
+	"PUT /api/v1/settings/notifications": true,
+	"POST /unsubscribe/:token":           true,
 }
 
 // isReaction reports whether the matched route spends the reactions budget.
@@ -80,10 +83,17 @@ func (s *Server) limitUser(c *gin.Context, u *townhall.User, now time.Time) erro
 // silencedMay are the writes a silenced person may still make: they can
 // read, sign out and keep their own account in order, not post or react.
 var silencedMay = map[string]bool{
-	"POST /auth/logout":               true,
-	"POST /notifications/read":        true,
-	"POST /api/v1/notifications/read": true,
-	"POST /api/v1/preview":            true,
+	"POST /auth/logout":                  true,
+	"POST /notifications/read":           true,
+	"POST /api/v1/notifications/read":    true,
+	"POST /api/v1/preview":               true,
+	"POST /settings/notifications":       true,
+	"PUT /api/v1/settings/notifications": true,
+	"POST /unsubscribe/:token":           true,
+	"POST /settings/tokens/:id/revoke":   true,
+	"DELETE /api/v1/tokens/:id":          true,
+	"POST /settings/account/delete":      true,
+	"DELETE /api/v1/me":                  true,
 }
 
 // refuseSilenced answers a silenced (or, should a session outlive the

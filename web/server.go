@@ -19,6 +19,7 @@ import (
 	"github.com/townhall/townhall/account"
 	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/auth"
+	"github.com/townhall/townhall/email"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/moderation"
@@ -67,6 +68,9 @@ type Services struct {
 	// Moderation is trust and safety: flags, the review queue, trust
 	// levels, silences and suspensions.
 	Moderation *moderation.Service
+	// Email keeps people's email settings, unsubscribes them, and shows
+	// admins the composed email.
+	Email *email.Service
 	// Account downloads and deletes accounts (data rights).
 	Account *account.Service
 	// OAuth signs people in through GitHub, Google, GitLab and OIDC; nil
@@ -143,6 +147,7 @@ func (s *Server) Handler() http.Handler {
 	if o := s.cfg.BaseURL; o.Host != "" {
 		cop.AddTrustedOrigin(o.Scheme + "://" + o.Host)
 	}
+	cop.AddInsecureBypassPattern(unsubscribePattern)
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.metrics.crossOriginDenied.Inc()
 		s.writeError(w, r, s.baseView(r), townhall.Errorf(townhall.EFORBIDDEN,
@@ -179,6 +184,7 @@ func (s *Server) routes() {
 	s.productRoutes(r)
 	s.reviewRoutes(r)
 	s.searchRoutes(r)
+	s.emailRoutes(r)
 	s.tokenRoutes(r)
 	s.webhookRoutes(r)
 	s.feedRoutes(r)

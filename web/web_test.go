@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -96,20 +97,27 @@ func TestDevLoginValidation(t *testing.T) {
 	env := apptest.Start(t)
 	c := env.Anonymous(t)
 	for _, tc := range []struct {
-		name, role string
-		want       string
+		name, role, email string
+		want              string
 	}{
-		{"", "", "Name is required"},
-		{"Eve", "superuser", "Unknown role"},
-		{"bad\x00name", "", "control characters"},
+		{"", "", "", "Name is required"},
+		{"Eve", "superuser", "", "Unknown role"},
+		{"bad\x00name", "", "", "control characters"},
+		{"Eve", "", "eve@@example.com", "is not an address"},
+		{"Eve", "", "Eve <eve@example.com>", "is not an address"},
 	} {
-		res, body := c.Form("POST", "/auth/dev/login", url.Values{"name": {tc.name}, "role": {tc.role}})
+		res, body := c.Form("POST", "/auth/dev/login", url.Values{"name": {tc.name}, "role": {tc.role}, "email": {tc.email}})
 		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, tc.want) {
-			t.Errorf("login %q/%q: status %d, want 400 with %q", tc.name, tc.role, res.StatusCode, tc.want)
+			t.Errorf("login %q/%q/%q: status %d, want 400 with %q", tc.name, tc.role, tc.email, res.StatusCode, tc.want)
 		}
 		if tc.name == "Eve" && !strings.Contains(body, `value="Eve"`) {
 			t.Error("the form lost what the user typed")
 		}
+	}
+	// The optional address is the one email goes to.
+	eve := env.ClientWithEmail(t, "Eve", "", "eve@example.com")
+	if u, err := env.App.Auth.User(context.Background(), eve.User.ID); err != nil || u.Email != "eve@example.com" {
+		t.Fatalf("Eve's address = %v, %v", u, err)
 	}
 }
 

@@ -98,6 +98,9 @@ func configFlags(name string, stderr io.Writer) (*flag.FlagSet, *app.Config, *st
 	fs.StringVar(&cfg.OIDCClientID, "oidc-client-id", "", "OpenID Connect client id")
 	fs.StringVar(&cfg.OIDCClientSecret, "oidc-client-secret", "", "OpenID Connect client secret")
 	fs.StringVar(&cfg.OIDCName, "oidc-name", cfg.OIDCName, "label of the OpenID Connect sign-in button")
+	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "SMTP server for email: smtp://user:pass@host:587 (STARTTLS), smtp://host:25?tls=none (local relay) or smtps://user:pass@host:465; empty keeps email unsent for /admin/email")
+	fs.StringVar(&cfg.MailFrom, "mail-from", "", `sender of email, e.g. "Acme Community <community@acme.example>" (default: the site name at noreply@ the base URL's host)`)
+	fs.DurationVar(&cfg.MailDelay, "mail-delay", cfg.MailDelay, "how long an event waits so others about the same thread or idea go out in one email (0 = at once)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	return fs, &cfg, logFormat
 }

@@ -14,9 +14,9 @@ import (
 // multi-step writes keep beside the facts: an idea's votes, per-segment
 // demand and trend score (from idea_votes) and its comment count (visible
 // comments), a review's helpful count (from
-// review_votes) and a product's rating count, sum and histogram (from its
-// visible reviews), and moderation's case and record counters (from
-// flags and cases). A write is the fact first and its counter after (see the
+// review_votes), a product's rating count, sum and histogram (from its
+// visible reviews), moderation's case and record counters (from flags and
+// cases) and a person's unread notifications. A write is the fact first and its counter after (see the
 // package doc), so a node that dies between the two steps leaves a counter
 // one short; re-running the write cannot tell. RepairCounters finds every
 // such difference and, with fix, writes the recomputed value. It returns
@@ -24,7 +24,7 @@ import (
 // merge's own re-run.
 func (db *DB) RepairCounters(ctx context.Context, fix bool) ([]string, error) {
 	var out []string
-	for _, step := range []func(context.Context, bool) ([]string, error){db.repairIdeas, db.repairHelpful, db.repairRatings, db.repairModeration} {
+	for _, step := range []func(context.Context, bool) ([]string, error){db.repairIdeas, db.repairHelpful, db.repairRatings, db.repairModeration, db.repairUnread} {
 		lines, err := step(ctx, fix)
 		if err != nil {
 			return out, err

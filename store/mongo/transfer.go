@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -156,7 +157,7 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 	case "notifications":
 		for _, r := range b.Records {
 			n := r.(*transfer.Notification)
-			add(replace(n.ID, notificationDoc{n.ID, n.UserID, n.Kind, n.Text, n.URL, n.CreatedAt, n.Read}))
+			add(replace(n.ID, notificationDoc{n.ID, n.UserID, n.Kind, n.Text, n.URL, n.CreatedAt, n.Read, n.Group, n.MailKey}))
 		}
 		return db.notifications, models, nil
 	case "forum_categories":
@@ -303,6 +304,28 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 			add(replace(j.ID, d))
 		}
 		return db.jobs(), models, nil
+	case "mail_preferences":
+		for _, r := range b.Records {
+			p := r.(*transfer.MailPreferences)
+			d, err := prefsDocFromJSON(p.UserID, p.NoEmail, p.Digest, p.Kinds, p.UpdatedAt)
+			if err != nil {
+				return nil, nil, fmt.Errorf("mail preferences of %s: %w", p.UserID, err)
+			}
+			add(replace(p.UserID, d))
+		}
+		return db.mailPrefs(), models, nil
+	case "mail_messages":
+		for _, r := range b.Records {
+			m := r.(*transfer.MailMessage)
+			d := messageDoc{ID: m.ID, Key: m.Key, UserID: m.UserID, To: m.To, Kind: m.Kind, Subject: m.Subject, MessageID: m.MessageID,
+				Text: m.Text, HTML: m.HTML, State: m.State, Error: m.Error, Attempts: m.Attempts,
+				CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, SentAt: m.SentAt}
+			if err := json.Unmarshal([]byte(m.Headers), &d.Headers); err != nil {
+				return nil, nil, fmt.Errorf("headers of email %s: %w", m.ID, err)
+			}
+			add(replace(m.ID, d))
+		}
+		return db.mailMessages(), models, nil
 	case "audit_log":
 		for _, r := range b.Records {
 			e := r.(*transfer.AuditEntry)

@@ -43,6 +43,7 @@ var suites = []struct {
 	{"audit", auditCases},
 	{"auth", authCases},
 	{"changelog", changelogCases},
+	{"email", emailCases},
 	{"forum", forumCases},
 	{"idea_moderation", ideaModerationCases},
 	{"ideas", ideaCases},

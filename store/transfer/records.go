@@ -91,6 +91,10 @@ type Notification struct {
 	URL       string `col:"url"`
 	CreatedAt int64  `col:"created_at"`
 	Read      bool   `col:"read"`
+	// Group and MailKey are email's: what the notification is about, and
+	// the email that carried it ("" until one did).
+	Group   string `col:"grp"`
+	MailKey string `col:"mail_key"`
 }
 
 // Category is a forum category with its thread count.
@@ -386,4 +390,36 @@ type ModerationUser struct {
 	AcceptedAnswers int    `col:"accepted_answers"`
 	FlagsReceived   int    `col:"flags_received"`
 	Hidden          int    `col:"hidden"`
+}
+
+// MailPreferences are one person's email choices; Kinds is JSON (kind
+// name to instant, digest or off).
+type MailPreferences struct {
+	UserID    string `col:"user_id"`
+	NoEmail   bool   `col:"no_email"`
+	Digest    string `col:"digest"`
+	Kinds     string `col:"kinds"`
+	UpdatedAt int64  `col:"updated_at"`
+}
+
+// MailMessage is one composed email with its delivery state, so mail
+// composed but not yet sent goes out from the new store with the same
+// Message-ID. Headers is JSON.
+type MailMessage struct {
+	ID        string `col:"id"`
+	Key       string `col:"key"`
+	UserID    string `col:"user_id"`
+	To        string `col:"to_addr"`
+	Kind      string `col:"kind"`
+	Subject   string `col:"subject"`
+	MessageID string `col:"message_id"`
+	Headers   string `col:"headers"`
+	Text      string `col:"text_body"`
+	HTML      string `col:"html_body"`
+	State     string `col:"state"`
+	Error     string `col:"error"`
+	Attempts  int    `col:"attempts"`
+	CreatedAt int64  `col:"created_at"`
+	UpdatedAt int64  `col:"updated_at"`
+	SentAt    int64  `col:"sent_at"`
 }
