@@ -6,12 +6,14 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -21,10 +23,12 @@ import (
 	"github.com/townhall/townhall/account"
 	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/auth"
+	"github.com/townhall/townhall/email"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/insights"
 	"github.com/townhall/townhall/jobs"
+	"github.com/townhall/townhall/moderation"
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/search"
@@ -49,8 +53,11 @@ type Config struct {
 	MaxBodyBytes        int64
 	UserWritesPerMinute int
 	IPWritesPerMinute   int
-	TrustProxy          bool
-	AnonPageCache       time.Duration
+	// ReactionsPerMinute is each person's budget of reactions (votes,
+	// helpful votes, follows), apart from their content budget.
+	ReactionsPerMinute int
+	TrustProxy         bool
+	AnonPageCache      time.Duration
 	// TimeZone is the site's IANA time zone ("UTC", "Europe/Berlin"):
 	// where a day begins for visits, digests and insights.
 	TimeZone string
@@ -70,6 +77,17 @@ type Config struct {
 	// OAuthHTTPClient makes requests to identity providers (custom CAs,
 	// proxies, tests); nil is a default client with a timeout.
 	OAuthHTTPClient *http.Client
+
+	// Email: SMTPURL names the server (empty keeps mail composed but
+	// unsent, for /admin/email), MailFrom the sender (default: the site
+	// name at noreply@ the base URL's host), MailDelay how long an event
+	// waits for others about the same thread or idea (0 sends at once).
+	SMTPURL   string
+	MailFrom  string
+	MailDelay time.Duration
+	// MailTLSConfig replaces the TLS settings of SMTP connections (a
+	// private CA, a test server); nil uses the system's roots.
+	MailTLSConfig *tls.Config
 }
 
 // Defaults returns the settings `go run ./cmd/townhall` uses.
@@ -84,8 +102,10 @@ func Defaults() Config {
 		MaxBodyBytes:        1 << 20,
 		UserWritesPerMinute: 30,
 		IPWritesPerMinute:   120,
+		ReactionsPerMinute:  120,
 		AnonPageCache:       2 * time.Second,
 		TimeZone:            "UTC",
+		MailDelay:           2 * time.Minute,
 	}
 }
 
@@ -145,7 +165,7 @@ func (c *Config) Validate() error {
 	if c.MaxBodyBytes < 1024 {
 		return configErrorf("--max-body must be at least 1024 bytes")
 	}
-	if c.UserWritesPerMinute < 0 || c.IPWritesPerMinute < 0 {
+	if c.UserWritesPerMinute < 0 || c.IPWritesPerMinute < 0 || c.ReactionsPerMinute < 0 {
 		return configErrorf("rate limits must be 0 (off) or positive")
 	}
 	if c.TimeZone == "" {
@@ -181,7 +201,37 @@ func (c *Config) Validate() error {
 	if c.SessionSecret != "" && len(c.SessionSecret) < 32 {
 		return configErrorf("--session-secret must be at least 32 characters")
 	}
+	return c.validateMail()
+}
+
+// validateMail checks the email settings.
+func (c *Config) validateMail() error {
+	if c.SMTPURL != "" {
+		if _, err := email.ParseSMTPURL(c.SMTPURL); err != nil {
+			return configErrorf("--smtp-url %v", err)
+		}
+	}
+	if c.MailFrom != "" {
+		if _, err := parseMailFrom(c.MailFrom); err != nil {
+			return configErrorf("--mail-from %q is not one address like \"Acme Community <community@acme.example>\"", c.MailFrom)
+		}
+	}
+	if c.MailDelay < 0 || c.MailDelay > time.Hour {
+		return configErrorf("--mail-delay must be between 0 (send at once) and 1h, like 2m")
+	}
 	return nil
+}
+
+// parseMailFrom reads --mail-from: one address, with or without a name.
+func parseMailFrom(s string) (*mail.Address, error) {
+	a, err := mail.ParseAddress(s)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := email.ValidAddress(a.Address); !ok {
+		return nil, fmt.Errorf("%q is not an address", a.Address)
+	}
+	return a, nil
 }
 
 func isLoopback(host string) bool {
@@ -204,9 +254,11 @@ type Store interface {
 	ideas.Store
 	reviews.Store
 	jobs.Store
+	email.Store
 	audit.Store
 	insights.Store
 	settings.Store
+	moderation.Store
 	tokens.Store
 	webhooks.Store
 	search.Source // the change feed and search documents
@@ -251,10 +303,15 @@ type App struct {
 	Forum   *forum.Service
 	Ideas   *ideas.Service
 	Reviews *reviews.Service
+	// Email turns notifications into email and keeps people's choices.
+	Email *email.Service
 	// Settings are the site settings admins change at run time.
 	Settings *settings.Service
 	// StaffLog records every staff action (services call it).
 	StaffLog *audit.Log
+	// Moderation is trust and safety: flags, the review queue, trust
+	// levels, silences and suspensions (see wireModeration).
+	Moderation *moderation.Service
 	// Account downloads and deletes people's accounts.
 	Account *account.Service
 	OAuth   *auth.OAuth
@@ -350,6 +407,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Jobs.Register(a.Webhooks.QueueSpec())
 	a.Auth.Events, a.Forum.Events, a.Ideas.Events, a.Reviews.Events = a.Webhooks, a.Webhooks, a.Webhooks, a.Webhooks
 	a.Ideas.Customers = a.Auth
+	a.wireModeration()
 	a.OAuth, err = auth.NewOAuth(auth.OAuthConfig{
 		GitHubClientID: cfg.GitHubClientID, GitHubClientSecret: cfg.GitHubClientSecret, GitHubURL: cfg.GitHubURL,
 		GoogleClientID: cfg.GoogleClientID, GoogleClientSecret: cfg.GoogleClientSecret,
@@ -362,19 +420,25 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := a.openEmail(base); err != nil {
+		a.SearchIndex.Close()
+		db.Close()
+		return nil, err
+	}
 	// A store that can count rate limits for all nodes does; a limiter
 	// error falls back to this node's own buckets (see web.RateLimiter).
 	limiter, _ := db.(web.RateLimiter)
 	a.Web, err = web.New(web.Config{
-		SiteName:            cfg.SiteName,
-		BaseURL:             base,
-		DevLogin:            cfg.DevLogin,
-		MaxBodyBytes:        cfg.MaxBodyBytes,
-		UserWritesPerMinute: cfg.UserWritesPerMinute,
-		IPWritesPerMinute:   cfg.IPWritesPerMinute,
-		TrustProxy:          cfg.TrustProxy,
-		AnonPageCache:       cfg.AnonPageCache,
-		Logger:              cfg.Logger,
+		SiteName:               cfg.SiteName,
+		BaseURL:                base,
+		DevLogin:               cfg.DevLogin,
+		MaxBodyBytes:           cfg.MaxBodyBytes,
+		UserWritesPerMinute:    cfg.UserWritesPerMinute,
+		UserReactionsPerMinute: cfg.ReactionsPerMinute,
+		IPWritesPerMinute:      cfg.IPWritesPerMinute,
+		TrustProxy:             cfg.TrustProxy,
+		AnonPageCache:          cfg.AnonPageCache,
+		Logger:                 cfg.Logger,
 	}, web.Services{
 		Auth:     a.Auth,
 		Notify:   a.Notify,
@@ -384,20 +448,23 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Settings: a.Settings,
 		StaffLog: a.StaffLog,
 		Insights: a.Insights,
+		Email:    a.Email,
 		Account:  a.Account,
-		OAuth:    a.OAuth,
-		Search:   a.Search,
-		Ping:     db.Ping,
-		Limiter:  limiter,
-		Tokens:   a.Tokens,
-		Webhooks: a.Webhooks,
+		// Moderation is trust and safety (flags, review queue, sanctions).
+		Moderation: a.Moderation,
+		OAuth:      a.OAuth,
+		Search:     a.Search,
+		Ping:       db.Ping,
+		Limiter:    limiter,
+		Tokens:     a.Tokens,
+		Webhooks:   a.Webhooks,
 	})
 	if err != nil {
 		a.SearchIndex.Close()
 		db.Close()
 		return nil, err
 	}
-	a.Web.Registry().MustRegister(newJobMetrics(a.Jobs, db))
+	a.Web.Registry().MustRegister(newJobMetrics(a.Jobs, db), newMailMetrics(a.Email, db))
 	bgctx, cancel := context.WithCancel(context.Background())
 	a.bg = cancel
 	go a.background(bgctx)
@@ -436,6 +503,7 @@ func (a *App) background(ctx context.Context) {
 				a.Config.Logger.Warn("pruning rate-limit windows", "err", err)
 			}
 		}
+		a.emailHousekeeping(ctx)
 		if _, err := a.Webhooks.Prune(ctx, a.Jobs.FailedRetention); err != nil && ctx.Err() == nil {
 			a.Config.Logger.Warn("pruning webhook attempts", "err", err)
 		}

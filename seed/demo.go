@@ -8,7 +8,9 @@ import (
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/app"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/moderation"
 	"github.com/townhall/townhall/reviews"
+	"github.com/townhall/townhall/settings"
 )
 
 // demoPerson is a hand-written community member.
@@ -236,6 +238,53 @@ func (s *seeder) demo(ctx context.Context) error {
 		}
 		s.prog.step(1)
 	}
+	if err := s.demoModeration(ctx, people); err != nil {
+		return err
+	}
 	s.prog.finish()
+	return nil
+}
+
+// demoModeration fills the review queue: a spam comment two members
+// flagged, and a newcomer's idea held for approval (the hold is switched
+// on for that one idea and off again, the default).
+func (s *seeder) demoModeration(ctx context.Context, people map[string]*townhall.User) error {
+	admin := people["admin"]
+	spammer, err := s.user(ctx, "demo-deals", "Quick Deals", townhall.RoleMember)
+	if err != nil {
+		return err
+	}
+	board, err := s.a.Ideas.List(ctx, nil, ideas.ListParams{Sort: ideas.SortNew})
+	if err != nil || len(board.Items) == 0 {
+		return fmt.Errorf("demo moderation needs an idea: %v", err)
+	}
+	spam, err := s.a.Ideas.Comment(ctx, spammer, board.Items[0].ID, "Licences at 90% off, today only! Visit deals.example.com")
+	if err != nil {
+		return err
+	}
+	for _, who := range []string{"maya", "sam"} {
+		if _, err := s.a.Moderation.Flag(ctx, people[who], moderation.FlagInput{Kind: moderation.KindComment, ID: spam.ID, Reason: moderation.ReasonSpam}); err != nil {
+			return fmt.Errorf("demo flag: %w", err)
+		}
+	}
+	hold := func(n int) error {
+		_, _, err := s.a.Settings.Update(ctx, admin, func(site *settings.Site) error { site.HoldNewMemberPosts = n; return nil })
+		return err
+	}
+	if err := hold(1); err != nil {
+		return err
+	}
+	if _, err := s.a.Ideas.Propose(ctx, spammer, ideas.Input{Title: "Free trial codes for everyone",
+		Body: "Post your codes here and share them with friends."}); err != nil {
+		return err
+	}
+	if err := hold(0); err != nil {
+		return err
+	}
+	for _, u := range people {
+		if _, err := s.a.Moderation.RefreshTrust(ctx, u.ID); err != nil {
+			return err
+		}
+	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/app/apptest"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/insights"
@@ -87,6 +88,22 @@ func TestDemoLoadsALivingSite(t *testing.T) {
 	res, body := env.Anonymous(t).Get("/ideas")
 	if res.StatusCode != 200 || !strings.Contains(body, "Single sign-on with Okta") || !strings.Contains(body, "Dark mode") {
 		t.Errorf("GET /ideas: %d, demo ideas missing", res.StatusCode)
+	}
+	// The review queue has a flagged comment and a held idea (not on the
+	// board, which has the 8 demo ideas above), and the hold is off again.
+	var admin *townhall.User
+	if all, err := env.App.Auth.Users(ctx, &townhall.User{Role: townhall.RoleAdmin}, "", 1); err == nil && len(all) == 1 {
+		admin = all[0]
+	}
+	q, err := env.App.Moderation.Queue(ctx, admin, "")
+	if err != nil || len(q.Items) != 2 {
+		t.Fatalf("review queue = %d entries, %v; want 2", len(q.Items), err)
+	}
+	if c, h := q.Items[0].Case, q.Items[1].Case; c.Kind != "comment" || c.Flags != 2 || h.Kind != "idea" || !h.Held {
+		t.Errorf("queue = %+v, %+v; want the flagged comment, then the held idea", c, h)
+	}
+	if site, _ := env.App.Settings.Get(ctx); site.HoldNewMemberPosts != 0 {
+		t.Errorf("the demo left holding on: %d", site.HoldNewMemberPosts)
 	}
 }
 

@@ -283,6 +283,10 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*townhall.Us
 	} else if err != nil {
 		return nil, nil, err
 	}
+	if u.Suspended(now) { // a suspended person's tokens rest with their sign-in
+		return nil, nil, townhall.Errorf(townhall.EUNAUTHORIZED, "The account of this token is suspended until %s.",
+			u.SuspendedUntil.UTC().Format("2 January 2006, 15:04 MST"))
+	}
 	if now.Sub(t.LastUsedAt) >= TouchEvery {
 		// A lost "last used" must not fail the request it describes.
 		if err := s.store.TouchToken(ctx, t.ID, now.UTC().Truncate(time.Millisecond), now.Add(-TouchEvery)); err != nil && s.OnTouchError != nil {

@@ -50,9 +50,9 @@ type forumEnv struct {
 	questions      apiCategory
 }
 
-func startForum(t *testing.T) *forumEnv {
+func startForum(t *testing.T, opts ...apptest.Option) *forumEnv {
 	t.Helper()
-	env := apptest.Start(t)
+	env := apptest.Start(t, opts...)
 	f := &forumEnv{env: env, admin: env.Client(t, "Ada", "")}
 	f.ann = env.Client(t, "Ann", townhall.RoleMember)
 	f.bob = env.Client(t, "Bob", townhall.RoleMember)
@@ -134,14 +134,15 @@ func TestForumAPIFlow(t *testing.T) {
 		t.Fatalf("category listing = %+v", list)
 	}
 	// Notifications: Ann (the author, auto-following) heard of both replies;
-	// Bob, following since his reply, heard of Mo's later reply and the accept.
+	// Bob, following since his reply (not the author: "followed_reply"),
+	// heard of Mo's later reply and the accept.
 	var notes struct{ Items []struct{ Kind, URL string } }
 	f.ann.JSON("GET", "/api/v1/notifications", nil, http.StatusOK, &notes)
 	if len(notes.Items) != 2 || notes.Items[0].Kind != "reply" {
 		t.Fatalf("ann's notifications = %+v", notes.Items)
 	}
 	f.bob.JSON("GET", "/api/v1/notifications", nil, http.StatusOK, &notes)
-	if len(notes.Items) != 2 || notes.Items[0].Kind != "answer" || notes.Items[1].Kind != "reply" ||
+	if len(notes.Items) != 2 || notes.Items[0].Kind != "answer" || notes.Items[1].Kind != "followed_reply" ||
 		!strings.HasSuffix(notes.Items[1].URL, "#post-"+staff.ID) {
 		t.Fatalf("bob's notifications = %+v; want the accept, then Mo's reply", notes.Items)
 	}

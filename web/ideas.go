@@ -132,6 +132,7 @@ func (s *Server) ideaPage(c *gin.Context) error {
 		c.Redirect(http.StatusMovedPermanently, "/ideas/"+i.MergedInto+"?merged_from="+i.ID)
 		return nil
 	}
+	s.markSeen(c, i.URL())
 	v, err := s.ideaView(c, i)
 	if err != nil {
 		return err

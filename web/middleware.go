@@ -124,8 +124,10 @@ func (s *Server) loadUser(c *gin.Context) error {
 	} else {
 		// The day's first request records a visit (one write a day per
 		// person); failing to record one must not fail the request.
-		if _, err := s.svc.Auth.Visit(c.Request.Context(), u); err != nil {
+		if first, err := s.svc.Auth.Visit(c.Request.Context(), u); err != nil {
 			s.log.Warn("recording a visit", "err", err, "request_id", c.GetString(ctxRequestID))
+		} else if first && s.svc.Moderation != nil {
+			s.svc.Moderation.Activity(c.Request.Context(), u.ID) // a new day visited counts toward the trust level
 		}
 		c.Set(ctxUser, u)
 		if !renewed.IsZero() {
@@ -150,7 +152,8 @@ func (s *Server) clearSessionCookie(c *gin.Context) {
 	})
 }
 
-// rateLimitWrites applies the per-IP and per-user write budgets.
+// rateLimitWrites applies the per-IP and per-user write budgets (the
+// user's by kind of action and trust level, see ratelimit_kinds.go).
 func (s *Server) rateLimitWrites(c *gin.Context) error {
 	if !isWrite(c.Request.Method) {
 		c.Next()
@@ -162,9 +165,9 @@ func (s *Server) rateLimitWrites(c *gin.Context) error {
 			return s.tooMany(c, wait)
 		}
 	}
-	if u := currentUser(c); u != nil && s.cfg.UserWritesPerMinute > 0 {
-		if ok, wait := s.limits.allow(c.Request.Context(), writerKey(c, u), s.cfg.UserWritesPerMinute, now); !ok {
-			return s.tooMany(c, wait)
+	if u := currentUser(c); u != nil {
+		if err := s.limitUser(c, u, now); err != nil {
+			return err
 		}
 	}
 	c.Next()

@@ -19,9 +19,11 @@ import (
 	"github.com/townhall/townhall/account"
 	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/auth"
+	"github.com/townhall/townhall/email"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/insights"
+	"github.com/townhall/townhall/moderation"
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/search"
@@ -40,6 +42,9 @@ type Config struct {
 	// client IP, for POST/PUT/PATCH/DELETE.
 	UserWritesPerMinute int
 	IPWritesPerMinute   int
+	// UserReactionsPerMinute is the per-user budget of reactions (votes,
+	// helpful votes, follows); see ratelimit_kinds.go. 0 disables it.
+	UserReactionsPerMinute int
 	// TrustProxy makes the client IP come from X-Forwarded-For; only set it
 	// behind a reverse proxy that overwrites that header.
 	TrustProxy bool
@@ -63,6 +68,12 @@ type Services struct {
 	StaffLog *audit.Log
 	// Insights are the product team's figures.
 	Insights *insights.Service
+	// Moderation is trust and safety: flags, the review queue, trust
+	// levels, silences and suspensions.
+	Moderation *moderation.Service
+	// Email keeps people's email settings, unsubscribes them, and shows
+	// admins the composed email.
+	Email *email.Service
 	// Account downloads and deletes accounts (data rights).
 	Account *account.Service
 	// OAuth signs people in through GitHub, Google, GitLab and OIDC; nil
@@ -110,6 +121,9 @@ func New(cfg Config, svc Services) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if svc.Auth != nil {
+		pages.loc = svc.Auth.Location()
+	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{
 		cfg:       cfg,
@@ -136,6 +150,7 @@ func (s *Server) Handler() http.Handler {
 	if o := s.cfg.BaseURL; o.Host != "" {
 		cop.AddTrustedOrigin(o.Scheme + "://" + o.Host)
 	}
+	cop.AddInsecureBypassPattern(unsubscribePattern)
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.metrics.crossOriginDenied.Inc()
 		s.writeError(w, r, s.baseView(r), townhall.Errorf(townhall.EFORBIDDEN,
@@ -149,7 +164,7 @@ func (s *Server) Close() { s.limits.stop() }
 
 func (s *Server) routes() {
 	r := s.engine
-	r.Use(s.recovery, s.requestID, s.accessLog, s.h(s.limitBody), s.h(s.validUTF8), s.h(s.loadUser), s.h(s.rateLimitWrites), s.anonPageCache)
+	r.Use(s.recovery, s.requestID, s.accessLog, s.h(s.limitBody), s.h(s.validUTF8), s.h(s.loadUser), s.h(s.refuseSilenced), s.h(s.rateLimitWrites), s.anonPageCache)
 	r.NoRoute(s.h(func(c *gin.Context) error { return notFoundErr("page") }))
 	r.NoMethod(s.h(func(c *gin.Context) error {
 		return townhall.Errorf(townhall.EMETHOD, "That method is not allowed here.")
@@ -172,10 +187,12 @@ func (s *Server) routes() {
 	s.productRoutes(r)
 	s.reviewRoutes(r)
 	s.searchRoutes(r)
+	s.emailRoutes(r)
 	s.tokenRoutes(r)
 	s.webhookRoutes(r)
 	s.feedRoutes(r)
 	s.insightRoutes(r)
+	s.trustRoutes(r)
 }
 
 // api is the JSON API group; handlers under it answer errors as JSON.

@@ -278,7 +278,8 @@ func TestSiteTokenActsAsBot(t *testing.T) {
 // TestTokenRateLimitedPerToken: a token's writes have a budget of their
 // own, apart from its owner's browser and other tokens.
 func TestTokenRateLimitedPerToken(t *testing.T) {
-	env := apptest.Start(t, apptest.WithConfig(func(c *app.Config) { c.UserWritesPerMinute = 5 }))
+	// Votes spend the reactions budget (ratelimit_kinds.go).
+	env := apptest.Start(t, apptest.WithConfig(func(c *app.Config) { c.UserWritesPerMinute, c.ReactionsPerMinute = 5, 5 }))
 	env.Client(t, "Ada", "")
 	ann := env.Client(t, "Ann", "")
 	i := propose(t, ann, "Rate limited votes")

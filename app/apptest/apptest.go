@@ -64,7 +64,7 @@ func Start(t testing.TB, opts ...Option) *Env {
 	cfg.BaseURL = "http://" + ln.Addr().String()
 	cfg.DataDir = t.TempDir()
 	cfg.DevLogin = true
-	cfg.UserWritesPerMinute, cfg.IPWritesPerMinute = 0, 0
+	cfg.UserWritesPerMinute, cfg.IPWritesPerMinute, cfg.ReactionsPerMinute = 0, 0, 0
 	// Tests check what a page shows right after a write; the page cache's
 	// own tests turn it on.
 	cfg.AnonPageCache = 0
@@ -130,8 +130,15 @@ func (e *Env) Anonymous(t testing.TB) *Client {
 // use; the first user of an Env is always admin) and returns its client.
 func (e *Env) Client(t testing.TB, name string, role townhall.Role) *Client {
 	t.Helper()
+	return e.ClientWithEmail(t, name, role, "")
+}
+
+// ClientWithEmail is Client for someone whose sign-in gives an email
+// address, so mail can reach them.
+func (e *Env) ClientWithEmail(t testing.TB, name string, role townhall.Role, addr string) *Client {
+	t.Helper()
 	c := e.Anonymous(t)
-	res, body := c.Form("POST", "/auth/dev/login", url.Values{"name": {name}, "role": {string(role)}})
+	res, body := c.Form("POST", "/auth/dev/login", url.Values{"name": {name}, "role": {string(role)}, "email": {addr}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("dev login as %s: status %d: %s", name, res.StatusCode, body)
 	}

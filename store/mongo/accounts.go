@@ -117,7 +117,8 @@ func (db *DB) DeleteAccount(ctx context.Context, d account.Deletion) (bool, erro
 	for _, c := range []struct {
 		coll  *mongo.Collection
 		field string
-	}{{db.sessions, "user_id"}, {db.notifications, "user_id"}, {db.forumFollows(), "user_id"}} {
+	}{{db.sessions, "user_id"}, {db.notifications, "user_id"}, {db.forumFollows(), "user_id"},
+		{db.mailPrefs(), "_id"}, {db.mailMessages(), "user_id"}} {
 		if _, err := c.coll.DeleteMany(ctx, bson.D{{Key: c.field, Value: d.UserID}}); err != nil {
 			return false, err
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/townhall/townhall/account"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/moderation"
 	"github.com/townhall/townhall/reviews"
 )
 
@@ -78,6 +79,17 @@ func PageQueries() []PageQuery {
 		PageQuery{"post revisions", "forum_revisions", bson.D{{Key: "post_id", Value: "p"}}, bson.D{{Key: "_id", Value: -1}}},
 		PageQuery{"thread followers", "forum_follows", bson.D{{Key: "thread_id", Value: "t"}}, nil},
 		PageQuery{"following a thread", "forum_follows", bson.D{{Key: "thread_id", Value: "t"}, {Key: "user_id", Value: "u"}}, nil},
+		PageQuery{"threads a person follows", "forum_follows", bson.D{{Key: "user_id", Value: "u"}}, nil},
+		PageQuery{"a page of an idea's voters", "idea_votes", bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: "i:u"}, {Key: "$lt", Value: "i;"}}}}, bson.D{{Key: "_id", Value: 1}}},
+		PageQuery{"a group's mail not yet sent", "notifications", bson.D{{Key: "user_id", Value: "u"}, {Key: "grp", Value: "thread:t"},
+			{Key: "read", Value: false}, {Key: "mail_key", Value: ""}}, bson.D{{Key: "_id", Value: 1}}},
+		PageQuery{"what one email carries", "notifications", bson.D{{Key: "mail_key", Value: "mail:k"}, {Key: "user_id", Value: "u"}}, bson.D{{Key: "_id", Value: 1}}},
+		PageQuery{"a digest's notifications", "notifications", bson.D{{Key: "user_id", Value: "u"}, {Key: "_id", Value: bson.D{{Key: "$gte", Value: "a"}, {Key: "$lt", Value: "b"}}},
+			{Key: "read", Value: false}, {Key: "mail_key", Value: ""}}, bson.D{{Key: "_id", Value: 1}}},
+		PageQuery{"admin email", "mail_messages", bson.D{}, bson.D{{Key: "_id", Value: -1}}},
+		PageQuery{"admin email by state", "mail_messages", bson.D{{Key: "state", Value: "failed"}}, bson.D{{Key: "_id", Value: -1}}},
+		PageQuery{"email by job key", "mail_messages", bson.D{{Key: "key", Value: "mail:k"}}, nil},
+		PageQuery{"email preferences", "mail_preferences", bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: bson.A{"a", "b"}}}}}, nil},
 	)
 	// A person's data export: each kind of their records in id order.
 	for _, q := range []struct{ name, coll, field, key string }{
@@ -121,6 +133,10 @@ func PageQueries() []PageQuery {
 				threadsFilter("c", after, hidden), threadSort})
 		}
 	}
+	for _, after := range []*moderation.CaseCursor{nil, {OpenedAt: time.UnixMilli(5), Key: "post:z"}} {
+		qs = append(qs, PageQuery{fmt.Sprintf("review queue cursor=%v", after != nil), "moderation_cases", casesFilter(after), caseSort})
+	}
+	qs = append(qs, PageQuery{"flags of an item", "flags", bson.D{{Key: "case_id", Value: "post:z"}}, bson.D{{Key: "_id", Value: 1}}})
 	for _, sort := range reviews.Sorts {
 		for _, stars := range []int{0, 4} {
 			for _, after := range []*reviews.Cursor{nil, {Key: 3, ID: "z"}} {

@@ -6,6 +6,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/townhall/townhall/ideas"
 )
@@ -110,4 +111,13 @@ func (db *DB) recomputeTrend(ctx context.Context, ideaID string) (float64, error
 		trend = ideas.TrendAdd(trend, ideas.TrendExponent(fromMS(v.CreatedAt)))
 	}
 	return trend, nil
+}
+
+// VotersAfter implements ideas.Store: a vote's _id is "idea:user", so an
+// idea's voters in user order are a range of the _id index.
+func (db *DB) VotersAfter(ctx context.Context, ideaID, after string, limit int) ([]string, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	return findField(ctx, db.ideaVotes(), bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: ideaID + ":" + after}, {Key: "$lt", Value: ideaID + ";"}}}},
+		"user_id", options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
 }

@@ -34,6 +34,13 @@ type userDoc struct {
 	// visits.go).
 	LastSeenAt  int64 `bson:"last_seen_at,omitempty"`
 	DaysVisited int   `bson:"days_visited,omitempty"`
+	// Trust level and sanctions (see moderation.go).
+	TrustLevel     int    `bson:"trust_level,omitempty"`
+	TrustLocked    bool   `bson:"trust_locked,omitempty"`
+	SilencedUntil  int64  `bson:"silenced_until,omitempty"`
+	SilenceReason  string `bson:"silence_reason,omitempty"`
+	SuspendedUntil int64  `bson:"suspended_until,omitempty"`
+	SuspendReason  string `bson:"suspend_reason,omitempty"`
 	// Identities are "provider:subject" keys (provider names have no colon):
 	// an array of strings under a unique multikey index, which every
 	// MongoDB-compatible server can match by equality.
@@ -103,6 +110,13 @@ func (db *DB) toUser(ctx context.Context, d *userDoc) (*townhall.User, error) {
 	}
 	if d.DeletedAt != 0 {
 		u.DeletedAt = fromMS(d.DeletedAt)
+	}
+	u.TrustLevel, u.TrustLocked, u.SilenceReason, u.SuspendReason = d.TrustLevel, d.TrustLocked, d.SilenceReason, d.SuspendReason
+	if d.SilencedUntil != 0 {
+		u.SilencedUntil = fromMS(d.SilencedUntil)
+	}
+	if d.SuspendedUntil != 0 {
+		u.SuspendedUntil = fromMS(d.SuspendedUntil)
 	}
 	if d.SegmentID != "" {
 		var s segmentDoc

@@ -115,3 +115,10 @@ func recomputeTrend(ctx context.Context, tx *sql.Tx, ideaID string) (float64, er
 	}
 	return trend, rows.Err()
 }
+
+// VotersAfter implements ideas.Store: a range of the (idea_id, user_id)
+// primary key.
+func (db *DB) VotersAfter(ctx context.Context, ideaID, after string, limit int) ([]string, error) {
+	return queryAll(ctx, db.reader(ctx), scanString, `SELECT user_id FROM idea_votes WHERE idea_id = ? AND user_id > ?
+		ORDER BY user_id LIMIT ?`, ideaID, after, limit)
+}

@@ -73,10 +73,15 @@ var Types = []Type{
 	{"review_votes", []string{"review_id", "user_id"}, func() Record { return new(HelpfulVote) }},
 	{"api_tokens", []string{"id"}, func() Record { return new(APIToken) }},
 	{"jobs", []string{"id"}, func() Record { return new(Job) }},
+	{"mail_preferences", []string{"user_id"}, func() Record { return new(MailPreferences) }},
+	{"mail_messages", []string{"id"}, func() Record { return new(MailMessage) }},
 	{"webhook_endpoints", []string{"id"}, func() Record { return new(WebhookEndpoint) }},
 	{"webhook_attempts", []string{"id"}, func() Record { return new(WebhookAttempt) }},
 	{"audit_log", []string{"id"}, func() Record { return new(AuditEntry) }},
 	{"insight_rows", []string{"key"}, func() Record { return new(InsightRow) }},
+	{"flags", []string{"id"}, func() Record { return new(Flag) }},
+	{"moderation_cases", []string{"kind", "item_id"}, func() Record { return new(Case) }},
+	{"moderation_users", []string{"user_id"}, func() Record { return new(ModerationUser) }},
 	{"changes", []string{"seq"}, func() Record { return new(Change) }},
 }
 
