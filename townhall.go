@@ -64,6 +64,19 @@ type User struct {
 	// Digests, trust levels and insights read them.
 	LastSeenAt  time.Time `json:"-"`
 	DaysVisited int       `json:"-"`
+	// TrustLevel is what the person has earned by taking part (0 new,
+	// 1 basic, 2 member, 3 regular), stored on the user and recomputed
+	// when its inputs change; TrustLocked says an admin set it by hand.
+	// Level is what rules read: staff are always at the top.
+	TrustLevel  int  `json:"-"`
+	TrustLocked bool `json:"-"`
+	// SilencedUntil and SuspendedUntil are the ends of a moderator's
+	// silence (may read, not post) and suspension (may not sign in),
+	// with the reasons shown to the person; zero when none.
+	SilencedUntil  time.Time `json:"-"`
+	SilenceReason  string    `json:"-"`
+	SuspendedUntil time.Time `json:"-"`
+	SuspendReason  string    `json:"-"`
 	// DeletedAt is when the account was deleted (zero while it exists):
 	// its Name and Handle are then placeholders and nobody can sign in
 	// to it (package account).
@@ -76,6 +89,32 @@ type User struct {
 	Badge      string `json:"badge,omitempty"`
 	Champion   bool   `json:"champion,omitempty"`
 }
+
+// The trust levels.
+const (
+	TrustNew     = 0
+	TrustBasic   = 1
+	TrustMember  = 2
+	TrustRegular = 3
+)
+
+// Level is the trust level rules apply to u: staff are always regulars;
+// nobody (nil) is new.
+func (u *User) Level() int {
+	if u == nil {
+		return TrustNew
+	}
+	if u.Role.IsStaff() {
+		return TrustRegular
+	}
+	return u.TrustLevel
+}
+
+// Silenced reports whether u may read but not write at now.
+func (u *User) Silenced(now time.Time) bool { return u != nil && now.Before(u.SilencedUntil) }
+
+// Suspended reports whether u may not sign in at now.
+func (u *User) Suspended(now time.Time) bool { return u != nil && now.Before(u.SuspendedUntil) }
 
 // Is reports whether u is the signed-in user with the given id; nil is nobody.
 func (u *User) Is(id string) bool { return u != nil && u.ID == id }

@@ -77,7 +77,8 @@ type Store interface {
 	// it replaces their name and handle with d's and clears their email,
 	// avatar, role (to member), segment and verified mark; records every
 	// sign-in as deleted (auth.DeletedIdentityKey) and unlinks it; ends
-	// their sessions; removes their notifications and thread follows; and
+	// their sessions; removes their notifications, thread follows, email
+	// preferences and the email composed for them; and
 	// puts their threads, posts, ideas and reviews on the change feed so
 	// search shows the new name. Votes, content and counters stay. The
 	// last admin is refused (auth.ErrLastAdmin). first reports whether this

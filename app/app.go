@@ -6,12 +6,14 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -21,17 +23,22 @@ import (
 	"github.com/townhall/townhall/account"
 	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/auth"
+	"github.com/townhall/townhall/email"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/insights"
 	"github.com/townhall/townhall/jobs"
 	"github.com/townhall/townhall/loyalty"
+	"github.com/townhall/townhall/moderation"
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/search"
 	"github.com/townhall/townhall/settings"
 	"github.com/townhall/townhall/store/mongo"
 	"github.com/townhall/townhall/store/sqlite"
+	"github.com/townhall/townhall/tokens"
 	"github.com/townhall/townhall/web"
+	"github.com/townhall/townhall/webhooks"
 )
 
 // Config is every setting Townhall has. cmd/townhall fills it from flags
@@ -47,12 +54,18 @@ type Config struct {
 	MaxBodyBytes        int64
 	UserWritesPerMinute int
 	IPWritesPerMinute   int
-	TrustProxy          bool
-	AnonPageCache       time.Duration
+	// ReactionsPerMinute is each person's budget of reactions (votes,
+	// helpful votes, follows), apart from their content budget.
+	ReactionsPerMinute int
+	TrustProxy         bool
+	AnonPageCache      time.Duration
 	// TimeZone is the site's IANA time zone ("UTC", "Europe/Berlin"):
 	// where a day begins for visits, digests and insights.
 	TimeZone string
 	Logger   *slog.Logger
+	// WebhooksAllowPrivate lets webhook endpoints be on loopback and
+	// private networks (refused by default: see webhooks/ssrf.go).
+	WebhooksAllowPrivate bool
 
 	// OAuth providers; each is enabled when its client id and secret are set.
 	GitHubClientID, GitHubClientSecret string
@@ -65,6 +78,17 @@ type Config struct {
 	// OAuthHTTPClient makes requests to identity providers (custom CAs,
 	// proxies, tests); nil is a default client with a timeout.
 	OAuthHTTPClient *http.Client
+
+	// Email: SMTPURL names the server (empty keeps mail composed but
+	// unsent, for /admin/email), MailFrom the sender (default: the site
+	// name at noreply@ the base URL's host), MailDelay how long an event
+	// waits for others about the same thread or idea (0 sends at once).
+	SMTPURL   string
+	MailFrom  string
+	MailDelay time.Duration
+	// MailTLSConfig replaces the TLS settings of SMTP connections (a
+	// private CA, a test server); nil uses the system's roots.
+	MailTLSConfig *tls.Config
 }
 
 // Defaults returns the settings `go run ./cmd/townhall` uses.
@@ -79,8 +103,10 @@ func Defaults() Config {
 		MaxBodyBytes:        1 << 20,
 		UserWritesPerMinute: 30,
 		IPWritesPerMinute:   120,
+		ReactionsPerMinute:  120,
 		AnonPageCache:       2 * time.Second,
 		TimeZone:            "UTC",
+		MailDelay:           2 * time.Minute,
 	}
 }
 
@@ -140,7 +166,7 @@ func (c *Config) Validate() error {
 	if c.MaxBodyBytes < 1024 {
 		return configErrorf("--max-body must be at least 1024 bytes")
 	}
-	if c.UserWritesPerMinute < 0 || c.IPWritesPerMinute < 0 {
+	if c.UserWritesPerMinute < 0 || c.IPWritesPerMinute < 0 || c.ReactionsPerMinute < 0 {
 		return configErrorf("rate limits must be 0 (off) or positive")
 	}
 	if c.TimeZone == "" {
@@ -176,7 +202,37 @@ func (c *Config) Validate() error {
 	if c.SessionSecret != "" && len(c.SessionSecret) < 32 {
 		return configErrorf("--session-secret must be at least 32 characters")
 	}
+	return c.validateMail()
+}
+
+// validateMail checks the email settings.
+func (c *Config) validateMail() error {
+	if c.SMTPURL != "" {
+		if _, err := email.ParseSMTPURL(c.SMTPURL); err != nil {
+			return configErrorf("--smtp-url %v", err)
+		}
+	}
+	if c.MailFrom != "" {
+		if _, err := parseMailFrom(c.MailFrom); err != nil {
+			return configErrorf("--mail-from %q is not one address like \"Acme Community <community@acme.example>\"", c.MailFrom)
+		}
+	}
+	if c.MailDelay < 0 || c.MailDelay > time.Hour {
+		return configErrorf("--mail-delay must be between 0 (send at once) and 1h, like 2m")
+	}
 	return nil
+}
+
+// parseMailFrom reads --mail-from: one address, with or without a name.
+func parseMailFrom(s string) (*mail.Address, error) {
+	a, err := mail.ParseAddress(s)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := email.ValidAddress(a.Address); !ok {
+		return nil, fmt.Errorf("%q is not an address", a.Address)
+	}
+	return a, nil
 }
 
 func isLoopback(host string) bool {
@@ -192,15 +248,21 @@ func isLoopback(host string) bool {
 // store and the MongoDB store both implement it.
 type Store interface {
 	auth.Store
+	auth.CustomerStore
 	account.Store
 	notify.Store
 	forum.Store
 	ideas.Store
 	reviews.Store
 	jobs.Store
+	email.Store
 	audit.Store
+	insights.Store
 	settings.Store
 	loyalty.Store
+	moderation.Store
+	tokens.Store
+	webhooks.Store
 	search.Source // the change feed and search documents
 	Ping(ctx context.Context) error
 	Close() error
@@ -245,15 +307,24 @@ type App struct {
 	Reviews *reviews.Service
 	// Loyalty is profiles, likes, reputation, badges and leaderboards.
 	Loyalty *loyalty.Service
+	// Email turns notifications into email and keeps people's choices.
+	Email *email.Service
 	// Settings are the site settings admins change at run time.
 	Settings *settings.Service
 	// StaffLog records every staff action (services call it).
 	StaffLog *audit.Log
+	// Moderation is trust and safety: flags, the review queue, trust
+	// levels, silences and suspensions (see wireModeration).
+	Moderation *moderation.Service
 	// Account downloads and deletes people's accounts.
 	Account *account.Service
 	OAuth   *auth.OAuth
-	Web     *web.Server
-	Secret  []byte
+	// Tokens are the API tokens people and integrations use.
+	Tokens *tokens.Service
+	// Webhooks deliver the site's events to registered endpoints.
+	Webhooks *webhooks.Service
+	Web      *web.Server
+	Secret   []byte
 
 	// Search answers queries; SearchIndex is its live index in
 	// DATA/search, kept current by Indexer tailing the store's change feed.
@@ -268,10 +339,15 @@ type App struct {
 	// features register their queues on it before it starts.
 	Jobs *jobs.Runner
 
+	// Insights are the product team's figures, kept by a pass on the
+	// "insights" queue.
+	Insights *insights.Service
+
 	bg       context.CancelFunc
 	closed   chan struct{}
 	indexing chan struct{}
 	working  chan struct{}
+	pacing   chan struct{} // the insights' schedule
 }
 
 // SearchDir is where the search index lives inside a data directory.
@@ -294,7 +370,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	a := &App{Config: cfg, DB: db, Secret: secret, closed: make(chan struct{}), indexing: make(chan struct{}), working: make(chan struct{})}
+	a := &App{Config: cfg, DB: db, Secret: secret, closed: make(chan struct{}), indexing: make(chan struct{}), working: make(chan struct{}),
+		pacing: make(chan struct{})}
 	a.Jobs = jobs.NewRunner(db, cfg.Logger)
 	a.SearchIndex, err = search.Open(SearchDir(cfg.DataDir))
 	if err != nil {
@@ -312,6 +389,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Location, _ = time.LoadLocation(cfg.TimeZone) // Validate checked it
 	a.Auth.SetLocation(a.Location)
 	a.Notify = notify.NewService(db)
+	a.Insights = insights.NewService(db, a.Location, cfg.Logger)
+	a.Jobs.Register(a.Insights.JobQueue(a.Jobs))
 	a.Ideas = ideas.NewService(db, a.Notify)
 	a.Ideas.OnNotifyError = func(err error) { cfg.Logger.Warn("idea notification not delivered", "err", err) }
 	a.Reviews = reviews.NewService(db, a.Notify)
@@ -324,6 +403,15 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	a.Reviews.SetStaffLog(a.StaffLog)
 	a.Account = account.NewService(db)
 	a.Account.SetStaffLog(a.StaffLog)
+	a.Tokens = tokens.NewService(db, a.Auth, a.StaffLog)
+	a.Tokens.OnTouchError = func(err error) { cfg.Logger.Warn("API token use not recorded", "err", err) }
+	base, _ := url.Parse(cfg.BaseURL)
+	a.Webhooks = webhooks.NewService(webhooks.Deps{Store: db, Jobs: db, Queue: a.Jobs, Notify: a.Notify, StaffLog: a.StaffLog, Logger: cfg.Logger},
+		webhooks.Config{BaseURL: base, SiteName: cfg.SiteName, AllowPrivate: cfg.WebhooksAllowPrivate})
+	a.Jobs.Register(a.Webhooks.QueueSpec())
+	a.Auth.Events, a.Forum.Events, a.Ideas.Events, a.Reviews.Events = a.Webhooks, a.Webhooks, a.Webhooks, a.Webhooks
+	a.Ideas.Customers = a.Auth
+	a.wireModeration()
 	// Likes and ledger entries fall on days of the site's time zone.
 	if s, ok := db.(interface{ SetLocation(*time.Location) }); ok {
 		s.SetLocation(a.Location)
@@ -345,20 +433,25 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	base, _ := url.Parse(cfg.BaseURL)
+	if err := a.openEmail(base); err != nil {
+		a.SearchIndex.Close()
+		db.Close()
+		return nil, err
+	}
 	// A store that can count rate limits for all nodes does; a limiter
 	// error falls back to this node's own buckets (see web.RateLimiter).
 	limiter, _ := db.(web.RateLimiter)
 	a.Web, err = web.New(web.Config{
-		SiteName:            cfg.SiteName,
-		BaseURL:             base,
-		DevLogin:            cfg.DevLogin,
-		MaxBodyBytes:        cfg.MaxBodyBytes,
-		UserWritesPerMinute: cfg.UserWritesPerMinute,
-		IPWritesPerMinute:   cfg.IPWritesPerMinute,
-		TrustProxy:          cfg.TrustProxy,
-		AnonPageCache:       cfg.AnonPageCache,
-		Logger:              cfg.Logger,
+		SiteName:               cfg.SiteName,
+		BaseURL:                base,
+		DevLogin:               cfg.DevLogin,
+		MaxBodyBytes:           cfg.MaxBodyBytes,
+		UserWritesPerMinute:    cfg.UserWritesPerMinute,
+		UserReactionsPerMinute: cfg.ReactionsPerMinute,
+		IPWritesPerMinute:      cfg.IPWritesPerMinute,
+		TrustProxy:             cfg.TrustProxy,
+		AnonPageCache:          cfg.AnonPageCache,
+		Logger:                 cfg.Logger,
 	}, web.Services{
 		Auth:     a.Auth,
 		Notify:   a.Notify,
@@ -368,18 +461,24 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Loyalty:  a.Loyalty,
 		Settings: a.Settings,
 		StaffLog: a.StaffLog,
+		Insights: a.Insights,
+		Email:    a.Email,
 		Account:  a.Account,
-		OAuth:    a.OAuth,
-		Search:   a.Search,
-		Ping:     db.Ping,
-		Limiter:  limiter,
+		// Moderation is trust and safety (flags, review queue, sanctions).
+		Moderation: a.Moderation,
+		OAuth:      a.OAuth,
+		Search:     a.Search,
+		Ping:       db.Ping,
+		Limiter:    limiter,
+		Tokens:     a.Tokens,
+		Webhooks:   a.Webhooks,
 	})
 	if err != nil {
 		a.SearchIndex.Close()
 		db.Close()
 		return nil, err
 	}
-	a.Web.Registry().MustRegister(newJobMetrics(a.Jobs, db))
+	a.Web.Registry().MustRegister(newJobMetrics(a.Jobs, db), newMailMetrics(a.Email, db))
 	bgctx, cancel := context.WithCancel(context.Background())
 	a.bg = cancel
 	go a.background(bgctx)
@@ -390,6 +489,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	go func() {
 		defer close(a.working)
 		a.Jobs.Run(bgctx)
+	}()
+	go func() {
+		defer close(a.pacing)
+		a.Insights.Schedule(bgctx, a.Jobs, insights.RefreshEvery)
 	}()
 	return a, nil
 }
@@ -417,6 +520,10 @@ func (a *App) background(ctx context.Context) {
 				a.Config.Logger.Warn("pruning rate-limit windows", "err", err)
 			}
 		}
+		a.emailHousekeeping(ctx)
+		if _, err := a.Webhooks.Prune(ctx, a.Jobs.FailedRetention); err != nil && ctx.Err() == nil {
+			a.Config.Logger.Warn("pruning webhook attempts", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return
@@ -436,6 +543,7 @@ func (a *App) Close() error {
 	<-a.closed
 	<-a.indexing
 	<-a.working
+	<-a.pacing
 	a.Web.Close()
 	return errors.Join(a.SearchIndex.Close(), a.DB.Close())
 }

@@ -99,6 +99,8 @@ type Service struct {
 	staff townhall.StaffLog
 	now   func() time.Time
 	loc   *time.Location // the site's time zone: where a day of visits begins
+	// Events hears about people joining (webhooks); nil emits nothing.
+	Events townhall.Emitter
 }
 
 // NewService returns a Service over store, counting days in UTC until
@@ -160,8 +162,28 @@ func (s *Service) SignIn(ctx context.Context, id Identity) (*townhall.User, erro
 	if id.Role != "" && !id.Role.Valid() {
 		return nil, townhall.Errorf(townhall.EINVALID, "Unknown role %q.", id.Role)
 	}
-	u, _, err := s.store.SignIn(ctx, id, s.now())
-	return u, err
+	u, created, err := s.store.SignIn(ctx, id, s.now())
+	if err != nil {
+		return nil, err
+	}
+	if created && joins(id.Provider) {
+		s.emitJoined(ctx, u)
+	}
+	if u.Suspended(s.now()) {
+		return nil, s.suspended(u)
+	}
+	return u, nil
+}
+
+// suspended is the refusal a suspended person gets when signing in: why,
+// and when they can again.
+func (s *Service) suspended(u *townhall.User) error {
+	reason := u.SuspendReason
+	if reason == "" {
+		reason = "no reason was given"
+	}
+	return townhall.Errorf(townhall.EFORBIDDEN, "You can't sign in: a moderator suspended your account until %s. Reason: %s",
+		u.SuspendedUntil.In(s.loc).Format("2 January 2006, 15:04 MST"), reason)
 }
 
 // StartSession creates a session for the user and returns its cookie token.
@@ -188,6 +210,11 @@ func (s *Service) SessionUser(ctx context.Context, token string) (u *townhall.Us
 		return nil, time.Time{}, nil
 	} else if err != nil {
 		return nil, time.Time{}, err
+	}
+	if u.Suspended(now) {
+		// Suspending ends every session; one that outlived it (created in
+		// the same instant, or on a node that had not seen it) ends here.
+		return nil, time.Time{}, s.store.DeleteSession(ctx, sess.TokenHash)
 	}
 	if sess.ExpiresAt.Sub(now) < SessionTTL/2 {
 		renewed = now.Add(SessionTTL)

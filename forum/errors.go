@@ -12,6 +12,7 @@ var (
 	ErrLocked           = townhall.Errorf(townhall.ECONFLICT, "This thread is locked; it takes no new replies.")
 	ErrQuestionAnswer   = townhall.Errorf(townhall.ECONFLICT, "The question itself cannot be its answer; accept a reply.")
 	ErrReplyPosted      = townhall.Errorf(townhall.ECONFLICT, "This reply was already posted.")
+	ErrHeld             = townhall.Errorf(townhall.ECONFLICT, "This thread is waiting for review; it takes replies once a moderator publishes it.")
 )
 
 // ErrSlugTaken says another category already uses slug.

@@ -51,6 +51,9 @@ type Thread struct {
 	Pinned         bool
 	Locked         bool
 	Hidden         bool
+	// Held says the hidden thread is a new member's, waiting for a
+	// moderator's approval (filled by the service, not stored here).
+	Held           bool
 	AcceptedPostID string
 	CreatedAt      time.Time
 }
@@ -145,7 +148,8 @@ type Store interface {
 	SaveForumCategory(ctx context.Context, c *Category) error
 
 	// CreateThread stores a thread with its first post (position 0), bumps
-	// the category's thread count and makes the author a follower.
+	// the category's thread count and makes the author a follower. A
+	// thread created Hidden (held for review) is hidden from the start.
 	CreateThread(ctx context.Context, t *Thread, first *Post) error
 	Thread(ctx context.Context, id string) (*Thread, error)
 	// Threads lists a category's threads after the cursor (nil: from the

@@ -34,6 +34,7 @@ type Service struct {
 	store  Store
 	notify Notifier
 	users  Users
+	gate   townhall.Gate
 	staff  townhall.StaffLog
 	now    func() time.Time
 	// OnNotifyError is told about notifications that could not be
@@ -41,12 +42,23 @@ type Service struct {
 	OnNotifyError func(error)
 	// Rewards, when set, hears of new posts and accepted answers.
 	Rewards Rewards
+	// Events hears about new threads, replies and accepted answers
+	// (webhooks); nil emits nothing.
+	Events townhall.Emitter
 }
 
 // NewService returns a Service; n and users may be nil (no notifications,
 // no mentions).
 func NewService(store Store, n Notifier, users Users) *Service {
 	return &Service{store: store, notify: n, users: users, now: time.Now}
+}
+
+// SetGate makes the service screen writes through g (nil: no screening).
+func (s *Service) SetGate(g townhall.Gate) { s.gate = g }
+
+// held fills t.Held for a hidden thread.
+func (s *Service) held(ctx context.Context, t *Thread) {
+	t.Held = t.Hidden && townhall.IsHeld(ctx, s.gate, townhall.KindThread, t.ID)
 }
 
 // SetStaffLog makes the service record what moderators and admins do
@@ -260,14 +272,51 @@ func (s *Service) CreateThread(ctx context.Context, actor *townhall.User, in Thr
 	p := &Post{ID: townhall.NewID(), ThreadID: t.ID, AuthorID: actor.ID, AuthorName: actor.Name, AuthorHandle: actor.Handle,
 		AuthorRole: actor.Role, Source: body, HTML: markdown.Render(body), CreatedAt: now}
 	t.LastPostID = p.ID
+	// A new member's thread may be held for review: stored hidden, and
+	// nobody is told about it until a moderator publishes it.
+	if t.Hidden, err = townhall.ScreenWith(ctx, s.gate, actor, townhall.KindThread, t.ID, title+"\n"+body); err != nil {
+		return nil, err
+	}
+	t.Held = t.Hidden
 	if err := s.store.CreateThread(ctx, t, p); err != nil {
 		return nil, err
 	}
-	s.mention(ctx, actor, body, "", t, p)
-	if s.Rewards != nil {
-		s.Rewards.Posted(ctx, actor.ID)
+	if !t.Held {
+		s.mention(ctx, actor, body, "", t, p)
+		s.emitThreadCreated(ctx, actor, t, cat, p)
+		if s.Rewards != nil {
+			s.Rewards.Posted(ctx, actor.ID)
+		}
 	}
+	townhall.NoteActivity(ctx, s.gate, actor.ID)
 	return t, nil
+}
+
+// Publish makes a thread held for review public, and does what posting it
+// would have: tells the people its first post mentions and emits its
+// created event, both as its author's. Moderators only.
+func (s *Service) Publish(ctx context.Context, actor, author *townhall.User, threadID string) (*Thread, error) {
+	if err := requireModerator(actor, "publish threads"); err != nil {
+		return nil, err
+	}
+	t, first, err := s.Opening(ctx, actor, threadID)
+	if err != nil {
+		return nil, err
+	}
+	if t.Hidden {
+		if err := s.store.SetThreadHidden(ctx, t.ID, false); err != nil {
+			return nil, err
+		}
+		t.Hidden, t.Held = false, false
+		s.mention(ctx, author, first.Source, "", t, first)
+		if cat, err := s.store.ForumCategory(ctx, t.CategoryID); err == nil {
+			s.emitThreadCreated(ctx, author, t, cat, first)
+		}
+		if s.Rewards != nil {
+			s.Rewards.Posted(ctx, author.ID)
+		}
+	}
+	return s.store.Thread(ctx, t.ID)
 }
 
 // visibleThread loads a thread the actor may see.
@@ -279,7 +328,9 @@ func (s *Service) visibleThread(ctx context.Context, actor *townhall.User, id st
 	if err != nil {
 		return nil, err
 	}
-	if t.Hidden && !isMod(actor) {
+	s.held(ctx, t)
+	// A held thread is its author's too: they see it "waiting for review".
+	if t.Hidden && !isMod(actor) && !(t.Held && actor.Is(t.AuthorID)) {
 		return nil, threadNotFound()
 	}
 	return t, nil
@@ -297,12 +348,11 @@ func (s *Service) visiblePost(ctx context.Context, actor *townhall.User, id stri
 	if p.Hidden && !isMod(actor) {
 		return nil, nil, postNotFound()
 	}
-	t, err := s.store.Thread(ctx, p.ThreadID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if t.Hidden && !isMod(actor) {
+	t, err := s.visibleThread(ctx, actor, p.ThreadID)
+	if townhall.ErrorCode(err) == townhall.ENOTFOUND {
 		return nil, nil, postNotFound()
+	} else if err != nil {
+		return nil, nil, err
 	}
 	return p, t, nil
 }
@@ -380,7 +430,7 @@ func (s *Service) Thread(ctx context.Context, actor *townhall.User, id string, p
 		if v.Following, err = s.store.FollowingThread(ctx, t.ID, actor.ID); err != nil {
 			return nil, err
 		}
-		v.CanReply = !t.Locked
+		v.CanReply = !t.Locked && !t.Held
 		v.CanAccept = cat.Questions && (actor.ID == t.AuthorID || v.CanModerate)
 	}
 	return v, nil
@@ -402,20 +452,42 @@ func (s *Service) Reply(ctx context.Context, actor *townhall.User, threadID, bod
 	if t.Locked {
 		return nil, lockedErr()
 	}
+	if t.Held {
+		return nil, ErrHeld
+	}
 	p := &Post{ID: townhall.NewID(), ThreadID: t.ID, AuthorID: actor.ID, AuthorName: actor.Name, AuthorHandle: actor.Handle,
 		AuthorRole: actor.Role, Source: body, HTML: markdown.Render(body), CreatedAt: s.now()}
+	if _, err := townhall.ScreenWith(ctx, s.gate, actor, townhall.KindPost, p.ID, body); err != nil {
+		return nil, err
+	}
 	if err := s.store.AddReply(ctx, p); err != nil {
 		return nil, err
 	}
+	townhall.NoteActivity(ctx, s.gate, actor.ID)
 	if s.notify != nil {
 		followers, err := s.store.ThreadFollowers(ctx, t.ID)
 		if err == nil {
-			err = s.notify.Notify(ctx, actor.ID, followers, "reply",
-				fmt.Sprintf("%s replied in “%s”: %s", actor.Name, t.Title, markdown.Excerpt(body, 120)), PostURL(t.ID, p))
+			// The thread's author hears of a direct reply ("reply"); others
+			// follow it ("followed_reply"), which email keeps for digests
+			// unless they choose otherwise.
+			var direct, others []string
+			for _, uid := range followers {
+				if uid == t.AuthorID {
+					direct = append(direct, uid)
+				} else {
+					others = append(others, uid)
+				}
+			}
+			text := fmt.Sprintf("%s replied in “%s”: %s", actor.Name, t.Title, markdown.Excerpt(body, 120))
+			err = s.notify.Notify(ctx, actor.ID, direct, "reply", text, PostURL(t.ID, p))
+			if err == nil {
+				err = s.notify.Notify(ctx, actor.ID, others, "followed_reply", text, PostURL(t.ID, p))
+			}
 		}
 		s.notifyFailed(err)
 	}
 	s.mention(ctx, actor, body, "", t, p)
+	s.emitPostCreated(ctx, actor, t, p)
 	if s.Rewards != nil {
 		s.Rewards.Posted(ctx, actor.ID)
 	}
@@ -507,6 +579,22 @@ func (s *Service) mention(ctx context.Context, actor *townhall.User, body, old s
 	}
 }
 
+// Opening returns a thread the actor may see with its first post.
+func (s *Service) Opening(ctx context.Context, actor *townhall.User, threadID string) (*Thread, *Post, error) {
+	t, err := s.visibleThread(ctx, actor, threadID)
+	if err != nil {
+		return nil, nil, err
+	}
+	first, err := s.store.ForumPosts(ctx, t.ID, 0, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(first) != 1 {
+		return nil, nil, threadNotFound()
+	}
+	return t, first[0], nil
+}
+
 // Post returns one post the actor may see, with its thread.
 func (s *Service) Post(ctx context.Context, actor *townhall.User, id string) (*Post, *Thread, error) {
 	return s.visiblePost(ctx, actor, id)
@@ -562,6 +650,9 @@ func (s *Service) EditPost(ctx context.Context, actor *townhall.User, postID str
 	}
 	body, err := cleanBody(in.Body)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := townhall.ScreenWith(ctx, s.gate, actor, townhall.KindPost, "", body); err != nil {
 		return nil, err
 	}
 	e := Edit{PostID: p.ID, Source: body, HTML: markdown.Render(body), EditorID: actor.ID, At: s.now(), RevisionID: townhall.NewID()}
@@ -747,6 +838,7 @@ func (s *Service) Accept(ctx context.Context, actor *townhall.User, postID strin
 	if err := s.store.AcceptAnswer(ctx, t.ID, target); err != nil {
 		return nil, err
 	}
+	townhall.NoteActivity(ctx, s.gate, p.AuthorID)
 	if actor.ID != t.AuthorID { // a moderator chose for the person who asked
 		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: onOff(accept, "thread.accept", "thread.unaccept"),
 			TargetKind: "thread", TargetID: t.ID, Target: t.Title,
@@ -756,8 +848,12 @@ func (s *Service) Accept(ctx context.Context, actor *townhall.User, postID strin
 		s.notifyFailed(s.notify.Notify(ctx, actor.ID, []string{p.AuthorID}, "answer",
 			fmt.Sprintf("Your reply was accepted as the answer to “%s”", t.Title), PostURL(t.ID, p)))
 	}
-	if accept && s.Rewards != nil {
-		s.Rewards.Accepted(ctx, p.AuthorID)
+	if accept {
+		t.AcceptedPostID = p.ID
+		s.emitAnswerAccepted(ctx, actor, t, p)
+		if s.Rewards != nil {
+			s.Rewards.Accepted(ctx, p.AuthorID)
+		}
 	}
 	return s.store.Thread(ctx, t.ID)
 }

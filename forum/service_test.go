@@ -234,8 +234,9 @@ func TestAcceptedAnswers(t *testing.T) {
 	if err != nil || th.AcceptedPostID != a.ID {
 		t.Fatalf("accept = %+v, %v", th, err)
 	}
-	// Bob follows since his reply: he heard of Mo's reply, then of the accept.
-	if n := f.unread(t, f.bob); len(n) != 2 || n[0].Kind != "answer" || n[1].Kind != "reply" {
+	// Bob follows since his reply: he heard of Mo's reply (as a follower, not
+	// the thread's author), then of the accept.
+	if n := f.unread(t, f.bob); len(n) != 2 || n[0].Kind != "answer" || n[1].Kind != "followed_reply" {
 		t.Fatalf("the answerer is told: %v", n)
 	}
 	if th, err = f.svc.Accept(ctx, f.mod, b.ID, true); err != nil || th.AcceptedPostID != b.ID {

@@ -16,6 +16,7 @@ var (
 	ErrHiddenMerge         = townhall.Errorf(townhall.ECONFLICT, "Hidden ideas cannot be merged; unhide it first.")
 	ErrUnhiddenMeanwhile   = townhall.Errorf(townhall.ECONFLICT, "The idea was unhidden meanwhile; try again.")
 	ErrCommentDeleted      = townhall.Errorf(townhall.ECONFLICT, "This comment was deleted.")
+	ErrHeld                = townhall.Errorf(townhall.ECONFLICT, "This idea is waiting for review; it takes comments once a moderator publishes it.")
 )
 
 // ErrTargetMerged says the idea to merge into (titled title) was itself

@@ -100,6 +100,9 @@ type Idea struct {
 	StatusAt        time.Time // last status change; zero when never changed
 	RespondedAt     time.Time // first status change or team comment; zero while awaiting
 	Hidden          *Hidden   // set while a moderator has hidden the idea
+	// Held says the hidden idea is a new member's, waiting for a
+	// moderator's approval (filled by the service).
+	Held bool
 }
 
 // Hidden records that a moderator hid an idea or a comment, and why. Hidden
@@ -250,7 +253,9 @@ type TriageQuery struct {
 // change feed move in the same step as the facts.
 type Store interface {
 	// CreateIdea stores a new idea with its author's vote (counted in the
-	// author's current segment) and records a search change.
+	// author's current segment) and records a search change. An idea
+	// created with Hidden set (held for review) is hidden from the start:
+	// in no listing, tag count or similar-ideas until unhidden.
 	CreateIdea(ctx context.Context, idea *Idea, words []string) error
 	// UpdateIdea replaces title, body and tags (ENOTFOUND, ECONFLICT when
 	// merged) and records a search change. words index the new title.
@@ -319,6 +324,10 @@ type Store interface {
 
 	// Followers lists the author, voters and commenters of an idea.
 	Followers(ctx context.Context, ideaID string) ([]string, error)
+	// VotersAfter lists up to limit of an idea's voters with user ids after
+	// the given one, in id order: a fan-out to every voter pages through
+	// them (a merge moves the duplicate's voters here).
+	VotersAfter(ctx context.Context, ideaID, after string, limit int) ([]string, error)
 	// Demand lists an idea's votes by voter segment, with current weights.
 	Demand(ctx context.Context, ideaID string) ([]SegmentDemand, error)
 	// Triage returns a page of unmerged, visible ideas awaiting a first response,
@@ -334,4 +343,7 @@ type Store interface {
 	Similar(ctx context.Context, words []string, prefix string, limit int) ([]*Idea, error)
 	// PopularTags lists the tags of listed ideas, most used first.
 	PopularTags(ctx context.Context, limit int) ([]TagCount, error)
+
+	ChangelogStore
+	ProxyVoteStore
 }

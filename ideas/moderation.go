@@ -158,6 +158,9 @@ func (s *Service) EditComment(ctx context.Context, actor *townhall.User, id, bod
 	if err != nil {
 		return nil, err
 	}
+	if _, err := townhall.ScreenWith(ctx, s.gate, actor, KindComment, "", body); err != nil {
+		return nil, err
+	}
 	old := c.Body
 	c.Body, c.BodyHTML, c.EditedAt = body, markdown.Render(body), s.now().UTC().Truncate(time.Millisecond)
 	if err := s.store.EditComment(ctx, c); err != nil {

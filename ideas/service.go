@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/jobs"
 	"github.com/townhall/townhall/markdown"
 )
 
@@ -20,11 +21,19 @@ type Rewards interface {
 	Shipped(ctx context.Context, userID string)
 }
 
+// KindComment is an idea comment's kind for the Gate.
+const KindComment = "comment"
+
+// HeldReason is the hidden note of an idea held for review.
+const HeldReason = "Waiting for review: a new member's idea."
+
 // Service is the idea board's rules: validation and authorization in front
 // of the Store.
 type Service struct {
 	store  Store
 	notify Notifier
+	gate   townhall.Gate
+	jobs   jobs.Enqueuer // status-change fan-outs; nil runs them inline
 	staff  townhall.StaffLog
 	now    func() time.Time
 	// OnNotifyError is told about notifications that could not be
@@ -32,12 +41,21 @@ type Service struct {
 	OnNotifyError func(error)
 	// Rewards, when set, hears of ideas that shipped.
 	Rewards Rewards
+	// Events hears about new ideas, status changes and merges (webhooks);
+	// nil emits nothing.
+	Events townhall.Emitter
+	// Customers finds (or records) the customer a vote on their behalf
+	// is for; auth.Service implements it.
+	Customers Customers
 }
 
 // NewService returns a Service over store; n may be nil (no notifications).
 func NewService(store Store, n Notifier) *Service {
 	return &Service{store: store, notify: n, now: time.Now}
 }
+
+// SetGate makes the service screen writes through g (nil: no screening).
+func (s *Service) SetGate(g townhall.Gate) { s.gate = g }
 
 // SetStaffLog makes the service record what the product team and
 // moderators do (status changes, official responses, merges, edits of
@@ -115,10 +133,45 @@ func (s *Service) Propose(ctx context.Context, actor *townhall.User, in Input) (
 	idea.Status = StatusOpen
 	idea.AuthorID = actor.ID
 	idea.CreatedAt, idea.UpdatedAt = now, now
+	hold, err := townhall.ScreenWith(ctx, s.gate, actor, townhall.KindIdea, idea.ID, idea.Title+"\n"+idea.Body)
+	if err != nil {
+		return nil, err
+	}
+	if hold {
+		// Held for review: stored hidden, as a moderator's hide would leave
+		// it, until a moderator publishes it.
+		idea.Hidden = &Hidden{Reason: HeldReason, At: now}
+	}
 	if err := s.store.CreateIdea(ctx, idea, words); err != nil {
 		return nil, err
 	}
-	return s.store.Idea(ctx, idea.ID, actor.ID)
+	townhall.NoteActivity(ctx, s.gate, actor.ID)
+	created, err := s.Idea(ctx, actor, idea.ID)
+	if err == nil && !created.Held {
+		s.emitCreated(ctx, actor, created)
+	}
+	return created, err
+}
+
+// Publish makes an idea held for review public, and emits what proposing
+// it would have (the event is author's). Moderators only.
+func (s *Service) Publish(ctx context.Context, actor, author *townhall.User, id string) (*Idea, error) {
+	if err := requireModerator(actor, "publish ideas"); err != nil {
+		return nil, err
+	}
+	idea, err := s.Idea(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if idea.Hidden != nil {
+		if _, err := s.store.SetIdeaHidden(ctx, id, nil); err != nil {
+			return nil, err
+		}
+		if published, err := s.store.Idea(ctx, id, author.ID); err == nil {
+			s.emitCreated(ctx, author, published)
+		}
+	}
+	return s.Idea(ctx, actor, id)
 }
 
 // Edit changes an idea's title, description and tags. The author and the
@@ -139,6 +192,9 @@ func (s *Service) Edit(ctx context.Context, actor *townhall.User, id string, in 
 	}
 	idea, words, err := clean(in)
 	if err != nil {
+		return nil, err
+	}
+	if _, err := townhall.ScreenWith(ctx, s.gate, actor, townhall.KindIdea, "", idea.Title+"\n"+idea.Body); err != nil {
 		return nil, err
 	}
 	idea.ID = id
@@ -168,7 +224,9 @@ func (s *Service) Idea(ctx context.Context, actor *townhall.User, id string) (*I
 	if err != nil {
 		return nil, err
 	}
-	if i.Hidden != nil && !SeesHidden(actor) {
+	i.Held = i.Hidden != nil && townhall.IsHeld(ctx, s.gate, townhall.KindIdea, i.ID)
+	// A held idea is its author's too: they see it "waiting for review".
+	if i.Hidden != nil && !SeesHidden(actor) && !(i.Held && actor.Is(i.AuthorID)) {
 		return nil, notFound()
 	}
 	return i, nil
@@ -310,10 +368,16 @@ func (s *Service) Comment(ctx context.Context, actor *townhall.User, id, body st
 	if err != nil {
 		return nil, err
 	}
+	if idea.Held {
+		return nil, ErrHeld
+	}
 	c := &Comment{
 		ID: townhall.NewID(), IdeaID: id, AuthorID: actor.ID, AuthorName: actor.Name,
 		Team: actor.Role.CanManageProduct(), Body: body, BodyHTML: markdown.Render(body),
 		CreatedAt: s.now().UTC(),
+	}
+	if _, err := townhall.ScreenWith(ctx, s.gate, actor, KindComment, c.ID, body); err != nil {
+		return nil, err
 	}
 	// Who commented before, read ahead of the write so the new comment's
 	// author is not among them for a reason other than being the actor.
@@ -321,6 +385,7 @@ func (s *Service) Comment(ctx context.Context, actor *townhall.User, id, body st
 	if err := s.store.AddComment(ctx, c); err != nil {
 		return nil, err
 	}
+	townhall.NoteActivity(ctx, s.gate, actor.ID)
 	url := idea.URL() + "#comment-" + c.ID
 	s.tell(ctx, actor.ID, []string{idea.AuthorID}, "comment",
 		fmt.Sprintf("%s commented on your idea “%s”", actor.Name, idea.Title), url)
@@ -334,7 +399,7 @@ func (s *Service) Comment(ctx context.Context, actor *townhall.User, id, body st
 			others = append(others, uid)
 		}
 	}
-	s.tell(ctx, actor.ID, others, "comment",
+	s.tell(ctx, actor.ID, others, "followed_comment",
 		fmt.Sprintf("%s also commented on “%s”", actor.Name, idea.Title), url)
 	return c, nil
 }
@@ -368,8 +433,8 @@ type StatusUpdate struct {
 }
 
 // ChangeStatus moves an idea to a new status, recording who, when and why,
-// optionally with an official response; voters and commenters are told.
-// Product team only.
+// optionally with an official response; its author, voters and commenters
+// are told (in the background when SetJobs was called). Product team only.
 func (s *Service) ChangeStatus(ctx context.Context, actor *townhall.User, id string, u StatusUpdate) (*Idea, error) {
 	if err := requireTeam(actor, "change an idea's status"); err != nil {
 		return nil, err
@@ -420,16 +485,23 @@ func (s *Service) ChangeStatus(ctx context.Context, actor *townhall.User, id str
 	if st == StatusDone && s.Rewards != nil {
 		s.Rewards.Shipped(ctx, idea.AuthorID)
 	}
-	if followers, err := s.store.Followers(ctx, id); err != nil {
-		s.notifyFailed(err)
-	} else {
+	if s.notify != nil {
 		text := fmt.Sprintf("“%s” is now %s", idea.Title, st.Label())
 		if st == idea.Status {
 			text = fmt.Sprintf("The product team responded to “%s”", idea.Title)
 		}
-		s.tell(ctx, actor.ID, followers, "status", text, idea.URL())
+		// An idea can have tens of thousands of voters: they are told by
+		// background jobs, a page at a time, so the request stays fast.
+		if err := s.fanOut(ctx, statusFanout{Change: ch.ID, Idea: id, Actor: actor.ID, Author: idea.AuthorID,
+			Text: text, At: ch.At, Phase: "voters"}); err != nil {
+			s.notifyFailed(err)
+		}
 	}
-	return s.store.Idea(ctx, id, actor.ID)
+	after, err := s.store.Idea(ctx, id, actor.ID)
+	if err == nil && ch.From != ch.To {
+		s.emitStatusChanged(ctx, actor, after, ch)
+	}
+	return after, err
 }
 
 // History lists an idea's status changes, oldest first.
@@ -472,6 +544,7 @@ func (s *Service) Merge(ctx context.Context, actor *townhall.User, dupID, intoID
 		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "idea.merge", TargetKind: "idea", TargetID: dupID,
 			Target: dup.Title, Before: map[string]any{"status": dup.Status, "votes": dup.Votes},
 			After: map[string]any{"merged_into": into.ID, "into": into.Title}})
+		s.emitMerged(ctx, actor, dup, into)
 		if ferr != nil {
 			s.notifyFailed(ferr)
 		} else {

@@ -182,7 +182,7 @@ func TestStatusChangeNotifiesVotersAndCommenters(t *testing.T) {
 		page, _ := f.notify.List(ctx, u, "", 10)
 		found := false
 		for _, n := range page.Items {
-			found = found || n.Kind == "status" && strings.Contains(n.Text, "In progress") && n.URL == "/ideas/"+i.ID
+			found = found || n.Kind == "status" && strings.Contains(n.Text, "In progress") && n.URL == "/ideas/"+i.ID+"#status-"+hist[0].ID
 		}
 		if !found {
 			t.Errorf("%s got no status notification: %+v", u.Name, page.Items)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -87,7 +88,7 @@ type Runner struct {
 	store Store
 	owner string
 	log   *slog.Logger
-	now   func() time.Time
+	clock atomic.Pointer[func() time.Time]
 
 	// Poll is how often an idle worker asks the store for due jobs
 	// (default 1 s). Jobs enqueued through this Runner wake its workers at
@@ -120,18 +121,26 @@ func NewRunner(store Store, log *slog.Logger) *Runner {
 	host, _ := os.Hostname()
 	var b [4]byte
 	rand.Read(b[:])
-	return &Runner{
-		store: store, log: log, now: time.Now,
+	r := &Runner{
+		store: store, log: log,
 		owner:           fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:])),
 		Poll:            time.Second,
 		DoneRetention:   7 * 24 * time.Hour,
 		FailedRetention: 90 * 24 * time.Hour,
 		queues:          map[string]*queue{},
 	}
+	r.SetClock(time.Now)
+	return r
 }
 
-// SetClock replaces the clock; tests use it.
-func (r *Runner) SetClock(now func() time.Time) { r.now = now }
+// SetClock replaces the clock; tests use it, also while the Runner runs
+// (to make jobs due later due now).
+func (r *Runner) SetClock(now func() time.Time) { r.clock.Store(&now) }
+
+// Now is the Runner's clock: what RunAt and leases are compared with.
+func (r *Runner) Now() time.Time { return (*r.clock.Load())() }
+
+func (r *Runner) now() time.Time { return r.Now() }
 
 // Owner is the name this Runner claims jobs under.
 func (r *Runner) Owner() string { return r.owner }

@@ -60,3 +60,10 @@ func Excerpt(src string, n int) string {
 }
 
 var stripMarks = strings.NewReplacer("#", "", "*", "", "`", "", ">", "", "_", " ", "[", "", "]", " ", "|", " ")
+
+// Links counts the links the Markdown source renders to (written ones,
+// bare URLs turned into links, and links around images), as a page would
+// show them.
+func Links(src string) int {
+	return strings.Count(string(Render(src)), "<a ")
+}

@@ -10,6 +10,7 @@ var (
 	ErrProductNotFound = townhall.Errorf(townhall.ENOTFOUND, "Product not found.")
 	ErrReviewNotFound  = townhall.Errorf(townhall.ENOTFOUND, "Review not found.")
 	ErrAlreadyReviewed = townhall.Errorf(townhall.ECONFLICT, "You have already reviewed this product. Edit your review instead.")
+	ErrHidden          = townhall.Errorf(townhall.ECONFLICT, "This review is hidden; unhide it first.")
 )
 
 // ErrArchived says the product called name no longer takes reviews.

@@ -94,6 +94,21 @@ type Review struct {
 	Response  *Response
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Hidden is set while a moderator (or flags) hid the review: it leaves
+	// the product's page, its rating and search, and staff see it with
+	// this note. Held says it is a new member's review waiting for
+	// approval (filled by the service).
+	Hidden *Hidden
+	Held   bool
+}
+
+// Hidden records who hid a review, when and why. ByID is empty when flags
+// from the community hid it.
+type Hidden struct {
+	ByID   string
+	ByName string // filled by reads
+	Reason string
+	At     time.Time
 }
 
 // Edited reports whether the review changed after it was first written.
@@ -162,20 +177,28 @@ type Store interface {
 	// CreateReview inserts a review and adds its rating to the product's
 	// aggregates. A second review by the same author for the same product,
 	// or a review of an archived product, is ECONFLICT; a missing product
-	// ENOTFOUND.
+	// ENOTFOUND. A review created with Hidden set (held for review) counts
+	// in no aggregate until unhidden.
 	CreateReview(ctx context.Context, r *Review) error
 	// UpdateReview saves rating, title, body, verified mark and UpdatedAt,
-	// moving the product's aggregates from the old rating to the new one.
-	// An archived product is ECONFLICT.
+	// moving the product's aggregates from the old rating to the new one
+	// (a hidden review's rating is in none). An archived product is
+	// ECONFLICT.
 	UpdateReview(ctx context.Context, r *Review) error
 	// DeleteReview removes a review, its votes and response, and takes its
-	// rating out of the product's aggregates.
+	// rating out of the product's aggregates (if it was counted).
 	DeleteReview(ctx context.Context, id string) error
+	// SetReviewHidden hides (h set) or unhides (h nil) a review: a hidden
+	// review leaves the product's listing and search, and its rating
+	// leaves the aggregates in the same step. Hiding a hidden review
+	// updates the note; changed reports whether visibility changed.
+	SetReviewHidden(ctx context.Context, id string, h *Hidden) (changed bool, err error)
 	// Review returns a review; viewerID fills Voted.
 	Review(ctx context.Context, id, viewerID string) (*Review, error)
 	// ReviewByAuthor returns the author's review of a product, ENOTFOUND if none.
 	ReviewByAuthor(ctx context.Context, productID, authorID string) (*Review, error)
-	// Reviews returns up to q.Limit reviews of a product in q.Sort order after q.After.
+	// Reviews returns up to q.Limit visible reviews of a product in
+	// q.Sort order after q.After; hidden ones never.
 	Reviews(ctx context.Context, q ReviewQuery) ([]*Review, error)
 
 	// AddHelpful records userID's helpful vote; added is false when the vote

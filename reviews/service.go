@@ -22,15 +22,38 @@ type Rewards interface {
 	MarkedHelpful(ctx context.Context, userID string)
 }
 
+// HeldReason is the hidden note of a review held for review.
+const HeldReason = "Waiting for review: a new member's review."
+
 // Service is the reviews domain's rules: validation and authorization in
 // front of the Store.
 type Service struct {
 	store  Store
 	notify Notifier
+	gate   townhall.Gate
 	staff  townhall.StaffLog
 	now    func() time.Time
 	// Rewards, when set, hears of reviews marked helpful.
 	Rewards Rewards
+	// Events hears about new reviews and the business's first response
+	// to each (webhooks); nil emits nothing.
+	Events townhall.Emitter
+}
+
+// SetGate makes the service screen writes through g (nil: no screening).
+func (s *Service) SetGate(g townhall.Gate) { s.gate = g }
+
+// seesHidden reports whether actor sees hidden reviews: staff do.
+func seesHidden(actor *townhall.User) bool { return actor.HasRole(townhall.Role.IsStaff) }
+
+// visible fills r.Held and reports whether actor may see r: hidden reviews
+// exist for staff, and for their author while held for review.
+func (s *Service) visible(ctx context.Context, actor *townhall.User, r *Review) bool {
+	if r.Hidden == nil {
+		return true
+	}
+	r.Held = townhall.IsHeld(ctx, s.gate, townhall.KindReview, r.ID)
+	return seesHidden(actor) || r.Held && actor.Is(r.AuthorID)
 }
 
 // NewService returns a Service over store; n may be nil (no notifications).
@@ -252,8 +275,83 @@ func (s *Service) CreateReview(ctx context.Context, actor *townhall.User, produc
 	r.Verified = actor.Verified
 	r.CreatedAt = s.now().UTC().Truncate(time.Millisecond)
 	r.UpdatedAt = r.CreatedAt
+	hold, err := townhall.ScreenWith(ctx, s.gate, actor, townhall.KindReview, r.ID, r.Title+"\n"+r.Body)
+	if err != nil {
+		return nil, err
+	}
+	if hold {
+		// Held for review: stored hidden, out of the page and the rating,
+		// until a moderator publishes it.
+		r.Hidden, r.Held = &Hidden{Reason: HeldReason, At: r.CreatedAt}, true
+	}
 	if err := s.store.CreateReview(ctx, r); err != nil {
 		return nil, err
+	}
+	townhall.NoteActivity(ctx, s.gate, actor.ID)
+	if !r.Held {
+		if after, err := s.store.Product(ctx, p.ID); err == nil {
+			p = after // with this rating counted
+		}
+		s.emitReviewCreated(ctx, actor, p, r)
+	}
+	return r, nil
+}
+
+// SetHidden hides a review (with a reason staff see) or unhides it; its
+// rating leaves or rejoins the product's. Moderators only; the staff log
+// records it.
+func (s *Service) SetHidden(ctx context.Context, actor *townhall.User, id string, hidden bool, reason string) (*Review, error) {
+	return s.setHidden(ctx, actor, id, hidden, reason, true)
+}
+
+func (s *Service) setHidden(ctx context.Context, actor *townhall.User, id string, hidden bool, reason string, logged bool) (*Review, error) {
+	if err := signedIn(actor, "hide reviews"); err != nil {
+		return nil, err
+	}
+	if !actor.Role.CanModerate() {
+		return nil, townhall.Errorf(townhall.EFORBIDDEN, "Only moderators can hide reviews.")
+	}
+	r, err := s.Review(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	var h *Hidden
+	if hidden {
+		reason, err := townhall.CleanText("Reason", reason, 1, 500)
+		if err != nil {
+			return nil, err
+		}
+		h = &Hidden{ByID: actor.ID, ByName: actor.Name, Reason: reason, At: s.now().UTC().Truncate(time.Millisecond)}
+	}
+	changed, err := s.store.SetReviewHidden(ctx, r.ID, h)
+	if err != nil {
+		return nil, err
+	}
+	if changed && logged {
+		action, why := "review.unhide", ""
+		if hidden {
+			action, why = "review.hide", h.Reason
+		}
+		townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: action, TargetKind: "review", TargetID: r.ID,
+			Target: r.Title, Before: map[string]bool{"hidden": !hidden}, After: map[string]bool{"hidden": hidden}, Reason: why})
+	}
+	return s.Review(ctx, actor, r.ID)
+}
+
+// Publish makes a review held for review public: its rating joins the
+// product's, and its created event goes out as its author's. Moderators
+// only; the review queue's decision is what the staff log records.
+func (s *Service) Publish(ctx context.Context, actor, author *townhall.User, id string) (*Review, error) {
+	before, err := s.Review(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.setHidden(ctx, actor, id, false, "", false)
+	if err != nil || before.Hidden == nil {
+		return r, err
+	}
+	if p, err := s.store.Product(ctx, r.ProductID); err == nil {
+		s.emitReviewCreated(ctx, author, p, r)
 	}
 	return r, nil
 }
@@ -271,6 +369,9 @@ func (s *Service) UpdateReview(ctx context.Context, actor *townhall.User, id str
 		return nil, townhall.Errorf(townhall.EFORBIDDEN, "You can only edit your own review.")
 	}
 	if err := applyReview(r, in); err != nil {
+		return nil, err
+	}
+	if _, err := townhall.ScreenWith(ctx, s.gate, actor, townhall.KindReview, "", r.Title+"\n"+r.Body); err != nil {
 		return nil, err
 	}
 	r.Verified = actor.Verified
@@ -330,12 +431,20 @@ func (s *Service) DeleteReview(ctx context.Context, actor *townhall.User, id str
 	return r, nil
 }
 
-// Review returns one review; actor (may be nil) decides Voted.
+// Review returns one review as actor (may be nil) sees it: Voted is
+// theirs, and a hidden review is not found unless they may see it.
 func (s *Service) Review(ctx context.Context, actor *townhall.User, id string) (*Review, error) {
 	if !townhall.ValidID(id) {
 		return nil, ErrReviewNotFound
 	}
-	return s.store.Review(ctx, id, viewerID(actor))
+	r, err := s.store.Review(ctx, id, viewerID(actor))
+	if err != nil {
+		return nil, err
+	}
+	if !s.visible(ctx, actor, r) {
+		return nil, ErrReviewNotFound
+	}
+	return r, nil
 }
 
 // MyReview returns the actor's review of a product, or nil when they have
@@ -347,8 +456,11 @@ func (s *Service) MyReview(ctx context.Context, actor *townhall.User, productID 
 	r, err := s.store.ReviewByAuthor(ctx, productID, actor.ID)
 	if townhall.ErrorCode(err) == townhall.ENOTFOUND {
 		return nil, nil
+	} else if err != nil {
+		return nil, err
 	}
-	return r, err
+	s.visible(ctx, actor, r) // their own: hidden or not, it blocks a second one
+	return r, nil
 }
 
 // ReviewFilter is how a reader sorts and filters a product's reviews.
@@ -421,6 +533,9 @@ func (s *Service) votable(ctx context.Context, actor *townhall.User, reviewID st
 	if r.AuthorID == actor.ID {
 		return nil, townhall.Errorf(townhall.EFORBIDDEN, "You can't vote on your own review.")
 	}
+	if r.Hidden != nil {
+		return nil, ErrHidden
+	}
 	return r, nil
 }
 
@@ -442,15 +557,19 @@ func (s *Service) Respond(ctx context.Context, actor *townhall.User, reviewID, b
 	}
 	townhall.RecordStaff(ctx, s.staff, actor, townhall.StaffAction{Action: "review.respond", TargetKind: "review", TargetID: r.ID,
 		Target: s.reviewLabel(ctx, r), Before: responseFields(r.Response), After: responseFields(resp)})
-	if s.notify != nil {
-		if p, err := s.store.Product(ctx, r.ProductID); err == nil {
-			// After the write: a lost notification is a nuisance, not a corruption.
-			_ = s.notify.Notify(ctx, actor.ID, []string{r.AuthorID}, "review_response",
-				fmt.Sprintf("%s responded to your review of %s", actor.Name, p.Name),
-				fmt.Sprintf("/products/%s#review-%s", p.Slug, r.ID))
-		}
+	first := r.Response == nil
+	p, perr := s.store.Product(ctx, r.ProductID)
+	if s.notify != nil && perr == nil {
+		// After the write: a lost notification is a nuisance, not a corruption.
+		_ = s.notify.Notify(ctx, actor.ID, []string{r.AuthorID}, "review_response",
+			fmt.Sprintf("%s responded to your review of %s", actor.Name, p.Name),
+			fmt.Sprintf("/products/%s#review-%s", p.Slug, r.ID))
 	}
-	return s.store.Review(ctx, r.ID, actor.ID)
+	after, err := s.store.Review(ctx, r.ID, actor.ID)
+	if err == nil && first && perr == nil {
+		s.emitReviewResponded(ctx, actor, p, after)
+	}
+	return after, err
 }
 
 // RemoveResponse takes the business's response under a review down, for

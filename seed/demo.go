@@ -9,7 +9,9 @@ import (
 	"github.com/townhall/townhall/app"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/loyalty"
+	"github.com/townhall/townhall/moderation"
 	"github.com/townhall/townhall/reviews"
+	"github.com/townhall/townhall/settings"
 )
 
 // demoPerson is a hand-written community member.
@@ -41,6 +43,8 @@ type demoIdea struct {
 	status              ideas.Status
 	reason, response    string
 	comments            [][2]string // author, body
+	releaseNote         string      // for shipped ideas: what the changelog says
+	onBehalf            []ideas.OnBehalf
 }
 
 var demoIdeas = []demoIdea{
@@ -50,13 +54,16 @@ var demoIdeas = []demoIdea{
 		voters: []string{"fatima", "lars", "lucia", "aiko"}, status: ideas.StatusInProgress,
 		reason:   "Top request from Enterprise customers",
 		response: "We're building OpenID Connect sign-in now (it covers Okta, Entra ID and Keycloak). Expect a beta next month — follow this idea to hear when it ships.",
-		comments: [][2]string{{"fatima", "Same here; Entra ID support would make this an easy yes for our security review."}}},
+		comments: [][2]string{{"fatima", "Same here; Entra ID support would make this an easy yes for our security review."}},
+		onBehalf: []ideas.OnBehalf{{User: "procurement@northbank.example", Note: "Blocker in Northbank's security review call"}}},
 	{author: "sam", title: "Dark mode for the dashboard",
 		body:   "I work late and the white dashboard is blinding. Following the system setting would be perfect.",
 		tags:   []string{"ui"},
 		voters: []string{"jonas", "dev", "aiko", "lucia", "lars", "maya"}, status: ideas.StatusDone,
-		response: "Shipped in 4.2! The dashboard now follows your operating system's light or dark setting. Thanks to everyone who voted.",
-		comments: [][2]string{{"dev", "Looks great, thank you!"}, {"jonas", "Charts are readable in dark mode too. Nice work."}}},
+		response:    "Shipped in 4.2! The dashboard now follows your operating system's light or dark setting. Thanks to everyone who voted.",
+		comments:    [][2]string{{"dev", "Looks great, thank you!"}, {"jonas", "Charts are readable in dark mode too. Nice work."}},
+		releaseNote: "**Dark mode** arrived in 4.2:\n\n- the dashboard follows your system's light or dark setting\n- charts and tables have dark palettes\n- you can pin a theme under *Settings → Appearance*",
+		onBehalf:    []ideas.OnBehalf{{User: "@fatima-zahra", Note: "From a support call: her team works night shifts"}}},
 	{author: "lars", title: "Export reports to CSV on a schedule",
 		body:   "Every Monday I export the weekly usage report by hand and email it to finance. A scheduled export to email or S3 would save me an hour a week.",
 		tags:   []string{"reports", "integrations"},
@@ -159,9 +166,13 @@ func (s *seeder) demo(ctx context.Context) error {
 			}
 		}
 	}
-	// Reload so votes and reviews see segments and verification.
+	// Reload so votes and reviews see segments and verification. Everyone
+	// was here today: insights show them among the active members.
 	for k, u := range people {
 		if people[k], err = s.a.Auth.User(ctx, u.ID); err != nil {
+			return err
+		}
+		if _, err := s.a.Auth.Visit(ctx, people[k]); err != nil {
 			return err
 		}
 	}
@@ -189,6 +200,16 @@ func (s *seeder) demo(ctx context.Context) error {
 		if d.status != ideas.StatusOpen || d.response != "" {
 			if _, err := s.a.Ideas.ChangeStatus(ctx, pm, idea.ID, ideas.StatusUpdate{Status: string(d.status), Reason: d.reason, Response: d.response}); err != nil {
 				return fmt.Errorf("status of %q: %w", d.title, err)
+			}
+		}
+		for _, ob := range d.onBehalf {
+			if _, err := s.a.Ideas.VoteOnBehalf(ctx, pm, idea.ID, ob); err != nil {
+				return fmt.Errorf("vote on behalf of %s: %w", ob.User, err)
+			}
+		}
+		if d.releaseNote != "" {
+			if _, err := s.a.Ideas.SetReleaseNote(ctx, pm, idea.ID, d.releaseNote); err != nil {
+				return fmt.Errorf("release note of %q: %w", d.title, err)
 			}
 		}
 		s.prog.step(1)
@@ -227,6 +248,53 @@ func (s *seeder) demo(ctx context.Context) error {
 	if _, err := s.a.Loyalty.UpdateProfile(ctx, people["lars"], loyalty.ProfileInput{Bio: &bio}); err != nil {
 		return err
 	}
+	if err := s.demoModeration(ctx, people); err != nil {
+		return err
+	}
 	s.prog.finish()
+	return nil
+}
+
+// demoModeration fills the review queue: a spam comment two members
+// flagged, and a newcomer's idea held for approval (the hold is switched
+// on for that one idea and off again, the default).
+func (s *seeder) demoModeration(ctx context.Context, people map[string]*townhall.User) error {
+	admin := people["admin"]
+	spammer, err := s.user(ctx, "demo-deals", "Quick Deals", townhall.RoleMember)
+	if err != nil {
+		return err
+	}
+	board, err := s.a.Ideas.List(ctx, nil, ideas.ListParams{Sort: ideas.SortNew})
+	if err != nil || len(board.Items) == 0 {
+		return fmt.Errorf("demo moderation needs an idea: %v", err)
+	}
+	spam, err := s.a.Ideas.Comment(ctx, spammer, board.Items[0].ID, "Licences at 90% off, today only! Visit deals.example.com")
+	if err != nil {
+		return err
+	}
+	for _, who := range []string{"maya", "sam"} {
+		if _, err := s.a.Moderation.Flag(ctx, people[who], moderation.FlagInput{Kind: moderation.KindComment, ID: spam.ID, Reason: moderation.ReasonSpam}); err != nil {
+			return fmt.Errorf("demo flag: %w", err)
+		}
+	}
+	hold := func(n int) error {
+		_, _, err := s.a.Settings.Update(ctx, admin, func(site *settings.Site) error { site.HoldNewMemberPosts = n; return nil })
+		return err
+	}
+	if err := hold(1); err != nil {
+		return err
+	}
+	if _, err := s.a.Ideas.Propose(ctx, spammer, ideas.Input{Title: "Free trial codes for everyone",
+		Body: "Post your codes here and share them with friends."}); err != nil {
+		return err
+	}
+	if err := hold(0); err != nil {
+		return err
+	}
+	for _, u := range people {
+		if _, err := s.a.Moderation.RefreshTrust(ctx, u.ID); err != nil {
+			return err
+		}
+	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,12 +44,12 @@ type ScaleOptions struct {
 
 // Counts is what a seeding run created.
 type Counts struct {
-	Users, Threads, Posts, Accepted, Ideas, Votes, Comments, StatusChanges, Products, Reviews, Responses, Likes int
+	Users, Threads, Posts, Accepted, Ideas, Votes, Comments, StatusChanges, Products, Reviews, Responses, Likes, Visits int
 }
 
 func (c Counts) String() string {
-	return fmt.Sprintf("%d users, %d threads, %d posts, %d accepted answers, %d ideas, %d votes, %d idea comments, %d status changes, %d products, %d reviews, %d responses, %d likes",
-		c.Users, c.Threads, c.Posts, c.Accepted, c.Ideas, c.Votes, c.Comments, c.StatusChanges, c.Products, c.Reviews, c.Responses, c.Likes)
+	return fmt.Sprintf("%d users, %d threads, %d posts, %d accepted answers, %d ideas, %d votes, %d idea comments, %d status changes, %d products, %d reviews, %d responses, %d likes, %d visits",
+		c.Users, c.Threads, c.Posts, c.Accepted, c.Ideas, c.Votes, c.Comments, c.StatusChanges, c.Products, c.Reviews, c.Responses, c.Likes, c.Visits)
 }
 
 // history is how far back the generated community goes.
@@ -116,7 +117,8 @@ func Scale(ctx context.Context, a *app.App, o ScaleOptions) (Counts, error) {
 	}
 	defer g.out.abort() // after finish, nothing
 	err := run(ctx, func(ctx context.Context) error {
-		for _, step := range []func(context.Context) error{g.members, g.threads, g.ideas, g.products} {
+		// Visits come last, so adding them left everything before as it was.
+		for _, step := range []func(context.Context) error{g.members, g.threads, g.ideas, g.products, g.visits} {
 			if err := step(ctx); err != nil {
 				return err
 			}
@@ -424,6 +426,34 @@ func (g *gen) products(ctx context.Context) error {
 		}
 		g.counts.Products++
 		g.counts.Reviews += len(revs)
+		g.prog.step(1)
+	}
+	return nil
+}
+
+// visits gives every member a long-tailed number of days on which they
+// visited (30 on average, so at N = 100k about 600,000 visits and a
+// thousand members a day), spread over the history, in the site's zone.
+func (g *gen) visits(ctx context.Context) error {
+	days := int(history / (24 * time.Hour))
+	g.prog.begin("visits", len(g.users))
+	for _, u := range g.users {
+		k := g.longTail(30, days)
+		seen := map[string]bool{}
+		var vs []sqlite.BulkVisit
+		for range k {
+			at := g.start.Add(time.Duration(g.rng.Int64N(int64(history)))).Truncate(time.Millisecond)
+			day := g.a.Auth.Day(at)
+			if !seen[day] {
+				seen[day] = true
+				vs = append(vs, sqlite.BulkVisit{Day: day, At: at})
+			}
+		}
+		slices.SortFunc(vs, func(a, b sqlite.BulkVisit) int { return a.At.Compare(b.At) })
+		if err := g.out.visits(ctx, u.ID, vs); err != nil {
+			return fmt.Errorf("visits: %w", err)
+		}
+		g.counts.Visits += len(vs)
 		g.prog.step(1)
 	}
 	return nil

@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/app/apptest"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/insights"
 	"github.com/townhall/townhall/loyalty"
 	"github.com/townhall/townhall/markdown"
 	"github.com/townhall/townhall/reviews"
@@ -37,8 +39,13 @@ func TestDemoLoadsALivingSite(t *testing.T) {
 	if len(board.Items) != 8 || len(statuses) != 6 {
 		t.Errorf("board has %d ideas in %d statuses, want 8 ideas in all 6", len(board.Items), len(statuses))
 	}
-	if top := board.Items[0]; top.Title != "Dark mode for the dashboard" || top.Votes != 7 {
-		t.Errorf("top idea = %q with %d votes, want dark mode with 7", top.Title, top.Votes)
+	// Dark mode's seven voters and one customer's vote recorded by the team.
+	if top := board.Items[0]; top.Title != "Dark mode for the dashboard" || top.Votes != 8 {
+		t.Errorf("top idea = %q with %d votes, want dark mode with 8", top.Title, top.Votes)
+	}
+	changelog, err := env.App.Ideas.Changelog(ctx, "")
+	if err != nil || len(changelog.Items) != 1 || changelog.Items[0].Note == nil || changelog.Items[0].Idea.Title != "Dark mode for the dashboard" {
+		t.Errorf("changelog = %+v, %v; want dark mode with its release note", changelog.Items, err)
 	}
 	products, err := env.App.Reviews.Products(ctx, nil, reviews.ProductFilter{})
 	if err != nil {
@@ -58,10 +65,46 @@ func TestDemoLoadsALivingSite(t *testing.T) {
 	if err != nil || len(segs) != 3 {
 		t.Errorf("segments = %d, %v; want Free, Pro and Enterprise", len(segs), err)
 	}
+	// Insights show the demo at once: everyone visited, the ideas and
+	// reviews are today's.
+	for more := true; more; {
+		if more, err = env.App.Insights.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pm, err := env.App.Auth.UserByHandle(ctx, "priya-raman")
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err := env.App.Insights.Report(ctx, pm, insights.Query{Period: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, min := range map[string]float64{"active_members": 10, "ideas_proposed": 8, "threads": 5, "reviews": 5, "votes": 20} {
+		if f := report.Figure(key); f.Value == nil || *f.Value < min {
+			t.Errorf("insights: %s = %v on the demo; want at least %v", key, f.Value, min)
+		}
+	}
 	// A member's page shows it: the board renders with the demo content.
 	res, body := env.Anonymous(t).Get("/ideas")
 	if res.StatusCode != 200 || !strings.Contains(body, "Single sign-on with Okta") || !strings.Contains(body, "Dark mode") {
 		t.Errorf("GET /ideas: %d, demo ideas missing", res.StatusCode)
+	}
+	// The review queue has a flagged comment and a held idea (not on the
+	// board, which has the 8 demo ideas above), and the hold is off again.
+	var admin *townhall.User
+	if all, err := env.App.Auth.Users(ctx, &townhall.User{Role: townhall.RoleAdmin}, "", 1); err == nil && len(all) == 1 {
+		admin = all[0]
+	}
+	q, err := env.App.Moderation.Queue(ctx, admin, "")
+	if err != nil || len(q.Items) != 2 {
+		t.Fatalf("review queue = %d entries, %v; want 2", len(q.Items), err)
+	}
+	if c, h := q.Items[0].Case, q.Items[1].Case; c.Kind != "comment" || c.Flags != 2 || h.Kind != "idea" || !h.Held {
+		t.Errorf("queue = %+v, %+v; want the flagged comment, then the held idea", c, h)
+	}
+	if site, _ := env.App.Settings.Get(ctx); site.HoldNewMemberPosts != 0 {
+		t.Errorf("the demo left holding on: %d", site.HoldNewMemberPosts)
 	}
 	// Loyalty shows too: likes and accepted answers on the leaderboard,
 	// badges held, a Champion with a bio.
@@ -144,6 +187,7 @@ func TestScaleIsConsistent(t *testing.T) {
 		`SELECT COUNT(*) FROM reviews WHERE response_body != ''`:                c.Responses,
 		`SELECT COUNT(*) FROM likes`:                                            c.Likes,
 		`SELECT SUM(likes) FROM forum_posts`:                                    count(t, raw, `SELECT COUNT(*) FROM likes WHERE kind = 'post'`),
+		`SELECT COUNT(*) FROM visits`:                                           c.Visits,
 	} {
 		if got := count(t, raw, q); got != want {
 			t.Errorf("%s = %d, the seed reported %d", q, got, want)

@@ -26,6 +26,8 @@ type sink interface {
 	// generated id) and returns how many it added: not the author's, and
 	// each liker once.
 	likes(ctx context.Context, kind, targetID, authorID string, likes []sqlite.BulkLike) (int, error)
+	// visits records the days a member visited (in the site's zone), in order.
+	visits(ctx context.Context, userID string, visits []sqlite.BulkVisit) error
 	// finish completes the load; progress is told about long steps.
 	finish(ctx context.Context, progress func(what string, done, total int)) error
 	// abort undoes what it can after a failure; after finish it does nothing.
@@ -53,6 +55,10 @@ func (s bulkSink) product(ctx context.Context, p *reviews.Product, revs []*revie
 
 func (s bulkSink) likes(ctx context.Context, kind, targetID, authorID string, likes []sqlite.BulkLike) (int, error) {
 	return s.b.AddLikes(ctx, kind, targetID, authorID, likes)
+}
+
+func (s bulkSink) visits(ctx context.Context, userID string, visits []sqlite.BulkVisit) error {
+	return s.b.AddVisits(ctx, userID, visits)
 }
 
 func (s bulkSink) finish(ctx context.Context, progress func(string, int, int)) error {
@@ -222,6 +228,17 @@ func (s *serviceSink) finish(ctx context.Context, _ func(string, int, int)) erro
 		}
 		after = next
 	}
+}
+
+// visits go through the auth Store verb the web layer's visit tracking
+// calls, with the generated days.
+func (s *serviceSink) visits(ctx context.Context, userID string, visits []sqlite.BulkVisit) error {
+	for _, v := range visits {
+		if _, err := s.a.DB.RecordVisit(ctx, userID, v.Day, v.At); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *serviceSink) abort() {}

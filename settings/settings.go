@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/audit"
 )
 
 // Key is the settings-table key the site settings are stored under.
@@ -30,16 +31,37 @@ type Site struct {
 	// SegmentsPublic shows a member's customer segment on their public
 	// profile; off by default, since a plan tier can be sensitive.
 	SegmentsPublic bool `json:"segments_public"`
+
+	// Trust and safety (package moderation reads them; see moderation.go).
+	// FlagThreshold is how many flags from distinct members hide an item
+	// at once, pending review.
+	FlagThreshold int `json:"flag_threshold"`
+	// NewMemberFlagsCount says whether flags from trust level 0 count
+	// toward the threshold (they are queued either way).
+	NewMemberFlagsCount bool `json:"new_member_flags_count"`
+	// HoldNewMemberPosts holds a new member's (level 0) first N threads,
+	// ideas and reviews for a moderator's approval; 0 holds nothing.
+	HoldNewMemberPosts int `json:"hold_new_member_posts"`
+	// TrustLevels are what levels 1 to 3 require.
+	TrustLevels TrustLevels `json:"trust_levels"`
 }
 
 // Defaults are the settings of a site no admin has changed.
 func Defaults() Site {
-	return Site{}
+	return Site{
+		FlagThreshold:       3,
+		NewMemberFlagsCount: true,
+		TrustLevels: TrustLevels{
+			Basic:   TrustRequirement{DaysVisited: 2, Posts: 1},
+			Member:  TrustRequirement{DaysVisited: 10, Posts: 10},
+			Regular: TrustRequirement{DaysVisited: 30, Posts: 30, AcceptedAnswers: 2},
+		},
+	}
 }
 
 // Validate checks every field's range, naming the field at fault.
 func (s *Site) Validate() error {
-	return nil
+	return s.validateModeration()
 }
 
 // Store is what settings need from a backend: the key-value settings
@@ -53,6 +75,13 @@ type Store interface {
 type Service struct {
 	store Store
 	now   func() time.Time
+	// StaffLog records each change ("settings.update", with the settings
+	// before and after); nil records nothing.
+	StaffLog *audit.Log
+	// OnChange, when set, is told about each change after it is stored
+	// (the app starts work a setting implies, like recomputing trust
+	// levels under new requirements).
+	OnChange func(ctx context.Context, before, after Site)
 
 	mu     sync.Mutex
 	cached Site
@@ -99,16 +128,48 @@ func (s *Service) load(ctx context.Context) (Site, error) {
 	return site, nil
 }
 
+// ForAdmin returns the current settings for an admin's settings page;
+// others get EUNAUTHORIZED or EFORBIDDEN.
+func (s *Service) ForAdmin(ctx context.Context, actor *townhall.User) (Site, error) {
+	if err := requireAdmin(actor); err != nil {
+		return Site{}, err
+	}
+	return s.Get(ctx)
+}
+
+func requireAdmin(actor *townhall.User) error {
+	if actor == nil {
+		return townhall.Errorf(townhall.EUNAUTHORIZED, "Please sign in.")
+	}
+	if actor.Role != townhall.RoleAdmin {
+		return townhall.Errorf(townhall.EFORBIDDEN, "Only admins can change the site settings.")
+	}
+	return nil
+}
+
 // Update changes the settings as change says, for admins only, and returns
 // the settings before and after (the staff log records both). Nothing is
 // stored when change fails or the result does not validate.
 func (s *Service) Update(ctx context.Context, actor *townhall.User, change func(*Site) error) (before, after Site, err error) {
-	if actor == nil {
-		return before, after, townhall.Errorf(townhall.EUNAUTHORIZED, "Please sign in.")
+	if err := requireAdmin(actor); err != nil {
+		return before, after, err
 	}
-	if actor.Role != townhall.RoleAdmin {
-		return before, after, townhall.Errorf(townhall.EFORBIDDEN, "Only admins can change the site settings.")
+	if before, after, err = s.update(ctx, change); err != nil {
+		return before, after, err
 	}
+	if before != after {
+		// The change is stored: a failure to log it is logged by the log.
+		_ = s.StaffLog.Record(ctx, actor, audit.Action{Action: "settings.update", TargetKind: "settings", TargetID: Key,
+			Target: "Site settings", Before: before, After: after})
+		if s.OnChange != nil {
+			s.OnChange(ctx, before, after)
+		}
+	}
+	return before, after, nil
+}
+
+// update is Update's read, change and write, one at a time on this node.
+func (s *Service) update(ctx context.Context, change func(*Site) error) (before, after Site, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	before, err = s.load(ctx)

@@ -9,3 +9,9 @@ import "embed"
 //
 //go:embed layout.html partials/*.html pages/*.html
 var FS embed.FS
+
+// Mail holds the email templates: for each email, NAME.txt (text/template)
+// is the plain-text part and NAME.html (html/template) the HTML part.
+//
+//go:embed mail/*.html mail/*.txt
+var Mail embed.FS

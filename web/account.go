@@ -55,7 +55,13 @@ func (s *Server) accountPage(c *gin.Context) error {
 // accountView is the view of a person's own account page.
 func (s *Server) accountView(c *gin.Context, u *townhall.User) *view {
 	v := s.view(c, "Your account")
-	v.Data = map[string]any{"Person": u, "Self": true}
+	d := map[string]any{"Person": u, "Self": true}
+	if s.svc.Moderation != nil { // the trust level and what the next one needs
+		if p, err := s.svc.Moderation.Progress(c.Request.Context(), u); err == nil {
+			d["Trust"] = p
+		}
+	}
+	v.Data = d
 	return v
 }
 

@@ -47,11 +47,20 @@ type userJSON struct {
 	Verified  bool          `json:"verified"`
 	CreatedAt time.Time     `json:"created_at"`
 	DeletedAt *time.Time    `json:"deleted_at,omitempty"` // set once the account was deleted
+	// Trust and safety (see sanctions.go).
+	TrustLevel  int           `json:"trust_level"`
+	TrustLocked bool          `json:"trust_locked"`
+	Silenced    *sanctionJSON `json:"silenced"`
+	Suspended   *sanctionJSON `json:"suspended"`
 }
 
 func toUserJSON(u *townhall.User) userJSON {
+	now := time.Now()
 	out := userJSON{ID: u.ID, Handle: u.Handle, Name: u.Name, Email: u.Email, AvatarURL: u.AvatarURL,
-		Role: u.Role, SegmentID: u.SegmentID, Verified: u.Verified, CreatedAt: u.CreatedAt}
+		Role: u.Role, SegmentID: u.SegmentID, Verified: u.Verified, CreatedAt: u.CreatedAt,
+		TrustLevel: u.Level(), TrustLocked: u.TrustLocked,
+		Silenced:  toSanctionJSON(u.Silenced(now), u.SilencedUntil, u.SilenceReason),
+		Suspended: toSanctionJSON(u.Suspended(now), u.SuspendedUntil, u.SuspendReason)}
 	if !u.DeletedAt.IsZero() {
 		out.DeletedAt = &u.DeletedAt
 	}

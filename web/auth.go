@@ -9,6 +9,7 @@ import (
 
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/auth"
+	"github.com/townhall/townhall/email"
 )
 
 func (s *Server) authRoutes(r *gin.Engine) {
@@ -37,15 +38,21 @@ func (s *Server) signinData(next string) map[string]any {
 	return map[string]any{"Next": next, "Providers": providers}
 }
 
-// devLogin signs in as any name: for local trials and tests only. main
+// devLogin signs in as any name, with an optional email address so mail
+// can reach them: for local trials and tests only. main
 // refuses to enable it unless the server listens on loopback.
 func (s *Server) devLogin(c *gin.Context) error {
 	name := c.PostForm("name")
 	role := townhall.Role(c.PostForm("role"))
+	addr := strings.TrimSpace(c.PostForm("email"))
 	var u *townhall.User
 	var err error = townhall.Errorf(townhall.EINVALID, "Name is required.")
-	if strings.TrimSpace(name) != "" {
-		u, err = s.svc.Auth.SignIn(c.Request.Context(), auth.Identity{Provider: "dev", Subject: name, Name: name, Role: role,
+	if _, ok := email.ValidAddress(addr); addr != "" && !ok {
+		err = townhall.Errorf(townhall.EINVALID, "Email %q is not an address like ann@example.com; leave it empty for no email.", addr)
+	} else if strings.TrimSpace(name) != "" {
+		// An email address (optional) lets mail reach the person, and a
+		// trial play a customer the product team recorded by email.
+		u, err = s.svc.Auth.SignIn(c.Request.Context(), auth.Identity{Provider: "dev", Subject: name, Name: name, Email: addr, Role: role,
 			Fresh: c.PostForm("fresh") != ""})
 	}
 	if err != nil {
@@ -85,5 +92,6 @@ func (s *Server) apiMe(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, http.StatusOK, gin.H{"id": u.ID, "name": u.Name, "handle": u.Handle, "role": u.Role, "segment_id": u.SegmentID, "verified": u.Verified})
+	return sendJSON(c, http.StatusOK, gin.H{"id": u.ID, "name": u.Name, "handle": u.Handle, "role": u.Role, "segment_id": u.SegmentID, "verified": u.Verified,
+		"trust_level": u.Level()})
 }

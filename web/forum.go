@@ -45,6 +45,7 @@ func (s *Server) forumIndex(c *gin.Context) error {
 		return err
 	}
 	v := s.forumView(c, "Forum")
+	v.Feed = threadsFeed
 	v.Data = map[string]any{"Categories": cats}
 	return s.html(c, http.StatusOK, "forum_index", v)
 }
@@ -60,6 +61,7 @@ func (s *Server) categoryPage(c *gin.Context) error {
 		return err
 	}
 	v := s.forumView(c, page.Category.Name)
+	v.Feed = &feedLink{"Threads in " + page.Category.Name, "/feeds/c/" + page.Category.Slug + ".atom"}
 	v.Data = categoryData{page, map[string]any{"Next": page.Threads.Next, "URL": c.Request.URL}}
 	return s.html(c, http.StatusOK, "forum_category", v)
 }

@@ -69,6 +69,7 @@ type threadJSON struct {
 	Pinned         bool            `json:"pinned"`
 	Locked         bool            `json:"locked"`
 	Hidden         bool            `json:"hidden"`
+	Held           bool            `json:"held,omitempty"` // waiting for review (its author and staff see it)
 	Solved         bool            `json:"solved"`
 	AcceptedPostID string          `json:"accepted_post_id,omitempty"`
 	URL            string          `json:"url"`
@@ -87,7 +88,7 @@ func toThreadJSON(t *forum.Thread) threadJSON {
 		ID: t.ID, Category: t.CategorySlug, CategoryID: t.CategoryID, Title: t.Title,
 		Author: forumPersonJSON{ID: t.AuthorID, Name: t.AuthorName}, Replies: t.Replies,
 		LastPoster: forumPersonJSON{ID: t.LastPosterID, Name: t.LastPosterName}, LastActivity: t.LastActivity,
-		Pinned: t.Pinned, Locked: t.Locked, Hidden: t.Hidden, Solved: t.Solved(), AcceptedPostID: t.AcceptedPostID,
+		Pinned: t.Pinned, Locked: t.Locked, Hidden: t.Hidden, Held: t.Held, Solved: t.Solved(), AcceptedPostID: t.AcceptedPostID,
 		URL: t.URL(), CreatedAt: t.CreatedAt,
 	}
 }

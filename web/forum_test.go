@@ -52,9 +52,9 @@ type forumEnv struct {
 	questions      apiCategory
 }
 
-func startForum(t *testing.T) *forumEnv {
+func startForum(t *testing.T, opts ...apptest.Option) *forumEnv {
 	t.Helper()
-	env := apptest.Start(t)
+	env := apptest.Start(t, opts...)
 	f := &forumEnv{env: env, admin: env.Client(t, "Ada", "")}
 	f.ann = env.Client(t, "Ann", townhall.RoleMember)
 	f.bob = env.Client(t, "Bob", townhall.RoleMember)
@@ -136,8 +136,9 @@ func TestForumAPIFlow(t *testing.T) {
 		t.Fatalf("category listing = %+v", list)
 	}
 	// Notifications: Ann (the author, auto-following) heard of both replies;
-	// Bob, following since his reply, heard of Mo's later reply and the accept.
-	// Badges earned on the way (First Post, Helpful) are told apart.
+	// Bob, following since his reply (not the author: "followed_reply"),
+	// heard of Mo's later reply and the accept. Badges earned on the way
+	// (First Post, Helpful) are told apart.
 	var notes struct{ Items []struct{ Kind, URL string } }
 	f.ann.JSON("GET", "/api/v1/notifications", nil, http.StatusOK, &notes)
 	forum, badges := splitBadgeNotes(notes.Items)
@@ -146,7 +147,7 @@ func TestForumAPIFlow(t *testing.T) {
 	}
 	f.bob.JSON("GET", "/api/v1/notifications", nil, http.StatusOK, &notes)
 	forum, badges = splitBadgeNotes(notes.Items)
-	if len(forum) != 2 || forum[0].Kind != "answer" || forum[1].Kind != "reply" ||
+	if len(forum) != 2 || forum[0].Kind != "answer" || forum[1].Kind != "followed_reply" ||
 		!strings.HasSuffix(forum[1].URL, "#post-"+staff.ID) || !slices.Equal(badges, []string{"/badges/helpful", "/badges/first-post"}) {
 		t.Fatalf("bob's notifications = %+v; want the accept, then Mo's reply, and his two badges", notes.Items)
 	}

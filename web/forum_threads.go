@@ -101,7 +101,9 @@ func (s *Server) threadPage(c *gin.Context) error {
 			return err
 		}
 	}
+	s.markSeen(c, d.Thread.URL())
 	v := s.forumView(c, d.Thread.Title)
+	v.Feed = &feedLink{"Replies to “" + d.Thread.Title + "”", "/feeds/t/" + d.Thread.ID + ".atom"}
 	v.Data = d
 	return s.html(c, http.StatusOK, "forum_thread", v)
 }

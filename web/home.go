@@ -47,6 +47,7 @@ func (s *Server) home(c *gin.Context) error {
 	}
 	d.Products = firstN(products.Items, 6)
 	v := s.view(c, "")
+	v.Feed = threadsFeed
 	v.Data = d
 	return s.html(c, http.StatusOK, "home", v)
 }

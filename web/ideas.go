@@ -28,6 +28,8 @@ func (s *Server) ideaRoutes(r *gin.Engine) {
 	r.POST("/ideas/:id/comments", s.h(s.commentForm))
 	r.POST("/ideas/:id/status", s.h(s.statusForm))
 	r.POST("/ideas/:id/merge", s.h(s.mergeForm))
+	s.onBehalfRoutes(r)
+	s.changelogRoutes(r)
 	s.ideaModerationRoutes(r)
 	s.ideaAPIRoutes()
 }
@@ -114,6 +116,7 @@ type ideaPageData struct {
 	FromTitle  string // the duplicate the reader was redirected from
 	URL        *url.URL
 	viewer     *townhall.User
+	ideaExtras
 }
 
 // CanChange reports whether the reader may edit or delete the comment.
@@ -129,6 +132,7 @@ func (s *Server) ideaPage(c *gin.Context) error {
 		c.Redirect(http.StatusMovedPermanently, "/ideas/"+i.MergedInto+"?merged_from="+i.ID)
 		return nil
 	}
+	s.markSeen(c, i.URL())
 	v, err := s.ideaView(c, i)
 	if err != nil {
 		return err
@@ -174,9 +178,13 @@ func (s *Server) ideaView(c *gin.Context, i *ideas.Idea) (*view, error) {
 			d.Weighted += x.Weighted()
 		}
 	}
+	if err := s.ideaExtrasOf(c, i, d); err != nil {
+		return nil, err
+	}
 	v := s.view(c, i.Title)
 	v.Nav = "ideas"
 	v.Data = d
+	v.Feed = &feedLink{"Status changes of “" + i.Title + "”", "/feeds/ideas/" + i.ID + ".atom"}
 	return v, nil
 }
 

@@ -52,6 +52,7 @@ type ideaJSON struct {
 	Author      ideaAuthorJSON    `json:"author"`
 	MergedInto  string            `json:"merged_into,omitempty"`
 	Hidden      *hiddenJSON       `json:"hidden,omitempty"` // staff only see hidden ideas
+	Held        bool              `json:"held,omitempty"`   // waiting for review (its author and staff see it)
 	Response    *ideaResponseJSON `json:"response,omitempty"`
 	URL         string            `json:"url"`
 	CreatedAt   time.Time         `json:"created_at"`
@@ -63,7 +64,7 @@ func toIdeaJSON(i *ideas.Idea) ideaJSON {
 		ID: i.ID, Title: i.Title, Body: i.Body, BodyHTML: i.BodyHTML, Tags: i.Tags, Status: i.Status,
 		StatusLabel: i.Status.Label(), Votes: i.Votes, Comments: i.Comments, Voted: i.Voted,
 		Author: ideaAuthorJSON{i.AuthorID, i.AuthorName}, MergedInto: i.MergedInto, URL: i.URL(),
-		CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt, Hidden: toHiddenJSON(i.Hidden),
+		CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt, Hidden: toHiddenJSON(i.Hidden), Held: i.Held,
 	}
 	if r := i.Response; r != nil {
 		out.Response = &ideaResponseJSON{r.Body, r.BodyHTML, ideaAuthorJSON{r.AuthorID, r.AuthorName}, r.At}

@@ -44,6 +44,7 @@ func (s *Server) ideaBoard(c *gin.Context) error {
 	st, _ := ideas.ParseStatus(p.Status)
 	v := s.view(c, "Ideas")
 	v.Nav = "ideas"
+	v.Feed = ideasFeed
 	v.Data = &boardData{
 		ideasSection: ideasSection{"board"}, Page: page, Sort: p.Sort, Status: string(st), Tag: strings.ToLower(p.Tag),
 		Sorts: ideas.Sorts, Statuses: ideas.Statuses, Tags: tags, URL: c.Request.URL,
@@ -104,6 +105,7 @@ func (s *Server) roadmapPage(c *gin.Context) error {
 	}
 	v := s.view(c, "Roadmap")
 	v.Nav = "ideas"
+	v.Feed = changelogFeed
 	v.Data = &data
 	return s.html(c, http.StatusOK, "ideas_roadmap", v)
 }

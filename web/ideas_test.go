@@ -124,8 +124,9 @@ func TestIdeaAPIFlow(t *testing.T) {
 		var notes struct {
 			Items []struct{ Kind, Text, URL string }
 		}
+		env.WaitJobs(t) // voters are told in the background
 		bob.JSON("GET", "/api/v1/notifications", nil, http.StatusOK, &notes)
-		if len(notes.Items) != 1 || notes.Items[0].Kind != "status" || notes.Items[0].URL != "/ideas/"+i.ID {
+		if len(notes.Items) != 1 || notes.Items[0].Kind != "status" || !strings.HasPrefix(notes.Items[0].URL, "/ideas/"+i.ID+"#status-") {
 			t.Fatalf("Bob's notifications = %+v", notes)
 		}
 	})
@@ -370,6 +371,7 @@ func TestIdeaPages(t *testing.T) {
 		if !strings.Contains(page, "voted for an idea yet") {
 			t.Fatalf("Bob unvoted; his voted list should be empty:\n%s", page)
 		}
+		env.WaitJobs(t) // the status change's fan-out runs in the background
 		_, page = bob.Get("/notifications")
 		if !strings.Contains(page, "is now In progress") {
 			t.Fatal("commenter was not notified of the status change")

@@ -104,8 +104,12 @@ func (s *Server) limitBody(c *gin.Context) error {
 	return nil
 }
 
-// loadUser resolves the session cookie to the signed-in user.
+// loadUser resolves the session cookie to the signed-in user; an API
+// request with an Authorization header is the token's user instead.
 func (s *Server) loadUser(c *gin.Context) error {
+	if c.GetHeader("Authorization") != "" && isAPI(c.Request.URL.Path) && s.svc.Tokens != nil {
+		return s.bearerUser(c)
+	}
 	ck, err := c.Request.Cookie(sessionCookie)
 	if err != nil || ck.Value == "" {
 		c.Next()
@@ -120,8 +124,10 @@ func (s *Server) loadUser(c *gin.Context) error {
 	} else {
 		// The day's first request records a visit (one write a day per
 		// person); failing to record one must not fail the request.
-		if _, err := s.svc.Auth.Visit(c.Request.Context(), u); err != nil {
+		if first, err := s.svc.Auth.Visit(c.Request.Context(), u); err != nil {
 			s.log.Warn("recording a visit", "err", err, "request_id", c.GetString(ctxRequestID))
+		} else if first && s.svc.Moderation != nil {
+			s.svc.Moderation.Activity(c.Request.Context(), u.ID) // a new day visited counts toward the trust level
 		}
 		c.Set(ctxUser, u)
 		if !renewed.IsZero() {
@@ -146,7 +152,8 @@ func (s *Server) clearSessionCookie(c *gin.Context) {
 	})
 }
 
-// rateLimitWrites applies the per-IP and per-user write budgets.
+// rateLimitWrites applies the per-IP and per-user write budgets (the
+// user's by kind of action and trust level, see ratelimit_kinds.go).
 func (s *Server) rateLimitWrites(c *gin.Context) error {
 	if !isWrite(c.Request.Method) {
 		c.Next()
@@ -158,9 +165,9 @@ func (s *Server) rateLimitWrites(c *gin.Context) error {
 			return s.tooMany(c, wait)
 		}
 	}
-	if u := currentUser(c); u != nil && s.cfg.UserWritesPerMinute > 0 {
-		if ok, wait := s.limits.allow(c.Request.Context(), "user:"+u.ID, s.cfg.UserWritesPerMinute, now); !ok {
-			return s.tooMany(c, wait)
+	if u := currentUser(c); u != nil {
+		if err := s.limitUser(c, u, now); err != nil {
+			return err
 		}
 	}
 	c.Next()

@@ -42,6 +42,9 @@ type cachedPage struct {
 	contentType string
 	body        []byte
 	stored      time.Time
+	// etag and lastModified are the validators a handler gave (feeds), so
+	// a conditional GET answered from the cache still gets 304.
+	etag, lastModified string
 }
 
 // newPageCache returns nil, meaning no caching, when ttl is not positive.
@@ -105,7 +108,7 @@ func (pc *pageCache) dropLocked(key string) {
 // the render began (gen) or keeping it would pass the size cap. Expired
 // pages are dropped first; when the cap is still reached the page is simply
 // not kept — the next visitor renders it, as without a cache.
-func (pc *pageCache) store(key string, gen uint64, contentType string, body []byte) {
+func (pc *pageCache) store(key string, gen uint64, contentType string, body []byte, validators ...string) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if gen != pc.gen {
@@ -118,7 +121,11 @@ func (pc *pageCache) store(key string, gen uint64, contentType string, body []by
 	if pc.bytes+len(body) > pc.maxBytes {
 		return
 	}
-	pc.entries[key] = &cachedPage{contentType: contentType, body: append([]byte(nil), body...), stored: pc.now()}
+	p := &cachedPage{contentType: contentType, body: append([]byte(nil), body...), stored: pc.now()}
+	if len(validators) == 2 {
+		p.etag, p.lastModified = validators[0], validators[1]
+	}
+	pc.entries[key] = p
 	pc.bytes += len(body)
 }
 
@@ -190,6 +197,17 @@ func (s *Server) anonPageCache(c *gin.Context) {
 		h.Set("Content-Type", page.contentType)
 		h.Set("Cache-Control", "no-cache")
 		h.Set("Age", strconv.Itoa(int(pc.now().Sub(page.stored)/time.Second)))
+		if page.etag != "" {
+			h.Set("ETag", page.etag)
+			h.Set("Last-Modified", page.lastModified)
+			lm, _ := http.ParseTime(page.lastModified)
+			if notModified(c.Request, page.etag, lm) {
+				c.Status(http.StatusNotModified)
+				c.Writer.WriteHeaderNow()
+				c.Abort()
+				return
+			}
+		}
 		c.Status(http.StatusOK)
 		c.Writer.Write(page.body)
 		c.Abort()
@@ -208,7 +226,7 @@ func (s *Server) anonPageCache(c *gin.Context) {
 	// Only a complete 200 that answered no one in particular (a handler
 	// that sets a cookie did) is worth sharing.
 	if tee.Status() == http.StatusOK && !tee.overflow && len(h.Values("Set-Cookie")) == 0 && h.Get("Content-Type") != "" {
-		pc.store(key, gen, h.Get("Content-Type"), tee.buf)
+		pc.store(key, gen, h.Get("Content-Type"), tee.buf, h.Get("ETag"), h.Get("Last-Modified"))
 	}
 }
 

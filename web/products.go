@@ -180,6 +180,7 @@ func (s *Server) productPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	s.markSeen(c, productPath(p))
 	v := s.view(c, p.Name)
 	v.Nav = "reviews"
 	v.Data = &productPageData{Product: p, Reviews: page.Items, Next: page.Next, URL: c.Request.URL, Mine: mine,

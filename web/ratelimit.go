@@ -38,6 +38,12 @@ type writeLimits struct {
 }
 
 func (w *writeLimits) allow(ctx context.Context, key string, perMinute int, now time.Time) (bool, time.Duration) {
+	return w.allowBurst(ctx, key, perMinute, burst(perMinute), now)
+}
+
+// allowBurst is allow with the local bucket's burst given (the shared
+// limiter's one-minute window has no separate burst).
+func (w *writeLimits) allowBurst(ctx context.Context, key string, perMinute int, burst float64, now time.Time) (bool, time.Duration) {
 	if w.shared != nil {
 		ctx, cancel := context.WithTimeout(ctx, sharedLimitTimeout)
 		ok, retry, err := w.shared.Allow(ctx, key, perMinute, now)
@@ -47,7 +53,7 @@ func (w *writeLimits) allow(ctx context.Context, key string, perMinute int, now 
 		}
 		w.failed(err)
 	}
-	return w.local.allow(key, perMinute, now)
+	return w.local.allowBurst(key, perMinute, burst, now)
 }
 
 // failed logs a shared-limiter error at most once a minute, with how many
@@ -95,15 +101,20 @@ func burst(perMinute int) float64 { return float64(max(5, perMinute/5)) }
 // allow takes one token from key's bucket; when empty it says how long until
 // the next token.
 func (l *limiter) allow(key string, perMinute int, now time.Time) (bool, time.Duration) {
+	return l.allowBurst(key, perMinute, burst(perMinute), now)
+}
+
+// allowBurst is allow with a bucket that holds up to size tokens.
+func (l *limiter) allowBurst(key string, perMinute int, size float64, now time.Time) (bool, time.Duration) {
 	rate := float64(perMinute) / 60 // tokens per second
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b, ok := l.buckets[key]
 	if !ok {
-		b = &bucket{tokens: burst(perMinute), last: now}
+		b = &bucket{tokens: size, last: now}
 		l.buckets[key] = b
 	}
-	b.tokens = min(burst(perMinute), b.tokens+now.Sub(b.last).Seconds()*rate)
+	b.tokens = min(size, b.tokens+now.Sub(b.last).Seconds()*rate)
 	b.last = now
 	if b.tokens >= 1 {
 		b.tokens--

@@ -101,3 +101,28 @@ func TestSharedRateLimiterErrorFallsBackToTheNode(t *testing.T) {
 		t.Fatal("metrics do not count the 8 fallbacks in townhall_rate_limiter_errors_total")
 	}
 }
+
+// TestSharedLimiterCountsEachKindApart: on MongoDB every node shares the
+// budgets; content and reactions go to the shared limiter under keys of
+// their own, each at the person's trust-level scale.
+func TestSharedLimiterCountsEachKindApart(t *testing.T) {
+	shared := &fakeLimiter{limit: 100, calls: map[string]int{}}
+	env := apptest.Start(t)
+	srv, err := web.New(web.Config{DevLogin: true, UserWritesPerMinute: 30, UserReactionsPerMinute: 120, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
+		web.Services{Auth: env.App.Auth, Notify: env.App.Notify, Ideas: env.App.Ideas, Moderation: env.App.Moderation, Limiter: shared})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() { ts.Close(); srv.Close() })
+	env = &apptest.Env{App: env.App, URL: ts.URL}
+	env.Client(t, "Ada", "")
+	ann := env.Client(t, "Ann", "")
+	var idea struct{ ID string }
+	ann.JSON("POST", "/api/v1/ideas", map[string]string{"title": "A good idea"}, http.StatusCreated, &idea)
+	ann.JSON("DELETE", "/api/v1/ideas/"+idea.ID+"/vote", nil, http.StatusOK, nil)
+	ann.JSON("POST", "/api/v1/ideas/"+idea.ID+"/vote", nil, http.StatusOK, nil)
+	if shared.calls["user:"+ann.User.ID] != 1 || shared.calls["react:user:"+ann.User.ID] != 2 {
+		t.Fatalf("shared limiter calls = %v; want 1 content and 2 reactions for Ann", shared.calls)
+	}
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/townhall/townhall"
+	"github.com/townhall/townhall/moderation"
 	"github.com/townhall/townhall/static"
 	"github.com/townhall/townhall/templates"
 )
@@ -34,6 +35,8 @@ type view struct {
 	Data      any
 	DevLogin  bool
 	RequestID string
+	// Feed is the page's Atom feed, linked from its head.
+	Feed *feedLink
 }
 
 // renderer holds one template set per page: the layout and partials plus the
@@ -41,6 +44,7 @@ type view struct {
 type renderer struct {
 	pages      map[string]*template.Template
 	staticHash map[string]string
+	loc        *time.Location // the site's time zone, for end dates
 }
 
 func newRenderer() (*renderer, error) {
@@ -184,6 +188,20 @@ func (r *renderer) funcs() template.FuncMap {
 		"stars":         func(n int) string { return starText(float64(n)) },
 		"starsf":        starText,
 		"ratingChoices": ratingChoices,
+		"dict":          dict,
+		"hasValue":      hasValue,
+		// Trust and safety (see partials/moderation.html).
+		"flag":            func(kind, id, back string) flagView { return flagView{kind, id, back} },
+		"flagReasons":     func() []string { return moderation.Reasons },
+		"reasonLabel":     moderation.ReasonLabel,
+		"heldNotice":      moderation.HeldNotice,
+		"deletable":       moderation.Deletable,
+		"levelName":       moderation.LevelName,
+		"trustLevels":     func() []int { return []int{0, 1, 2, 3} },
+		"silenced":        func(u *townhall.User) bool { return u.Silenced(time.Now()) },
+		"suspended":       func(u *townhall.User) bool { return u.Suspended(time.Now()) },
+		"silencedMessage": func(u *townhall.User) string { return moderation.SilencedMessage(u, r.loc) },
+		"until":           func(t time.Time) string { return moderation.When(t, r.loc) },
 	}
 	for name, f := range loyaltyFuncs() {
 		m[name] = f

@@ -34,6 +34,7 @@ func (s *Server) reviewRoutes(r *gin.Engine) {
 	api.DELETE("/reviews/:id/helpful", s.h(s.apiHelpful))
 	api.PUT("/reviews/:id/response", s.h(s.apiRespond))
 	api.DELETE("/reviews/:id/response", s.h(s.apiRemoveResponse))
+	api.PUT("/reviews/:id/hidden", s.h(apiSetHidden(s.svc.Reviews.SetHidden, newReviewJSON)))
 }
 
 func reviewPath(p *reviews.Product, r *reviews.Review) string {

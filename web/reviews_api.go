@@ -43,12 +43,15 @@ type reviewJSON struct {
 	Response  *responseJSON `json:"response"`
 	CreatedAt time.Time     `json:"created_at"`
 	UpdatedAt time.Time     `json:"updated_at"`
+	// Hidden and Held: staff see hidden reviews, their author a held one.
+	Hidden bool `json:"hidden,omitempty"`
+	Held   bool `json:"held,omitempty"`
 }
 
 func newReviewJSON(r *reviews.Review) reviewJSON {
 	out := reviewJSON{ID: r.ID, ProductID: r.ProductID, Author: personJSON{r.AuthorID, r.AuthorName},
 		Rating: r.Rating, Title: r.Title, Body: r.Body, BodyHTML: string(r.BodyHTML), Verified: r.Verified,
-		Helpful: r.Helpful, Voted: r.Voted, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Helpful: r.Helpful, Voted: r.Voted, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Hidden: r.Hidden != nil, Held: r.Held}
 	if resp := r.Response; resp != nil {
 		out.Response = &responseJSON{Author: personJSON{resp.AuthorID, resp.AuthorName}, Body: resp.Body,
 			BodyHTML: string(resp.BodyHTML), CreatedAt: resp.CreatedAt, UpdatedAt: resp.UpdatedAt}

@@ -19,13 +19,18 @@ import (
 	"github.com/townhall/townhall/account"
 	"github.com/townhall/townhall/audit"
 	"github.com/townhall/townhall/auth"
+	"github.com/townhall/townhall/email"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/insights"
 	"github.com/townhall/townhall/loyalty"
+	"github.com/townhall/townhall/moderation"
 	"github.com/townhall/townhall/notify"
 	"github.com/townhall/townhall/reviews"
 	"github.com/townhall/townhall/search"
 	"github.com/townhall/townhall/settings"
+	"github.com/townhall/townhall/tokens"
+	"github.com/townhall/townhall/webhooks"
 )
 
 // Config is what the web layer needs from the command line.
@@ -38,6 +43,9 @@ type Config struct {
 	// client IP, for POST/PUT/PATCH/DELETE.
 	UserWritesPerMinute int
 	IPWritesPerMinute   int
+	// UserReactionsPerMinute is the per-user budget of reactions (votes,
+	// helpful votes, follows); see ratelimit_kinds.go. 0 disables it.
+	UserReactionsPerMinute int
 	// TrustProxy makes the client IP come from X-Forwarded-For; only set it
 	// behind a reverse proxy that overwrites that header.
 	TrustProxy bool
@@ -61,6 +69,14 @@ type Services struct {
 	Settings *settings.Service
 	// StaffLog is the append-only record of staff actions.
 	StaffLog *audit.Log
+	// Insights are the product team's figures.
+	Insights *insights.Service
+	// Moderation is trust and safety: flags, the review queue, trust
+	// levels, silences and suspensions.
+	Moderation *moderation.Service
+	// Email keeps people's email settings, unsubscribes them, and shows
+	// admins the composed email.
+	Email *email.Service
 	// Account downloads and deletes accounts (data rights).
 	Account *account.Service
 	// OAuth signs people in through GitHub, Google, GitLab and OIDC; nil
@@ -71,6 +87,10 @@ type Services struct {
 	// Limiter counts write rate limits across every app node; nil counts
 	// them in this node's memory.
 	Limiter RateLimiter
+	// Tokens authenticates API requests that carry a bearer token.
+	Tokens *tokens.Service
+	// Webhooks manages webhook endpoints and their delivery log.
+	Webhooks *webhooks.Service
 }
 
 // Server holds the router and everything handlers share.
@@ -104,6 +124,9 @@ func New(cfg Config, svc Services) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if svc.Auth != nil {
+		pages.loc = svc.Auth.Location()
+	}
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{
 		cfg:       cfg,
@@ -130,6 +153,7 @@ func (s *Server) Handler() http.Handler {
 	if o := s.cfg.BaseURL; o.Host != "" {
 		cop.AddTrustedOrigin(o.Scheme + "://" + o.Host)
 	}
+	cop.AddInsecureBypassPattern(unsubscribePattern)
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.metrics.crossOriginDenied.Inc()
 		s.writeError(w, r, s.baseView(r), townhall.Errorf(townhall.EFORBIDDEN,
@@ -143,7 +167,7 @@ func (s *Server) Close() { s.limits.stop() }
 
 func (s *Server) routes() {
 	r := s.engine
-	r.Use(s.recovery, s.requestID, s.accessLog, s.h(s.limitBody), s.h(s.validUTF8), s.h(s.loadUser), s.h(s.rateLimitWrites), s.anonPageCache)
+	r.Use(s.recovery, s.requestID, s.accessLog, s.h(s.limitBody), s.h(s.validUTF8), s.h(s.loadUser), s.h(s.refuseSilenced), s.h(s.rateLimitWrites), s.anonPageCache)
 	r.NoRoute(s.h(func(c *gin.Context) error { return notFoundErr("page") }))
 	r.NoMethod(s.h(func(c *gin.Context) error {
 		return townhall.Errorf(townhall.EMETHOD, "That method is not allowed here.")
@@ -167,6 +191,12 @@ func (s *Server) routes() {
 	s.reviewRoutes(r)
 	s.searchRoutes(r)
 	s.loyaltyRoutes(r)
+	s.emailRoutes(r)
+	s.tokenRoutes(r)
+	s.webhookRoutes(r)
+	s.feedRoutes(r)
+	s.insightRoutes(r)
+	s.trustRoutes(r)
 }
 
 // api is the JSON API group; handlers under it answer errors as JSON.

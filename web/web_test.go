@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -96,20 +97,27 @@ func TestDevLoginValidation(t *testing.T) {
 	env := apptest.Start(t)
 	c := env.Anonymous(t)
 	for _, tc := range []struct {
-		name, role string
-		want       string
+		name, role, email string
+		want              string
 	}{
-		{"", "", "Name is required"},
-		{"Eve", "superuser", "Unknown role"},
-		{"bad\x00name", "", "control characters"},
+		{"", "", "", "Name is required"},
+		{"Eve", "superuser", "", "Unknown role"},
+		{"bad\x00name", "", "", "control characters"},
+		{"Eve", "", "eve@@example.com", "is not an address"},
+		{"Eve", "", "Eve <eve@example.com>", "is not an address"},
 	} {
-		res, body := c.Form("POST", "/auth/dev/login", url.Values{"name": {tc.name}, "role": {tc.role}})
+		res, body := c.Form("POST", "/auth/dev/login", url.Values{"name": {tc.name}, "role": {tc.role}, "email": {tc.email}})
 		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, tc.want) {
-			t.Errorf("login %q/%q: status %d, want 400 with %q", tc.name, tc.role, res.StatusCode, tc.want)
+			t.Errorf("login %q/%q/%q: status %d, want 400 with %q", tc.name, tc.role, tc.email, res.StatusCode, tc.want)
 		}
 		if tc.name == "Eve" && !strings.Contains(body, `value="Eve"`) {
 			t.Error("the form lost what the user typed")
 		}
+	}
+	// The optional address is the one email goes to.
+	eve := env.ClientWithEmail(t, "Eve", "", "eve@example.com")
+	if u, err := env.App.Auth.User(context.Background(), eve.User.ID); err != nil || u.Email != "eve@example.com" {
+		t.Fatalf("Eve's address = %v, %v", u, err)
 	}
 }
 
@@ -218,11 +226,14 @@ func (r *slowReader) Read(p []byte) (int, error) {
 
 func TestWriteRateLimit(t *testing.T) {
 	env := apptest.Start(t, apptest.WithConfig(func(c *app.Config) { c.UserWritesPerMinute = 10 }))
+	env.Client(t, "admin", "") // the first person is the admin, whose budget is larger
 	c := env.Client(t, "spammer", "")
 	other := env.Client(t, "calm", "")
 	var limited *http.Response
+	// Writing content spends the budget (reactions have their own, see
+	// TestReactionsHaveTheirOwnBudget); a refused write spends it too.
 	for i := range 20 {
-		res, _ := c.Do("POST", "/api/v1/notifications/read", nil)
+		res, _ := c.Do("POST", "/api/v1/ideas", map[string]string{"title": "x"})
 		if res.StatusCode == http.StatusTooManyRequests {
 			limited = res
 			if i < 5 {
@@ -237,10 +248,10 @@ func TestWriteRateLimit(t *testing.T) {
 	if ra := limited.Header.Get("Retry-After"); ra == "" || ra == "0" {
 		t.Fatalf("Retry-After = %q", ra)
 	}
-	c.WantError("POST", "/api/v1/notifications/read", nil, http.StatusTooManyRequests, townhall.ERATELIMIT)
+	c.WantError("POST", "/api/v1/ideas", map[string]string{"title": "A good title"}, http.StatusTooManyRequests, townhall.ERATELIMIT)
 	// Reads are never limited, and other users keep their own budget.
 	c.JSON("GET", "/api/v1/me", nil, http.StatusOK, nil)
-	other.JSON("POST", "/api/v1/notifications/read", nil, http.StatusNoContent, nil)
+	other.JSON("POST", "/api/v1/ideas", map[string]string{"title": "A good title"}, http.StatusCreated, nil)
 }
 
 func TestIPRateLimit(t *testing.T) {

@@ -64,7 +64,7 @@ func Start(t testing.TB, opts ...Option) *Env {
 	cfg.BaseURL = "http://" + ln.Addr().String()
 	cfg.DataDir = t.TempDir()
 	cfg.DevLogin = true
-	cfg.UserWritesPerMinute, cfg.IPWritesPerMinute = 0, 0
+	cfg.UserWritesPerMinute, cfg.IPWritesPerMinute, cfg.ReactionsPerMinute = 0, 0, 0
 	// Tests check what a page shows right after a write; the page cache's
 	// own tests turn it on.
 	cfg.AnonPageCache = 0
@@ -109,7 +109,9 @@ type Client struct {
 	HTTP *http.Client
 	Base string
 	User *townhall.User // nil for anonymous clients
-	t    testing.TB
+	// Header is sent with every request (an API token's Authorization).
+	Header http.Header
+	t      testing.TB
 }
 
 // Anonymous returns a client that is not signed in.
@@ -128,14 +130,29 @@ func (e *Env) Anonymous(t testing.TB) *Client {
 // use; the first user of an Env is always admin) and returns its client.
 func (e *Env) Client(t testing.TB, name string, role townhall.Role) *Client {
 	t.Helper()
+	return e.ClientWithEmail(t, name, role, "")
+}
+
+// ClientWithEmail is Client for someone whose sign-in gives an email
+// address, so mail can reach them.
+func (e *Env) ClientWithEmail(t testing.TB, name string, role townhall.Role, addr string) *Client {
+	t.Helper()
 	c := e.Anonymous(t)
-	res, body := c.Form("POST", "/auth/dev/login", url.Values{"name": {name}, "role": {string(role)}})
+	res, body := c.Form("POST", "/auth/dev/login", url.Values{"name": {name}, "role": {string(role)}, "email": {addr}})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("dev login as %s: status %d: %s", name, res.StatusCode, body)
 	}
 	var me townhall.User
 	c.JSON("GET", "/api/v1/me", nil, http.StatusOK, &me)
 	c.User = &me
+	return c
+}
+
+// Bearer returns a client without cookies that sends token as its
+// "Authorization: Bearer" header, as a script would.
+func (e *Env) Bearer(t testing.TB, token string) *Client {
+	c := e.Anonymous(t)
+	c.Header = http.Header{"Authorization": {"Bearer " + token}}
 	return c
 }
 
@@ -171,6 +188,9 @@ func (c *Client) Do(method, path string, body any) (*http.Response, []byte) {
 
 func (c *Client) send(req *http.Request) (*http.Response, []byte) {
 	c.t.Helper()
+	for k, vs := range c.Header {
+		req.Header[k] = vs
+	}
 	res, err := c.HTTP.Do(req)
 	if err != nil {
 		c.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/townhall/townhall/app"
+	"github.com/townhall/townhall/insights"
 	"github.com/townhall/townhall/store/mongo"
 	"github.com/townhall/townhall/store/sqlite"
 )
@@ -22,14 +23,63 @@ import (
 // repairing.
 func check(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var repair bool
-	db, _, code := openStoreOnly(ctx, "check", args, stderr, func(fs *flag.FlagSet) {
+	db, cfg, code := openStoreOnly(ctx, "check", args, stderr, func(fs *flag.FlagSet) {
 		fs.BoolVar(&repair, "repair", false, "on MongoDB, write the recomputed counters where they differ")
 	})
 	if db == nil {
 		return code
 	}
 	defer db.Close()
-	return checkStore(ctx, db, repair, "townhall check", stdout, stderr)
+	code = checkStore(ctx, db, repair, "townhall check", stdout, stderr)
+	if code == 2 {
+		return code
+	}
+	if err := checkInsights(ctx, db, cfg.TimeZone, repair, stdout); err != nil {
+		fmt.Fprintf(stderr, "townhall check: insights: %v\n", err)
+		return 1
+	}
+	return code
+}
+
+// checkInsights recomputes the insights' stored days from their facts.
+// Days behind their facts are normal for a while after old facts change
+// (the background pass revisits every day within about two hours), so
+// they are reported without failing the check; --repair (MongoDB only,
+// like the counters) recomputes them at once.
+func checkInsights(ctx context.Context, store app.Store, zone string, repair bool, stdout io.Writer) error {
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		return err
+	}
+	svc := insights.NewService(store, loc, nil)
+	checked, stale, err := svc.Verify(ctx)
+	switch {
+	case err != nil:
+		return err
+	case checked == 0:
+		fmt.Fprintln(stdout, "Insights: no days computed yet; a running server computes them in the background.")
+	case len(stale) == 0:
+		fmt.Fprintf(stdout, "Insights: all %d stored days match their facts.\n", checked)
+	case repair:
+		if err := svc.Rebuild(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Insights: recomputed the last two years; %d of %d stored days were behind their facts.\n", len(stale), checked)
+	default:
+		shown := stale[:min(len(stale), 5)]
+		more := ""
+		if len(stale) > len(shown) {
+			more = fmt.Sprintf(" and %d more", len(stale)-len(shown))
+		}
+		fmt.Fprintf(stdout, "Insights: %d of %d stored days are behind their facts (%s%s); the background pass recomputes every day within about two hours%s.\n",
+			len(stale), checked, strings.Join(shown, ", "), more, map[bool]string{true: ", or run with --repair", false: ""}[isMongo(store)])
+	}
+	return nil
+}
+
+func isMongo(s app.Store) bool {
+	_, ok := s.(*mongo.DB)
+	return ok
 }
 
 // openStoreOnly parses a command's flags and opens only the store: no

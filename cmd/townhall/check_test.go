@@ -8,11 +8,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "modernc.org/sqlite"
 
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/app/apptest"
+	"github.com/townhall/townhall/insights"
+	"github.com/townhall/townhall/jobs"
 	"github.com/townhall/townhall/store/sqlite"
 )
 
@@ -53,5 +56,67 @@ func TestCheck(t *testing.T) {
 	}
 	if code, _, errOut := checkRun("--repair"); code != 2 || !strings.Contains(errOut, "MongoDB") {
 		t.Fatalf("--repair on the embedded store: exit %d, %s", code, errOut)
+	}
+}
+
+// TestCheckInsights: `townhall check` compares the insights' stored days
+// with their facts: all match after a pass; a thread hidden since is
+// reported as a day behind, without failing the check; on MongoDB
+// --repair recomputes it.
+func TestCheckInsights(t *testing.T) {
+	env := apptest.Start(t)
+	ctx := context.Background()
+	root := env.Client(t, "root", "")
+	ann := env.Client(t, "Ann", townhall.RoleMember)
+	mod := env.Client(t, "Mo", townhall.RoleModerator)
+	root.JSON("POST", "/api/v1/categories", map[string]any{"name": "General", "slug": "general"}, http.StatusCreated, nil)
+	var thread struct{ ID string }
+	ann.JSON("POST", "/api/v1/threads", map[string]string{"category": "general", "title": "Where are the exports?", "body": "Looking"}, http.StatusCreated, &thread)
+	// The pass a starting node asks for runs first; then this test's own.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		counts, err := env.App.DB.CountJobs(ctx, insights.Queue)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts[jobs.StatePending]+counts[jobs.StateRunning] == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the start-up pass did not finish: %v", counts)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for more := true; more; {
+		var err error
+		if more, err = env.App.Insights.Refresh(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	args := []string{"check", "--data", env.App.Config.DataDir}
+	if uri := env.App.Config.MongoDBURI; uri != "" {
+		args = append(args, "--mongodb-uri", uri)
+	}
+	checkRun := func(extra ...string) (int, string, string) {
+		var out, errOut bytes.Buffer
+		code := run(ctx, append(args, extra...), &out, &errOut)
+		return code, out.String(), errOut.String()
+	}
+	if code, out, errOut := checkRun(); code != 0 || !strings.Contains(out, "Insights: all 730 stored days match their facts") {
+		t.Fatalf("after a pass: exit %d\n%s%s", code, out, errOut)
+	}
+	mod.JSON("POST", "/api/v1/threads/"+thread.ID+"/hide", nil, http.StatusOK, nil)
+	today := env.App.Auth.Day(time.Now())
+	if code, out, errOut := checkRun(); code != 0 || !strings.Contains(out, "1 of 730 stored days are behind their facts ("+today+")") {
+		t.Fatalf("after hiding today's thread: exit %d\n%s%s", code, out, errOut)
+	}
+	if env.App.Config.MongoDBURI == "" {
+		return // --repair is for MongoDB (TestCheck)
+	}
+	if code, out, errOut := checkRun("--repair"); code != 0 || !strings.Contains(out, "Insights: recomputed") {
+		t.Fatalf("--repair: exit %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut := checkRun(); code != 0 || !strings.Contains(out, "Insights: all 730") {
+		t.Fatalf("after --repair: exit %d\n%s%s", code, out, errOut)
 	}
 }

@@ -80,10 +80,12 @@ func configFlags(name string, stderr io.Writer) (*flag.FlagSet, *app.Config, *st
 	fs.StringVar(&cfg.SessionSecret, "session-secret", "", "secret (32+ chars) for OAuth state cookies; generated into the data directory when empty")
 	fs.Int64Var(&cfg.MaxBodyBytes, "max-body", cfg.MaxBodyBytes, "largest accepted request body in bytes")
 	fs.IntVar(&cfg.UserWritesPerMinute, "rate-user", cfg.UserWritesPerMinute, "writes per minute per signed-in user (0 = unlimited)")
+	fs.IntVar(&cfg.ReactionsPerMinute, "rate-reactions", cfg.ReactionsPerMinute, "votes, helpful votes and follows per minute per signed-in user, apart from --rate-user (0 = unlimited)")
 	fs.IntVar(&cfg.IPWritesPerMinute, "rate-ip", cfg.IPWritesPerMinute, "writes per minute per client IP (0 = unlimited)")
 	fs.DurationVar(&cfg.AnonPageCache, "anon-cache", cfg.AnonPageCache, "how long a page rendered for an anonymous visitor is served to others, e.g. 2s (0 = off)")
 	fs.StringVar(&cfg.TimeZone, "time-zone", cfg.TimeZone, "the site's time zone, where days begin for visits, digests and insights (an IANA name like Europe/Berlin)")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "take the client IP from X-Forwarded-For (only behind a proxy that sets it)")
+	fs.BoolVar(&cfg.WebhooksAllowPrivate, "webhooks-allow-private", false, "let webhooks go to loopback and private network addresses (refused by default)")
 	fs.StringVar(&cfg.GitHubClientID, "github-client-id", "", "GitHub OAuth app client id")
 	fs.StringVar(&cfg.GitHubClientSecret, "github-client-secret", "", "GitHub OAuth app client secret")
 	fs.StringVar(&cfg.GitHubURL, "github-url", cfg.GitHubURL, "GitHub URL, for GitHub Enterprise Server")
@@ -96,6 +98,9 @@ func configFlags(name string, stderr io.Writer) (*flag.FlagSet, *app.Config, *st
 	fs.StringVar(&cfg.OIDCClientID, "oidc-client-id", "", "OpenID Connect client id")
 	fs.StringVar(&cfg.OIDCClientSecret, "oidc-client-secret", "", "OpenID Connect client secret")
 	fs.StringVar(&cfg.OIDCName, "oidc-name", cfg.OIDCName, "label of the OpenID Connect sign-in button")
+	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "SMTP server for email: smtp://user:pass@host:587 (STARTTLS), smtp://host:25?tls=none (local relay) or smtps://user:pass@host:465; empty keeps email unsent for /admin/email")
+	fs.StringVar(&cfg.MailFrom, "mail-from", "", `sender of email, e.g. "Acme Community <community@acme.example>" (default: the site name at noreply@ the base URL's host)`)
+	fs.DurationVar(&cfg.MailDelay, "mail-delay", cfg.MailDelay, "how long an event waits so others about the same thread or idea go out in one email (0 = at once)")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	return fs, &cfg, logFormat
 }

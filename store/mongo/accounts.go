@@ -97,7 +97,7 @@ func (db *DB) DeleteAccount(ctx context.Context, d account.Deletion) (bool, erro
 		return false, err
 	}
 	placeholder := deletedPlaceholder(d.UserID)
-	set := bson.D{{Key: "handle", Value: d.Handle}, {Key: "name", Value: d.Name}, {Key: "email", Value: ""},
+	set := bson.D{{Key: "handle", Value: d.Handle}, {Key: "name", Value: d.Name}, {Key: "email", Value: ""}, {Key: "email_key", Value: ""},
 		{Key: "avatar_url", Value: ""}, {Key: "role", Value: string(townhall.RoleMember)}, {Key: "verified", Value: false},
 		{Key: "unread", Value: 0}, {Key: "identities", Value: []string{placeholder}}}
 	// The profile they wrote goes too (reputation and badges stay with
@@ -120,7 +120,8 @@ func (db *DB) DeleteAccount(ctx context.Context, d account.Deletion) (bool, erro
 	for _, c := range []struct {
 		coll  *mongo.Collection
 		field string
-	}{{db.sessions, "user_id"}, {db.notifications, "user_id"}, {db.forumFollows(), "user_id"}} {
+	}{{db.sessions, "user_id"}, {db.notifications, "user_id"}, {db.forumFollows(), "user_id"},
+		{db.mailPrefs(), "_id"}, {db.mailMessages(), "user_id"}} {
 		if _, err := c.coll.DeleteMany(ctx, bson.D{{Key: c.field, Value: d.UserID}}); err != nil {
 			return false, err
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/townhall/townhall/account"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
+	"github.com/townhall/townhall/moderation"
 	"github.com/townhall/townhall/reviews"
 )
 
@@ -78,6 +79,17 @@ func PageQueries() []PageQuery {
 		PageQuery{"post revisions", "forum_revisions", bson.D{{Key: "post_id", Value: "p"}}, bson.D{{Key: "_id", Value: -1}}},
 		PageQuery{"thread followers", "forum_follows", bson.D{{Key: "thread_id", Value: "t"}}, nil},
 		PageQuery{"following a thread", "forum_follows", bson.D{{Key: "thread_id", Value: "t"}, {Key: "user_id", Value: "u"}}, nil},
+		PageQuery{"threads a person follows", "forum_follows", bson.D{{Key: "user_id", Value: "u"}}, nil},
+		PageQuery{"a page of an idea's voters", "idea_votes", bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: "i:u"}, {Key: "$lt", Value: "i;"}}}}, bson.D{{Key: "_id", Value: 1}}},
+		PageQuery{"a group's mail not yet sent", "notifications", bson.D{{Key: "user_id", Value: "u"}, {Key: "grp", Value: "thread:t"},
+			{Key: "read", Value: false}, {Key: "mail_key", Value: ""}}, bson.D{{Key: "_id", Value: 1}}},
+		PageQuery{"what one email carries", "notifications", bson.D{{Key: "mail_key", Value: "mail:k"}, {Key: "user_id", Value: "u"}}, bson.D{{Key: "_id", Value: 1}}},
+		PageQuery{"a digest's notifications", "notifications", bson.D{{Key: "user_id", Value: "u"}, {Key: "_id", Value: bson.D{{Key: "$gte", Value: "a"}, {Key: "$lt", Value: "b"}}},
+			{Key: "read", Value: false}, {Key: "mail_key", Value: ""}}, bson.D{{Key: "_id", Value: 1}}},
+		PageQuery{"admin email", "mail_messages", bson.D{}, bson.D{{Key: "_id", Value: -1}}},
+		PageQuery{"admin email by state", "mail_messages", bson.D{{Key: "state", Value: "failed"}}, bson.D{{Key: "_id", Value: -1}}},
+		PageQuery{"email by job key", "mail_messages", bson.D{{Key: "key", Value: "mail:k"}}, nil},
+		PageQuery{"email preferences", "mail_preferences", bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: bson.A{"a", "b"}}}}}, nil},
 	)
 	// A person's data export: each kind of their records in id order.
 	for _, q := range []struct{ name, coll, field, key string }{
@@ -90,12 +102,41 @@ func PageQueries() []PageQuery {
 		qs = append(qs, PageQuery{"account export " + q.name, q.coll,
 			bson.D{{Key: q.field, Value: "u"}, {Key: q.key, Value: bson.D{{Key: "$gt", Value: ""}}}}, bson.D{{Key: q.key, Value: 1}}})
 	}
+	// The insights' background pass: each fact by its creation time, then
+	// what the facts refer to by id.
+	day := bson.D{{Key: "$gte", Value: int64(1)}, {Key: "$lt", Value: int64(2)}}
+	byTime := bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}
+	newest := bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}
+	in := bson.D{{Key: "$in", Value: bson.A{"a", "b"}}}
+	qs = append(qs,
+		PageQuery{"insights threads of a day", "forum_threads", bson.D{{Key: "created_at", Value: day}, {Key: "hidden", Value: false}}, byTime},
+		PageQuery{"insights replies of threads", "forum_posts", bson.D{{Key: "thread_id", Value: in}, {Key: "position", Value: bson.D{{Key: "$gt", Value: 0}}}, {Key: "hidden", Value: false}}, nil},
+		PageQuery{"insights replies of a day", "forum_posts", bson.D{{Key: "created_at", Value: day}, {Key: "position", Value: bson.D{{Key: "$gt", Value: 0}}}, {Key: "hidden", Value: false}}, byTime},
+		PageQuery{"insights ideas of a day", "ideas", bson.D{{Key: "created_at", Value: day}, {Key: "listed", Value: true}}, byTime},
+		PageQuery{"insights status changes of a day", "idea_status_changes", bson.D{{Key: "at", Value: day}}, bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}},
+		PageQuery{"insights status changes of ideas", "idea_status_changes", bson.D{{Key: "idea_id", Value: in}}, nil},
+		PageQuery{"insights votes of a day", "idea_votes", bson.D{{Key: "created_at", Value: day}}, nil},
+		PageQuery{"insights reviews of a day", "reviews", bson.D{{Key: "created_at", Value: day}}, byTime},
+		PageQuery{"insights lowest ratings", "reviews", bson.D{{Key: "rating", Value: 1}, {Key: "created_at", Value: bson.D{{Key: "$gte", Value: int64(1)}}}}, newest},
+		PageQuery{"insights lowest ratings of a product", "reviews", bson.D{{Key: "product_id", Value: "p"}, {Key: "rating", Value: 1}, {Key: "created_at", Value: bson.D{{Key: "$gte", Value: int64(1)}}}}, newest},
+		PageQuery{"insights members who joined", "users", bson.D{{Key: "created_at", Value: day}}, byTime},
+		PageQuery{"insights members seen since", "users", bson.D{{Key: "last_seen_at", Value: bson.D{{Key: "$gte", Value: int64(1)}}}}, nil},
+		PageQuery{"insights users by id", "users", bson.D{{Key: "_id", Value: in}}, nil},
+		PageQuery{"insights visits of days", "visits", bson.D{{Key: "day", Value: bson.D{{Key: "$gte", Value: "2026-01-01"}, {Key: "$lte", Value: "2026-12-31"}}}}, bson.D{{Key: "day", Value: 1}, {Key: "user_id", Value: 1}}},
+		PageQuery{"insights visits of a cohort", "visits", bson.D{{Key: "user_id", Value: in}, {Key: "day", Value: bson.D{{Key: "$gte", Value: "2026-01-01"}, {Key: "$lte", Value: "2026-01-31"}}}}, nil},
+		PageQuery{"insights ideas in play", "ideas", bson.D{{Key: "listed", Value: true}, {Key: "status", Value: bson.D{{Key: "$nin", Value: bson.A{"done", "declined"}}}}}, nil},
+		PageQuery{"insights rollup rows", "insight_rows", bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: "d:2026-01-01"}, {Key: "$lte", Value: "d:2026-12-31"}}}}, bson.D{{Key: "_id", Value: 1}}},
+	)
 	for _, hidden := range []bool{false, true} {
 		for _, after := range []*forum.ThreadCursor{nil, {Pinned: true, Activity: time.UnixMilli(5), ID: "z"}, {Activity: time.UnixMilli(5), ID: "z"}} {
 			qs = append(qs, PageQuery{fmt.Sprintf("category threads withHidden=%v cursor=%+v", hidden, after), "forum_threads",
 				threadsFilter("c", after, hidden), threadSort})
 		}
 	}
+	for _, after := range []*moderation.CaseCursor{nil, {OpenedAt: time.UnixMilli(5), Key: "post:z"}} {
+		qs = append(qs, PageQuery{fmt.Sprintf("review queue cursor=%v", after != nil), "moderation_cases", casesFilter(after), caseSort})
+	}
+	qs = append(qs, PageQuery{"flags of an item", "flags", bson.D{{Key: "case_id", Value: "post:z"}}, bson.D{{Key: "_id", Value: 1}}})
 	for _, sort := range reviews.Sorts {
 		for _, stars := range []int{0, 4} {
 			for _, after := range []*reviews.Cursor{nil, {Key: 3, ID: "z"}} {
@@ -104,7 +145,24 @@ func PageQueries() []PageQuery {
 			}
 		}
 	}
-	return append(qs, loyaltyPageQueries()...)
+	qs = append(qs, loyaltyPageQueries()...)
+	return append(qs, integrationQueries()...)
+}
+
+// integrationQueries are the page queries of tokens, webhooks, the
+// changelog and votes on behalf.
+func integrationQueries() []PageQuery {
+	return []PageQuery{
+		{"changelog", "ideas", changelogFilter(nil), changelogSort},
+		{"changelog after a cursor", "ideas", changelogFilter(&ideas.Cursor{Key: 5, ID: "z"}), changelogSort},
+		{"token by hash", "api_tokens", bson.D{{Key: "hash", Value: "h"}}, nil},
+		{"personal tokens", "api_tokens", bson.D{{Key: "user_id", Value: "u"}, {Key: "site", Value: false}}, bson.D{{Key: "_id", Value: -1}}},
+		{"site tokens", "api_tokens", bson.D{{Key: "site", Value: true}}, bson.D{{Key: "_id", Value: -1}}},
+		{"webhook attempts of deliveries", "webhook_attempts", webhookAttemptsFilter("e", []string{"j1", "j2"}), nil},
+		{"votes recorded on behalf", "idea_proxy_votes", bson.D{{Key: "idea_id", Value: "i"}}, bson.D{{Key: "created_at", Value: -1}}},
+		{"user by email", "users", bson.D{{Key: "email_key", Value: "a@b.example"}}, bson.D{{Key: "_id", Value: 1}}},
+		{"admins", "users", adminsFilter, bson.D{{Key: "_id", Value: 1}}},
+	}
 }
 
 // Explain returns the server's query plan for q.

@@ -52,3 +52,25 @@ func stringsByID(ctx context.Context, coll *mongo.Collection, ids []string, fiel
 	}
 	return out, nil
 }
+
+// findField returns one string field of every document of coll matching
+// filter, in the order o sorts them (o may be nil), reading only that field.
+func findField(ctx context.Context, coll *mongo.Collection, filter bson.D, field string, o *options.FindOptionsBuilder) ([]string, error) {
+	if o == nil {
+		o = options.Find()
+	}
+	cur, err := coll.Find(ctx, filter, o.SetProjection(bson.D{{Key: field, Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	var docs []bson.Raw
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(docs))
+	for _, d := range docs {
+		v, _ := d.Lookup(field).StringValueOK()
+		out = append(out, v)
+	}
+	return out, nil
+}

@@ -24,7 +24,7 @@ func (db *DB) CreateThread(ctx context.Context, t *forum.Thread, first *forum.Po
 		return err
 	}
 	if _, err := db.forumThreads().InsertOne(ctx, threadDoc{ID: t.ID, CategoryID: t.CategoryID, Title: t.Title, AuthorID: t.AuthorID,
-		Posts: 1, LastPostID: first.ID, LastPosterID: t.AuthorID, LastActivity: ms(t.LastActivity), CreatedAt: ms(t.CreatedAt)}); err != nil {
+		Posts: 1, LastPostID: first.ID, LastPosterID: t.AuthorID, LastActivity: ms(t.LastActivity), Hidden: t.Hidden, CreatedAt: ms(t.CreatedAt)}); err != nil {
 		return err
 	}
 	if _, err := db.forumCategories().UpdateOne(ctx, id(t.CategoryID), bson.D{{Key: "$inc", Value: bson.D{{Key: "threads", Value: 1}}}}); err != nil {

@@ -53,6 +53,9 @@ func (db *DB) Merge(ctx context.Context, dupID, intoID string, at time.Time) (bo
 	if err := db.moveVotes(ctx, dupID, intoID); err != nil {
 		return false, err
 	}
+	if err := db.moveProxyVotes(ctx, dupID, intoID); err != nil {
+		return false, err
+	}
 	if _, err := db.ideaComments().UpdateMany(ctx, bson.D{{Key: "idea_id", Value: dupID}, {Key: "merged_from", Value: bson.D{{Key: "$exists", Value: false}}}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "merged_from", Value: dupID}}}}); err != nil {
 		return false, err

@@ -52,6 +52,9 @@ func (db *DB) ChangeStatus(ctx context.Context, ch *ideas.StatusChange) error {
 	if err := db.markResponded(ctx, ch.IdeaID, at); err != nil {
 		return err
 	}
+	if err := db.markShipped(ctx, ch); err != nil {
+		return err
+	}
 	return db.recordChange(ctx, townhall.KindIdea, ch.IdeaID)
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/townhall/townhall/ideas"
 )
@@ -40,6 +41,11 @@ func (db *DB) countVotes(ctx context.Context, ideaID, seg string, delta int, new
 func (db *DB) Vote(ctx context.Context, ideaID, userID string, at time.Time) (bool, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
+	return db.addVote(ctx, ideaID, userID, at)
+}
+
+// addVote is Vote within the caller's operation deadline.
+func (db *DB) addVote(ctx context.Context, ideaID, userID string, at time.Time) (bool, error) {
 	if _, err := db.openIdea(ctx, ideaID); err != nil {
 		return false, err
 	}
@@ -83,7 +89,10 @@ func (db *DB) Unvote(ctx context.Context, ideaID, userID string) (bool, error) {
 	}
 	_, err = db.ideas().UpdateOne(ctx, bson.D{{Key: "_id", Value: ideaID}, {Key: "seg_votes." + segKey(v.SegmentID), Value: bson.D{{Key: "$lte", Value: 0}}}},
 		bson.D{{Key: "$unset", Value: bson.D{{Key: "seg_votes." + segKey(v.SegmentID), Value: ""}}}})
-	return true, err
+	if err != nil {
+		return true, err
+	}
+	return true, db.forgetProxyVote(ctx, ideaID, userID)
 }
 
 // recomputeTrend rebuilds an idea's trend from its votes; unvotes use it
@@ -102,4 +111,13 @@ func (db *DB) recomputeTrend(ctx context.Context, ideaID string) (float64, error
 		trend = ideas.TrendAdd(trend, ideas.TrendExponent(fromMS(v.CreatedAt)))
 	}
 	return trend, nil
+}
+
+// VotersAfter implements ideas.Store: a vote's _id is "idea:user", so an
+// idea's voters in user order are a range of the _id index.
+func (db *DB) VotersAfter(ctx context.Context, ideaID, after string, limit int) ([]string, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	return findField(ctx, db.ideaVotes(), bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: ideaID + ":" + after}, {Key: "$lt", Value: ideaID + ";"}}}},
+		"user_id", options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(int64(limit)))
 }

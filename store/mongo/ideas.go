@@ -103,6 +103,7 @@ type ideaDoc struct {
 	Hidden      *hiddenDoc     `bson:"hidden,omitempty"`
 	StatusAt    int64          `bson:"status_at,omitempty"`
 	RespondedAt int64          `bson:"responded_at,omitempty"`
+	ShippedAt   int64          `bson:"shipped_at,omitempty"` // when it last moved to done (the changelog's order)
 	CreatedAt   int64          `bson:"created_at"`
 	UpdatedAt   int64          `bson:"updated_at"`
 }
@@ -269,6 +270,13 @@ func (db *DB) CreateIdea(ctx context.Context, idea *ideas.Idea, words []string) 
 	d := ideaDoc{ID: idea.ID, AuthorID: idea.AuthorID, Title: idea.Title, Body: idea.Body, BodyHTML: string(idea.BodyHTML),
 		Tags: tags, Words: words, Status: string(idea.Status), Votes: 1, Trend: ideas.TrendAdd(0, ideas.TrendExponent(idea.CreatedAt)),
 		SegVotes: map[string]int{segKey(seg): 1}, Listed: true, Awaiting: true, CreatedAt: ms(idea.CreatedAt), UpdatedAt: ms(idea.UpdatedAt)}
+	if h := idea.Hidden; h != nil {
+		// Hidden from the start (held for review): as SetIdeaHidden leaves
+		// it, out of listings, triage, similar ideas and tag counts.
+		d.Hidden = &hiddenDoc{ByID: h.ByID, Reason: h.Reason, At: ms(h.At)}
+		d.Listed, d.Awaiting, d.Words = false, false, []string{}
+		tags = nil
+	}
 	if _, err := db.ideas().InsertOne(ctx, d); err != nil {
 		return err
 	}

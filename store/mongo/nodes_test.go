@@ -109,7 +109,7 @@ func testTwoNodesShareRateLimits(t *testing.T) {
 	uri := apptest.FreshMongoDB(t)
 	nodeConfig := apptest.WithConfig(func(c *app.Config) {
 		c.MongoDBURI = uri
-		c.UserWritesPerMinute = 6
+		c.UserWritesPerMinute = 12 // 6 for a new member, whose budget is half
 	})
 	a, b := apptest.Start(t, nodeConfig), apptest.Start(t, nodeConfig)
 	// The shared limiter counts fixed one-minute windows; start the writes
@@ -117,14 +117,17 @@ func testTwoNodesShareRateLimits(t *testing.T) {
 	if left := time.Minute - time.Duration(time.Now().UnixNano())%time.Minute; left < 30*time.Second {
 		time.Sleep(left)
 	}
+	a.Client(t, "Root", "") // the first person is the admin, with a larger budget
 	ann := a.Client(t, "Ann", townhall.RoleMember)
+	// Content writes spend the budget, refused ones too (a title too short).
+	short := map[string]string{"title": "x"}
 	for i := range 6 {
 		ann.Base = []string{a.URL, b.URL}[i%2] // the load balancer alternates
-		ann.JSON("POST", "/api/v1/notifications/read", nil, http.StatusNoContent, nil)
+		ann.JSON("POST", "/api/v1/ideas", short, http.StatusBadRequest, nil)
 	}
 	for _, node := range []*apptest.Env{b, a} {
 		ann.Base = node.URL
-		res, _ := ann.Do("POST", "/api/v1/notifications/read", nil)
+		res, _ := ann.Do("POST", "/api/v1/ideas", short)
 		retry, _ := strconv.Atoi(res.Header.Get("Retry-After"))
 		if res.StatusCode != http.StatusTooManyRequests || retry < 1 || retry > 60 {
 			t.Fatalf("7th write on %s: %d, Retry-After %q; want 429 within the minute (6 writes spread over two nodes used the budget)",
@@ -132,5 +135,5 @@ func testTwoNodesShareRateLimits(t *testing.T) {
 		}
 	}
 	bob := b.Client(t, "Bob", townhall.RoleMember)
-	bob.JSON("POST", "/api/v1/notifications/read", nil, http.StatusNoContent, nil)
+	bob.JSON("POST", "/api/v1/ideas", short, http.StatusBadRequest, nil)
 }

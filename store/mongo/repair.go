@@ -15,8 +15,9 @@ import (
 // demand and trend score (from idea_votes) and its comment count (visible
 // comments), a review's helpful count (from
 // review_votes), a product's rating count, sum and histogram (from its
-// reviews), and loyalty's likes, reputation, rollups and badges (see
-// repairLoyalty). A write is the fact first and its counter after (see the
+// visible reviews), moderation's case and record counters (from flags and
+// cases), a person's unread notifications, and loyalty's likes, reputation,
+// rollups and badges (see repairLoyalty). A write is the fact first and its counter after (see the
 // package doc), so a node that dies between the two steps leaves a counter
 // one short; re-running the write cannot tell. RepairCounters finds every
 // such difference and, with fix, writes the recomputed value. It returns
@@ -24,7 +25,7 @@ import (
 // merge's own re-run.
 func (db *DB) RepairCounters(ctx context.Context, fix bool) ([]string, error) {
 	var out []string
-	for _, step := range []func(context.Context, bool) ([]string, error){db.repairIdeas, db.repairHelpful, db.repairRatings, db.repairLoyalty} {
+	for _, step := range []func(context.Context, bool) ([]string, error){db.repairIdeas, db.repairHelpful, db.repairRatings, db.repairModeration, db.repairUnread, db.repairLoyalty} {
 		lines, err := step(ctx, fix)
 		if err != nil {
 			return out, err
@@ -169,6 +170,7 @@ func (db *DB) repairHelpful(ctx context.Context, fix bool) ([]string, error) {
 func (db *DB) repairRatings(ctx context.Context, fix bool) ([]string, error) {
 	// Each product's reviews per star rating, then count and sum from those.
 	cur, err := db.reviews().Aggregate(ctx, bson.A{
+		bson.D{{Key: "$match", Value: bson.D{{Key: "hidden", Value: bson.D{{Key: "$exists", Value: false}}}}}}, // hidden ones count nowhere
 		bson.D{{Key: "$group", Value: bson.D{
 			{Key: "_id", Value: bson.D{{Key: "product", Value: "$product_id"}, {Key: "stars", Value: "$rating"}}},
 			{Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}},

@@ -98,6 +98,9 @@ type reviewDoc struct {
 	Response  *responseDoc `bson:"response,omitempty"`
 	CreatedAt int64        `bson:"created_at"`
 	UpdatedAt int64        `bson:"updated_at"`
+	// Hidden is set while the review is hidden; its rating is then in no
+	// aggregate.
+	Hidden *hiddenDoc `bson:"hidden,omitempty"`
 }
 
 type responseDoc struct {
@@ -128,22 +131,29 @@ func (db *DB) CreateReview(ctx context.Context, r *reviews.Review) error {
 	if err := db.openForReviews(ctx, r.ProductID); err != nil {
 		return err
 	}
-	_, err := db.reviews().InsertOne(ctx, reviewDoc{ID: r.ID, ProductID: r.ProductID, AuthorID: r.AuthorID, Rating: r.Rating,
-		Title: r.Title, Body: r.Body, BodyHTML: string(r.BodyHTML), Verified: r.Verified, CreatedAt: ms(r.CreatedAt), UpdatedAt: ms(r.UpdatedAt)})
+	d := reviewDoc{ID: r.ID, ProductID: r.ProductID, AuthorID: r.AuthorID, Rating: r.Rating,
+		Title: r.Title, Body: r.Body, BodyHTML: string(r.BodyHTML), Verified: r.Verified, CreatedAt: ms(r.CreatedAt), UpdatedAt: ms(r.UpdatedAt)}
+	if h := r.Hidden; h != nil {
+		d.Hidden = &hiddenDoc{ByID: h.ByID, Reason: h.Reason, At: ms(h.At)}
+	}
+	_, err := db.reviews().InsertOne(ctx, d)
 	if mongo.IsDuplicateKeyError(err) {
 		return reviews.ErrAlreadyReviewed.WithCause(err)
 	} else if err != nil {
 		return err
 	}
-	if err := db.bumpRating(ctx, r.ProductID, r.Rating, 1); err != nil {
-		return err
+	if r.Hidden == nil {
+		if err := db.bumpRating(ctx, r.ProductID, r.Rating, 1); err != nil {
+			return err
+		}
 	}
 	return db.recordChange(ctx, townhall.KindReview, r.ID)
 }
 
 // UpdateReview implements reviews.Store. The update is conditional on the
-// rating it read, so of two concurrent edits each moves the aggregate from
-// the rating it actually replaced; a lost race re-reads and tries again.
+// rating (and visibility) it read, so of two concurrent edits each moves
+// the aggregate from the rating it actually replaced, and only while the
+// review counts; a lost race re-reads and tries again.
 func (db *DB) UpdateReview(ctx context.Context, r *reviews.Review) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
@@ -155,7 +165,9 @@ func (db *DB) UpdateReview(ctx context.Context, r *reviews.Review) error {
 		if err := db.openForReviews(ctx, old.ProductID); err != nil {
 			return err
 		}
-		res, err := db.reviews().UpdateOne(ctx, bson.D{{Key: "_id", Value: r.ID}, {Key: "rating", Value: old.Rating}},
+		hidden := old.Hidden != nil
+		res, err := db.reviews().UpdateOne(ctx, bson.D{{Key: "_id", Value: r.ID}, {Key: "rating", Value: old.Rating},
+			{Key: "hidden", Value: bson.D{{Key: "$exists", Value: hidden}}}},
 			bson.D{{Key: "$set", Value: bson.D{{Key: "rating", Value: r.Rating}, {Key: "title", Value: r.Title},
 				{Key: "body", Value: r.Body}, {Key: "body_html", Value: string(r.BodyHTML)},
 				{Key: "verified", Value: r.Verified}, {Key: "updated_at", Value: ms(r.UpdatedAt)}}}})
@@ -165,8 +177,10 @@ func (db *DB) UpdateReview(ctx context.Context, r *reviews.Review) error {
 		if res.MatchedCount == 0 {
 			continue
 		}
-		if err := db.moveRating(ctx, old.ProductID, old.Rating, r.Rating); err != nil {
-			return err
+		if !hidden {
+			if err := db.moveRating(ctx, old.ProductID, old.Rating, r.Rating); err != nil {
+				return err
+			}
 		}
 		return db.recordChange(ctx, townhall.KindReview, r.ID)
 	}
@@ -182,8 +196,10 @@ func (db *DB) DeleteReview(ctx context.Context, id string) error {
 	if err := db.reviews().FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&old); err != nil {
 		return notFound(err, reviews.ErrReviewNotFound)
 	}
-	if err := db.bumpRating(ctx, old.ProductID, old.Rating, -1); err != nil {
-		return err
+	if old.Hidden == nil {
+		if err := db.bumpRating(ctx, old.ProductID, old.Rating, -1); err != nil {
+			return err
+		}
 	}
 	// Its helpful votes go with it, and their points.
 	votes, err := db.reviewVotes().CountDocuments(ctx, bson.D{{Key: "review_id", Value: id}})
@@ -207,6 +223,9 @@ func (db *DB) toReviews(ctx context.Context, docs []reviewDoc, viewerID string) 
 		userIDs = append(userIDs, d.AuthorID)
 		if d.Response != nil {
 			userIDs = append(userIDs, d.Response.AuthorID)
+		}
+		if d.Hidden != nil && d.Hidden.ByID != "" {
+			userIDs = append(userIDs, d.Hidden.ByID)
 		}
 		if viewerID != "" {
 			voteIDs = append(voteIDs, voteKey(d.ID, viewerID))
@@ -235,6 +254,9 @@ func (db *DB) toReviews(ctx context.Context, docs []reviewDoc, viewerID string) 
 		if x := d.Response; x != nil {
 			r.Response = &reviews.Response{AuthorID: x.AuthorID, AuthorName: names[x.AuthorID], Body: x.Body,
 				BodyHTML: template.HTML(x.BodyHTML), CreatedAt: fromMS(x.CreatedAt), UpdatedAt: fromMS(x.UpdatedAt)}
+		}
+		if h := d.Hidden; h != nil {
+			r.Hidden = &reviews.Hidden{ByID: h.ByID, ByName: names[h.ByID], Reason: h.Reason, At: fromMS(h.At)}
 		}
 		out = append(out, r)
 	}
@@ -268,7 +290,7 @@ func (db *DB) ReviewByAuthor(ctx context.Context, productID, authorID string) (*
 // reviewsFilter builds a page query: every sort is keyset-paginated on an
 // index that starts with the product.
 func reviewsFilter(q reviews.ReviewQuery) (bson.D, bson.D) {
-	filter := bson.D{{Key: "product_id", Value: q.ProductID}}
+	filter := bson.D{{Key: "product_id", Value: q.ProductID}, {Key: "hidden", Value: bson.D{{Key: "$exists", Value: false}}}}
 	if q.Stars != 0 {
 		filter = append(filter, bson.E{Key: "rating", Value: q.Stars})
 	}
@@ -374,5 +396,50 @@ func loadReviewDoc(ctx context.Context, db *DB, id string) (*townhall.SearchDoc,
 	}
 	review := reviews.Review{ID: id, ProductID: r.ProductID, AuthorID: r.AuthorID, AuthorName: names[r.AuthorID], Title: r.Title,
 		Body: r.Body, CreatedAt: fromMS(r.CreatedAt)}
+	if r.Hidden != nil {
+		review.Hidden = &reviews.Hidden{} // only whether it is hidden matters to search
+	}
 	return review.SearchDoc(&reviews.Product{ID: r.ProductID, Slug: p.Slug, Name: p.Name, Archived: p.Archived}), nil
+}
+
+// SetReviewHidden implements reviews.Store. The flip is conditional on the
+// visibility and rating read, so only the call that changed visibility
+// moves the aggregate, by the rating the review has; a lost race re-reads.
+func (db *DB) SetReviewHidden(ctx context.Context, id string, h *reviews.Hidden) (bool, error) {
+	ctx, cancel := op(ctx)
+	defer cancel()
+	for {
+		var d reviewDoc
+		if err := db.reviews().FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+			return false, notFound(err, reviews.ErrReviewNotFound)
+		}
+		was := d.Hidden != nil
+		var update bson.D
+		if h != nil {
+			update = bson.D{{Key: "$set", Value: bson.D{{Key: "hidden", Value: hiddenDoc{ByID: h.ByID, Reason: h.Reason, At: ms(h.At)}}}}}
+		} else if was {
+			update = bson.D{{Key: "$unset", Value: bson.D{{Key: "hidden", Value: ""}}}}
+		} else {
+			return false, nil
+		}
+		res, err := db.reviews().UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "rating", Value: d.Rating},
+			{Key: "hidden", Value: bson.D{{Key: "$exists", Value: was}}}}, update)
+		if err != nil {
+			return false, err
+		}
+		if res.MatchedCount == 0 {
+			continue
+		}
+		if was == (h != nil) {
+			return false, nil // a new note only
+		}
+		delta := 1
+		if h != nil {
+			delta = -1
+		}
+		if err := db.bumpRating(ctx, d.ProductID, d.Rating, delta); err != nil {
+			return true, err
+		}
+		return true, db.recordChange(ctx, townhall.KindReview, id)
+	}
 }

@@ -35,6 +35,7 @@ type schemaStep struct {
 // Append only: never edit a step that has shipped, add a new one.
 var schemaSteps = []schemaStep{
 	{what: "the document model of the package doc, the first to be versioned; databases written before versions were recorded have it already"},
+	{what: "users keep their email address lowercased in email_key, for finding customers by email", apply: backfillEmailKeys},
 }
 
 // SchemaVersion is the schema version this Townhall writes.

@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/loyalty"
+	"github.com/townhall/townhall/moderation"
 	"github.com/townhall/townhall/store/transfer"
 )
 
@@ -103,6 +105,9 @@ func replace(key any, doc any) mongo.WriteModel {
 func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collection, []mongo.WriteModel, error) {
 	var models []mongo.WriteModel
 	add := func(m mongo.WriteModel) { models = append(models, m) }
+	if coll, ok := db.integrationModels(b, add); ok {
+		return coll, models, nil
+	}
 	switch b.Type.Name {
 	case "settings":
 		for _, r := range b.Records {
@@ -126,10 +131,11 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 			if len(ids) == 0 && u.DeletedAt != 0 {
 				ids = []string{deletedPlaceholder(u.ID)} // see accounts.go
 			}
-			add(replace(u.ID, userDoc{ID: u.ID, Handle: u.Handle, Name: u.Name, Email: u.Email, AvatarURL: u.AvatarURL, Role: u.Role,
+			add(replace(u.ID, userDoc{ID: u.ID, Handle: u.Handle, Name: u.Name, Email: u.Email, EmailKey: emailKey(u.Email), AvatarURL: u.AvatarURL, Role: u.Role,
 				SegmentID: u.SegmentID, Verified: u.Verified, Unread: u.Unread, CreatedAt: u.CreatedAt, Identities: ids,
-				LastSeenAt: u.LastSeenAt, DaysVisited: u.DaysVisited, DeletedAt: u.DeletedAt, Reputation: u.Reputation, Badge: u.Badge,
-				BadgeChosen: u.BadgeChosen, Champion: u.Champion, NameChosen: u.NameChosen, Bio: u.Bio, BioHTML: u.BioHTML}))
+				LastSeenAt: u.LastSeenAt, DaysVisited: u.DaysVisited, DeletedAt: u.DeletedAt, TrustLevel: u.TrustLevel, TrustLocked: u.TrustLocked,
+				SilencedUntil: u.SilencedUntil, SilenceReason: u.SilenceReason, SuspendedUntil: u.SuspendedUntil, SuspendReason: u.SuspendReason,
+				Reputation: u.Reputation, Badge: u.Badge, BadgeChosen: u.BadgeChosen, Champion: u.Champion, NameChosen: u.NameChosen, Bio: u.Bio, BioHTML: u.BioHTML}))
 		}
 		return db.users, models, nil
 	case "deleted_identities":
@@ -153,7 +159,7 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 	case "notifications":
 		for _, r := range b.Records {
 			n := r.(*transfer.Notification)
-			add(replace(n.ID, notificationDoc{n.ID, n.UserID, n.Kind, n.Text, n.URL, n.CreatedAt, n.Read}))
+			add(replace(n.ID, notificationDoc{n.ID, n.UserID, n.Kind, n.Text, n.URL, n.CreatedAt, n.Read, n.Group, n.MailKey}))
 		}
 		return db.notifications, models, nil
 	case "forum_categories":
@@ -277,6 +283,9 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 				d.Response = &responseDoc{AuthorID: v.ResponseAuthorID, Body: v.ResponseBody, BodyHTML: v.ResponseHTML,
 					CreatedAt: v.ResponseCreatedAt, UpdatedAt: v.ResponseUpdatedAt}
 			}
+			if v.HiddenAt != 0 {
+				d.Hidden = &hiddenDoc{ByID: v.HiddenBy, Reason: v.HiddenReason, At: v.HiddenAt}
+			}
 			add(replace(v.ID, d))
 		}
 		return db.reviews(), models, nil
@@ -336,6 +345,28 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 			add(replace(j.ID, d))
 		}
 		return db.jobs(), models, nil
+	case "mail_preferences":
+		for _, r := range b.Records {
+			p := r.(*transfer.MailPreferences)
+			d, err := prefsDocFromJSON(p.UserID, p.NoEmail, p.Digest, p.Kinds, p.UpdatedAt)
+			if err != nil {
+				return nil, nil, fmt.Errorf("mail preferences of %s: %w", p.UserID, err)
+			}
+			add(replace(p.UserID, d))
+		}
+		return db.mailPrefs(), models, nil
+	case "mail_messages":
+		for _, r := range b.Records {
+			m := r.(*transfer.MailMessage)
+			d := messageDoc{ID: m.ID, Key: m.Key, UserID: m.UserID, To: m.To, Kind: m.Kind, Subject: m.Subject, MessageID: m.MessageID,
+				Text: m.Text, HTML: m.HTML, State: m.State, Error: m.Error, Attempts: m.Attempts,
+				CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, SentAt: m.SentAt}
+			if err := json.Unmarshal([]byte(m.Headers), &d.Headers); err != nil {
+				return nil, nil, fmt.Errorf("headers of email %s: %w", m.ID, err)
+			}
+			add(replace(m.ID, d))
+		}
+		return db.mailMessages(), models, nil
 	case "audit_log":
 		for _, r := range b.Records {
 			e := r.(*transfer.AuditEntry)
@@ -343,6 +374,36 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 				e.Target, e.Before, e.After, e.Reason}))
 		}
 		return db.auditLog(), models, nil
+	case "insight_rows":
+		for _, r := range b.Records {
+			x := r.(*transfer.InsightRow)
+			add(replace(x.Key, insightRowDoc{x.Key, x.Data, x.UpdatedAt}))
+		}
+		return db.insightRows(), models, nil
+	case "flags":
+		for _, r := range b.Records {
+			f := r.(*transfer.Flag)
+			add(replace(f.ID, flagDoc{ID: f.ID, CaseID: moderation.CaseKey(f.Kind, f.ItemID), Kind: f.Kind, ItemID: f.ItemID, UserID: f.UserID,
+				AuthorID: f.AuthorID, Reason: f.Reason, Text: f.Text, Counts: f.Counts, CreatedAt: f.CreatedAt, ResolvedAt: f.ResolvedAt,
+				Resolution: f.Resolution}))
+		}
+		return db.flags(), models, nil
+	case "moderation_cases":
+		for _, r := range b.Records {
+			c := r.(*transfer.Case)
+			key := moderation.CaseKey(c.Kind, c.ItemID)
+			add(replace(key, caseDoc{ID: key, Kind: c.Kind, ItemID: c.ItemID, AuthorID: c.AuthorID, Open: c.Open, Held: c.Held,
+				AutoHidden: c.AutoHidden, WasHidden: c.WasHidden, Flags: c.Flags, Counted: c.Counted, OpenedAt: c.OpenedAt,
+				ResolvedAt: c.ResolvedAt, Resolution: c.Resolution, ResolvedBy: c.ResolvedBy}))
+		}
+		return db.cases(), models, nil
+	case "moderation_users":
+		for _, r := range b.Records {
+			u := r.(*transfer.ModerationUser)
+			add(replace(u.UserID, modUserDoc{ID: u.UserID, Posts: u.Posts, Topics: u.Topics, AcceptedAnswers: u.AcceptedAnswers,
+				FlagsReceived: u.FlagsReceived, Hidden: u.Hidden}))
+		}
+		return db.modUsers(), models, nil
 	case "changes":
 		for _, r := range b.Records {
 			c := r.(*transfer.Change)
@@ -360,7 +421,7 @@ func (db *DB) importModels(ctx context.Context, b transfer.Batch) (*mongo.Collec
 func ideaFromRecord(i *transfer.Idea) ideaDoc {
 	d := ideaDoc{ID: i.ID, AuthorID: i.AuthorID, Title: i.Title, Body: i.Body, BodyHTML: i.BodyHTML, Tags: []string{},
 		Status: i.Status, Votes: i.Votes, Comments: i.Comments, Trend: i.Trend, MergedInto: i.MergedInto,
-		StatusAt: i.StatusAt, RespondedAt: i.RespondedAt, CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt}
+		StatusAt: i.StatusAt, RespondedAt: i.RespondedAt, ShippedAt: i.ShippedAt, CreatedAt: i.CreatedAt, UpdatedAt: i.UpdatedAt}
 	if i.Tags != "" {
 		d.Tags = strings.Split(i.Tags, ",")
 	}

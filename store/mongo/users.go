@@ -23,6 +23,7 @@ type userDoc struct {
 	Handle    string `bson:"handle"`
 	Name      string `bson:"name"`
 	Email     string `bson:"email"`
+	EmailKey  string `bson:"email_key,omitempty"` // Email lowercased, for finding customers (customers.go)
 	AvatarURL string `bson:"avatar_url"`
 	Role      string `bson:"role"`
 	SegmentID string `bson:"segment_id,omitempty"`
@@ -42,6 +43,13 @@ type userDoc struct {
 	NameChosen  bool   `bson:"name_chosen,omitempty"`
 	Bio         string `bson:"bio,omitempty"`
 	BioHTML     string `bson:"bio_html,omitempty"`
+	// Trust level and sanctions (see moderation.go).
+	TrustLevel     int    `bson:"trust_level,omitempty"`
+	TrustLocked    bool   `bson:"trust_locked,omitempty"`
+	SilencedUntil  int64  `bson:"silenced_until,omitempty"`
+	SilenceReason  string `bson:"silence_reason,omitempty"`
+	SuspendedUntil int64  `bson:"suspended_until,omitempty"`
+	SuspendReason  string `bson:"suspend_reason,omitempty"`
 	// Identities are "provider:subject" keys (provider names have no colon):
 	// an array of strings under a unique multikey index, which every
 	// MongoDB-compatible server can match by equality.
@@ -113,6 +121,13 @@ func (db *DB) toUser(ctx context.Context, d *userDoc) (*townhall.User, error) {
 	if d.DeletedAt != 0 {
 		u.DeletedAt = fromMS(d.DeletedAt)
 	}
+	u.TrustLevel, u.TrustLocked, u.SilenceReason, u.SuspendReason = d.TrustLevel, d.TrustLocked, d.SilenceReason, d.SuspendReason
+	if d.SilencedUntil != 0 {
+		u.SilencedUntil = fromMS(d.SilencedUntil)
+	}
+	if d.SuspendedUntil != 0 {
+		u.SuspendedUntil = fromMS(d.SuspendedUntil)
+	}
 	if d.SegmentID != "" {
 		var s segmentDoc
 		err := db.segments.FindOne(ctx, bson.D{{Key: "_id", Value: d.SegmentID}}).Decode(&s)
@@ -149,7 +164,7 @@ func (db *DB) SignIn(ctx context.Context, id auth.Identity, now time.Time) (*tow
 		var d userDoc
 		err := db.users.FindOneAndUpdate(ctx, append(byIdentity, bson.E{Key: "name_chosen", Value: bson.D{{Key: "$ne", Value: true}}}),
 			bson.D{{Key: "$set", Value: bson.D{
-				{Key: "name", Value: id.Name}, {Key: "email", Value: id.Email}, {Key: "avatar_url", Value: id.AvatarURL}}}},
+				{Key: "name", Value: id.Name}, {Key: "email", Value: id.Email}, {Key: "email_key", Value: emailKey(id.Email)}, {Key: "avatar_url", Value: id.AvatarURL}}}},
 			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
 		if err == mongo.ErrNoDocuments {
 			// Someone who chose their display name on their profile keeps it.
@@ -166,6 +181,13 @@ func (db *DB) SignIn(ctx context.Context, id auth.Identity, now time.Time) (*tow
 		if err := db.refuseDeletedIdentity(ctx, id); err != nil {
 			return nil, false, err
 		}
+		// A customer recorded by email becomes this person.
+		if d, ok, err := db.claimPlaceholder(ctx, id); err != nil {
+			return nil, false, err
+		} else if ok {
+			u, err := db.toUser(ctx, &d)
+			return u, true, err
+		}
 		role := id.Role
 		if role == "" {
 			role = townhall.RoleMember
@@ -174,7 +196,7 @@ func (db *DB) SignIn(ctx context.Context, id auth.Identity, now time.Time) (*tow
 		if err != nil {
 			return nil, false, err
 		}
-		d = userDoc{ID: townhall.NewID(), Handle: handle, Name: id.Name, Email: id.Email, AvatarURL: id.AvatarURL,
+		d = userDoc{ID: townhall.NewID(), Handle: handle, Name: id.Name, Email: id.Email, EmailKey: emailKey(id.Email), AvatarURL: id.AvatarURL,
 			Role: string(role), CreatedAt: ms(now), Identities: []string{identityKey(id)}}
 		if _, err := db.users.InsertOne(ctx, &d); mongo.IsDuplicateKeyError(err) {
 			continue // lost a race on the identity or the handle: look again

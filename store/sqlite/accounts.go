@@ -131,6 +131,8 @@ func (db *DB) DeleteAccount(ctx context.Context, d account.Deletion) (bool, erro
 			`DELETE FROM sessions WHERE user_id = ?`,
 			`DELETE FROM notifications WHERE user_id = ?`,
 			`DELETE FROM forum_follows WHERE user_id = ?`,
+			`DELETE FROM mail_preferences WHERE user_id = ?`, // email: their choices and the messages composed for them
+			`DELETE FROM mail_messages WHERE user_id = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, d.UserID); err != nil {
 				return err

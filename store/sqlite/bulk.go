@@ -286,7 +286,7 @@ func (b *Bulk) AddIdea(ctx context.Context, idea *ideas.Idea, words []string, vo
 		idea.Trend = ideas.TrendAdd(idea.Trend, ideas.TrendExponent(v.At))
 		perSegment[seg]++
 	}
-	var statusAt, respondedAt, responseAt sql.NullInt64
+	var statusAt, respondedAt, responseAt, shippedAt sql.NullInt64
 	var respBody, respHTML string
 	var respAuthor sql.NullString
 	earliest := func(at int64) {
@@ -301,6 +301,12 @@ func (b *Bulk) AddIdea(ctx context.Context, idea *ideas.Idea, words []string, vo
 		at := ms(ch.At)
 		statusAt = sql.NullInt64{Int64: at, Valid: true}
 		earliest(at)
+		switch { // as markShipped keeps it
+		case ch.To == ideas.StatusDone && ch.From != ideas.StatusDone:
+			shippedAt = sql.NullInt64{Int64: at, Valid: true}
+		case ch.To != ideas.StatusDone:
+			shippedAt = sql.NullInt64{}
+		}
 		if ch.Response != "" {
 			respBody, respHTML, respAuthor = ch.Response, string(ch.ResponseHTML), sql.NullString{String: ch.ActorID, Valid: true}
 			responseAt = sql.NullInt64{Int64: at, Valid: true}
@@ -313,11 +319,11 @@ func (b *Bulk) AddIdea(ctx context.Context, idea *ideas.Idea, words []string, vo
 		}
 	}
 	if err := b.exec(ctx, `INSERT INTO ideas(id, author_id, title, body, body_html, tags, status, votes, comments, trend,
-		response_body, response_html, response_author_id, response_at, status_at, responded_at, created_at, updated_at)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		response_body, response_html, response_author_id, response_at, status_at, responded_at, created_at, updated_at, shipped_at)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		idea.ID, idea.AuthorID, idea.Title, idea.Body, string(idea.BodyHTML), strings.Join(idea.Tags, ","), idea.Status,
 		idea.Votes, idea.Comments, idea.Trend, respBody, respHTML, respAuthor, responseAt, statusAt, respondedAt,
-		ms(idea.CreatedAt), ms(idea.UpdatedAt)); err != nil {
+		ms(idea.CreatedAt), ms(idea.UpdatedAt), shippedAt); err != nil {
 		return err
 	}
 	for _, v := range rows {
@@ -428,6 +434,34 @@ func (b *Bulk) AddProduct(ctx context.Context, p *reviews.Product, revs []*revie
 		}
 	}
 	return nil
+}
+
+// BulkVisit is a day a member visited ("2006-01-02" in the site's zone)
+// and the time of that day's first request.
+type BulkVisit struct {
+	Day string
+	At  time.Time
+}
+
+// AddVisits records a member's visits, oldest first, and sets their visit
+// counters as RecordVisit would: the days visited, and the newest visit.
+// A day given twice counts once.
+func (b *Bulk) AddVisits(ctx context.Context, userID string, visits []BulkVisit) error {
+	var last int64
+	for _, v := range visits {
+		res, err := b.tx.ExecContext(ctx, `INSERT INTO visits(day, user_id, at) VALUES(?, ?, ?) ON CONFLICT DO NOTHING`, v.Day, userID, ms(v.At))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue
+		}
+		if err := b.exec(ctx, `UPDATE users SET days_visited = days_visited + 1 WHERE id = ?`, userID); err != nil {
+			return err
+		}
+		last = max(last, ms(v.At))
+	}
+	return b.exec(ctx, `UPDATE users SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?`, last, userID)
 }
 
 // Finish recomputes the counters that span aggregates, rebuilds the

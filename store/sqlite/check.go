@@ -53,11 +53,14 @@ var counterChecks = []struct{ what, query string }{
 		WHERE c.threads != (SELECT COUNT(*) FROM forum_threads t WHERE t.category_id = c.id)`},
 	{"products' rating count, sum and histogram = its reviews", `SELECT p.id FROM products p LEFT JOIN
 		(SELECT product_id, COUNT(*) AS n, SUM(rating) AS s, SUM(rating = 1) AS s1, SUM(rating = 2) AS s2, SUM(rating = 3) AS s3,
-			SUM(rating = 4) AS s4, SUM(rating = 5) AS s5 FROM reviews GROUP BY product_id) r ON r.product_id = p.id
+			SUM(rating = 4) AS s4, SUM(rating = 5) AS s5 FROM reviews WHERE hidden_at IS NULL GROUP BY product_id) r ON r.product_id = p.id
 		WHERE p.rating_count != COALESCE(r.n, 0) OR p.rating_sum != COALESCE(r.s, 0) OR p.stars1 != COALESCE(r.s1, 0)
 		OR p.stars2 != COALESCE(r.s2, 0) OR p.stars3 != COALESCE(r.s3, 0) OR p.stars4 != COALESCE(r.s4, 0) OR p.stars5 != COALESCE(r.s5, 0)`},
 	{"reviews.helpful = its helpful votes", `SELECT r.id FROM reviews r
 		WHERE r.helpful != (SELECT COUNT(*) FROM review_votes v WHERE v.review_id = r.id)`},
+	{"users.days_visited and last_seen_at = their visits", `SELECT u.id FROM users u LEFT JOIN
+		(SELECT user_id, COUNT(*) AS n, MAX(at) AS last FROM visits GROUP BY user_id) v ON v.user_id = u.id
+		WHERE u.days_visited != COALESCE(v.n, 0) OR u.last_seen_at != COALESCE(v.last, 0)`},
 	{"users.unread = their unread notifications", `SELECT u.id FROM users u
 		WHERE u.unread != (SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read = 0)`},
 	{"every thread is in the change feed", `SELECT id FROM forum_threads WHERE id NOT IN (SELECT entity_id FROM changes WHERE kind = '` + townhall.KindThread + `')`},

@@ -33,8 +33,8 @@ func (db *DB) CreateThread(ctx context.Context, t *forum.Thread, first *forum.Po
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO forum_threads(id, category_id, title, author_id, posts, replies,
-			last_post_id, last_poster_id, last_activity, created_at) VALUES(?, ?, ?, ?, 1, 0, ?, ?, ?, ?)`,
-			t.ID, t.CategoryID, t.Title, t.AuthorID, first.ID, t.AuthorID, ms(t.LastActivity), ms(t.CreatedAt)); err != nil {
+			last_post_id, last_poster_id, last_activity, hidden, created_at) VALUES(?, ?, ?, ?, 1, 0, ?, ?, ?, ?, ?)`,
+			t.ID, t.CategoryID, t.Title, t.AuthorID, first.ID, t.AuthorID, ms(t.LastActivity), boolInt(t.Hidden), ms(t.CreatedAt)); err != nil {
 			return err
 		}
 		first.ThreadID, first.Position = t.ID, 0

@@ -35,6 +35,9 @@ func (db *DB) Merge(ctx context.Context, dupID, intoID string, at time.Time) (bo
 		if err := moveVotes(ctx, tx, dupID, intoID, into.trend); err != nil {
 			return err
 		}
+		if err := moveProxyVotes(ctx, tx, dupID, intoID); err != nil {
+			return err
+		}
 		var comments int
 		if err := tx.QueryRowContext(ctx, `SELECT comments FROM ideas WHERE id = ?`, dupID).Scan(&comments); err != nil {
 			return err

@@ -144,7 +144,7 @@ func (db *DB) SetCommentHidden(ctx context.Context, id string, h *ideas.Hidden) 
 			}
 			_, err = tx.ExecContext(ctx, `UPDATE idea_comments SET hidden_at = NULL, hidden_by = NULL, hidden_reason = '' WHERE id = ?`, id)
 		} else {
-			_, err = tx.ExecContext(ctx, `UPDATE idea_comments SET hidden_at = ?, hidden_by = ?, hidden_reason = ? WHERE id = ?`,
+			_, err = tx.ExecContext(ctx, `UPDATE idea_comments SET hidden_at = ?, hidden_by = NULLIF(?, ''), hidden_reason = ? WHERE id = ?`,
 				ms(h.At), h.ByID, h.Reason, id)
 		}
 		if err != nil {
@@ -177,7 +177,7 @@ func (db *DB) SetIdeaHidden(ctx context.Context, id string, h *ideas.Hidden) (bo
 		changed = st.hidden != (h != nil)
 		switch {
 		case h != nil:
-			if _, err := tx.ExecContext(ctx, `UPDATE ideas SET hidden_at = ?, hidden_by = ?, hidden_reason = ? WHERE id = ?`,
+			if _, err := tx.ExecContext(ctx, `UPDATE ideas SET hidden_at = ?, hidden_by = NULLIF(?, ''), hidden_reason = ? WHERE id = ?`,
 				ms(h.At), h.ByID, h.Reason, id); err != nil {
 				return err
 			}

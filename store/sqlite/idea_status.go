@@ -40,6 +40,9 @@ func (db *DB) ChangeStatus(ctx context.Context, ch *ideas.StatusChange) error {
 				return err
 			}
 		}
+		if err := markShipped(ctx, tx, ch); err != nil {
+			return err
+		}
 		if err := syncTags(ctx, tx, ch.IdeaID); err != nil {
 			return err
 		}

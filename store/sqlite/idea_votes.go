@@ -12,27 +12,33 @@ import (
 // Vote implements ideas.Store.
 func (db *DB) Vote(ctx context.Context, ideaID, userID string, at time.Time) (bool, error) {
 	var added bool
-	err := db.write(ctx, func(tx *sql.Tx) error {
-		st, err := openIdea(ctx, tx, ideaID)
-		if err != nil {
-			return err
-		}
-		var seg string
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(segment_id, '') FROM users WHERE id = ?`, userID).Scan(&seg); err != nil {
-			return notFound(err, auth.ErrUserNotFound)
-		}
-		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO idea_votes(idea_id, user_id, segment_id, created_at) VALUES(?, ?, ?, ?)`,
-			ideaID, userID, seg, ms(at))
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-		added = true
-		return countVote(ctx, tx, ideaID, seg, ideas.TrendAdd(st.trend, ideas.TrendExponent(at)))
+	err := db.write(ctx, func(tx *sql.Tx) (err error) {
+		added, err = addVote(ctx, tx, ideaID, userID, at)
+		return err
 	})
 	return added, err
+}
+
+// addVote adds userID's vote in the user's current segment and moves the
+// idea's counters; added is false when the vote was there already.
+func addVote(ctx context.Context, tx *sql.Tx, ideaID, userID string, at time.Time) (bool, error) {
+	st, err := openIdea(ctx, tx, ideaID)
+	if err != nil {
+		return false, err
+	}
+	var seg string
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(segment_id, '') FROM users WHERE id = ?`, userID).Scan(&seg); err != nil {
+		return false, notFound(err, auth.ErrUserNotFound)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO idea_votes(idea_id, user_id, segment_id, created_at) VALUES(?, ?, ?, ?)`,
+		ideaID, userID, seg, ms(at))
+	if err != nil {
+		return false, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	return true, countVote(ctx, tx, ideaID, seg, ideas.TrendAdd(st.trend, ideas.TrendExponent(at)))
 }
 
 // countVote applies one added vote to the idea's counters.
@@ -65,6 +71,9 @@ func (db *DB) Unvote(ctx context.Context, ideaID, userID string) (bool, error) {
 			return err
 		}
 		removed = true
+		if err := forgetProxyVote(ctx, tx, ideaID, userID); err != nil {
+			return err
+		}
 		trend, ok := ideas.TrendRemove(st.trend, ideas.TrendExponent(fromMS(at)))
 		if !ok {
 			if trend, err = recomputeTrend(ctx, tx, ideaID); err != nil {
@@ -105,4 +114,11 @@ func recomputeTrend(ctx context.Context, tx *sql.Tx, ideaID string) (float64, er
 		trend = ideas.TrendAdd(trend, ideas.TrendExponent(fromMS(at)))
 	}
 	return trend, rows.Err()
+}
+
+// VotersAfter implements ideas.Store: a range of the (idea_id, user_id)
+// primary key.
+func (db *DB) VotersAfter(ctx context.Context, ideaID, after string, limit int) ([]string, error) {
+	return queryAll(ctx, db.reader(ctx), scanString, `SELECT user_id FROM idea_votes WHERE idea_id = ? AND user_id > ?
+		ORDER BY user_id LIMIT ?`, ideaID, after, limit)
 }

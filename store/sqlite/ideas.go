@@ -258,9 +258,15 @@ func (db *DB) CreateIdea(ctx context.Context, idea *ideas.Idea, words []string) 
 			return notFound(err, auth.ErrUserNotFound)
 		}
 		trend := ideas.TrendAdd(0, ideas.TrendExponent(idea.CreatedAt))
-		if _, err := tx.ExecContext(ctx, `INSERT INTO ideas(id, author_id, title, body, body_html, tags, status, votes, trend, created_at, updated_at)
-			VALUES(?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`, idea.ID, idea.AuthorID, idea.Title, idea.Body, string(idea.BodyHTML),
-			strings.Join(idea.Tags, ","), idea.Status, trend, ms(idea.CreatedAt), ms(idea.UpdatedAt)); err != nil {
+		var hiddenAt sql.NullInt64
+		var hiddenBy, hiddenReason string
+		if h := idea.Hidden; h != nil {
+			hiddenAt, hiddenBy, hiddenReason = sql.NullInt64{Int64: ms(h.At), Valid: true}, h.ByID, h.Reason
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ideas(id, author_id, title, body, body_html, tags, status, votes, trend, created_at, updated_at,
+			hidden_at, hidden_by, hidden_reason) VALUES(?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, NULLIF(?, ''), ?)`, idea.ID, idea.AuthorID, idea.Title,
+			idea.Body, string(idea.BodyHTML), strings.Join(idea.Tags, ","), idea.Status, trend, ms(idea.CreatedAt), ms(idea.UpdatedAt),
+			hiddenAt, hiddenBy, hiddenReason); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO idea_votes(idea_id, user_id, segment_id, created_at) VALUES(?, ?, ?, ?)`,
@@ -270,8 +276,10 @@ func (db *DB) CreateIdea(ctx context.Context, idea *ideas.Idea, words []string) 
 		if _, err := tx.ExecContext(ctx, `INSERT INTO idea_segment_votes(idea_id, segment_id, votes) VALUES(?, ?, 1)`, idea.ID, seg); err != nil {
 			return err
 		}
-		if err := listIdea(ctx, tx, idea.ID, idea.Tags, words); err != nil {
-			return err
+		if idea.Hidden == nil { // a hidden idea is listed when unhidden
+			if err := listIdea(ctx, tx, idea.ID, idea.Tags, words); err != nil {
+				return err
+			}
 		}
 		return db.recordChange(ctx, tx, townhall.KindIdea, idea.ID)
 	})

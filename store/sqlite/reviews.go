@@ -95,16 +95,23 @@ func (db *DB) CreateReview(ctx context.Context, r *reviews.Review) error {
 		if err := openForReviews(ctx, tx, r.ProductID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO reviews(id, product_id, author_id, rating, title, body, body_html, verified, created_at, updated_at)
-			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, r.ID, r.ProductID, r.AuthorID, r.Rating, r.Title, r.Body, string(r.BodyHTML),
-			boolInt(r.Verified), ms(r.CreatedAt), ms(r.UpdatedAt))
+		var hiddenAt sql.NullInt64
+		var hiddenBy, hiddenReason string
+		if h := r.Hidden; h != nil {
+			hiddenAt, hiddenBy, hiddenReason = sql.NullInt64{Int64: ms(h.At), Valid: true}, h.ByID, h.Reason
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO reviews(id, product_id, author_id, rating, title, body, body_html, verified, created_at, updated_at,
+			hidden_at, hidden_by, hidden_reason) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''), ?)`, r.ID, r.ProductID, r.AuthorID, r.Rating,
+			r.Title, r.Body, string(r.BodyHTML), boolInt(r.Verified), ms(r.CreatedAt), ms(r.UpdatedAt), hiddenAt, hiddenBy, hiddenReason)
 		if isUnique(err) {
 			return reviews.ErrAlreadyReviewed.WithCause(err)
 		} else if err != nil {
 			return err
 		}
-		if err := bumpRating(ctx, tx, r.ProductID, r.Rating, 1); err != nil {
-			return err
+		if r.Hidden == nil {
+			if err := bumpRating(ctx, tx, r.ProductID, r.Rating, 1); err != nil {
+				return err
+			}
 		}
 		return db.recordChange(ctx, tx, townhall.KindReview, r.ID)
 	})
@@ -115,7 +122,8 @@ func (db *DB) UpdateReview(ctx context.Context, r *reviews.Review) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
 		var productID string
 		var old int
-		err := tx.QueryRowContext(ctx, `SELECT product_id, rating FROM reviews WHERE id = ?`, r.ID).Scan(&productID, &old)
+		var hidden bool
+		err := tx.QueryRowContext(ctx, `SELECT product_id, rating, hidden_at IS NOT NULL FROM reviews WHERE id = ?`, r.ID).Scan(&productID, &old, &hidden)
 		if err != nil {
 			return notFound(err, reviews.ErrReviewNotFound)
 		}
@@ -126,7 +134,7 @@ func (db *DB) UpdateReview(ctx context.Context, r *reviews.Review) error {
 			WHERE id = ?`, r.Rating, r.Title, r.Body, string(r.BodyHTML), boolInt(r.Verified), ms(r.UpdatedAt), r.ID); err != nil {
 			return err
 		}
-		if old != r.Rating {
+		if old != r.Rating && !hidden {
 			if err := bumpRating(ctx, tx, productID, old, -1); err != nil {
 				return err
 			}
@@ -143,8 +151,9 @@ func (db *DB) DeleteReview(ctx context.Context, id string) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
 		var productID, author string
 		var rating, votes int
-		err := tx.QueryRowContext(ctx, `SELECT product_id, rating, author_id, (SELECT COUNT(*) FROM review_votes v WHERE v.review_id = r.id)
-			FROM reviews r WHERE id = ?`, id).Scan(&productID, &rating, &author, &votes)
+		var hidden bool
+		err := tx.QueryRowContext(ctx, `SELECT product_id, rating, author_id, (SELECT COUNT(*) FROM review_votes v WHERE v.review_id = r.id),
+			hidden_at IS NOT NULL FROM reviews r WHERE id = ?`, id).Scan(&productID, &rating, &author, &votes, &hidden)
 		if err != nil {
 			return notFound(err, reviews.ErrReviewNotFound)
 		}
@@ -155,8 +164,10 @@ func (db *DB) DeleteReview(ctx context.Context, id string) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM reviews WHERE id = ?`, id); err != nil {
 			return err
 		}
-		if err := bumpRating(ctx, tx, productID, rating, -1); err != nil {
-			return err
+		if !hidden {
+			if err := bumpRating(ctx, tx, productID, rating, -1); err != nil {
+				return err
+			}
 		}
 		return db.recordChange(ctx, tx, townhall.KindReview, id)
 	})
@@ -167,19 +178,26 @@ func (db *DB) DeleteReview(ctx context.Context, id string) error {
 const reviewSelect = `SELECT r.id, r.product_id, r.author_id, u.name, r.rating, r.title, r.body, r.body_html,
 	r.verified, r.helpful, EXISTS(SELECT 1 FROM review_votes v WHERE v.review_id = r.id AND v.user_id = ?),
 	COALESCE(r.response_author_id, ''), COALESCE(ru.name, ''), r.response_body, r.response_html,
-	r.response_created_at, r.response_updated_at, r.created_at, r.updated_at
-	FROM reviews r JOIN users u ON u.id = r.author_id LEFT JOIN users ru ON ru.id = r.response_author_id `
+	r.response_created_at, r.response_updated_at, r.created_at, r.updated_at,
+	r.hidden_at, COALESCE(r.hidden_by, ''), COALESCE(hu.name, ''), r.hidden_reason
+	FROM reviews r JOIN users u ON u.id = r.author_id LEFT JOIN users ru ON ru.id = r.response_author_id
+	LEFT JOIN users hu ON hu.id = r.hidden_by `
 
 func scanReview(row scanner) (*reviews.Review, error) {
 	var r reviews.Review
 	var body, respAuthor, respName, respBody, respHTML string
-	var respCreated, respUpdated sql.NullInt64
+	var respCreated, respUpdated, hiddenAt sql.NullInt64
 	var created, updated int64
+	var h reviews.Hidden
 	err := row.Scan(&r.ID, &r.ProductID, &r.AuthorID, &r.AuthorName, &r.Rating, &r.Title, &r.Body, &body,
 		&r.Verified, &r.Helpful, &r.Voted, &respAuthor, &respName, &respBody, &respHTML,
-		&respCreated, &respUpdated, &created, &updated)
+		&respCreated, &respUpdated, &created, &updated, &hiddenAt, &h.ByID, &h.ByName, &h.Reason)
 	if err != nil {
 		return nil, err
+	}
+	if hiddenAt.Valid {
+		h.At = fromMS(hiddenAt.Int64)
+		r.Hidden = &h
 	}
 	r.BodyHTML = template.HTML(body) // sanitized by markdown.Render when written
 	r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
@@ -205,7 +223,7 @@ func (db *DB) ReviewByAuthor(ctx context.Context, productID, authorID string) (*
 // reviewsQuery builds a page query. Every sort is keyset-paginated on an
 // index that starts with the product (see the migration).
 func reviewsQuery(q reviews.ReviewQuery) (string, []any) {
-	where := []string{"r.product_id = ?"}
+	where := []string{"r.product_id = ?", "r.hidden_at IS NULL"}
 	args := []any{q.ViewerID, q.ProductID}
 	if q.Stars != 0 {
 		where = append(where, "r.rating = ?")
@@ -268,14 +286,57 @@ func (db *DB) SetResponse(ctx context.Context, reviewID string, resp *reviews.Re
 func loadReviewDoc(ctx context.Context, q querier, id string) (*townhall.SearchDoc, error) {
 	r, p := reviews.Review{ID: id}, reviews.Product{}
 	var created int64
-	err := q.QueryRowContext(ctx, `SELECT r.title, r.body, r.author_id, u.name, r.product_id, p.slug, p.name, p.archived, r.created_at
-		FROM reviews r JOIN users u ON u.id = r.author_id JOIN products p ON p.id = r.product_id WHERE r.id = ?`, id).
-		Scan(&r.Title, &r.Body, &r.AuthorID, &r.AuthorName, &r.ProductID, &p.Slug, &p.Name, &p.Archived, &created)
+	var hidden bool
+	err := q.QueryRowContext(ctx, `SELECT r.title, r.body, r.author_id, u.name, r.product_id, p.slug, p.name, p.archived, r.created_at,
+		r.hidden_at IS NOT NULL FROM reviews r JOIN users u ON u.id = r.author_id JOIN products p ON p.id = r.product_id WHERE r.id = ?`, id).
+		Scan(&r.Title, &r.Body, &r.AuthorID, &r.AuthorName, &r.ProductID, &p.Slug, &p.Name, &p.Archived, &created, &hidden)
 	if err == sql.ErrNoRows {
 		return townhall.GoneDoc(townhall.KindReview, id), nil
 	} else if err != nil {
 		return nil, err
 	}
 	p.ID, r.CreatedAt = r.ProductID, fromMS(created)
+	if hidden {
+		r.Hidden = &reviews.Hidden{} // only whether it is hidden matters to search
+	}
 	return r.SearchDoc(&p), nil
+}
+
+// SetReviewHidden implements reviews.Store: the review's visibility and
+// its product's aggregates change in one transaction.
+func (db *DB) SetReviewHidden(ctx context.Context, id string, h *reviews.Hidden) (bool, error) {
+	var changed bool
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		var productID string
+		var rating int
+		var was bool
+		err := tx.QueryRowContext(ctx, `SELECT product_id, rating, hidden_at IS NOT NULL FROM reviews WHERE id = ?`, id).Scan(&productID, &rating, &was)
+		if err != nil {
+			return notFound(err, reviews.ErrReviewNotFound)
+		}
+		changed = was != (h != nil)
+		if h == nil {
+			if !changed {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE reviews SET hidden_at = NULL, hidden_by = NULL, hidden_reason = '' WHERE id = ?`, id); err != nil {
+				return err
+			}
+		} else if _, err := tx.ExecContext(ctx, `UPDATE reviews SET hidden_at = ?, hidden_by = NULLIF(?, ''), hidden_reason = ? WHERE id = ?`,
+			ms(h.At), h.ByID, h.Reason, id); err != nil {
+			return err
+		}
+		if !changed {
+			return nil // a new note only
+		}
+		delta := 1
+		if h != nil {
+			delta = -1
+		}
+		if err := bumpRating(ctx, tx, productID, rating, delta); err != nil {
+			return err
+		}
+		return db.recordChange(ctx, tx, townhall.KindReview, id)
+	})
+	return changed, err
 }

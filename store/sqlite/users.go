@@ -50,7 +50,7 @@ var _ auth.Store = (*DB)(nil)
 // userCols selects a user with the segment's verified flag folded in.
 const userCols = `u.id, u.handle, u.name, u.email, u.avatar_url, u.role, COALESCE(u.segment_id, ''),
 	u.verified OR COALESCE(s.verified, 0), u.unread, u.created_at, u.last_seen_at, u.days_visited, COALESCE(u.deleted_at, 0),
-	u.reputation, u.badge, u.champion`
+	u.reputation, u.badge, u.champion, u.trust_level, u.trust_locked, u.silenced_until, u.silence_reason, u.suspended_until, u.suspend_reason`
 
 const userFrom = ` FROM users u LEFT JOIN segments s ON s.id = u.segment_id `
 
@@ -62,15 +62,21 @@ func scanUser(row scanner) (*townhall.User, error) { return scanUserAnd(row) }
 // beside them (a session's times).
 func scanUserAnd(row scanner, extra ...any) (*townhall.User, error) {
 	var u townhall.User
-	var created, seen, deleted int64
+	var created, seen, deleted, silenced, suspended int64
 	err := row.Scan(append([]any{&u.ID, &u.Handle, &u.Name, &u.Email, &u.AvatarURL, &u.Role, &u.SegmentID, &u.Verified, &u.Unread, &created,
-		&seen, &u.DaysVisited, &deleted, &u.Reputation, &u.Badge, &u.Champion}, extra...)...)
+		&seen, &u.DaysVisited, &deleted, &u.Reputation, &u.Badge, &u.Champion, &u.TrustLevel, &u.TrustLocked, &silenced, &u.SilenceReason, &suspended, &u.SuspendReason}, extra...)...)
 	if err != nil {
 		return nil, err
 	}
 	u.CreatedAt = fromMS(created)
 	if deleted != 0 {
 		u.DeletedAt = fromMS(deleted)
+	}
+	if silenced != 0 {
+		u.SilencedUntil = fromMS(silenced)
+	}
+	if suspended != 0 {
+		u.SuspendedUntil = fromMS(suspended)
 	}
 	if seen != 0 {
 		u.LastSeenAt = fromMS(seen)
@@ -96,6 +102,12 @@ func (db *DB) SignIn(ctx context.Context, id auth.Identity, now time.Time) (*tow
 				return err
 			}
 			created = true
+			// A customer recorded by email becomes this person.
+			if userID, err = claimPlaceholder(ctx, tx, id); err != nil {
+				return err
+			} else if userID != "" {
+				break
+			}
 			userID = townhall.NewID()
 			role := id.Role
 			if role == "" {

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -93,6 +94,7 @@ func lastSeq(t *testing.T, b Backend) int64 {
 var ideaCases = []Case{
 	{"CreateCountsTheAuthorsVote", ideasCreateCountsTheAuthorsVote},
 	{"VoteIsIdempotent", ideasVoteIsIdempotent},
+	{"VotersAfterPagesInUserOrder", ideasVotersAfterPages},
 	{"ConcurrentVotersCountExactly", ideasConcurrentVotersCountExactly},
 	{"BoardSortsFiltersAndPages", ideasBoardSortsFiltersAndPages},
 	{"TrendFollowsVotes", ideasTrendFollowsVotes},
@@ -508,13 +510,7 @@ func ideasMergeMovesVotesOnce(t *testing.T, open Opener) {
 	bob := MustSignIn(t, b, "bob", "")
 	cat := MustSignIn(t, b, "cat", "")
 	dan := MustSignIn(t, b, "dan", "")
-	seg := &townhall.Segment{ID: townhall.NewID(), Name: "Enterprise", Weight: 10}
-	if err := b.SaveSegment(ctx, seg); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.SetUserSegment(ctx, cat.ID, seg.ID); err != nil {
-		t.Fatal(err)
-	}
+	mustSegment(t, b, "Enterprise", 10, cat)
 	target := newIdea(t, s, ann, "Dark mode", now, "ui")
 	dup := newIdea(t, s, bob, "Night theme please", now.Add(time.Minute), "ui", "theme")
 	older := newIdea(t, s, dan, "Black background", now.Add(2*time.Minute))
@@ -715,4 +711,48 @@ func ideasSimilarByTitleWords(t *testing.T, open Opener) {
 	}
 	err := s.UpdateIdea(ctx, &ideas.Idea{ID: townhall.NewID(), Title: "x", Tags: []string{}}, nil)
 	WantErr(t, err, ideas.ErrNotFound)
+}
+
+// ideasVotersAfterPages: a fan-out pages through an idea's voters in user
+// id order, and a merge brings the duplicate's voters along.
+func ideasVotersAfterPages(t *testing.T, open Opener) {
+	ctx := context.Background()
+	b, s, ann := openIdeas(t, open)
+	i := newIdea(t, s, ann, "Dark mode", Now())
+	dup := newIdea(t, s, ann, "Night theme", Now())
+	want := []string{ann.ID}
+	for k := range 7 {
+		u := MustSignIn(t, b, fmt.Sprintf("voter%d", k), "")
+		target := i
+		if k >= 5 {
+			target = dup // two vote only for the duplicate
+		}
+		if _, err := s.Vote(ctx, target.ID, u.ID, Now()); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, u.ID)
+	}
+	slices.Sort(want)
+	if _, err := s.Merge(ctx, dup.ID, i.ID, Now()); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	after := ""
+	for {
+		page, err := s.VotersAfter(ctx, i.ID, after, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, page...)
+		if len(page) < 3 {
+			break
+		}
+		after = page[len(page)-1]
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("voters paged by 3 = %v, want %v (the author, five voters and the duplicate's two)", got, want)
+	}
+	if other, _ := s.VotersAfter(ctx, dup.ID, "", 10); len(other) != 0 {
+		t.Fatalf("the merged duplicate still lists voters: %v", other)
+	}
 }

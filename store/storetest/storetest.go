@@ -42,14 +42,21 @@ var suites = []struct {
 	{"accounts", accountCases},
 	{"audit", auditCases},
 	{"auth", authCases},
+	{"changelog", changelogCases},
+	{"email", emailCases},
 	{"forum", forumCases},
 	{"idea_moderation", ideaModerationCases},
 	{"ideas", ideaCases},
+	{"insights", insightCases},
 	{"jobs", jobCases},
 	{"loyalty", loyaltyCases},
+	{"moderation", moderationCases},
 	{"notify", notifyCases},
+	{"on_behalf", onBehalfCases},
 	{"reviews", reviewCases},
+	{"tokens", tokenCases},
 	{"visits", visitCases},
+	{"webhooks", webhookCases},
 }
 
 // Run runs every case of every suite against the backend.

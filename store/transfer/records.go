@@ -49,6 +49,13 @@ type User struct {
 	NameChosen  bool   `col:"name_chosen"`
 	Bio         string `col:"bio"`
 	BioHTML     string `col:"bio_html"`
+	// Trust level and sanctions (see package moderation); 0 is "none".
+	TrustLevel     int    `col:"trust_level"`
+	TrustLocked    bool   `col:"trust_locked"`
+	SilencedUntil  int64  `col:"silenced_until"`
+	SilenceReason  string `col:"silence_reason"`
+	SuspendedUntil int64  `col:"suspended_until"`
+	SuspendReason  string `col:"suspend_reason"`
 
 	Identities []Identity
 }
@@ -92,6 +99,10 @@ type Notification struct {
 	URL       string `col:"url"`
 	CreatedAt int64  `col:"created_at"`
 	Read      bool   `col:"read"`
+	// Group and MailKey are email's: what the notification is about, and
+	// the email that carried it ("" until one did).
+	Group   string `col:"grp"`
+	MailKey string `col:"mail_key"`
 }
 
 // Category is a forum category with its thread count.
@@ -183,6 +194,7 @@ type Idea struct {
 	HiddenAt         int64   `col:"hidden_at,null"`
 	HiddenBy         string  `col:"hidden_by,null"`
 	HiddenReason     string  `col:"hidden_reason"`
+	ShippedAt        int64   `col:"shipped_at,null"`
 }
 
 // IdeaTag is an idea listed under one tag, with the sort keys the tag's
@@ -293,6 +305,9 @@ type Review struct {
 	ResponseUpdatedAt int64  `col:"response_updated_at,null"`
 	CreatedAt         int64  `col:"created_at"`
 	UpdatedAt         int64  `col:"updated_at"`
+	HiddenAt          int64  `col:"hidden_at,null"`
+	HiddenBy          string `col:"hidden_by,null"`
+	HiddenReason      string `col:"hidden_reason"`
 }
 
 // HelpfulVote is one person marking a review helpful.
@@ -406,4 +421,89 @@ type AuditEntry struct {
 	Before     string `col:"before"`
 	After      string `col:"after"`
 	Reason     string `col:"reason"`
+}
+
+// InsightRow is one stored rollup of the insights (a day's figures, a
+// day's contributions or the background pass's state). Rollups can always
+// be recomputed from the facts; copying them means the destination shows
+// the same figures at once, with its pass continuing from the same point.
+type InsightRow struct {
+	Key       string `col:"key"`
+	Data      []byte `col:"data"`
+	UpdatedAt int64  `col:"updated_at"`
+}
+
+// Flag is one member's report of one item, open or resolved.
+type Flag struct {
+	ID         string `col:"id"`
+	Kind       string `col:"kind"`
+	ItemID     string `col:"item_id"`
+	UserID     string `col:"user_id"`
+	AuthorID   string `col:"author_id"`
+	Reason     string `col:"reason"`
+	Text       string `col:"text"`
+	Counts     bool   `col:"counts"`
+	CreatedAt  int64  `col:"created_at"`
+	ResolvedAt int64  `col:"resolved_at,null"`
+	Resolution string `col:"resolution"`
+}
+
+// Case is an item's entry in the review queue with its open-flag counts.
+type Case struct {
+	Kind       string `col:"kind"`
+	ItemID     string `col:"item_id"`
+	AuthorID   string `col:"author_id"`
+	Open       bool   `col:"open"`
+	Held       bool   `col:"held"`
+	AutoHidden bool   `col:"auto_hidden"`
+	WasHidden  bool   `col:"was_hidden"`
+	Flags      int    `col:"flags"`
+	Counted    int    `col:"counted"`
+	OpenedAt   int64  `col:"opened_at"`
+	ResolvedAt int64  `col:"resolved_at,null"`
+	Resolution string `col:"resolution"`
+	ResolvedBy string `col:"resolved_by"`
+}
+
+// ModerationUser is a person's moderation record: trust-level inputs as
+// last computed, flags received and items hidden.
+type ModerationUser struct {
+	UserID          string `col:"user_id"`
+	Posts           int    `col:"posts"`
+	Topics          int    `col:"topics"`
+	AcceptedAnswers int    `col:"accepted_answers"`
+	FlagsReceived   int    `col:"flags_received"`
+	Hidden          int    `col:"hidden"`
+}
+
+// MailPreferences are one person's email choices; Kinds is JSON (kind
+// name to instant, digest or off).
+type MailPreferences struct {
+	UserID    string `col:"user_id"`
+	NoEmail   bool   `col:"no_email"`
+	Digest    string `col:"digest"`
+	Kinds     string `col:"kinds"`
+	UpdatedAt int64  `col:"updated_at"`
+}
+
+// MailMessage is one composed email with its delivery state, so mail
+// composed but not yet sent goes out from the new store with the same
+// Message-ID. Headers is JSON.
+type MailMessage struct {
+	ID        string `col:"id"`
+	Key       string `col:"key"`
+	UserID    string `col:"user_id"`
+	To        string `col:"to_addr"`
+	Kind      string `col:"kind"`
+	Subject   string `col:"subject"`
+	MessageID string `col:"message_id"`
+	Headers   string `col:"headers"`
+	Text      string `col:"text_body"`
+	HTML      string `col:"html_body"`
+	State     string `col:"state"`
+	Error     string `col:"error"`
+	Attempts  int    `col:"attempts"`
+	CreatedAt int64  `col:"created_at"`
+	UpdatedAt int64  `col:"updated_at"`
+	SentAt    int64  `col:"sent_at"`
 }

@@ -1,0 +1,45 @@
+package apptest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/townhall/townhall/jobs"
+)
+
+// WaitJobs waits (up to 30 s) until no job of the named queues (every
+// registered queue when none are named) is due or running: the background
+// work a request handed on (a status change's fan-out, its email) is done.
+// Jobs due later by the runner's clock (a mail delay) do not count.
+func (e *Env) WaitJobs(t testing.TB, queues ...string) {
+	t.Helper()
+	if len(queues) == 0 {
+		queues = e.App.Jobs.Queues()
+	}
+	ctx := context.Background()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		busy := 0
+		for _, q := range queues {
+			for _, st := range []jobs.State{jobs.StatePending, jobs.StateRunning} {
+				js, err := e.App.DB.Jobs(ctx, jobs.Query{Queue: q, State: st, Limit: 1000})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, j := range js {
+					if st == jobs.StateRunning || !j.RunAt.After(e.App.Jobs.Now()) {
+						busy++
+					}
+				}
+			}
+		}
+		if busy == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d background job(s) of %v still due or running after 30 s", busy, queues)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
