@@ -2,59 +2,61 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// target is the content the crawl found.
-type target struct {
-	categories []string // slugs
-	threads    []string // ids
-	ideas      []string // ids
-	products   []string // slugs
-	search     bool     // the server has a search page
-	posts      []string // ids of posts on the threads crawled, to like
-	people     []string // handles of their authors, for profile pages
-	loyalty    bool     // the server has a leaderboard
-}
-
-var (
-	reCategory  = regexp.MustCompile(`href="/c/([a-z0-9-]+)"`)
-	reThread    = regexp.MustCompile(`href="/t/([0-9a-z]{26})`)
-	reIdea      = regexp.MustCompile(`href="/ideas/([0-9a-z]{26})"`)
-	reProduct   = regexp.MustCompile(`href="/products/([a-z0-9-]+)"`)
-	rePost      = regexp.MustCompile(`id="post-([0-9a-z]{26})"`)
-	rePerson    = regexp.MustCompile(`href="/u/([a-z0-9_-]+)"`)
-	searchWords = []string{"export", "login", "invoice", "dark mode", "api", "sync", "mobile", "billing", "slow", "report"}
-)
+var searchWords = []string{"export", "login", "invoice", "dark mode", "api", "sync", "mobile", "billing", "slow", "report"}
 
 // route is one kind of request in the mix.
 type route struct {
 	name   string
 	weight float64
 	write  bool
-	needs  []string // the crawled content it picks from; empty drops the route
+	needs  int // how many items it picks from; 0 drops the route, -1 needs none
 	do     func(w *worker) (*http.Request, error)
+	// toggle, for votes and likes, names what the signed-in user switches
+	// (key) and where; the request likes or unlikes, votes or unvotes,
+	// whatever changes that user's state, so every request is a real write.
+	toggle func(w *worker, u *user) (key, path string, ok bool)
+}
+
+// user is one signed-in virtual user: their client, their id, and what
+// they like and vote for now, as far as the harness knows. mu is held for
+// the whole of a toggle, so that knowledge stays exact.
+type user struct {
+	c  *http.Client
+	id string
+
+	mu      sync.Mutex
+	on      map[string]bool
+	changes map[string]int // successful toggles by route
+}
+
+// picks are the Zipf tables over the target's lists.
+type picks struct {
+	threads, deep, ideas, products *zipf
 }
 
 type worker struct {
-	rng  *rand.Rand
-	t    *target
-	base string
-	anon *http.Client
-	as   []*http.Client // signed-in users
-	me   *http.Client   // the user of the current request
-	lat  map[string][]time.Duration
-	errs map[string]map[int]int
+	rng   *rand.Rand
+	t     *target
+	z     *picks
+	base  string
+	anon  *http.Client
+	users []*user // the signed-in users this worker acts as
+	lat   map[string][]time.Duration
+	errs  map[string]map[int]int
 }
 
 func (w *worker) pick(xs []string) string { return xs[w.rng.IntN(len(xs))] }
@@ -69,6 +71,32 @@ func (w *worker) json(method, path, body string) (*http.Request, error) {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	return req, err
+}
+
+func (w *worker) thread() thread     { return w.t.threads[w.z.threads.pick(w.rng)] }
+func (w *worker) idea() string       { return w.t.ideas[w.z.ideas.pick(w.rng)] }
+func (w *worker) product() string    { return w.t.products[w.z.products.pick(w.rng)] }
+func (w *worker) deepThread() thread { return w.t.deep[w.z.deep.pick(w.rng)] }
+
+// deepPage is a page past the first of a long thread: the last one half
+// the time (where notifications and "last post" links lead), else any.
+func (w *worker) deepPage() string {
+	th := w.deepThread()
+	page := th.pages
+	if w.rng.IntN(2) == 0 {
+		page = 2 + w.rng.IntN(th.pages-1)
+	}
+	return "/t/" + th.id + "?page=" + strconv.Itoa(page)
+}
+
+// likable picks a post or comment u did not write.
+func (w *worker) likable(xs []likable, u *user) (likable, bool) {
+	for range 8 {
+		if x := xs[w.rng.IntN(len(xs))]; x.author != u.id {
+			return x, true
+		}
+	}
+	return likable{}, false
 }
 
 // routes builds the mix: pages share 1 - api - writes of the traffic.
@@ -87,46 +115,45 @@ func routes(o options, t *target) []route {
 	}
 	sorts := []string{"top", "new", "trending"}
 	add(pages, filter([]route{
-		{name: "page /t/:id", weight: 30, needs: t.threads, do: func(w *worker) (*http.Request, error) { return w.get("/t/" + w.pick(t.threads)) }},
-		{name: "page /ideas", weight: 20, do: func(w *worker) (*http.Request, error) { return w.get("/ideas?sort=" + w.pick(sorts)) }},
-		{name: "page /products/:slug", weight: 15, needs: t.products, do: func(w *worker) (*http.Request, error) { return w.get("/products/" + w.pick(t.products)) }},
-		{name: "page /c/:slug", weight: 6, needs: t.categories, do: func(w *worker) (*http.Request, error) { return w.get("/c/" + w.pick(t.categories)) }},
-		{name: "page /ideas/:id", weight: 5, needs: t.ideas, do: func(w *worker) (*http.Request, error) { return w.get("/ideas/" + w.pick(t.ideas)) }},
-		{name: "page /", weight: 2, do: func(w *worker) (*http.Request, error) { return w.get("/") }},
+		{name: "page /t/:id", weight: 24, needs: len(t.threads), do: func(w *worker) (*http.Request, error) { return w.get("/t/" + w.thread().id) }},
+		{name: "page /t/:id?page=N", weight: 6, needs: len(t.deep), do: func(w *worker) (*http.Request, error) { return w.get(w.deepPage()) }},
+		{name: "page /ideas", weight: 20, needs: -1, do: func(w *worker) (*http.Request, error) { return w.get("/ideas?sort=" + w.pick(sorts)) }},
+		{name: "page /products/:slug", weight: 15, needs: len(t.products), do: func(w *worker) (*http.Request, error) { return w.get("/products/" + w.product()) }},
+		{name: "page /c/:slug", weight: 6, needs: len(t.categories), do: func(w *worker) (*http.Request, error) { return w.get("/c/" + w.pick(t.categories)) }},
+		{name: "page /ideas/:id", weight: 5, needs: len(t.ideas), do: func(w *worker) (*http.Request, error) { return w.get("/ideas/" + w.idea()) }},
+		{name: "page /", weight: 2, needs: -1, do: func(w *worker) (*http.Request, error) { return w.get("/") }},
 		{name: "page /search", weight: 2, needs: present(t.search), do: func(w *worker) (*http.Request, error) {
 			return w.get("/search?q=" + url.QueryEscape(w.pick(searchWords)))
 		}},
-		{name: "page /u/:handle", weight: 3, needs: t.people, do: func(w *worker) (*http.Request, error) { return w.get("/u/" + w.pick(t.people)) }},
+		{name: "page /u/:handle", weight: 3, needs: len(t.people), do: func(w *worker) (*http.Request, error) { return w.get("/u/" + w.pick(t.people)) }},
 		{name: "page /leaderboard", weight: 3, needs: present(t.loyalty), do: func(w *worker) (*http.Request, error) { return w.get("/leaderboard") }},
 	}))
 	add(o.apiReads, filter([]route{
-		{name: "api GET /ideas", weight: 6, do: func(w *worker) (*http.Request, error) { return w.get("/api/v1/ideas?sort=" + w.pick(sorts)) }},
-		{name: "api GET /threads/:id", weight: 5, needs: t.threads, do: func(w *worker) (*http.Request, error) { return w.get("/api/v1/threads/" + w.pick(t.threads)) }},
-		{name: "api GET /products/:id/reviews", weight: 4, needs: t.products, do: func(w *worker) (*http.Request, error) {
-			return w.get("/api/v1/products/" + w.pick(t.products) + "/reviews")
+		{name: "api GET /ideas", weight: 6, needs: -1, do: func(w *worker) (*http.Request, error) { return w.get("/api/v1/ideas?sort=" + w.pick(sorts)) }},
+		{name: "api GET /threads/:id", weight: 5, needs: len(t.threads), do: func(w *worker) (*http.Request, error) { return w.get("/api/v1/threads/" + w.thread().id) }},
+		{name: "api GET /products/:id/reviews", weight: 4, needs: len(t.products), do: func(w *worker) (*http.Request, error) {
+			return w.get("/api/v1/products/" + w.product() + "/reviews")
 		}},
 	}))
 	add(o.writes, filter([]route{
-		{name: "api vote toggle", weight: 3, write: true, needs: t.ideas, do: func(w *worker) (*http.Request, error) {
-			method := "POST"
-			if w.rng.IntN(2) == 0 {
-				method = "DELETE"
-			}
-			return w.json(method, "/api/v1/ideas/"+w.pick(t.ideas)+"/vote", "")
+		{name: "api vote toggle", weight: 3, write: true, needs: len(t.ideas), toggle: func(w *worker, _ *user) (string, string, bool) {
+			id := w.idea()
+			return id, "/api/v1/ideas/" + id + "/vote", true
 		}},
 		// Likes are reactions like votes: as frequent, as cheap.
-		{name: "api like toggle", weight: 3, write: true, needs: t.posts, do: func(w *worker) (*http.Request, error) {
-			method := "POST"
-			if w.rng.IntN(2) == 0 {
-				method = "DELETE"
-			}
-			return w.json(method, "/api/v1/posts/"+w.pick(t.posts)+"/like", "")
+		{name: "api like toggle", weight: 2, write: true, needs: len(t.posts), toggle: func(w *worker, u *user) (string, string, bool) {
+			p, ok := w.likable(t.posts, u)
+			return p.id, "/api/v1/posts/" + p.id + "/like", ok
 		}},
-		{name: "api POST reply", weight: 1, write: true, needs: t.threads, do: func(w *worker) (*http.Request, error) {
-			return w.json("POST", "/api/v1/threads/"+w.pick(t.threads)+"/posts", `{"body":"Thanks, this helped. Load test reply."}`)
+		{name: "api comment like toggle", weight: 1, write: true, needs: len(t.comments), toggle: func(w *worker, u *user) (string, string, bool) {
+			c, ok := w.likable(t.comments, u)
+			return c.id, "/api/v1/comments/" + c.id + "/like", ok
 		}},
-		{name: "api POST idea comment", weight: 1, write: true, needs: t.ideas, do: func(w *worker) (*http.Request, error) {
-			return w.json("POST", "/api/v1/ideas/"+w.pick(t.ideas)+"/comments", `{"body":"We need this too. Load test comment."}`)
+		{name: "api POST reply", weight: 1, write: true, needs: len(t.threads), do: func(w *worker) (*http.Request, error) {
+			return w.json("POST", "/api/v1/threads/"+w.thread().id+"/posts", `{"body":"Thanks, this helped. Load test reply."}`)
+		}},
+		{name: "api POST idea comment", weight: 1, write: true, needs: len(t.ideas), do: func(w *worker) (*http.Request, error) {
+			return w.json("POST", "/api/v1/ideas/"+w.idea()+"/comments", `{"body":"We need this too. Load test comment."}`)
 		}},
 	}))
 	if o.only != nil {
@@ -149,19 +176,19 @@ func routes(o options, t *target) []route {
 	return rs
 }
 
-// present turns a feature the crawl found into a non-empty needs list.
-func present(found bool) []string {
+// present turns a feature the probe found into a needs count.
+func present(found bool) int {
 	if found {
-		return []string{"yes"}
+		return -1
 	}
-	return []string{}
+	return 0
 }
 
-// filter drops routes whose content the crawl did not find.
+// filter drops routes whose content discovery did not find.
 func filter(rs []route) []route {
 	var out []route
 	for _, r := range rs {
-		if r.needs == nil || len(r.needs) > 0 {
+		if r.needs != 0 {
 			out = append(out, r)
 		}
 	}
@@ -187,116 +214,69 @@ func fetch(c *http.Client, u string) (string, error) {
 	return string(b), err
 }
 
-func uniqueMatches(re *regexp.Regexp, s string, into map[string]bool) {
-	for _, m := range re.FindAllStringSubmatch(s, -1) {
-		into[m[1]] = true
-	}
-}
-
-func keys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
-}
-
-// crawl walks the listing pages to find content to request.
-func crawl(c *http.Client, base string) (*target, error) {
-	cats, threads, ideas, products := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
-	posts, people := map[string]bool{}, map[string]bool{}
-	if page, err := fetch(c, base+"/forum"); err == nil {
-		uniqueMatches(reCategory, page, cats)
-	}
-	n := 0
-	for cat := range cats {
-		if n++; n > 30 {
-			break
-		}
-		if page, err := fetch(c, base+"/c/"+cat); err == nil {
-			uniqueMatches(reThread, page, threads)
-		}
-	}
-	for _, sort := range []string{"top", "new", "trending"} {
-		if page, err := fetch(c, base+"/ideas?sort="+sort); err == nil {
-			uniqueMatches(reIdea, page, ideas)
-		}
-	}
-	if page, err := fetch(c, base+"/products"); err == nil {
-		uniqueMatches(reProduct, page, products)
-		delete(products, "new") // the "add a product" form, not a product
-	}
-	// A few threads' posts and authors, to like and to visit.
-	n = 0
-	for th := range threads {
-		if n++; n > 30 {
-			break
-		}
-		if page, err := fetch(c, base+"/t/"+th); err == nil {
-			uniqueMatches(rePost, page, posts)
-			uniqueMatches(rePerson, page, people)
-		}
-	}
-	// Probe features that may not be built into this server, so the mix
-	// leaves them out instead of counting 404s as errors.
-	_, err := fetch(c, base+"/search?q=export")
-	_, noBoard := fetch(c, base+"/leaderboard")
-	t := &target{categories: keys(cats), threads: keys(threads), ideas: keys(ideas), products: keys(products), search: err == nil,
-		posts: keys(posts), people: keys(people), loyalty: noBoard == nil}
-	if len(t.threads)+len(t.ideas)+len(t.products) == 0 {
-		return nil, fmt.Errorf("found no threads, ideas or products at %s; seed it first (townhall seed --demo or --scale N)", base)
-	}
-	return t, nil
-}
-
-// signIn creates n users through the dev login.
-func signIn(ctx context.Context, tr http.RoundTripper, base string, n int) ([]*http.Client, error) {
-	clients := make([]*http.Client, n)
-	var wg sync.WaitGroup
-	var firstErr atomic.Value
-	sem := make(chan struct{}, 8)
+// signIn creates n users through the dev login and learns their ids (so
+// they never like their own posts).
+func signIn(ctx context.Context, tr http.RoundTripper, base string, n int) ([]*user, error) {
+	users := make([]*user, n)
+	jobs := make([]func() error, n)
 	for i := range n {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
+		jobs[i] = func() error {
 			c := newClient(tr)
 			form := url.Values{"name": {fmt.Sprintf("Load User %d", i)}}
 			req, _ := http.NewRequestWithContext(ctx, "POST", base+"/auth/dev/login", strings.NewReader(form.Encode()))
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			res, err := c.Do(req)
-			if err == nil {
-				res.Body.Close()
-				if res.StatusCode != http.StatusSeeOther {
-					err = fmt.Errorf("dev login: status %d (is the server running with --dev-login and --rate-ip 0?)", res.StatusCode)
-				}
-			}
 			if err != nil {
-				firstErr.CompareAndSwap(nil, err)
-				return
+				return err
 			}
-			clients[i] = c
-		}()
+			res.Body.Close()
+			if res.StatusCode != http.StatusSeeOther {
+				return fmt.Errorf("dev login: status %d (is the server running with --dev-login and --rate-ip 0?)", res.StatusCode)
+			}
+			me, err := fetch(c, base+"/api/v1/me")
+			if err != nil {
+				return err
+			}
+			var v struct {
+				ID string `json:"id"`
+			}
+			if err := json.Unmarshal([]byte(me), &v); err != nil || v.ID == "" {
+				return fmt.Errorf("GET /api/v1/me: no id in %.100q", me)
+			}
+			users[i] = &user{c: c, id: v.ID, on: map[string]bool{}, changes: map[string]int{}}
+			return nil
+		}
 	}
-	wg.Wait()
-	if err, _ := firstErr.Load().(error); err != nil {
+	if err := parallel(8, jobs); err != nil {
 		return nil, err
 	}
-	return clients, nil
+	return users, nil
+}
+
+// share gives worker i of n its own users when there are enough, so no two
+// workers toggle as the same person at once; with fewer users than workers,
+// workers share them (each toggle still holds its user's lock).
+func share(users []*user, i, n int) []*user {
+	if len(users) < n {
+		return []*user{users[i%len(users)]}
+	}
+	var out []*user
+	for j := i; j < len(users); j += n {
+		out = append(out, users[j])
+	}
+	return out
 }
 
 func load(ctx context.Context, o options, log io.Writer) (*result, error) {
 	base := strings.TrimSuffix(o.base.String(), "/")
 	tr := &http.Transport{MaxIdleConns: o.concurrency * 2, MaxIdleConnsPerHost: o.concurrency * 2, IdleConnTimeout: time.Minute}
 	anon := newClient(tr)
-	fmt.Fprintf(log, "crawling %s …\n", base)
-	t, err := crawl(anon, base)
+	fmt.Fprintf(log, "discovering %s through its API …\n", base)
+	t, err := discover(ctx, anon, base, o.discoverPages, o.seed)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(log, "found %d categories, %d threads, %d ideas, %d products; signing in %d users …\n",
-		len(t.categories), len(t.threads), len(t.ideas), len(t.products), o.users)
+	fmt.Fprintf(log, "%s; signing in %d users …\n", t.summary(), o.users)
 	users, err := signIn(ctx, tr, base, o.users)
 	if err != nil {
 		return nil, err
@@ -305,27 +285,40 @@ func load(ctx context.Context, o options, log io.Writer) (*result, error) {
 	if len(rs) == 0 {
 		return nil, fmt.Errorf("no route to run: --routes matched nothing this site offers")
 	}
+	z := &picks{threads: newZipf(len(t.threads), o.zipf), deep: newZipf(len(t.deep), o.zipf),
+		ideas: newZipf(len(t.ideas), o.zipf), products: newZipf(len(t.products), o.zipf)}
+	before, err := readCache(ctx, anon, base)
+	if err != nil {
+		fmt.Fprintf(log, "no page-cache counters: %v\n", err)
+	}
 	fmt.Fprintf(log, "running %d clients for %s …\n", o.concurrency, o.duration)
-	ctx, cancel := context.WithTimeout(ctx, o.duration)
+	runCtx, cancel := context.WithTimeout(ctx, o.duration)
 	defer cancel()
 	var count atomic.Int64
 	workers := make([]*worker, o.concurrency)
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i := range workers {
-		w := &worker{rng: rand.New(rand.NewPCG(uint64(o.seed), uint64(i))), t: t, base: base, anon: anon, as: users,
-			lat: map[string][]time.Duration{}, errs: map[string]map[int]int{}}
+		w := &worker{rng: rand.New(rand.NewPCG(uint64(o.seed), uint64(i))), t: t, z: z, base: base, anon: anon,
+			users: share(users, i, o.concurrency), lat: map[string][]time.Duration{}, errs: map[string]map[int]int{}}
 		workers[i] = w
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil && count.Add(1) <= int64(o.maxRequests) {
-				w.once(ctx, rs)
+			for runCtx.Err() == nil && count.Add(1) <= int64(o.maxRequests) {
+				w.once(runCtx, rs)
 			}
 		}()
 	}
 	wg.Wait()
-	return collect(workers, time.Since(start)), nil
+	res := collect(workers, time.Since(start))
+	res.target, res.users = t, users
+	if before != nil {
+		if after, err := readCache(ctx, anon, base); err == nil {
+			res.cache = &cacheDelta{hits: after.hits - before.hits, misses: after.misses - before.misses}
+		}
+	}
+	return res, nil
 }
 
 // once sends one request of a randomly chosen route.
@@ -339,11 +332,35 @@ func (w *worker) once(ctx context.Context, rs []route) {
 		}
 		x -= c.weight
 	}
+	var u *user
 	client := w.anon
 	if r.write || w.rng.IntN(10) < 3 { // writers sign in; 30% of readers are signed in
-		client = w.pick2()
+		u = w.users[w.rng.IntN(len(w.users))]
+		client = u.c
 	}
-	req, err := r.do(w)
+	name := r.name + " (anon)"
+	if u != nil {
+		name = r.name + " (signed-in)"
+	}
+	var req *http.Request
+	var err error
+	var key string
+	if r.toggle != nil {
+		var path string
+		var ok bool
+		if key, path, ok = r.toggle(w, u); !ok {
+			return // nothing this user may like
+		}
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		method := "POST"
+		if u.on[key] {
+			method = "DELETE"
+		}
+		req, err = w.json(method, path, "")
+	} else {
+		req, err = r.do(w)
+	}
 	if err != nil {
 		return
 	}
@@ -359,13 +376,67 @@ func (w *worker) once(ctx context.Context, rs []route) {
 		return // the run ended mid-request; not a server error
 	}
 	d := time.Since(start)
-	w.lat[r.name] = append(w.lat[r.name], d)
+	w.lat[name] = append(w.lat[name], d)
 	if status == 0 || status >= 400 {
-		if w.errs[r.name] == nil {
-			w.errs[r.name] = map[int]int{}
+		if w.errs[name] == nil {
+			w.errs[name] = map[int]int{}
 		}
-		w.errs[r.name][status]++
+		w.errs[name][status]++
+	}
+	if r.toggle != nil && status == http.StatusOK {
+		// A like that was already there (an earlier run) answers 200 too;
+		// either way the user's state is now what was asked for.
+		u.on[key] = req.Method == "POST"
+		u.changes[r.name]++
 	}
 }
 
-func (w *worker) pick2() *http.Client { return w.as[w.rng.IntN(len(w.as))] }
+// cacheCounts are the anonymous page cache's counters in /metrics.
+type cacheCounts struct{ hits, misses float64 }
+
+// readCache reads townhall_page_cache_total{result="hit"|"miss"} from the
+// server's /metrics.
+func readCache(ctx context.Context, c *http.Client, base string) (*cacheCounts, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", base+"/metrics", nil)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET /metrics: status %d", res.StatusCode)
+	}
+	b, err := io.ReadAll(io.LimitReader(res.Body, 16<<20))
+	if err != nil {
+		return nil, err
+	}
+	counts := parseCache(string(b))
+	return &counts, nil
+}
+
+// parseCache finds the page cache's hit and miss counters in a Prometheus
+// text exposition. A counter that has not counted anything yet (a fresh
+// server, or one with the cache off) has no line, which is zero.
+func parseCache(text string) cacheCounts {
+	var out cacheCounts
+	for line := range strings.SplitSeq(text, "\n") {
+		name, value, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case `townhall_page_cache_total{result="hit"}`:
+			out.hits = n
+		case `townhall_page_cache_total{result="miss"}`:
+			out.misses = n
+		}
+	}
+	return out
+}

@@ -3,29 +3,158 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/townhall/townhall/app"
 	"github.com/townhall/townhall/app/apptest"
 	"github.com/townhall/townhall/seed"
+	"github.com/townhall/townhall/store/sqlite"
 )
 
-// TestLoadAgainstSeededSite runs the harness briefly against a real server
-// with the demo community and checks it measured every kind of traffic the
-// site offers without a single failed request.
-func TestLoadAgainstSeededSite(t *testing.T) {
-	env := apptest.Start(t)
-	if err := seed.Demo(context.Background(), env.App, nil); err != nil {
+// scaleThreads is the generated community the tests drive: 50 threads a
+// category (two listing pages of 30), 200 ideas (ten pages of 20), and
+// long-tailed threads, some longer than one page.
+const scaleThreads = 400
+
+// seededSite starts a server on a generated community; cache sets its
+// anonymous page cache's time to live (0 for none, as apptest has it).
+func seededSite(t *testing.T, cache time.Duration) (*apptest.Env, seed.Counts) {
+	t.Helper()
+	env := apptest.Start(t, apptest.WithConfig(func(c *app.Config) { c.AnonPageCache = cache }))
+	counts, err := seed.Scale(context.Background(), env.App, seed.ScaleOptions{Threads: scaleThreads, Seed: 1})
+	if err != nil {
 		t.Fatal(err)
 	}
+	return env, counts
+}
+
+// firstPages is every id on the first page of the site's thread and idea
+// listings: what a crawl of first pages would have found.
+func firstPages(t *testing.T, base string) map[string]bool {
+	t.Helper()
+	seen := map[string]bool{}
+	var cats struct {
+		Categories []struct{ ID string } `json:"categories"`
+	}
+	getJSON(t, base+"/api/v1/categories", &cats)
+	paths := []string{"/api/v1/ideas?sort=new", "/api/v1/ideas?sort=top", "/api/v1/ideas?sort=trending"}
+	for _, c := range cats.Categories {
+		paths = append(paths, "/api/v1/categories/"+c.ID+"/threads")
+	}
+	for _, p := range paths {
+		var page struct {
+			Items []struct{ ID string } `json:"items"`
+		}
+		getJSON(t, base+p, &page)
+		for _, it := range page.Items {
+			seen[it.ID] = true
+		}
+	}
+	return seen
+}
+
+func getJSON(t *testing.T, u string, v any) {
+	t.Helper()
+	res, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: status %d", u, res.StatusCode)
+	}
+	if err := json.NewDecoder(res.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", u, err)
+	}
+}
+
+// TestDiscoveryAndZipfPicks checks that discovery finds every thread and
+// idea through the paged API, not only the first pages, and that the
+// Zipf picks reach past the first listing pages and into deep pages of
+// long threads that the server really has, with the most popular item
+// read far more often than one further down.
+func TestDiscoveryAndZipfPicks(t *testing.T) {
+	env, counts := seededSite(t, 0)
+	tg, err := discover(context.Background(), newClient(http.DefaultTransport), env.URL, 5000, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tg.threads) != counts.Threads || len(tg.ideas) != counts.Ideas || len(tg.products) != counts.Products {
+		t.Errorf("discovered %d threads, %d ideas, %d products; the seed made %d, %d, %d",
+			len(tg.threads), len(tg.ideas), len(tg.products), counts.Threads, counts.Ideas, counts.Products)
+	}
+	if len(tg.deep) == 0 || len(tg.posts) == 0 || len(tg.comments) == 0 || len(tg.people) == 0 {
+		t.Fatalf("discovered %d long threads, %d posts, %d comments, %d people; want some of each", len(tg.deep), len(tg.posts), len(tg.comments), len(tg.people))
+	}
+	if !strings.Contains(tg.summary(), "listing pages in") || len(tg.truncated) != 0 {
+		t.Errorf("summary %q, truncated %v", tg.summary(), tg.truncated)
+	}
+
+	first := firstPages(t, env.URL)
+	z := &picks{threads: newZipf(len(tg.threads), 1), deep: newZipf(len(tg.deep), 1), ideas: newZipf(len(tg.ideas), 1), products: newZipf(len(tg.products), 1)}
+	w := &worker{rng: rand.New(rand.NewPCG(1, 2)), t: tg, z: z}
+	hits := map[string]int{}
+	beyond := map[string]bool{}
+	deep := map[string]bool{}
+	for range 5000 {
+		th, idea := w.thread(), w.idea()
+		hits[th.id]++
+		for _, id := range []string{th.id, idea} {
+			if !first[id] {
+				beyond[id] = true
+			}
+		}
+		deep[w.deepPage()] = true
+	}
+	if len(beyond) < 50 {
+		t.Errorf("only %d distinct threads and ideas picked beyond the first listing pages", len(beyond))
+	}
+	if top, mid := hits[tg.threads[0].id], hits[tg.threads[50].id]; top < 10*max(mid, 1) {
+		t.Errorf("the most popular thread was picked %d times, the 51st %d: not Zipf-like", top, mid)
+	}
+	// Every deep page picked exists: the page count from the listing is
+	// the server's.
+	c := &http.Client{}
+	for path := range deep {
+		if !strings.Contains(path, "?page=") || strings.HasSuffix(path, "?page=1") {
+			t.Fatalf("deep page %s is not past the first", path)
+		}
+		if status := status(t, c, env.URL+path); status != http.StatusOK {
+			t.Errorf("GET %s: status %d", path, status)
+		}
+	}
+}
+
+func status(t *testing.T, c *http.Client, u string) int {
+	t.Helper()
+	res, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// TestLoadAgainstSeededSite runs the whole mix briefly against a real
+// server with its page cache on, and checks it measured every route,
+// anonymous and signed-in apart, without a failed request, and reported
+// the cache's hit rate from the server's /metrics.
+func TestLoadAgainstSeededSite(t *testing.T) {
+	env, _ := seededSite(t, time.Minute)
 	u, _ := url.Parse(env.URL)
 	var log bytes.Buffer
-	const requests = 400
+	const requests = 2000
 	res, err := load(context.Background(), options{
-		base: u, concurrency: 4, duration: time.Minute, users: 3,
-		writes: 0.2, apiReads: 0.2, seed: 1, maxRequests: requests,
+		base: u, concurrency: 4, duration: time.Minute, users: 6,
+		writes: 0.2, apiReads: 0.2, seed: 1, maxRequests: requests, discoverPages: 5000, zipf: 1,
 	}, &log)
 	if err != nil {
 		t.Fatalf("load: %v\n%s", err, log.String())
@@ -34,38 +163,143 @@ func TestLoadAgainstSeededSite(t *testing.T) {
 		t.Errorf("measured %d requests, want %d", res.total, requests)
 	}
 	seen := map[string]int{}
+	anonCached := 0 // anonymous GETs, each a hit or a miss of the cache
 	for _, r := range res.routes {
 		seen[r.name] = r.n
 		if len(r.errors) > 0 {
 			t.Errorf("%s: failed requests by status %v", r.name, r.errors)
 		}
-	}
-	for _, want := range []string{"page /t/:id", "page /c/:slug", "api GET /threads/:id", "api POST reply", "page /ideas", "page /ideas/:id", "page /products/:slug", "api GET /ideas", "api vote toggle", "api POST idea comment",
-		"api like toggle", "page /u/:handle", "page /leaderboard"} {
-		if seen[want] == 0 {
-			t.Errorf("no %q requests measured; routes: %v", want, seen)
+		if strings.HasSuffix(r.name, " (anon)") {
+			anonCached += r.n
 		}
+	}
+	for _, page := range []string{"page /t/:id", "page /t/:id?page=N", "page /c/:slug", "page /ideas", "page /ideas/:id", "page /products/:slug",
+		"page /u/:handle", "page /leaderboard", "api GET /threads/:id", "api GET /ideas"} {
+		for _, who := range []string{" (anon)", " (signed-in)"} {
+			if seen[page+who] == 0 {
+				t.Errorf("no %q requests measured; routes: %v", page+who, seen)
+			}
+		}
+	}
+	for _, write := range []string{"api POST reply", "api vote toggle", "api POST idea comment", "api like toggle", "api comment like toggle"} {
+		if seen[write+" (signed-in)"] == 0 || seen[write+" (anon)"] != 0 {
+			t.Errorf("%s: %d signed-in, %d anonymous requests; writes are all signed in", write, seen[write+" (signed-in)"], seen[write+" (anon)"])
+		}
+	}
+	// The hit rate is the server's count over the run: some hits (the
+	// popular pages repeat within the minute), no more lookups than
+	// anonymous requests, and the counters as /metrics has them now.
+	if res.cache == nil || res.cache.hits == 0 || res.cache.hits+res.cache.misses > float64(anonCached) {
+		t.Fatalf("cache delta %+v for %d anonymous requests", res.cache, anonCached)
+	}
+	now, err := readCache(context.Background(), http.DefaultClient, env.URL)
+	if err != nil || now.hits < res.cache.hits || now.misses < res.cache.misses {
+		t.Errorf("/metrics now %+v (%v), below the run's delta %+v", now, err, res.cache)
 	}
 	var out bytes.Buffer
 	res.print(&out)
-	if !strings.Contains(out.String(), "page renders:") || !strings.Contains(out.String(), "p99 ms") {
-		t.Errorf("report lacks throughput or percentiles:\n%s", out.String())
+	report := out.String()
+	for _, want := range []string{"discovery: 8 categories, 400 threads", "page renders:", "(anon ", "signed-in ", "p99 ms",
+		"page cache: ", "% hit rate (", "toggles that answered 200: "} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q:\n%s", want, report)
+		}
+	}
+}
+
+// TestHitRateWithoutCache checks the report says so when the server's
+// cache is off, rather than printing a rate of nothing.
+func TestHitRateWithoutCache(t *testing.T) {
+	env, _ := seededSite(t, 0)
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"--url", env.URL, "--routes", "^page /ideas", "--concurrency", "2", "--users", "2",
+		"--max-requests", "40", "--duration", "1m"}, &out, &errOut)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "page cache: 0 hits, 0 misses") {
+		t.Errorf("report without a cache:\n%s", out.String())
+	}
+}
+
+// TestLikesAreToggledExactly runs only likes and checks that every like the
+// harness believes in is on the server and no other, none of the user's
+// own, and the store's like counters match its like rows.
+func TestLikesAreToggledExactly(t *testing.T) {
+	env, _ := seededSite(t, 0)
+	u, _ := url.Parse(env.URL)
+	only := regexp.MustCompile("like")
+	var log bytes.Buffer
+	res, err := load(context.Background(), options{base: u, concurrency: 3, duration: time.Minute, users: 6, writes: 0.05, apiReads: 0.15,
+		seed: 2, maxRequests: 300, discoverPages: 5000, zipf: 1, only: only}, &log)
+	if err != nil {
+		t.Fatalf("load: %v\n%s", err, log.String())
+	}
+	for _, r := range res.routes {
+		if r.name != "ALL" && !strings.Contains(r.name, "like toggle (signed-in)") {
+			t.Errorf("--routes like ran %q", r.name)
+		}
+		if len(r.errors) > 0 {
+			t.Errorf("%s: failed requests by status %v", r.name, r.errors)
+		}
+	}
+	toggles := res.toggles()
+	if toggles["api like toggle"] == 0 || toggles["api comment like toggle"] == 0 || toggles["api like toggle"]+toggles["api comment like toggle"] != res.total {
+		t.Errorf("toggles %v for %d requests", toggles, res.total)
+	}
+	var ids []string
+	authors := map[string]string{}
+	for _, l := range append(slices.Clone(res.target.posts), res.target.comments...) {
+		ids = append(ids, l.id)
+		authors[l.id] = l.author
+	}
+	ctx := context.Background()
+	liked := 0
+	for _, usr := range res.users {
+		actor, err := env.App.Auth.User(ctx, usr.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		server, err := env.App.Loyalty.Liked(ctx, actor, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			if server[id] != usr.on[id] {
+				t.Errorf("%s: the server says liked=%v, the harness %v", id, server[id], usr.on[id])
+			}
+			if usr.on[id] {
+				liked++
+				if authors[id] == usr.id {
+					t.Errorf("%s liked their own %s", usr.id, id)
+				}
+			}
+		}
+	}
+	if liked == 0 {
+		t.Error("no like left standing after the run")
+	}
+	if db, ok := env.App.DB.(*sqlite.DB); ok {
+		problems, err := db.CheckCounters(ctx, 1e-9)
+		if err != nil || len(problems) > 0 {
+			t.Errorf("counters after the like run: %v %v", problems, err)
+		}
 	}
 }
 
 func TestRoutesFilter(t *testing.T) {
-	env := apptest.Start(t)
-	if err := seed.Demo(context.Background(), env.App, nil); err != nil {
-		t.Fatal(err)
-	}
+	env, _ := seededSite(t, 0)
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"--url", env.URL, "--routes", "vote", "--concurrency", "2", "--users", "2",
 		"--max-requests", "50", "--duration", "1m"}, &out, &errOut)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut.String())
 	}
-	if !strings.Contains(out.String(), "api vote toggle") || strings.Contains(out.String(), "page /ideas") {
+	if !strings.Contains(out.String(), "api vote toggle (signed-in)") || strings.Contains(out.String(), "page /ideas") {
 		t.Errorf("--routes vote ran other routes:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "toggles that answered 200: api vote toggle 50 ") {
+		t.Errorf("report does not count the 50 votes:\n%s", out.String())
 	}
 }
 
@@ -76,5 +310,24 @@ func TestRefusesRemoteTargets(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "must point at this machine") {
 		t.Errorf("stderr = %q", errOut.String())
+	}
+}
+
+func TestParseCache(t *testing.T) {
+	text := "# HELP townhall_page_cache_total Anonymous page views\n# TYPE townhall_page_cache_total counter\n" +
+		"townhall_page_cache_total{result=\"hit\"} 1234\ntownhall_page_cache_total{result=\"miss\"} 56\n" +
+		"townhall_http_requests_total{method=\"GET\",route=\"/\",status=\"200\"} 9\n"
+	for _, tc := range []struct {
+		name, text   string
+		hits, misses float64
+	}{
+		{"both", text, 1234, 56},
+		{"nothing counted yet", "go_goroutines 12\n", 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := parseCache(tc.text); got.hits != tc.hits || got.misses != tc.misses {
+				t.Errorf("parseCache = %+v, want %v hits, %v misses", got, tc.hits, tc.misses)
+			}
+		})
 	}
 }

@@ -1,11 +1,13 @@
 // Command townhall-load drives a running Townhall over HTTP with a realistic
 // mix of traffic — mostly page reads, some API reads, a few writes including
-// votes — at a chosen concurrency for a chosen time, then prints throughput
-// and p50/p95/p99 latency per route.
+// votes and likes — at a chosen concurrency for a chosen time, then prints
+// throughput and p50/p95/p99 latency per route, anonymous and signed-in
+// apart, and the anonymous page cache's hit rate over the run.
 //
-// It discovers content by crawling the site's own pages, signs its virtual
-// users in through the dev login (start the server with --dev-login), and
-// only targets loopback addresses.
+// It discovers every thread, idea and product through the site's paged JSON
+// listings and reads them with a Zipf-like popularity, deep pages of long
+// threads included; signs its virtual users in through the dev login (start
+// the server with --dev-login); and only targets loopback addresses.
 package main
 
 import (
@@ -39,6 +41,10 @@ type options struct {
 	seed        int64
 	maxRequests int
 	only        *regexp.Regexp // when set, only routes whose name matches run
+	// discoverPages caps the pages read of each listing (a category's
+	// threads, the ideas, the products) while discovering content.
+	discoverPages int
+	zipf          float64 // the popularity exponent: item k is read in proportion to 1/k^zipf
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -49,10 +55,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.concurrency, "concurrency", 64, "concurrent clients")
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long to run")
 	fs.IntVar(&o.users, "users", 200, "distinct signed-in users the clients act as")
-	fs.Float64Var(&o.writes, "writes", 0.05, "share of requests that write (votes, replies, comments)")
+	fs.Float64Var(&o.writes, "writes", 0.05, "share of requests that write (votes, likes, replies, comments)")
 	fs.Float64Var(&o.apiReads, "api-reads", 0.15, "share of requests that read the JSON API")
 	fs.Int64Var(&o.seed, "seed", 1, "random seed for the request mix")
 	fs.IntVar(&o.maxRequests, "max-requests", 5_000_000, "stop after this many requests even if time remains")
+	fs.IntVar(&o.discoverPages, "discover-pages", 5000, "read at most this many pages of each listing (30 threads or 20 ideas a page) to find content")
+	fs.Float64Var(&o.zipf, "zipf", 1, "popularity exponent: the k-th most popular thread, idea or product is read in proportion to 1/k^zipf (0 reads all alike)")
 	only := fs.String("routes", "", `run only routes whose name matches this regular expression, e.g. "vote" or "^page"`)
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -66,8 +74,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "townhall-load: --url must point at this machine (127.0.0.1, ::1 or localhost), not %q\n", u.Hostname())
 		return 2
 	}
-	if o.concurrency < 1 || o.users < 1 || o.duration <= 0 || o.writes < 0 || o.apiReads < 0 || o.writes+o.apiReads > 1 {
-		fmt.Fprintln(stderr, "townhall-load: --concurrency and --users must be ≥ 1, --duration > 0, and --writes + --api-reads ≤ 1")
+	if o.concurrency < 1 || o.users < 1 || o.duration <= 0 || o.writes < 0 || o.apiReads < 0 || o.writes+o.apiReads > 1 ||
+		o.discoverPages < 1 || o.zipf < 0 || o.zipf > 10 {
+		fmt.Fprintln(stderr, "townhall-load: --concurrency, --users and --discover-pages must be ≥ 1, --duration > 0, --writes + --api-reads ≤ 1, and --zipf between 0 and 10")
 		return 2
 	}
 	o.base = u
