@@ -248,7 +248,7 @@ func (d *discovery) likables(ctx context.Context, t *target, commented []string)
 	for _, th := range t.threads[:min(likeSample, len(t.threads))] {
 		jobs = append(jobs, func() error {
 			var v struct {
-				Question *post `json:"question"`
+				Question *post  `json:"question"`
 				Posts    []post `json:"posts"`
 			}
 			if err := d.getJSON(ctx, "/api/v1/threads/"+th.id, &v); err != nil {
