@@ -13,6 +13,7 @@ import (
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/app"
 	"github.com/townhall/townhall/app/apptest"
+	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/loyalty"
 	"github.com/townhall/townhall/reviews"
@@ -29,10 +30,24 @@ func benchScale() int {
 	return 200
 }
 
-// BenchmarkHTTP measures the hot pages and the vote API end to end: router,
-// middleware, service, store and template, over loopback HTTP, with
-// GOMAXPROCS parallel clients (-cpu sets how many).
-func BenchmarkHTTP(b *testing.B) {
+// benchSite is the community the page benchmarks read and what they read
+// of it: a thread in the middle of the newest, the longest thread of the
+// categories' first pages, an idea in the middle of the top board, a
+// product, a category, the person with the most reputation (whose profile
+// tabs are the longest), and a post to like.
+type benchSite struct {
+	env                    *apptest.Env
+	thread, idea, product  string
+	category, person, post string
+	longThread             string // "" when no thread has a second page
+	longPages              int
+}
+
+// openBenchSite starts a server on TOWNHALL_BENCH_DATA, or on a freshly
+// generated community of benchScale threads, with the page cache off
+// (apptest's default): the benchmarks measure renders.
+func openBenchSite(b *testing.B) *benchSite {
+	b.Helper()
 	ctx := context.Background()
 	var env *apptest.Env
 	if dir := os.Getenv("TOWNHALL_BENCH_DATA"); dir != "" {
@@ -54,7 +69,6 @@ func BenchmarkHTTP(b *testing.B) {
 	if err != nil || len(products.Items) == 0 {
 		b.Fatalf("no products: %v", err)
 	}
-	idea, product := board.Items[len(board.Items)/2].ID, products.Items[0].Slug
 	latest, err := env.App.Forum.Latest(ctx, 20)
 	if err != nil || len(latest) == 0 {
 		b.Fatalf("no threads: %v", err)
@@ -64,24 +78,43 @@ func BenchmarkHTTP(b *testing.B) {
 	if err != nil || len(cats) == 0 {
 		b.Fatalf("no categories: %v", err)
 	}
-	voter := env.Client(b, "Bench Voter", townhall.RoleMember)
-	// A profile: the person with the most reputation, whose tabs are the
-	// longest; and a post to like that is not the voter's.
 	top, err := env.App.Loyalty.Leaderboard(ctx, nil, loyalty.LeaderboardQuery{Period: loyalty.PeriodAll})
 	if err != nil || len(top.Items) == 0 {
 		b.Fatalf("no leaderboard: %v", err)
 	}
-	person := top.Items[0].Handle
 	tv, err := env.App.Forum.Thread(ctx, nil, thread.ID, 1)
 	if err != nil || tv.First == nil {
 		b.Fatalf("thread %s: %v", thread.ID, err)
 	}
-	likePath := "/api/v1/posts/" + tv.First.ID + "/like"
+	s := &benchSite{env: env, thread: thread.ID, idea: board.Items[len(board.Items)/2].ID, product: products.Items[0].Slug,
+		category: cats[0].Slug, person: top.Items[0].Handle, post: tv.First.ID}
+	for _, cat := range cats {
+		page, err := env.App.Forum.Threads(ctx, nil, cat.ID, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, t := range page.Threads.Items {
+			if pages := (t.Replies + forum.PerPage - 1) / forum.PerPage; pages > max(1, s.longPages) {
+				s.longThread, s.longPages = t.ID, pages
+			}
+		}
+	}
+	return s
+}
+
+// BenchmarkHTTP measures the hot pages and the vote API end to end: router,
+// middleware, service, store and template, over loopback HTTP, with
+// GOMAXPROCS parallel clients (-cpu sets how many).
+func BenchmarkHTTP(b *testing.B) {
+	site := openBenchSite(b)
+	env, thread, idea, product, person := site.env, site.thread, site.idea, site.product, site.person
+	voter := env.Client(b, "Bench Voter", townhall.RoleMember)
+	likePath := "/api/v1/posts/" + site.post + "/like"
 
 	pages := []struct{ name, path string }{
-		{"page/thread", "/t/" + thread.ID},
-		{"page/category", "/c/" + cats[0].Slug},
-		{"api/thread", "/api/v1/threads/" + thread.ID},
+		{"page/thread", "/t/" + thread},
+		{"page/category", "/c/" + site.category},
+		{"api/thread", "/api/v1/threads/" + thread},
 		{"page/ideas-top", "/ideas?sort=top"},
 		{"page/ideas-new", "/ideas?sort=new"},
 		{"page/ideas-trending", "/ideas?sort=trending"},
