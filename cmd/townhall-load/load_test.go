@@ -25,10 +25,16 @@ import (
 const scaleThreads = 400
 
 // seededSite starts a server on a generated community; cache sets its
-// anonymous page cache's time to live (0 for none, as apptest has it).
-func seededSite(t *testing.T, cache time.Duration) (*apptest.Env, seed.Counts) {
+// anonymous page cache's time to live (0 for none, as apptest has it), and
+// config changes anything else.
+func seededSite(t *testing.T, cache time.Duration, config ...func(*app.Config)) (*apptest.Env, seed.Counts) {
 	t.Helper()
-	env := apptest.Start(t, apptest.WithConfig(func(c *app.Config) { c.AnonPageCache = cache }))
+	env := apptest.Start(t, apptest.WithConfig(func(c *app.Config) {
+		c.AnonPageCache = cache
+		for _, f := range config {
+			f(c)
+		}
+	}))
 	counts, err := seed.Scale(context.Background(), env.App, seed.ScaleOptions{Threads: scaleThreads, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -300,6 +306,19 @@ func TestRoutesFilter(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "toggles that answered 200: api vote toggle 50 ") {
 		t.Errorf("report does not count the 50 votes:\n%s", out.String())
+	}
+}
+
+// TestRateLimitHint checks that a server whose rate limits refuse the
+// harness's writes gets them counted as errors and the report says which
+// flags lift the limits.
+func TestRateLimitHint(t *testing.T) {
+	env, _ := seededSite(t, 0, func(c *app.Config) { c.ReactionsPerMinute = 1 })
+	var out, errOut bytes.Buffer
+	run(context.Background(), []string{"--url", env.URL, "--routes", "vote", "--concurrency", "1", "--users", "1",
+		"--max-requests", "20", "--duration", "1m"}, &out, &errOut)
+	if !strings.Contains(out.String(), "×429") || !strings.Contains(out.String(), "rate limited (429): start the server with --rate-user 0 --rate-ip 0 --rate-reactions 0") {
+		t.Errorf("report after refused votes:\n%s", out.String())
 	}
 }
 

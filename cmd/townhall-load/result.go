@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"net/http"
 	"slices"
 	"sort"
 	"strings"
@@ -145,6 +146,11 @@ func (r *result) print(w io.Writer) {
 			parts = append(parts, fmt.Sprintf("%s %d (%.0f/s)", name, toggles[name], float64(toggles[name])/secs))
 		}
 		fmt.Fprintf(w, "toggles that answered 200: %s\n", strings.Join(parts, ", "))
+	}
+	if len(r.routes) > 0 {
+		if n := r.routes[len(r.routes)-1].errors[http.StatusTooManyRequests]; n > 0 {
+			fmt.Fprintf(w, "%d requests were rate limited (429): start the server with --rate-user 0 --rate-ip 0 --rate-reactions 0\n", n)
+		}
 	}
 }
 
