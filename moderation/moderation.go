@@ -159,7 +159,7 @@ type Stats struct {
 	Posts           int // visible replies, threads, ideas, comments and reviews
 	Topics          int // of which threads, ideas and reviews
 	AcceptedAnswers int
-	Reputation      int // from the loyalty feature; 0 until it keeps one
+	Reputation      int // the loyalty ledger's sum (users.reputation)
 }
 
 // Resolution closes a case.

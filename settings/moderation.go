@@ -15,8 +15,8 @@ type TrustRequirement struct {
 	DaysVisited     int `json:"days_visited"`
 	Posts           int `json:"posts"`
 	AcceptedAnswers int `json:"accepted_answers"`
-	// Reputation counts once the loyalty feature keeps it; until then
-	// everyone has 0, so keep it 0 or nobody reaches the level.
+	// Reputation is the person's points (accepted answers, likes and
+	// helpful votes received, shipped ideas; see README "Loyalty").
 	Reputation int `json:"reputation"`
 }
 

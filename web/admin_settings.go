@@ -49,7 +49,7 @@ func trustRows(name, label string, req func(*settings.Site) *settings.TrustRequi
 		{Group: group, Name: "trust_levels." + name + ".accepted_answers", Label: label + ": accepted answers", Max: 100000,
 			num: func(s *settings.Site) *int { return &req(s).AcceptedAnswers }},
 		{Group: group, Name: "trust_levels." + name + ".reputation", Label: label + ": reputation", Max: 100000,
-			Help: "Counts once reputation is kept; keep it 0 until then.",
+			Help: "Points from accepted answers, likes, helpful votes on reviews and planned or shipped ideas.",
 			num:  func(s *settings.Site) *int { return &req(s).Reputation }},
 	}
 }
@@ -65,6 +65,9 @@ var settingFields = append([]settingField{
 	{Group: "New members", Name: "hold_new_member_posts", Label: "Hold a new member's first threads, ideas and reviews", Max: settings.MaxHoldPosts,
 		Help: "That many of a level 0 member's first threads, ideas and reviews wait in the review queue until a moderator approves them; 0 holds none.",
 		num:  func(s *settings.Site) *int { return &s.HoldNewMemberPosts }},
+	{Group: "Profiles", Name: "segments_public", Label: "Show each member's customer segment on their profile",
+		Help: "Off: segments stay between the product team and the member.",
+		on:   func(s *settings.Site) *bool { return &s.SegmentsPublic }},
 },
 	append(append(trustRows("basic", "Basic (level 1)", func(s *settings.Site) *settings.TrustRequirement { return &s.TrustLevels.Basic }),
 		trustRows("member", "Member (level 2)", func(s *settings.Site) *settings.TrustRequirement { return &s.TrustLevels.Member })...),

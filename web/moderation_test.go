@@ -710,6 +710,7 @@ func TestAdminSettings(t *testing.T) {
 	step(t, "ThePageGroupsAndSaves", func(t *testing.T) {
 		body := wantStatus(t, admin, "/admin/settings", 200)
 		for _, want := range []string{"<legend>Flags</legend>", "<legend>New members</legend>", "<legend>Trust levels</legend>",
+			"<legend>Profiles</legend>", `name="segments_public"`,
 			`name="flag_threshold"`, `value="5"`, `name="trust_levels.regular.accepted_answers"`} {
 			if !strings.Contains(body, want) {
 				t.Fatalf("settings page lacks %s", want)
@@ -723,6 +724,7 @@ func TestAdminSettings(t *testing.T) {
 		}
 		form.Set("flag_threshold", "4")
 		form.Set("hold_new_member_posts", "2")
+		form.Set("segments_public", "on")
 		form.Set("trust_levels.member.posts", "abc")
 		res, body := admin.Form("POST", "/admin/settings", form)
 		if res.StatusCode != 400 || !strings.Contains(body, "trust_levels.member.posts must be a whole number") || !strings.Contains(body, `value="abc"`) {
@@ -741,7 +743,7 @@ func TestAdminSettings(t *testing.T) {
 		var got site
 		admin.JSON("GET", "/api/v1/admin/settings", nil, 200, &got)
 		// The unchecked box turns the switch off.
-		if got.FlagThreshold != 4 || got.HoldNewMemberPosts != 2 || got.NewMemberFlagsCount || got.TrustLevels["member"].Posts != 3 {
+		if got.FlagThreshold != 4 || got.HoldNewMemberPosts != 2 || got.NewMemberFlagsCount || got.TrustLevels["member"].Posts != 3 || !got.SegmentsPublic {
 			t.Fatalf("after the form = %+v", got)
 		}
 	})

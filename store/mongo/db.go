@@ -80,6 +80,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -255,29 +258,72 @@ func (db *DB) allIndexes() []index {
 
 // ensureIndexes creates every index; an index that exists with the same
 // definition is left alone, so this is safe on every start of every node.
+// Each collection's indexes go in one createIndexes command, a few
+// collections at a time: a node's start (and every test's fresh database)
+// costs a handful of round trips instead of one per index.
 func (db *DB) ensureIndexes(ctx context.Context) error {
+	var colls []*mongo.Collection
+	byColl := map[string][]index{}
 	for _, ix := range db.allIndexes() {
-		o := options.Index().SetName(ix.name)
-		if ix.unique {
-			o.SetUnique(true)
+		name := ix.coll.Name()
+		if _, ok := byColl[name]; !ok {
+			colls = append(colls, ix.coll)
 		}
-		if ix.ttl {
-			o.SetExpireAfterSeconds(0)
-		}
-		ctx, cancel := op(ctx)
-		_, err := ix.coll.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys, Options: o})
-		if ix.ttl && isNotImplemented(err) {
-			// MongoDB-compatible servers without TTL monitors (FerretDB v1):
-			// a plain index, and the periodic prune calls do the expiry.
-			db.noTTL = true
-			_, err = ix.coll.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys, Options: options.Index().SetName(ix.name)})
-		}
-		cancel()
-		if err != nil {
-			return fmt.Errorf("%s.%s: %w", ix.coll.Name(), ix.name, err)
-		}
+		byColl[name] = append(byColl[name], ix)
 	}
-	return nil
+	const parallel = 4
+	sem := make(chan struct{}, parallel)
+	errs := make([]error, len(colls))
+	var noTTL atomic.Bool
+	var wg sync.WaitGroup
+	for i, coll := range colls {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			ttlLess, err := createIndexes(ctx, coll, byColl[coll.Name()])
+			if ttlLess {
+				noTTL.Store(true)
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	if noTTL.Load() {
+		db.noTTL = true
+	}
+	return errors.Join(errs...)
+}
+
+// createIndexes creates one collection's indexes in one command. A server
+// without TTL monitors (FerretDB v1) gets plain indexes instead of TTL
+// ones, and ttlLess says so: the periodic prune calls do the expiry.
+func createIndexes(ctx context.Context, coll *mongo.Collection, ixs []index) (ttlLess bool, err error) {
+	models := func(ttl bool) []mongo.IndexModel {
+		var ms []mongo.IndexModel
+		for _, ix := range ixs {
+			o := options.Index().SetName(ix.name)
+			if ix.unique {
+				o.SetUnique(true)
+			}
+			if ix.ttl && ttl {
+				o.SetExpireAfterSeconds(0)
+			}
+			ms = append(ms, mongo.IndexModel{Keys: ix.keys, Options: o})
+		}
+		return ms
+	}
+	ctx, cancel := op(ctx)
+	defer cancel()
+	_, err = coll.Indexes().CreateMany(ctx, models(true))
+	if isNotImplemented(err) && slices.ContainsFunc(ixs, func(ix index) bool { return ix.ttl }) {
+		ttlLess = true
+		_, err = coll.Indexes().CreateMany(ctx, models(false))
+	}
+	if err != nil {
+		return ttlLess, fmt.Errorf("%s: %w", coll.Name(), err)
+	}
+	return ttlLess, nil
 }
 
 // isNotImplemented reports whether the server refused a feature it lacks

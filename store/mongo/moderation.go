@@ -330,10 +330,10 @@ func (db *DB) CountStats(ctx context.Context, userID string) (moderation.Stats, 
 	defer cancel()
 	var st moderation.Stats
 	var u userDoc
-	if err := db.users.FindOne(ctx, id(userID), options.FindOne().SetProjection(bson.D{{Key: "days_visited", Value: 1}})).Decode(&u); err != nil {
+	if err := db.users.FindOne(ctx, id(userID), options.FindOne().SetProjection(bson.D{{Key: "days_visited", Value: 1}, {Key: "reputation", Value: 1}})).Decode(&u); err != nil {
 		return st, notFound(err, moderation.ErrUserNotFound)
 	}
-	st.DaysVisited = u.DaysVisited
+	st.DaysVisited, st.Reputation = u.DaysVisited, u.Reputation
 	notHidden := bson.E{Key: "hidden", Value: bson.D{{Key: "$exists", Value: false}}}
 	var n [5]int64
 	for i, q := range []struct {

@@ -273,7 +273,7 @@ func (db *DB) UserRecord(ctx context.Context, userID string) (*moderation.Record
 func (db *DB) CountStats(ctx context.Context, userID string) (moderation.Stats, error) {
 	var st moderation.Stats
 	var replies, threads, ideasN, comments, reviewsN int
-	err := db.reader(ctx).QueryRowContext(ctx, `SELECT days_visited FROM users WHERE id = ?`, userID).Scan(&st.DaysVisited)
+	err := db.reader(ctx).QueryRowContext(ctx, `SELECT days_visited, reputation FROM users WHERE id = ?`, userID).Scan(&st.DaysVisited, &st.Reputation)
 	if err != nil {
 		return st, notFound(err, moderation.ErrUserNotFound)
 	}
@@ -288,7 +288,6 @@ func (db *DB) CountStats(ctx context.Context, userID string) (moderation.Stats, 
 		Scan(&replies, &threads, &ideasN, &comments, &reviewsN, &st.AcceptedAnswers)
 	st.Topics = threads + ideasN + reviewsN
 	st.Posts = st.Topics + replies + comments
-	// Reputation is the loyalty feature's; until it keeps one it is 0.
 	return st, err
 }
 

@@ -305,7 +305,7 @@ func moderationQueueIsOldestFirstAndPages(t *testing.T, open Opener) {
 
 // moderationTrustStatsCountVisibleContent: a person's trust inputs count
 // what of theirs is visible: replies, threads, ideas, comments, reviews,
-// accepted answers, and their days visited.
+// accepted answers, their days visited and their reputation.
 func moderationTrustStatsCountVisibleContent(t *testing.T, open Opener) {
 	ctx := context.Background()
 	f := newForumFixture(t, open)
@@ -343,7 +343,13 @@ func moderationTrustStatsCountVisibleContent(t *testing.T, open Opener) {
 	if _, err := f.b.RecordVisit(ctx, u.ID, "2026-11-01", Now()); err != nil {
 		t.Fatal(err)
 	}
-	wantStats("all visible", moderation.Stats{DaysVisited: 1, Posts: 6, Topics: 3, AcceptedAnswers: 1})
+	// The accepted answer earned reputation (loyalty's ledger), which
+	// counts too.
+	earned, err := f.b.User(ctx, u.ID)
+	if err != nil || earned.Reputation <= 0 {
+		t.Fatalf("Uma's reputation after an accepted answer = %+v, %v", earned, err)
+	}
+	wantStats("all visible", moderation.Stats{DaysVisited: 1, Posts: 6, Topics: 3, AcceptedAnswers: 1, Reputation: earned.Reputation})
 
 	// Hidden content counts no more.
 	if err := f.s.SetForumPostHidden(ctx, r2.ID, true); err != nil {
@@ -358,7 +364,7 @@ func moderationTrustStatsCountVisibleContent(t *testing.T, open Opener) {
 	if _, err := rs.SetReviewHidden(ctx, rv.ID, &reviews.Hidden{Reason: "spam", At: Now()}); err != nil {
 		t.Fatal(err)
 	}
-	wantStats("after hiding", moderation.Stats{DaysVisited: 1, Posts: 2, Topics: 0, AcceptedAnswers: 1})
+	wantStats("after hiding", moderation.Stats{DaysVisited: 1, Posts: 2, Topics: 0, AcceptedAnswers: 1, Reputation: earned.Reputation})
 }
 
 // moderationTrustLevelsSaveAndLock: a computed level is stored with its
