@@ -117,6 +117,23 @@ func (d *discovery) walk(ctx context.Context, path string, each func(items json.
 	}
 }
 
+// walkItems walks a listing, decoding its items as T and handing each to
+// add with mu held.
+func walkItems[T any](ctx context.Context, d *discovery, path string, mu *sync.Mutex, add func(T)) error {
+	return d.walk(ctx, path, func(raw json.RawMessage) error {
+		var items []T
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return err
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, it := range items {
+			add(it)
+		}
+		return nil
+	})
+}
+
 // discover finds the site's content through its API. Popularity is a
 // seeded shuffle of each list: which thread is popular has nothing to do
 // with when it was written or where it is listed.
@@ -138,57 +155,30 @@ func discover(ctx context.Context, c *http.Client, base string, maxPages int, se
 	for _, cat := range cats.Categories {
 		t.categories = append(t.categories, cat.Slug)
 		jobs = append(jobs, func() error {
-			return d.walk(ctx, "/api/v1/categories/"+cat.ID+"/threads", func(raw json.RawMessage) error {
-				var items []struct {
-					ID      string `json:"id"`
-					Replies int    `json:"replies"`
-				}
-				if err := json.Unmarshal(raw, &items); err != nil {
-					return err
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				for _, it := range items {
-					t.threads = append(t.threads, thread{it.ID, max(1, (it.Replies+repliesPerPage-1)/repliesPerPage)})
-				}
-				return nil
+			return walkItems(ctx, d, "/api/v1/categories/"+cat.ID+"/threads", &mu, func(it struct {
+				ID      string `json:"id"`
+				Replies int    `json:"replies"`
+			}) {
+				t.threads = append(t.threads, thread{it.ID, max(1, (it.Replies+repliesPerPage-1)/repliesPerPage)})
 			})
 		})
 	}
 	var commented []string // ideas with comments, to find comments to like
 	jobs = append(jobs, func() error {
-		return d.walk(ctx, "/api/v1/ideas?sort=new", func(raw json.RawMessage) error {
-			var items []struct {
-				ID       string `json:"id"`
-				Comments int    `json:"comments"`
+		return walkItems(ctx, d, "/api/v1/ideas?sort=new", &mu, func(it struct {
+			ID       string `json:"id"`
+			Comments int    `json:"comments"`
+		}) {
+			t.ideas = append(t.ideas, it.ID)
+			if it.Comments > 0 {
+				commented = append(commented, it.ID)
 			}
-			if err := json.Unmarshal(raw, &items); err != nil {
-				return err
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			for _, it := range items {
-				t.ideas = append(t.ideas, it.ID)
-				if it.Comments > 0 {
-					commented = append(commented, it.ID)
-				}
-			}
-			return nil
 		})
 	}, func() error {
-		return d.walk(ctx, "/api/v1/products", func(raw json.RawMessage) error {
-			var items []struct {
-				Slug string `json:"slug"`
-			}
-			if err := json.Unmarshal(raw, &items); err != nil {
-				return err
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			for _, it := range items {
-				t.products = append(t.products, it.Slug)
-			}
-			return nil
+		return walkItems(ctx, d, "/api/v1/products", &mu, func(it struct {
+			Slug string `json:"slug"`
+		}) {
+			t.products = append(t.products, it.Slug)
 		})
 	})
 	if err := parallel(4, jobs); err != nil {

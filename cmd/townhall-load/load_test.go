@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -217,14 +218,8 @@ func TestLoadAgainstSeededSite(t *testing.T) {
 // cache is off, rather than printing a rate of nothing.
 func TestHitRateWithoutCache(t *testing.T) {
 	env, _ := seededSite(t, 0)
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"--url", env.URL, "--routes", "^page /ideas", "--concurrency", "2", "--users", "2",
-		"--max-requests", "40", "--duration", "1m"}, &out, &errOut)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut.String())
-	}
-	if !strings.Contains(out.String(), "page cache: 0 hits, 0 misses") {
-		t.Errorf("report without a cache:\n%s", out.String())
+	if out := runRoutes(t, env.URL, "^page /ideas", 40); !strings.Contains(out, "page cache: 0 hits, 0 misses") {
+		t.Errorf("report without a cache:\n%s", out)
 	}
 }
 
@@ -295,17 +290,12 @@ func TestLikesAreToggledExactly(t *testing.T) {
 
 func TestRoutesFilter(t *testing.T) {
 	env, _ := seededSite(t, 0)
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"--url", env.URL, "--routes", "vote", "--concurrency", "2", "--users", "2",
-		"--max-requests", "50", "--duration", "1m"}, &out, &errOut)
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut.String())
+	out := runRoutes(t, env.URL, "vote", 50)
+	if !strings.Contains(out, "api vote toggle (signed-in)") || strings.Contains(out, "page /ideas") {
+		t.Errorf("--routes vote ran other routes:\n%s", out)
 	}
-	if !strings.Contains(out.String(), "api vote toggle (signed-in)") || strings.Contains(out.String(), "page /ideas") {
-		t.Errorf("--routes vote ran other routes:\n%s", out.String())
-	}
-	if !strings.Contains(out.String(), "toggles that answered 200: api vote toggle 50 ") {
-		t.Errorf("report does not count the 50 votes:\n%s", out.String())
+	if !strings.Contains(out, "toggles that answered 200: api vote toggle 50 ") {
+		t.Errorf("report does not count the 50 votes:\n%s", out)
 	}
 }
 
@@ -320,6 +310,19 @@ func TestRateLimitHint(t *testing.T) {
 	if !strings.Contains(out.String(), "×429") || !strings.Contains(out.String(), "rate limited (429): start the server with --rate-user 0 --rate-ip 0 --rate-reactions 0") {
 		t.Errorf("report after refused votes:\n%s", out.String())
 	}
+}
+
+// runRoutes runs the command with two clients and two users for n requests
+// of the routes matching routes, and returns its report.
+func runRoutes(t *testing.T, base, routes string, n int) string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"--url", base, "--routes", routes, "--concurrency", "2", "--users", "2",
+		"--max-requests", strconv.Itoa(n), "--duration", "1m"}, &out, &errOut)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	return out.String()
 }
 
 func TestRefusesRemoteTargets(t *testing.T) {
