@@ -30,12 +30,13 @@ const scaleThreads = 400
 // config changes anything else.
 func seededSite(t *testing.T, cache time.Duration, config ...func(*app.Config)) (*apptest.Env, seed.Counts) {
 	t.Helper()
-	env := apptest.Start(t, apptest.WithConfig(func(c *app.Config) {
-		c.AnonPageCache = cache
-		for _, f := range config {
-			f(c)
-		}
-	}))
+	env := apptest.Start(t, apptest.EmbeddedStore("the generated community is bulk-loaded in seconds; through the services on MongoDB it takes minutes a test (TestLoadOnDemoSite runs the harness on either store)"),
+		apptest.WithConfig(func(c *app.Config) {
+			c.AnonPageCache = cache
+			for _, f := range config {
+				f(c)
+			}
+		}))
 	counts, err := seed.Scale(context.Background(), env.App, seed.ScaleOptions{Threads: scaleThreads, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -210,6 +211,30 @@ func TestLoadAgainstSeededSite(t *testing.T) {
 		"page cache: ", "% hit rate (", "toggles that answered 200: "} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q:\n%s", want, report)
+		}
+	}
+}
+
+// TestLoadOnDemoSite runs the whole mix against the demo community on
+// whichever store the tests use, without a failed request.
+func TestLoadOnDemoSite(t *testing.T) {
+	env := apptest.Start(t)
+	if err := seed.Demo(context.Background(), env.App, nil); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(env.URL)
+	var log bytes.Buffer
+	res, err := load(context.Background(), options{base: u, concurrency: 4, duration: time.Minute, users: 4,
+		writes: 0.2, apiReads: 0.2, seed: 1, maxRequests: 300, discoverPages: 5000, zipf: 1}, &log)
+	if err != nil {
+		t.Fatalf("load: %v\n%s", err, log.String())
+	}
+	if res.total != 300 || len(res.routes) < 10 {
+		t.Errorf("measured %d requests over %d routes", res.total, len(res.routes))
+	}
+	for _, r := range res.routes {
+		if len(r.errors) > 0 {
+			t.Errorf("%s: failed requests by status %v", r.name, r.errors)
 		}
 	}
 }
