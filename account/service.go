@@ -12,6 +12,8 @@ type Service struct {
 	store Store
 	staff townhall.StaffLog
 	now   func() time.Time
+	// Sections are the other features' data in an export, in order.
+	Sections []Section
 }
 
 // NewService returns a Service over store.
@@ -46,6 +48,17 @@ type ExportWriter interface {
 	Person(u *townhall.User) error
 	Kind(kind string) error
 	Record(r *Record) error
+	// Section writes one Section's data under its name.
+	Section(name string, data any) error
+}
+
+// A Section is what another feature keeps about a person and exports
+// after the records, under its own name: loyalty's profile, badges and
+// ledger, email settings, API tokens. Export asks for the subject's data
+// only once the request is allowed; data must marshal to JSON.
+type Section interface {
+	ExportSection() string
+	ExportData(ctx context.Context, u *townhall.User) (any, error)
 }
 
 // exportBatch is how many records one store call reads.
@@ -85,6 +98,15 @@ func (s *Service) Export(ctx context.Context, actor *townhall.User, userID strin
 				break
 			}
 			after = batch[len(batch)-1].ID
+		}
+	}
+	for _, sec := range s.Sections {
+		data, err := sec.ExportData(ctx, u)
+		if err != nil {
+			return err
+		}
+		if err := w.Section(sec.ExportSection(), data); err != nil {
+			return err
 		}
 	}
 	return nil

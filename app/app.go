@@ -438,6 +438,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	// A person's data export holds what every feature keeps about them.
+	a.Account.Sections = []account.Section{a.Loyalty, a.Email, a.Tokens}
 	// A store that can count rate limits for all nodes does; a limiter
 	// error falls back to this node's own buckets (see web.RateLimiter).
 	limiter, _ := db.(web.RateLimiter)

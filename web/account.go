@@ -208,7 +208,8 @@ func (s *Server) exportData(c *gin.Context, userID string) error {
 // jsonExport writes an account.Export as it arrives, one record at a time:
 //
 //	{"site": ..., "exported_at": ..., "profile": {...},
-//	 "sign_ins": [...], "threads": [...], ..., "notifications": [...]}
+//	 "sign_ins": [...], "threads": [...], ..., "notifications": [...],
+//	 "loyalty": {...}, "email_settings": {...}, "api_tokens": [...]}
 type jsonExport struct {
 	c        *gin.Context
 	site     string
@@ -218,6 +219,7 @@ type jsonExport struct {
 	enc      *json.Encoder
 	kind     string // the kind being written, "" before the first
 	n        int    // records written in the current kind
+	inList   bool   // a kind's list is open
 }
 
 // Person begins the answer: the headers, then the profile.
@@ -257,10 +259,10 @@ func (e *jsonExport) Person(u *townhall.User) error {
 // Kind opens the list of one kind of records, closing the one before.
 func (e *jsonExport) Kind(kind string) error {
 	sep := ","
-	if e.kind != "" {
+	if e.inList {
 		sep = "],"
 	}
-	e.kind, e.n = kind, 0
+	e.kind, e.n, e.inList = kind, 0, true
 	name, _ := json.Marshal(kind)
 	_, err := io.WriteString(e.w, sep+string(name)+":[")
 	return err
@@ -277,10 +279,24 @@ func (e *jsonExport) Record(r *account.Record) error {
 	return e.enc.Encode(exportRecordJSON(e.kind, r))
 }
 
+// Section writes another feature's data (account.Section) as one value.
+func (e *jsonExport) Section(name string, data any) error {
+	sep := ","
+	if e.inList {
+		sep = "],"
+	}
+	e.inList = false
+	key, _ := json.Marshal(name)
+	if _, err := io.WriteString(e.w, sep+string(key)+":"); err != nil {
+		return err
+	}
+	return e.enc.Encode(data)
+}
+
 func (e *jsonExport) end() error {
-	closing := "]}"
-	if e.kind == "" {
-		closing = "}"
+	closing := "}"
+	if e.inList {
+		closing = "]}"
 	}
 	_, err := io.WriteString(e.w, closing+"\n")
 	return err

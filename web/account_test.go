@@ -95,6 +95,18 @@ type exportDoc struct {
 		Thread struct{ ID, Title string }
 	}
 	Notifications []struct{ Kind, Text, URL string }
+	Loyalty       struct {
+		Bio        string
+		Reputation int
+		Badges     []struct{ Slug, Name, Tier string }
+		Ledger     []struct{ Points int } `json:"reputation_ledger"`
+	}
+	EmailSettings struct {
+		Address string
+		Digest  string
+		Kinds   map[string]string
+	} `json:"email_settings"`
+	APITokens []map[string]any `json:"api_tokens"`
 }
 
 // export downloads the data export at path.
@@ -114,7 +126,7 @@ func export(t *testing.T, cl *apptest.Client, path string) exportDoc {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	want := append([]string{"exported_at", "profile", "site"}, account.Kinds...)
+	want := append([]string{"exported_at", "profile", "site", "loyalty", "email_settings", "api_tokens"}, account.Kinds...)
 	slices.Sort(want)
 	if !slices.Equal(keys, want) {
 		t.Fatalf("export sections %v, want %v", keys, want)
@@ -133,7 +145,31 @@ func TestAccountExport(t *testing.T) {
 	c := startCommunity(t)
 	ann := c.ann.User
 
+	bio := "I fly **a lot**."
+	c.ann.JSON("PATCH", "/api/v1/me", map[string]any{"bio": bio}, http.StatusOK, nil)
+	tok := newToken(t, c.ann, map[string]any{"name": "Sync", "scopes": []string{"read"}})
 	d := export(t, c.ann, "/api/v1/me/export")
+	// What the other features keep about her: profile, badges, ledger,
+	// email settings, tokens (never their secrets).
+	if d.Loyalty.Bio != bio || len(d.Loyalty.Badges) == 0 || d.Loyalty.Badges[0].Slug != "first-post" || d.Loyalty.Badges[0].Name != "First Post" {
+		t.Errorf("loyalty %+v", d.Loyalty)
+	}
+	sum := 0
+	for _, e := range d.Loyalty.Ledger {
+		sum += e.Points
+	}
+	if sum != d.Loyalty.Reputation {
+		t.Errorf("ledger sums to %d, reputation %d", sum, d.Loyalty.Reputation)
+	}
+	if d.EmailSettings.Digest != "weekly" || d.EmailSettings.Kinds["mention"] != "instant" {
+		t.Errorf("email settings %+v", d.EmailSettings)
+	}
+	if len(d.APITokens) != 1 || d.APITokens[0]["id"] != tok.ID || d.APITokens[0]["name"] != "Sync" {
+		t.Errorf("api tokens %+v", d.APITokens)
+	}
+	if raw, _ := json.Marshal(d.APITokens); strings.Contains(string(raw), tok.Token) || strings.Contains(string(raw), "hash") {
+		t.Errorf("the export holds a token's secret: %s", raw)
+	}
 	if d.Profile.ID != ann.ID || d.Profile.Handle != "ann" || d.Profile.Name != "Ann" || d.Profile.DeletedAt != nil || d.Site == "" || d.ExportedAt == "" {
 		t.Errorf("profile %+v", d.Profile)
 	}

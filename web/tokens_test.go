@@ -279,7 +279,7 @@ func TestSiteTokenActsAsBot(t *testing.T) {
 // own, apart from its owner's browser and other tokens.
 func TestTokenRateLimitedPerToken(t *testing.T) {
 	// Votes spend the reactions budget (ratelimit_kinds.go).
-	env := apptest.Start(t, apptest.WithConfig(func(c *app.Config) { c.UserWritesPerMinute, c.ReactionsPerMinute = 5, 5 }))
+	env := apptest.Start(t, apptest.WithConfig(func(c *app.Config) { c.UserWritesPerMinute, c.ReactionsPerMinute = 30, 5 }))
 	env.Client(t, "Ada", "")
 	ann := env.Client(t, "Ann", "")
 	i := propose(t, ann, "Rate limited votes")
@@ -297,7 +297,7 @@ func TestTokenRateLimitedPerToken(t *testing.T) {
 		}
 	}
 	if !limited {
-		t.Fatal("8 quick writes with one token were all allowed at 5 a minute")
+		t.Fatal("8 quick votes with one token were all allowed at 5 reactions a minute")
 	}
 	b.JSON("POST", "/api/v1/ideas/"+i.ID+"/vote", nil, http.StatusOK, nil)
 	ann.JSON("DELETE", "/api/v1/ideas/"+i.ID+"/vote", nil, http.StatusOK, nil)
