@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -123,6 +124,13 @@ func (s *Server) fail(c *gin.Context, err error) {
 	}
 	err = asTownhall(err)
 	code := townhall.ErrorCode(err)
+	if code == townhall.EINTERNAL && c.Request.Context().Err() != nil && errors.Is(err, context.Canceled) {
+		// The client went away mid-request (a closed tab, a load run's
+		// end): nothing is wrong on our side and nobody reads the answer.
+		s.log.Debug("request canceled by the client", "request_id", c.GetString(ctxRequestID), "path", c.Request.URL.Path)
+		c.Status(499)
+		return
+	}
 	if code == townhall.EINTERNAL {
 		s.log.Error("internal error", "err", err, "request_id", c.GetString(ctxRequestID), "path", c.Request.URL.Path)
 	}

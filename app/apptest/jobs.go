@@ -14,11 +14,18 @@ import (
 // Jobs due later by the runner's clock (a mail delay) do not count.
 func (e *Env) WaitJobs(t testing.TB, queues ...string) {
 	t.Helper()
+	e.WaitJobsFor(t, 30*time.Second, queues...)
+}
+
+// WaitJobsFor is WaitJobs with its own limit, for benchmarks whose setup
+// leaves minutes of background work (a generated community's catch-up).
+func (e *Env) WaitJobsFor(t testing.TB, limit time.Duration, queues ...string) {
+	t.Helper()
 	if len(queues) == 0 {
 		queues = e.App.Jobs.Queues()
 	}
 	ctx := context.Background()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(limit)
 	for {
 		busy := 0
 		for _, q := range queues {
