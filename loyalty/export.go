@@ -16,11 +16,7 @@ const exportEntriesPage = 500
 // ExportData is u's loyalty data for their export (account.Section): the
 // bio as written, reputation, badges and the whole reputation ledger.
 func (s *Service) ExportData(ctx context.Context, u *townhall.User) (any, error) {
-	p, err := s.store.Profile(ctx, u.ID)
-	if err != nil {
-		return nil, err
-	}
-	awards, err := s.store.UserBadges(ctx, u.ID)
+	p, awards, err := s.profileAndBadges(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}

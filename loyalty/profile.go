@@ -70,11 +70,7 @@ func (s *Service) Profile(ctx context.Context, viewer *townhall.User, handle str
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.store.Profile(ctx, u.ID)
-	if err != nil {
-		return nil, err
-	}
-	awards, err := s.store.UserBadges(ctx, u.ID)
+	p, awards, err := s.profileAndBadges(ctx, u.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -177,11 +173,7 @@ func (s *Service) Settings(ctx context.Context, actor *townhall.User) (*ProfileS
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.store.Profile(ctx, actor.ID)
-	if err != nil {
-		return nil, err
-	}
-	awards, err := s.store.UserBadges(ctx, actor.ID)
+	p, awards, err := s.profileAndBadges(ctx, actor.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -328,4 +320,17 @@ func (a *Activity) URL() string {
 		return "/products/" + a.Slug + "#review-" + a.ID
 	}
 	return ""
+}
+
+// profileAndBadges reads a person's profile and the badges they hold.
+func (s *Service) profileAndBadges(ctx context.Context, userID string) (*Profile, []*Award, error) {
+	p, err := s.store.Profile(ctx, userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	awards, err := s.store.UserBadges(ctx, userID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, awards, nil
 }
