@@ -26,7 +26,10 @@ func (e *Env) WaitJobsFor(t testing.TB, limit time.Duration, queues ...string) {
 	}
 	ctx := context.Background()
 	deadline := time.Now().Add(limit)
-	for {
+	// A job moves from pending to running between the two reads, and a
+	// running job enqueues its next page before it is done, so one idle
+	// look can fall between them: idle counts only three looks in a row.
+	for idle := 0; idle < 3; {
 		busy := 0
 		for _, q := range queues {
 			for _, st := range []jobs.State{jobs.StatePending, jobs.StateRunning} {
@@ -42,10 +45,13 @@ func (e *Env) WaitJobsFor(t testing.TB, limit time.Duration, queues ...string) {
 			}
 		}
 		if busy == 0 {
-			return
+			idle++
+			time.Sleep(5 * time.Millisecond)
+			continue
 		}
+		idle = 0
 		if time.Now().After(deadline) {
-			t.Fatalf("%d background job(s) of %v still due or running after 30 s", busy, queues)
+			t.Fatalf("%d background job(s) of %v still due or running after %v", busy, queues, limit)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
