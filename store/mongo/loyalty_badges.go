@@ -184,12 +184,8 @@ var holdersSort = bson.D{{Key: "id", Value: -1}}
 func (db *DB) BadgeHolders(ctx context.Context, badge, after string, limit int) ([]*loyalty.Holder, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	cur, err := db.userBadges().Find(ctx, holdersFilter(badge, after), options.Find().SetSort(holdersSort).SetLimit(int64(limit)))
+	docs, err := findDocs[awardDoc](ctx, db.userBadges(), holdersFilter(badge, after), options.Find().SetSort(holdersSort).SetLimit(int64(limit)))
 	if err != nil {
-		return nil, err
-	}
-	var docs []awardDoc
-	if err := cur.All(ctx, &docs); err != nil {
 		return nil, err
 	}
 	return withPeople(ctx, db, docs, func(d awardDoc) string { return d.UserID }, func(d awardDoc, u userDoc) *loyalty.Holder {

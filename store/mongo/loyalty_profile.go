@@ -260,12 +260,8 @@ var entriesSort = bson.D{{Key: "id", Value: -1}}
 func (db *DB) ReputationEntries(ctx context.Context, userID, beforeID string, limit int) ([]*loyalty.Entry, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	cur, err := db.reputationEvents().Find(ctx, entriesFilter(userID, beforeID), options.Find().SetSort(entriesSort).SetLimit(int64(limit)))
+	docs, err := findDocs[eventDoc](ctx, db.reputationEvents(), entriesFilter(userID, beforeID), options.Find().SetSort(entriesSort).SetLimit(int64(limit)))
 	if err != nil {
-		return nil, err
-	}
-	var docs []eventDoc
-	if err := cur.All(ctx, &docs); err != nil {
 		return nil, err
 	}
 	var postIDs, commentIDs, ideaIDs, productIDs []string
