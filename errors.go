@@ -83,3 +83,12 @@ func ErrorMessage(err error) string {
 	}
 	return "Something went wrong on our side. Please try again."
 }
+
+// SignedIn refuses an anonymous actor with the one message every service
+// gives: "Please sign in to <what>."
+func SignedIn(actor *User, what string) error {
+	if actor == nil {
+		return Errorf(EUNAUTHORIZED, "Please sign in to %s.", what)
+	}
+	return nil
+}

@@ -65,15 +65,8 @@ func (s *Service) held(ctx context.Context, t *Thread) {
 // (hiding, locking, pinning, moving, editing others' posts, categories) in l.
 func (s *Service) SetStaffLog(l townhall.StaffLog) { s.staff = l }
 
-func signedIn(actor *townhall.User, what string) error {
-	if actor == nil {
-		return townhall.Errorf(townhall.EUNAUTHORIZED, "Please sign in to %s.", what)
-	}
-	return nil
-}
-
 func requireModerator(actor *townhall.User, what string) error {
-	if err := signedIn(actor, what); err != nil {
+	if err := townhall.SignedIn(actor, what); err != nil {
 		return err
 	}
 	if !actor.Role.CanModerate() {
@@ -105,7 +98,7 @@ func (s *Service) Category(ctx context.Context, ref string) (*Category, error) {
 
 // SaveCategory creates (empty ID) or updates a category. Admins only.
 func (s *Service) SaveCategory(ctx context.Context, actor *townhall.User, c *Category) error {
-	if err := signedIn(actor, "manage categories"); err != nil {
+	if err := townhall.SignedIn(actor, "manage categories"); err != nil {
 		return err
 	}
 	if actor.Role != townhall.RoleAdmin {
@@ -246,7 +239,7 @@ type ThreadInput struct {
 
 // CreateThread starts a thread in the category given by slug or id.
 func (s *Service) CreateThread(ctx context.Context, actor *townhall.User, in ThreadInput) (*Thread, error) {
-	if err := signedIn(actor, "start a thread"); err != nil {
+	if err := townhall.SignedIn(actor, "start a thread"); err != nil {
 		return nil, err
 	}
 	title, err := cleanTitle(in.Title)
@@ -438,7 +431,7 @@ func (s *Service) Thread(ctx context.Context, actor *townhall.User, id string, p
 
 // Reply adds a reply to a thread, notifies followers and mentioned people.
 func (s *Service) Reply(ctx context.Context, actor *townhall.User, threadID, body string) (*Post, error) {
-	if err := signedIn(actor, "reply"); err != nil {
+	if err := townhall.SignedIn(actor, "reply"); err != nil {
 		return nil, err
 	}
 	t, err := s.visibleThread(ctx, actor, threadID)
@@ -634,7 +627,7 @@ type PostInput struct {
 // EditPost changes a post's text (and, for a first post, the thread title
 // when in.Title is not empty). Authors edit their own posts; moderators any.
 func (s *Service) EditPost(ctx context.Context, actor *townhall.User, postID string, in PostInput) (*Post, error) {
-	if err := signedIn(actor, "edit posts"); err != nil {
+	if err := townhall.SignedIn(actor, "edit posts"); err != nil {
 		return nil, err
 	}
 	p, t, err := s.visiblePost(ctx, actor, postID)
@@ -737,7 +730,7 @@ const (
 // Set turns a thread switch on or off.
 func (s *Service) Set(ctx context.Context, actor *townhall.User, threadID string, what ThreadAction, on bool) (*Thread, error) {
 	if what == Follow {
-		if err := signedIn(actor, "follow threads"); err != nil {
+		if err := townhall.SignedIn(actor, "follow threads"); err != nil {
 			return nil, err
 		}
 	} else if err := requireModerator(actor, string(what)+" threads"); err != nil {
@@ -803,7 +796,7 @@ func (s *Service) Move(ctx context.Context, actor *townhall.User, threadID, cate
 // any earlier one); accept false clears it. The question's author and
 // moderators may do this, in questions categories only.
 func (s *Service) Accept(ctx context.Context, actor *townhall.User, postID string, accept bool) (*Thread, error) {
-	if err := signedIn(actor, "accept answers"); err != nil {
+	if err := townhall.SignedIn(actor, "accept answers"); err != nil {
 		return nil, err
 	}
 	p, t, err := s.visiblePost(ctx, actor, postID)

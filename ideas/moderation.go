@@ -23,7 +23,7 @@ func CanChangeComment(actor *townhall.User, c *Comment) bool {
 }
 
 func requireModerator(actor *townhall.User, what string) error {
-	if err := signedIn(actor, what); err != nil {
+	if err := townhall.SignedIn(actor, what); err != nil {
 		return err
 	}
 	if !CanModerate(actor) {
@@ -96,7 +96,7 @@ func (s *Service) SetIdeaHidden(ctx context.Context, actor *townhall.User, id st
 // HiddenIdeas returns a page of hidden ideas, newest first, so moderators
 // can review and unhide them. Staff only.
 func (s *Service) HiddenIdeas(ctx context.Context, actor *townhall.User, after string) (townhall.Page[*Idea], error) {
-	if err := signedIn(actor, "see hidden ideas"); err != nil {
+	if err := townhall.SignedIn(actor, "see hidden ideas"); err != nil {
 		return townhall.Page[*Idea]{}, err
 	}
 	if !SeesHidden(actor) {
@@ -131,7 +131,7 @@ func (s *Service) CommentByID(ctx context.Context, actor *townhall.User, id stri
 
 // changeableComment loads a comment actor wants to edit or delete.
 func (s *Service) changeableComment(ctx context.Context, actor *townhall.User, id, what string) (*Comment, error) {
-	if err := signedIn(actor, what); err != nil {
+	if err := townhall.SignedIn(actor, what); err != nil {
 		return nil, err
 	}
 	c, err := s.comment(ctx, actor, id)
@@ -177,7 +177,7 @@ func (s *Service) EditComment(ctx context.Context, actor *townhall.User, id, bod
 // deleted" line keeps the conversation readable. Its author and
 // moderators may; deleting it again is harmless.
 func (s *Service) DeleteComment(ctx context.Context, actor *townhall.User, id string) (*Comment, error) {
-	if err := signedIn(actor, "delete this comment"); err != nil {
+	if err := townhall.SignedIn(actor, "delete this comment"); err != nil {
 		return nil, err
 	}
 	c, err := s.comment(ctx, actor, id)

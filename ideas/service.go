@@ -72,15 +72,8 @@ type Input struct {
 	Tags  []string
 }
 
-func signedIn(actor *townhall.User, what string) error {
-	if actor == nil {
-		return townhall.Errorf(townhall.EUNAUTHORIZED, "Please sign in to %s.", what)
-	}
-	return nil
-}
-
 func requireTeam(actor *townhall.User, what string) error {
-	if err := signedIn(actor, what); err != nil {
+	if err := townhall.SignedIn(actor, what); err != nil {
 		return err
 	}
 	if !actor.Role.CanManageProduct() {
@@ -121,7 +114,7 @@ func clean(in Input) (*Idea, []string, error) {
 
 // Propose adds an idea with the author's own vote counted.
 func (s *Service) Propose(ctx context.Context, actor *townhall.User, in Input) (*Idea, error) {
-	if err := signedIn(actor, "propose an idea"); err != nil {
+	if err := townhall.SignedIn(actor, "propose an idea"); err != nil {
 		return nil, err
 	}
 	idea, words, err := clean(in)
@@ -177,7 +170,7 @@ func (s *Service) Publish(ctx context.Context, actor, author *townhall.User, id 
 // Edit changes an idea's title, description and tags. The author and the
 // product team may; merged ideas are closed.
 func (s *Service) Edit(ctx context.Context, actor *townhall.User, id string, in Input) (*Idea, error) {
-	if err := signedIn(actor, "edit an idea"); err != nil {
+	if err := townhall.SignedIn(actor, "edit an idea"); err != nil {
 		return nil, err
 	}
 	old, err := s.Idea(ctx, actor, id)
@@ -268,7 +261,7 @@ func (s *Service) List(ctx context.Context, actor *townhall.User, p ListParams) 
 
 // Mine returns a page of the ideas actor proposed, newest first.
 func (s *Service) Mine(ctx context.Context, actor *townhall.User, after string) (townhall.Page[*Idea], error) {
-	if err := signedIn(actor, "see your ideas"); err != nil {
+	if err := townhall.SignedIn(actor, "see your ideas"); err != nil {
 		return townhall.Page[*Idea]{}, err
 	}
 	return s.page(ctx, Query{Sort: SortNew, AuthorID: actor.ID, Limit: PageSize, ViewerID: actor.ID}, after)
@@ -276,7 +269,7 @@ func (s *Service) Mine(ctx context.Context, actor *townhall.User, after string) 
 
 // Voted returns a page of the ideas actor voted for, newest first.
 func (s *Service) Voted(ctx context.Context, actor *townhall.User, after string) (townhall.Page[*Idea], error) {
-	if err := signedIn(actor, "see the ideas you voted for"); err != nil {
+	if err := townhall.SignedIn(actor, "see the ideas you voted for"); err != nil {
 		return townhall.Page[*Idea]{}, err
 	}
 	return s.page(ctx, Query{Sort: SortNew, VoterID: actor.ID, Limit: PageSize, ViewerID: actor.ID}, after)
@@ -328,7 +321,7 @@ func (s *Service) Roadmap(ctx context.Context, actor *townhall.User, perColumn i
 // Vote adds actor's vote; voting twice is harmless. Returns the idea with
 // its new count.
 func (s *Service) Vote(ctx context.Context, actor *townhall.User, id string) (*Idea, error) {
-	if err := signedIn(actor, "vote"); err != nil {
+	if err := townhall.SignedIn(actor, "vote"); err != nil {
 		return nil, err
 	}
 	if !townhall.ValidID(id) {
@@ -342,7 +335,7 @@ func (s *Service) Vote(ctx context.Context, actor *townhall.User, id string) (*I
 
 // Unvote removes actor's vote; removing a missing vote is harmless.
 func (s *Service) Unvote(ctx context.Context, actor *townhall.User, id string) (*Idea, error) {
-	if err := signedIn(actor, "vote"); err != nil {
+	if err := townhall.SignedIn(actor, "vote"); err != nil {
 		return nil, err
 	}
 	if !townhall.ValidID(id) {
@@ -357,7 +350,7 @@ func (s *Service) Unvote(ctx context.Context, actor *townhall.User, id string) (
 // Comment adds a Markdown comment and tells the idea's author and everyone
 // who commented before.
 func (s *Service) Comment(ctx context.Context, actor *townhall.User, id, body string) (*Comment, error) {
-	if err := signedIn(actor, "comment"); err != nil {
+	if err := townhall.SignedIn(actor, "comment"); err != nil {
 		return nil, err
 	}
 	idea, err := s.Idea(ctx, actor, id)

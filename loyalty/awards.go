@@ -127,7 +127,7 @@ func (s *Service) Pass(ctx context.Context, after string, limit int) (next strin
 // Grant gives (on) or takes back a granted badge — Champion, the VIP mark
 // — for userID. Admins only; the staff log records it.
 func (s *Service) Grant(ctx context.Context, actor *townhall.User, userID, slug string, on bool) (*townhall.User, error) {
-	if err := signedIn(actor, "grant badges"); err != nil {
+	if err := townhall.SignedIn(actor, "grant badges"); err != nil {
 		return nil, err
 	}
 	if actor.Role != townhall.RoleAdmin {

@@ -58,7 +58,7 @@ func (s *Service) Leaderboard(ctx context.Context, viewer *townhall.User, q Lead
 		}
 		lb.Category, scope = c, CategoryScope(c.ID)
 	case q.Segment != "":
-		if err := signedIn(viewer, "see leaderboards by segment"); err != nil {
+		if err := townhall.SignedIn(viewer, "see leaderboards by segment"); err != nil {
 			return nil, err
 		}
 		if !viewer.Role.IsStaff() {

@@ -166,7 +166,7 @@ type ProfileSettings struct {
 
 // Settings returns actor's own profile for editing.
 func (s *Service) Settings(ctx context.Context, actor *townhall.User) (*ProfileSettings, error) {
-	if err := signedIn(actor, "edit your profile"); err != nil {
+	if err := townhall.SignedIn(actor, "edit your profile"); err != nil {
 		return nil, err
 	}
 	u, err := s.users.User(ctx, actor.ID)
@@ -190,7 +190,7 @@ func (s *Service) Settings(ctx context.Context, actor *townhall.User) (*ProfileS
 // and highlighted badge. Each field is checked before anything is
 // stored, and a refusal names the field.
 func (s *Service) UpdateProfile(ctx context.Context, actor *townhall.User, in ProfileInput) (*townhall.User, error) {
-	if err := signedIn(actor, "edit your profile"); err != nil {
+	if err := townhall.SignedIn(actor, "edit your profile"); err != nil {
 		return nil, err
 	}
 	cur, err := s.store.Profile(ctx, actor.ID)

@@ -62,13 +62,6 @@ func NewService(c Config) *Service {
 // SetClock replaces the clock; tests use it.
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-func signedIn(actor *townhall.User, what string) error {
-	if actor == nil {
-		return townhall.Errorf(townhall.EUNAUTHORIZED, "Please sign in to %s.", what)
-	}
-	return nil
-}
-
 func notFoundOf(kind string) error {
 	if kind == KindComment {
 		return ErrCommentNotFound
@@ -82,7 +75,7 @@ func notFoundOf(kind string) error {
 // ErrPostNotFound or ErrCommentNotFound; your own is ErrOwnContent. The
 // author is told about a new like.
 func (s *Service) Like(ctx context.Context, actor *townhall.User, kind, id string, on bool) (*LikeResult, error) {
-	if err := signedIn(actor, "like posts"); err != nil {
+	if err := townhall.SignedIn(actor, "like posts"); err != nil {
 		return nil, err
 	}
 	if kind != KindPost && kind != KindComment {

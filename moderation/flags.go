@@ -32,7 +32,7 @@ type FlagResult struct {
 // is a regular (trust level 3, staff included), the item is hidden at once
 // until a moderator decides.
 func (s *Service) Flag(ctx context.Context, actor *townhall.User, in FlagInput) (*FlagResult, error) {
-	if err := signedIn(actor, "flag posts"); err != nil {
+	if err := townhall.SignedIn(actor, "flag posts"); err != nil {
 		return nil, err
 	}
 	if !ValidKind(in.Kind) {
@@ -124,7 +124,7 @@ func plural(n int, one, many string) string {
 
 // ContentItem returns kind/id as actor sees it, for a flag form's summary.
 func (s *Service) ContentItem(ctx context.Context, actor *townhall.User, kind, id string) (*Item, error) {
-	if err := signedIn(actor, "flag posts"); err != nil {
+	if err := townhall.SignedIn(actor, "flag posts"); err != nil {
 		return nil, err
 	}
 	if !ValidKind(kind) || !townhall.ValidID(id) {

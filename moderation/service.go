@@ -71,15 +71,8 @@ func (s *Service) site(ctx context.Context) settings.Site {
 	return site
 }
 
-func signedIn(actor *townhall.User, what string) error {
-	if actor == nil {
-		return townhall.Errorf(townhall.EUNAUTHORIZED, "Please sign in to %s.", what)
-	}
-	return nil
-}
-
 func requireModerator(actor *townhall.User, what string) error {
-	if err := signedIn(actor, what); err != nil {
+	if err := townhall.SignedIn(actor, what); err != nil {
 		return err
 	}
 	if !actor.Role.CanModerate() {
@@ -89,7 +82,7 @@ func requireModerator(actor *townhall.User, what string) error {
 }
 
 func requireAdmin(actor *townhall.User, what string) error {
-	if err := signedIn(actor, what); err != nil {
+	if err := townhall.SignedIn(actor, what); err != nil {
 		return err
 	}
 	if actor.Role != townhall.RoleAdmin {

@@ -95,7 +95,7 @@ type Progress struct {
 // Progress returns actor's trust level and what the next one needs, from
 // the counters stored with the level (nothing is counted here).
 func (s *Service) Progress(ctx context.Context, actor *townhall.User) (*Progress, error) {
-	if err := signedIn(actor, "see your trust level"); err != nil {
+	if err := townhall.SignedIn(actor, "see your trust level"); err != nil {
 		return nil, err
 	}
 	rec, err := s.store.UserRecord(ctx, actor.ID)

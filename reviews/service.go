@@ -83,15 +83,8 @@ type ReviewInput struct {
 	Body   *string
 }
 
-func signedIn(actor *townhall.User, what string) error {
-	if actor == nil {
-		return townhall.Errorf(townhall.EUNAUTHORIZED, "Please sign in to %s.", what)
-	}
-	return nil
-}
-
 func requireManager(actor *townhall.User) error {
-	if err := signedIn(actor, "manage products"); err != nil {
+	if err := townhall.SignedIn(actor, "manage products"); err != nil {
 		return err
 	}
 	if !actor.Role.CanManageProduct() {
@@ -254,7 +247,7 @@ func (s *Service) Products(ctx context.Context, actor *townhall.User, f ProductF
 // CreateReview writes the actor's review of a product. One per customer per
 // product: a second one is ECONFLICT (edit the first instead).
 func (s *Service) CreateReview(ctx context.Context, actor *townhall.User, productRef string, in ReviewInput) (*Review, error) {
-	if err := signedIn(actor, "write a review"); err != nil {
+	if err := townhall.SignedIn(actor, "write a review"); err != nil {
 		return nil, err
 	}
 	p, err := s.Product(ctx, productRef)
@@ -305,7 +298,7 @@ func (s *Service) SetHidden(ctx context.Context, actor *townhall.User, id string
 }
 
 func (s *Service) setHidden(ctx context.Context, actor *townhall.User, id string, hidden bool, reason string, logged bool) (*Review, error) {
-	if err := signedIn(actor, "hide reviews"); err != nil {
+	if err := townhall.SignedIn(actor, "hide reviews"); err != nil {
 		return nil, err
 	}
 	if !actor.Role.CanModerate() {
@@ -358,7 +351,7 @@ func (s *Service) Publish(ctx context.Context, actor, author *townhall.User, id 
 
 // UpdateReview edits the actor's own review.
 func (s *Service) UpdateReview(ctx context.Context, actor *townhall.User, id string, in ReviewInput) (*Review, error) {
-	if err := signedIn(actor, "edit your review"); err != nil {
+	if err := townhall.SignedIn(actor, "edit your review"); err != nil {
 		return nil, err
 	}
 	r, err := s.Review(ctx, actor, id)
@@ -411,7 +404,7 @@ func applyReview(r *Review, in ReviewInput) error {
 
 // DeleteReview removes a review: its author may, and so may moderators.
 func (s *Service) DeleteReview(ctx context.Context, actor *townhall.User, id string) (*Review, error) {
-	if err := signedIn(actor, "delete a review"); err != nil {
+	if err := townhall.SignedIn(actor, "delete a review"); err != nil {
 		return nil, err
 	}
 	r, err := s.Review(ctx, actor, id)
@@ -523,7 +516,7 @@ func (s *Service) UnmarkHelpful(ctx context.Context, actor *townhall.User, revie
 }
 
 func (s *Service) votable(ctx context.Context, actor *townhall.User, reviewID string) (*Review, error) {
-	if err := signedIn(actor, "vote"); err != nil {
+	if err := townhall.SignedIn(actor, "vote"); err != nil {
 		return nil, err
 	}
 	r, err := s.Review(ctx, actor, reviewID)
@@ -593,7 +586,7 @@ func (s *Service) RemoveResponse(ctx context.Context, actor *townhall.User, revi
 // teamReview is the review a product team member acts on: signed in, on
 // the product team, and a review they can see.
 func (s *Service) teamReview(ctx context.Context, actor *townhall.User, reviewID, verb, what string) (*Review, error) {
-	if err := signedIn(actor, verb); err != nil {
+	if err := townhall.SignedIn(actor, verb); err != nil {
 		return nil, err
 	}
 	if !actor.Role.CanManageProduct() {
