@@ -258,13 +258,23 @@ func (e *jsonExport) Person(u *townhall.User) error {
 
 // Kind opens the list of one kind of records, closing the one before.
 func (e *jsonExport) Kind(kind string) error {
+	if err := e.key(kind); err != nil {
+		return err
+	}
+	e.kind, e.n, e.inList = kind, 0, true
+	_, err := io.WriteString(e.w, "[")
+	return err
+}
+
+// key writes the next top-level key, closing the kind's list before it.
+func (e *jsonExport) key(name string) error {
 	sep := ","
 	if e.inList {
 		sep = "],"
 	}
-	e.kind, e.n, e.inList = kind, 0, true
-	name, _ := json.Marshal(kind)
-	_, err := io.WriteString(e.w, sep+string(name)+":[")
+	e.inList = false
+	k, _ := json.Marshal(name)
+	_, err := io.WriteString(e.w, sep+string(k)+":")
 	return err
 }
 
@@ -281,13 +291,7 @@ func (e *jsonExport) Record(r *account.Record) error {
 
 // Section writes another feature's data (account.Section) as one value.
 func (e *jsonExport) Section(name string, data any) error {
-	sep := ","
-	if e.inList {
-		sep = "],"
-	}
-	e.inList = false
-	key, _ := json.Marshal(name)
-	if _, err := io.WriteString(e.w, sep+string(key)+":"); err != nil {
+	if err := e.key(name); err != nil {
 		return err
 	}
 	return e.enc.Encode(data)
