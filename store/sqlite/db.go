@@ -41,6 +41,8 @@ type DB struct {
 	// loc is the site's time zone: the day a like or a ledger entry
 	// falls on (see SetLocation).
 	loc *time.Location
+	// group queues the writes waiting for the writer (see group.go).
+	group *group
 }
 
 // Open opens (creating if needed) the store in dir and migrates it. It
@@ -65,12 +67,12 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		}
 		return "file:" + path + "?" + q.Encode()
 	}
-	w := sql.OpenDB(connector{dsn("_txlock", "immediate"), &sqlite.Driver{}})
+	w := sql.OpenDB(connector{dsn: dsn("_txlock", "immediate"), d: &sqlite.Driver{}, detached: true})
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	db := &DB{path: path, w: w, now: time.Now, loc: time.UTC}
+	db := &DB{path: path, w: w, now: time.Now, loc: time.UTC, group: newGroup()}
 	if err := db.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
@@ -79,7 +81,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("reputation ledger: %w", err)
 	}
-	r := sql.OpenDB(connector{dsn("_pragma", "query_only(1)"), &sqlite.Driver{}})
+	r := sql.OpenDB(connector{dsn: dsn("_pragma", "query_only(1)"), d: &sqlite.Driver{}})
 	n := max(4, 2*runtime.NumCPU())
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
@@ -89,6 +91,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.group.close()
 	return errors.Join(db.r.Close(), db.w.Close())
 }
 
@@ -120,7 +123,10 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// write runs fn in one immediate transaction on the writer connection.
+// write runs fn in an immediate transaction on the writer connection:
+// its own, or one it shares with the writes queued beside it, each in a
+// savepoint (a group commit, see group.go). Either way fn happens whole or
+// not at all, and write returns once it is committed.
 // Inside a Batch it runs fn in a savepoint of the batch's transaction
 // instead, so each Store method stays all-or-nothing while the batch saves
 // the cost of a commit per method.
@@ -128,18 +134,7 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if b, ok := ctx.Value(batchKey{}).(*batch); ok && b.db == db {
 		return b.write(ctx, fn)
 	}
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return db.group.do(db, ctx, fn)
 }
 
 // reader is what read methods query: the read-only pool, or inside a Batch

@@ -18,6 +18,11 @@ const maxCachedStmts = 256
 type connector struct {
 	dsn string
 	d   *sqlite.Driver
+	// detached makes statements ignore their context's cancellation (the
+	// writer's, see group.go): SQLite answers an interrupted INSERT,
+	// UPDATE or DELETE by rolling back the whole transaction, which in a
+	// group commit holds other callers' writes too.
+	detached bool
 }
 
 func (c connector) Connect(context.Context) (driver.Conn, error) {
@@ -25,7 +30,7 @@ func (c connector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &cachingConn{Conn: conn, stmts: map[string]*cachedStmt{}}, nil
+	return &cachingConn{Conn: conn, stmts: map[string]*cachedStmt{}, detached: c.detached}, nil
 }
 
 func (c connector) Driver() driver.Driver { return c.d }
@@ -34,7 +39,8 @@ func (c connector) Driver() driver.Driver { return c.d }
 // uses a connection from one goroutine at a time, so it needs no lock.
 type cachingConn struct {
 	driver.Conn
-	stmts map[string]*cachedStmt
+	stmts    map[string]*cachedStmt
+	detached bool
 }
 
 type cachedStmt struct {
@@ -101,6 +107,9 @@ func (c *cachingConn) evict() {
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if c.detached {
+		ctx = context.WithoutCancel(ctx)
+	}
 	cs, err := c.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -112,6 +121,9 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if c.detached {
+		ctx = context.WithoutCancel(ctx)
+	}
 	cs, err := c.stmt(ctx, query)
 	if err != nil {
 		return nil, err
