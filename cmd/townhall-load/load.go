@@ -53,6 +53,7 @@ type worker struct {
 	t     *target
 	z     *picks
 	base  string
+	node  int // which of the site's nodes base is
 	anon  *http.Client
 	users []*user // the signed-in users this worker acts as
 	lat   map[string][]time.Duration
@@ -269,6 +270,10 @@ func share(users []*user, i, n int) []*user {
 
 func load(ctx context.Context, o options, log io.Writer) (*result, error) {
 	base := strings.TrimSuffix(o.base.String(), "/")
+	bases := []string{base}
+	for _, n := range o.nodes {
+		bases = append(bases, strings.TrimSuffix(n.String(), "/"))
+	}
 	tr := &http.Transport{MaxIdleConns: o.concurrency * 2, MaxIdleConnsPerHost: o.concurrency * 2, IdleConnTimeout: time.Minute}
 	anon := newClient(tr)
 	fmt.Fprintf(log, "discovering %s through its API …\n", base)
@@ -287,7 +292,7 @@ func load(ctx context.Context, o options, log io.Writer) (*result, error) {
 	}
 	z := &picks{threads: newZipf(len(t.threads), o.zipf), deep: newZipf(len(t.deep), o.zipf),
 		ideas: newZipf(len(t.ideas), o.zipf), products: newZipf(len(t.products), o.zipf)}
-	before, err := readCache(ctx, anon, base)
+	before, err := readCaches(ctx, anon, bases)
 	if err != nil {
 		fmt.Fprintf(log, "no page-cache counters: %v\n", err)
 	}
@@ -299,7 +304,7 @@ func load(ctx context.Context, o options, log io.Writer) (*result, error) {
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i := range workers {
-		w := &worker{rng: rand.New(rand.NewPCG(uint64(o.seed), uint64(i))), t: t, z: z, base: base, anon: anon,
+		w := &worker{rng: rand.New(rand.NewPCG(uint64(o.seed), uint64(i))), t: t, z: z, base: bases[i%len(bases)], node: i % len(bases), anon: anon,
 			users: share(users, i, o.concurrency), lat: map[string][]time.Duration{}, errs: map[string]map[int]int{}}
 		workers[i] = w
 		wg.Add(1)
@@ -313,8 +318,19 @@ func load(ctx context.Context, o options, log io.Writer) (*result, error) {
 	wg.Wait()
 	res := collect(workers, time.Since(start))
 	res.target, res.users = t, users
+	if len(bases) > 1 {
+		res.nodes = make([]nodeCount, len(bases))
+		for i, b := range bases {
+			res.nodes[i].url = b
+		}
+		for _, w := range workers {
+			for _, ds := range w.lat {
+				res.nodes[w.node].n += len(ds)
+			}
+		}
+	}
 	if before != nil {
-		if after, err := readCache(ctx, anon, base); err == nil {
+		if after, err := readCaches(ctx, anon, bases); err == nil {
 			res.cache = &cacheDelta{hits: after.hits - before.hits, misses: after.misses - before.misses}
 		}
 	}
@@ -393,6 +409,21 @@ func (w *worker) once(ctx context.Context, rs []route) {
 
 // cacheCounts are the anonymous page cache's counters in /metrics.
 type cacheCounts struct{ hits, misses float64 }
+
+// readCaches adds up the page cache counters of every node: each node
+// has a cache of its own.
+func readCaches(ctx context.Context, c *http.Client, bases []string) (*cacheCounts, error) {
+	var sum cacheCounts
+	for _, b := range bases {
+		n, err := readCache(ctx, c, b)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", b, err)
+		}
+		sum.hits += n.hits
+		sum.misses += n.misses
+	}
+	return &sum, nil
+}
 
 // readCache reads townhall_page_cache_total{result="hit"|"miss"} from the
 // server's /metrics.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"slices"
@@ -376,5 +377,84 @@ func TestParseCache(t *testing.T) {
 				t.Errorf("parseCache = %+v, want %v hits, %v misses", got, tc.hits, tc.misses)
 			}
 		})
+	}
+}
+
+// TestLoadSpreadsOverNodes runs the mix against two app nodes of one site:
+// on MongoDB two apps on one database, as in production; on the embedded
+// store, which serves one node, a second listener of the same app. The
+// clients share the nodes out, sessions made through the first work on
+// the second, and every like the harness believes in is on the server.
+func TestLoadSpreadsOverNodes(t *testing.T) {
+	var a, b *apptest.Env
+	if apptest.MongoDBURI() != "" {
+		uri := apptest.FreshMongoDB(t)
+		a = apptest.Start(t, apptest.WithConfig(func(c *app.Config) { c.MongoDBURI = uri }))
+		b = apptest.Start(t, apptest.WithConfig(func(c *app.Config) { c.MongoDBURI = uri }))
+	} else {
+		a = apptest.Start(t)
+		srv := httptest.NewServer(a.App.Handler())
+		t.Cleanup(srv.Close)
+		b = &apptest.Env{App: a.App, URL: srv.URL}
+	}
+	if err := seed.Demo(context.Background(), a.App, nil); err != nil {
+		t.Fatal(err)
+	}
+	ua, _ := url.Parse(a.URL)
+	ub, _ := url.Parse(b.URL)
+	var log bytes.Buffer
+	const requests = 400
+	res, err := load(context.Background(), options{base: ua, nodes: []*url.URL{ub}, concurrency: 4, duration: time.Minute, users: 4,
+		writes: 0.3, apiReads: 0.2, seed: 3, maxRequests: requests, discoverPages: 5000, zipf: 1}, &log)
+	if err != nil {
+		t.Fatalf("load: %v\n%s", err, log.String())
+	}
+	for _, r := range res.routes {
+		if len(r.errors) > 0 {
+			t.Errorf("%s: failed requests by status %v", r.name, r.errors)
+		}
+	}
+	if len(res.nodes) != 2 || res.nodes[0].url != a.URL || res.nodes[1].url != b.URL ||
+		res.nodes[0].n == 0 || res.nodes[1].n == 0 || res.nodes[0].n+res.nodes[1].n != res.total {
+		t.Errorf("requests by node %+v, %d in all", res.nodes, res.total)
+	}
+	var out bytes.Buffer
+	res.print(&out)
+	if !strings.Contains(out.String(), "by node: "+a.URL+" ") || !strings.Contains(out.String(), ", "+b.URL+" ") {
+		t.Errorf("report lacks the nodes:\n%s", out.String())
+	}
+	toggles := res.toggles()
+	if toggles["api like toggle"] == 0 {
+		t.Fatalf("no like toggled: %v", toggles)
+	}
+	var ids []string
+	for _, l := range append(slices.Clone(res.target.posts), res.target.comments...) {
+		ids = append(ids, l.id)
+	}
+	ctx := context.Background()
+	for _, usr := range res.users {
+		actor, err := a.App.Auth.User(ctx, usr.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		server, err := a.App.Loyalty.Liked(ctx, actor, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			if server[id] != usr.on[id] {
+				t.Errorf("%s: the server says liked=%v, the harness %v", id, server[id], usr.on[id])
+			}
+		}
+	}
+}
+
+// TestURLList: --url takes the nodes comma-separated, each checked.
+func TestURLList(t *testing.T) {
+	for _, list := range []string{"http://127.0.0.1:1,http://example.com", "http://127.0.0.1:1,ftp://127.0.0.1:2"} {
+		var errOut bytes.Buffer
+		if code := run(context.Background(), []string{"--url", list}, &bytes.Buffer{}, &errOut); code != 2 || errOut.Len() == 0 {
+			t.Errorf("--url %s: exit %d, stderr %q", list, code, errOut.String())
+		}
 	}
 }

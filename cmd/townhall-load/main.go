@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -32,7 +33,11 @@ func main() {
 
 // options are the harness settings.
 type options struct {
-	base        *url.URL
+	base *url.URL
+	// nodes are more app nodes of the same site (one MongoDB behind them):
+	// discovery and sign-in go through base, and the clients spread over
+	// base and nodes, client i on node i mod their number.
+	nodes       []*url.URL
 	concurrency int
 	duration    time.Duration
 	users       int
@@ -50,7 +55,7 @@ type options struct {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("townhall-load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	rawURL := fs.String("url", "http://127.0.0.1:8080", "base URL of a running Townhall (loopback only)")
+	rawURL := fs.String("url", "http://127.0.0.1:8080", "base URL of a running Townhall (loopback only); several, comma-separated, for app nodes of one site, which the clients share out")
 	o := options{}
 	fs.IntVar(&o.concurrency, "concurrency", 64, "concurrent clients")
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long to run")
@@ -65,22 +70,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	u, err := url.Parse(*rawURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
-		fmt.Fprintf(stderr, "townhall-load: --url %q is not an http(s) URL\n", *rawURL)
-		return 2
-	}
-	if !loopbackHost(u.Hostname()) {
-		fmt.Fprintf(stderr, "townhall-load: --url must point at this machine (127.0.0.1, ::1 or localhost), not %q\n", u.Hostname())
-		return 2
+	var bases []*url.URL
+	for raw := range strings.SplitSeq(*rawURL, ",") {
+		u, err := url.Parse(strings.TrimSpace(raw))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+			fmt.Fprintf(stderr, "townhall-load: --url %q is not an http(s) URL\n", raw)
+			return 2
+		}
+		if !loopbackHost(u.Hostname()) {
+			fmt.Fprintf(stderr, "townhall-load: --url must point at this machine (127.0.0.1, ::1 or localhost), not %q\n", u.Hostname())
+			return 2
+		}
+		bases = append(bases, u)
 	}
 	if o.concurrency < 1 || o.users < 1 || o.duration <= 0 || o.writes < 0 || o.apiReads < 0 || o.writes+o.apiReads > 1 ||
 		o.discoverPages < 1 || o.zipf < 0 || o.zipf > 10 {
 		fmt.Fprintln(stderr, "townhall-load: --concurrency, --users and --discover-pages must be ≥ 1, --duration > 0, --writes + --api-reads ≤ 1, and --zipf between 0 and 10")
 		return 2
 	}
-	o.base = u
+	o.base, o.nodes = bases[0], bases[1:]
 	if *only != "" {
+		var err error
 		if o.only, err = regexp.Compile(*only); err != nil {
 			fmt.Fprintf(stderr, "townhall-load: --routes: %v\n", err)
 			return 2

@@ -20,6 +20,13 @@ type result struct {
 	target  *target     // what discovery found
 	users   []*user     // the signed-in users, with what they like and vote for at the end
 	cache   *cacheDelta // the page cache's counters over the run; nil without /metrics
+	nodes   []nodeCount // requests by app node, when the run spread over several
+}
+
+// nodeCount is how many requests one app node answered.
+type nodeCount struct {
+	url string
+	n   int
 }
 
 type routeResult struct {
@@ -114,7 +121,15 @@ func (r *result) print(w io.Writer) {
 	if r.target != nil {
 		fmt.Fprintf(w, "\n%s\n", r.target.summary())
 	}
-	fmt.Fprintf(w, "\n%d requests in %.1fs: %.0f req/s\n\n", r.total, secs, float64(r.total)/secs)
+	fmt.Fprintf(w, "\n%d requests in %.1fs: %.0f req/s\n", r.total, secs, float64(r.total)/secs)
+	if len(r.nodes) > 0 {
+		parts := make([]string, len(r.nodes))
+		for i, n := range r.nodes {
+			parts[i] = fmt.Sprintf("%s %d (%.0f/s)", n.url, n.n, float64(n.n)/secs)
+		}
+		fmt.Fprintf(w, "by node: %s\n", strings.Join(parts, ", "))
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "route\treq\treq/s\tp50 ms\tp95 ms\tp99 ms\tmax ms\terrors\t")
 	anon, signed := 0, 0
