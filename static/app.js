@@ -116,5 +116,30 @@
     });
   }
 
+  // A flag box gets the page's one flag form when it opens (toggle does not
+  // bubble, so listen while it goes down to the box).
+  document.addEventListener("toggle", function (e) {
+    const box = e.target;
+    if (!(box instanceof HTMLDetailsElement) || !box.classList.contains("flag-box") || !box.open || box.querySelector("form")) {
+      return;
+    }
+    const tpl = document.getElementById("flag-form-template");
+    if (!tpl) {
+      return;
+    }
+    const form = tpl.content.firstElementChild.cloneNode(true);
+    for (const name of ["kind", "id", "back"]) {
+      form.elements[name].value = box.dataset[name];
+    }
+    const text = form.querySelector("textarea");
+    text.id = "flag-text-" + box.dataset.id;
+    form.querySelector(".flag-text-label").htmlFor = text.id;
+    const fallback = box.querySelector(".flag-fallback");
+    if (fallback) {
+      fallback.remove();
+    }
+    box.appendChild(form);
+  }, true);
+
   window.townhall = { api, debounce, say, toggle };
 })();

@@ -14,6 +14,7 @@ import (
 	"github.com/townhall/townhall/app"
 	"github.com/townhall/townhall/app/apptest"
 	"github.com/townhall/townhall/audit"
+	"github.com/townhall/townhall/moderation"
 	"github.com/townhall/townhall/webhooks"
 )
 
@@ -910,4 +911,48 @@ func TestReactionsHaveTheirOwnBudget(t *testing.T) {
 	voter.WantError("POST", "/api/v1/ideas", map[string]any{"title": "One more"}, 429, townhall.ERATELIMIT)
 	// The spent content budget leaves reactions alone.
 	voter.JSON("DELETE", "/api/v1/ideas/"+ids[0]+"/vote", nil, 200, nil)
+}
+
+// TestFlagBoxesShareOneForm: a thread page carries one flag form however
+// many posts it has (app.js copies it into the box that opens), and
+// without JavaScript each box links to the same form on a page of its
+// own, which flags the post.
+func TestFlagBoxesShareOneForm(t *testing.T) {
+	f := startForum(t)
+	q := f.thread(t, f.ann, "questions", "How do I export invoices?", "Where is the button?")
+	var replies []string
+	for i := range 3 {
+		replies = append(replies, f.reply(t, f.bob, q.ID, fmt.Sprintf("Reply %d with a link to example.com", i)).ID)
+	}
+	_, page := f.ann.Get("/t/" + q.ID)
+	if n := strings.Count(page, `id="flag-form-template"`); n != 1 {
+		t.Fatalf("%d flag form templates on the page, want 1", n)
+	}
+	if n := strings.Count(page, `name="reason"`); n != len(moderationReasons(t)) {
+		t.Errorf("%d reason radios on a page of %d posts, want one set", n, len(replies)+1)
+	}
+	link := "/flags/new?kind=post&amp;id=" + replies[1] + "&amp;back=%2fp%2f" + replies[1]
+	if !strings.Contains(strings.ToLower(page), strings.ToLower(link)) {
+		t.Fatalf("no fallback link %s on the page", link)
+	}
+	res, form := f.ann.Get("/flags/new?kind=post&id=" + replies[1] + "&back=/p/" + replies[1])
+	if res.StatusCode != http.StatusOK || !strings.Contains(form, `value="spam"`) || !strings.Contains(form, "Reply 1 with a link") {
+		t.Fatalf("the flag page: %d\n%s", res.StatusCode, form)
+	}
+	res, done := f.ann.Form("POST", "/flags", url.Values{"kind": {"post"}, "id": {replies[1]}, "reason": {"spam"}, "back": {"/p/" + replies[1]}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(done, `data-testid="flag-done"`) {
+		t.Fatalf("flagging from the page: %d\n%s", res.StatusCode, done)
+	}
+	if _, anon := f.anon.Get("/t/" + q.ID); strings.Contains(anon, "flag-form-template") || strings.Contains(anon, "flag-box") {
+		t.Error("an anonymous reader gets flag forms")
+	}
+}
+
+func moderationReasons(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, r := range moderation.Reasons {
+		out = append(out, string(r))
+	}
+	return out
 }
