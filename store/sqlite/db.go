@@ -43,6 +43,7 @@ type DB struct {
 	loc *time.Location
 	// group queues the writes waiting for the writer (see group.go).
 	group *group
+	ck    *checkpointer
 }
 
 // Open opens (creating if needed) the store in dir and migrates it. It
@@ -67,7 +68,8 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		}
 		return "file:" + path + "?" + q.Encode()
 	}
-	w := sql.OpenDB(connector{dsn: dsn("_txlock", "immediate"), d: &sqlite.Driver{}, detached: true})
+	w := sql.OpenDB(connector{dsn: dsn("_txlock", "immediate", "_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerAutoCheckpoint)),
+		d: &sqlite.Driver{}, detached: true})
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
@@ -86,13 +88,14 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	db.r = r
+	db.ck = startCheckpointer(dsn())
 	return db, nil
 }
 
 // Close closes both pools.
 func (db *DB) Close() error {
 	db.group.close()
-	return errors.Join(db.r.Close(), db.w.Close())
+	return errors.Join(db.ck.close(), db.r.Close(), db.w.Close())
 }
 
 // Path is the database file, for backups and diagnostics.
