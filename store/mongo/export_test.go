@@ -230,3 +230,9 @@ func (db *DB) LeftoverSession(ctx context.Context, userID, tokenHash string, exp
 	_, err := db.sessions.InsertOne(ctx, sessionDoc{tokenHash, userID, time.Now().UTC(), expires.UTC()})
 	return err
 }
+
+// Op is op, for the test that writes outlive their caller's cancellation.
+var Op = op
+
+// OpTimeout is opTimeout.
+const OpTimeout = opTimeout

@@ -249,3 +249,37 @@ func testDeleteAccountConverges(t *testing.T) {
 		t.Fatalf("after the re-runs: %+v, %v", u, err)
 	}
 }
+
+// TestOpOutlivesCancellation: a store operation keeps running when its
+// caller's context is cancelled (a write of several steps must not stop
+// between them), but keeps the caller's deadline and its own.
+func TestOpOutlivesCancellation(t *testing.T) {
+	cases := []struct {
+		name    string
+		parent  func() (context.Context, context.CancelFunc)
+		longest time.Duration
+	}{
+		{"cancelled", func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) }, mongo.OpTimeout},
+		{"sooner deadline", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), time.Second)
+		}, time.Second},
+		{"later deadline", func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), time.Hour)
+		}, mongo.OpTimeout},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			parent, cancelParent := c.parent()
+			ctx, cancel := mongo.Op(parent)
+			defer cancel()
+			cancelParent()
+			if err := ctx.Err(); err != nil {
+				t.Fatalf("the operation stopped with its caller: %v", err)
+			}
+			dl, ok := ctx.Deadline()
+			if !ok || time.Until(dl) > c.longest {
+				t.Fatalf("deadline in %v (%v), want at most %v", time.Until(dl), ok, c.longest)
+			}
+		})
+	}
+}
