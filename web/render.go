@@ -164,16 +164,11 @@ func (r *renderer) funcs() template.FuncMap {
 			}
 			return thousands(n) + " " + many
 		},
-		"num":   thousands,
-		"label": label,
-		"add":   func(a, b int) int { return a + b },
-		"initial": func(name string) string {
-			for _, r := range name {
-				return strings.ToUpper(string(r))
-			}
-			return "?"
-		},
-		"setq": func(u *url.URL, kv ...string) string { return withQuery(u, kv...) },
+		"num":     thousands,
+		"label":   label,
+		"add":     func(a, b int) int { return a + b },
+		"initial": initial,
+		"setq":    func(u *url.URL, kv ...string) string { return withQuery(u, kv...) },
 		"val": func(f url.Values, k string) string {
 			if f == nil {
 				return ""
@@ -230,6 +225,14 @@ func withQuery(u *url.URL, kv ...string) string {
 // as its machine-readable value and tooltip. One template action instead
 // of three: every card, post and review shows one, and each action costs a
 // reflective call and an escaper. RFC 3339 text needs no escaping.
+// initial is the letter of a name's avatar.
+func initial(name string) string {
+	for _, r := range name {
+		return strings.ToUpper(string(r))
+	}
+	return "?"
+}
+
 func when(t time.Time) template.HTML {
 	iso := t.UTC().Format(time.RFC3339)
 	return template.HTML(`<time datetime="` + iso + `" title="` + iso + `">` + template.HTMLEscapeString(ago(t)) + `</time>`)
