@@ -274,35 +274,8 @@ func TestLikesAreToggledExactly(t *testing.T) {
 	if toggles["api like toggle"] == 0 || toggles["api comment like toggle"] == 0 || toggles["api like toggle"]+toggles["api comment like toggle"] != res.total {
 		t.Errorf("toggles %v for %d requests", toggles, res.total)
 	}
-	var ids []string
-	authors := map[string]string{}
-	for _, l := range append(slices.Clone(res.target.posts), res.target.comments...) {
-		ids = append(ids, l.id)
-		authors[l.id] = l.author
-	}
 	ctx := context.Background()
-	liked := 0
-	for _, usr := range res.users {
-		actor, err := env.App.Auth.User(ctx, usr.id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		server, err := env.App.Loyalty.Liked(ctx, actor, ids)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, id := range ids {
-			if server[id] != usr.on[id] {
-				t.Errorf("%s: the server says liked=%v, the harness %v", id, server[id], usr.on[id])
-			}
-			if usr.on[id] {
-				liked++
-				if authors[id] == usr.id {
-					t.Errorf("%s liked their own %s", usr.id, id)
-				}
-			}
-		}
-	}
+	liked := wantLikesAsHarness(t, env.App, res)
 	if liked == 0 {
 		t.Error("no like left standing after the run")
 	}
@@ -427,26 +400,7 @@ func TestLoadSpreadsOverNodes(t *testing.T) {
 	if toggles["api like toggle"] == 0 {
 		t.Fatalf("no like toggled: %v", toggles)
 	}
-	var ids []string
-	for _, l := range append(slices.Clone(res.target.posts), res.target.comments...) {
-		ids = append(ids, l.id)
-	}
-	ctx := context.Background()
-	for _, usr := range res.users {
-		actor, err := a.App.Auth.User(ctx, usr.id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		server, err := a.App.Loyalty.Liked(ctx, actor, ids)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, id := range ids {
-			if server[id] != usr.on[id] {
-				t.Errorf("%s: the server says liked=%v, the harness %v", id, server[id], usr.on[id])
-			}
-		}
-	}
+	wantLikesAsHarness(t, a.App, res)
 }
 
 // TestURLList: --url takes the nodes comma-separated, each checked.
@@ -457,4 +411,41 @@ func TestURLList(t *testing.T) {
 			t.Errorf("--url %s: exit %d, stderr %q", list, code, errOut.String())
 		}
 	}
+}
+
+// wantLikesAsHarness checks that the server likes exactly what the harness
+// believes each of its users likes, none of it their own, and returns how
+// many likes stand.
+func wantLikesAsHarness(t *testing.T, a *app.App, res *result) int {
+	t.Helper()
+	var ids []string
+	authors := map[string]string{}
+	for _, l := range append(slices.Clone(res.target.posts), res.target.comments...) {
+		ids = append(ids, l.id)
+		authors[l.id] = l.author
+	}
+	ctx := context.Background()
+	liked := 0
+	for _, usr := range res.users {
+		actor, err := a.Auth.User(ctx, usr.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		server, err := a.Loyalty.Liked(ctx, actor, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			if server[id] != usr.on[id] {
+				t.Errorf("%s: the server says liked=%v, the harness %v", id, server[id], usr.on[id])
+			}
+			if usr.on[id] {
+				liked++
+				if authors[id] == usr.id {
+					t.Errorf("%s liked their own %s", usr.id, id)
+				}
+			}
+		}
+	}
+	return liked
 }
