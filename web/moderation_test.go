@@ -928,7 +928,7 @@ func TestFlagBoxesShareOneForm(t *testing.T) {
 	if n := strings.Count(page, `id="flag-form-template"`); n != 1 {
 		t.Fatalf("%d flag form templates on the page, want 1", n)
 	}
-	if n := strings.Count(page, `name="reason"`); n != len(moderationReasons(t)) {
+	if n := strings.Count(page, `name="reason"`); n != len(moderation.Reasons) {
 		t.Errorf("%d reason radios on a page of %d posts, want one set", n, len(replies)+1)
 	}
 	link := "/flags/new?kind=post&amp;id=" + replies[1] + "&amp;back=%2fp%2f" + replies[1]
@@ -946,13 +946,4 @@ func TestFlagBoxesShareOneForm(t *testing.T) {
 	if _, anon := f.anon.Get("/t/" + q.ID); strings.Contains(anon, "flag-form-template") || strings.Contains(anon, "flag-box") {
 		t.Error("an anonymous reader gets flag forms")
 	}
-}
-
-func moderationReasons(t *testing.T) []string {
-	t.Helper()
-	var out []string
-	for _, r := range moderation.Reasons {
-		out = append(out, string(r))
-	}
-	return out
 }
