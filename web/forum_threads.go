@@ -166,7 +166,6 @@ func (s *Server) moveForm(c *gin.Context) error {
 // reflection, and those calls were over a quarter of a thread page's CPU.
 type postItem struct {
 	Post                *forum.Post
-	D                   *threadData
 	First, Accepted     bool
 	Initial, ProfileURL string
 	Marks, When         template.HTML
@@ -180,7 +179,7 @@ type postItem struct {
 
 // Item pairs a post with the page it is shown on.
 func (d *threadData) Item(p *forum.Post) *postItem {
-	it := &postItem{Post: p, D: d, First: p.Position == 0, Accepted: p.ID == d.Thread.AcceptedPostID,
+	it := &postItem{Post: p, First: p.Position == 0, Accepted: p.ID == d.Thread.AcceptedPostID,
 		Initial: initial(p.AuthorName), ProfileURL: "/u/" + p.AuthorHandle, Marks: marks(p.AuthorBadge, p.AuthorChampion),
 		When: when(p.CreatedAt), Like: d.Like(p)}
 	v := d.Viewer

@@ -74,7 +74,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	db := &DB{path: path, w: w, now: time.Now, loc: time.UTC, group: newGroup()}
+	db := &DB{path: path, w: w, now: time.Now, loc: time.UTC, group: &group{}}
 	if err := db.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err

@@ -43,8 +43,6 @@ type pending struct {
 	done     chan struct{}
 }
 
-func newGroup() *group { return &group{} }
-
 // do queues fn and waits for its outcome. It waits even when ctx ends,
 // because a write that was already under way is committed: the caller
 // must not hear "cancelled" of a write that happened. A write whose
@@ -146,16 +144,12 @@ func commitGroup(db *DB, ps []*pending) {
 				abort(db, tx, written, live[i+1:], err)
 				return
 			}
+		} else {
+			written = append(written, p)
 		}
 		if _, err := tx.Exec(`RELEASE op`); err != nil {
-			if p.err == nil {
-				written = append(written, p)
-			}
 			abort(db, tx, written, live[i+1:], err)
 			return
-		}
-		if p.err == nil {
-			written = append(written, p)
 		}
 	}
 	if err := tx.Commit(); err != nil {

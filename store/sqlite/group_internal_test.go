@@ -13,7 +13,7 @@ import (
 // holdWriter starts a write that blocks until release is called, and
 // waits until n more writes have queued behind it, so those n go into one
 // group commit together.
-func holdWriter(t *testing.T, db *DB, queued func() int, n int) (release func()) {
+func holdWriter(t *testing.T, db *DB, n int) (release func()) {
 	t.Helper()
 	gate := make(chan struct{})
 	started := make(chan struct{})
@@ -25,9 +25,9 @@ func holdWriter(t *testing.T, db *DB, queued func() int, n int) (release func())
 	<-started
 	return func() {
 		deadline := time.Now().Add(10 * time.Second)
-		for queued() < n {
+		for db.group.queued() < n {
 			if time.Now().After(deadline) {
-				t.Fatalf("only %d of %d writes queued", queued(), n)
+				t.Fatalf("only %d of %d writes queued", db.group.queued(), n)
 			}
 			time.Sleep(time.Millisecond)
 		}
@@ -89,7 +89,7 @@ func TestGroupCommitIsolatesEachWrite(t *testing.T) {
 			return insert(ctx, tx, "ok-3")
 		}, func(err error) bool { return err == nil }, []string{"ok-3"}, nil},
 	}
-	release := holdWriter(t, db, db.group.queued, len(cases)+1)
+	release := holdWriter(t, db, len(cases)+1)
 	errs := make([]error, len(cases))
 	var wg sync.WaitGroup
 	for i, c := range cases {
