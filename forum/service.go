@@ -312,6 +312,15 @@ func (s *Service) Publish(ctx context.Context, actor, author *townhall.User, thr
 	return s.store.Thread(ctx, t.ID)
 }
 
+// Following says whether actor follows the thread: the follow button of a
+// page members share. Signed out, or an id that is none, is false.
+func (s *Service) Following(ctx context.Context, actor *townhall.User, threadID string) (bool, error) {
+	if actor == nil || !townhall.ValidID(threadID) {
+		return false, nil
+	}
+	return s.store.FollowingThread(ctx, threadID, actor.ID)
+}
+
 // visibleThread loads a thread the actor may see.
 func (s *Service) visibleThread(ctx context.Context, actor *townhall.User, id string) (*Thread, error) {
 	if !townhall.ValidID(id) {

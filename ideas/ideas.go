@@ -269,6 +269,8 @@ type Store interface {
 	// false when the vote was already there. The vote counts in the user's
 	// segment at vote time.
 	Vote(ctx context.Context, ideaID, userID string, at time.Time) (added bool, err error)
+	// VotedAmong says which of ideaIDs userID voted for (true entries only).
+	VotedAmong(ctx context.Context, userID string, ideaIDs []string) (map[string]bool, error)
 	// Unvote removes userID's vote; removed is false when there was none.
 	// ENOTFOUND; ECONFLICT when merged or hidden.
 	Unvote(ctx context.Context, ideaID, userID string) (removed bool, err error)

@@ -267,6 +267,15 @@ func (s *Service) Mine(ctx context.Context, actor *townhall.User, after string) 
 	return s.page(ctx, Query{Sort: SortNew, AuthorID: actor.ID, Limit: PageSize, ViewerID: actor.ID}, after)
 }
 
+// VotedAmong says which of ids actor voted for: the vote buttons of a page
+// members share (no ids, or no actor, is none).
+func (s *Service) VotedAmong(ctx context.Context, actor *townhall.User, ids []string) (map[string]bool, error) {
+	if actor == nil || len(ids) == 0 {
+		return map[string]bool{}, nil
+	}
+	return s.store.VotedAmong(ctx, actor.ID, ids)
+}
+
 // Voted returns a page of the ideas actor voted for, newest first.
 func (s *Service) Voted(ctx context.Context, actor *townhall.User, after string) (townhall.Page[*Idea], error) {
 	if err := townhall.SignedIn(actor, "see the ideas you voted for"); err != nil {

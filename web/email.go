@@ -37,6 +37,7 @@ func (s *Server) emailRoutes(r *gin.Engine) {
 // path, so its notifications are read and never emailed. A failure to
 // record it must not fail the page.
 func (s *Server) markSeen(c *gin.Context, path string) {
+	c.Set(ctxSeen, path) // a shared page marks it seen for each member who views it
 	if err := s.svc.Notify.MarkSeen(c.Request.Context(), currentUser(c), path); err != nil {
 		s.log.Warn("marking notifications seen", "err", err, "request_id", c.GetString(ctxRequestID))
 	}

@@ -63,6 +63,7 @@ func (s *Server) categoryPage(c *gin.Context) error {
 	v := s.forumView(c, page.Category.Name)
 	v.Feed = &feedLink{"Threads in " + page.Category.Name, "/feeds/c/" + page.Category.Slug + ".atom"}
 	v.Data = categoryData{page, map[string]any{"Next": page.Threads.Next, "URL": c.Request.URL}}
+	shareable(c) // members see the same threads
 	return s.html(c, http.StatusOK, "forum_category", v)
 }
 

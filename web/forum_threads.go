@@ -60,6 +60,7 @@ func (s *Server) newThread(c *gin.Context) error {
 type threadData struct {
 	*forum.ThreadView
 	Viewer     *townhall.User
+	Shared     bool   // rendered for any member (overlay.go)
 	Reply      string // what the reply box starts with (a quote, or what was typed)
 	Categories []*forum.Category
 	URL        *url.URL
@@ -80,9 +81,11 @@ func (s *Server) threadData(c *gin.Context, page int) (*threadData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &threadData{ThreadView: tv, Viewer: u, URL: c.Request.URL}
-	if err := s.markPostsLiked(ctx, u, append([]*forum.Post{tv.First, tv.Accepted}, tv.Posts...)...); err != nil {
-		return nil, err
+	d := &threadData{ThreadView: tv, Viewer: u, URL: c.Request.URL, Shared: sharedRender(c) && u != nil}
+	if !d.Shared {
+		if err := s.markPostsLiked(ctx, u, append([]*forum.Post{tv.First, tv.Accepted}, tv.Posts...)...); err != nil {
+			return nil, err
+		}
 	}
 	if tv.CanModerate {
 		if d.Categories, err = s.svc.Forum.Categories(ctx); err != nil {
@@ -103,6 +106,11 @@ func (s *Server) threadPage(c *gin.Context) error {
 		}
 	}
 	s.markSeen(c, d.Thread.URL())
+	// A held thread shows its author their own notice, and a quote fills
+	// the reply box: those pages are the viewer's alone.
+	if !d.Thread.Held && !d.Thread.Hidden && c.Query("quote") == "" {
+		shareable(c)
+	}
 	v := s.forumView(c, d.Thread.Title)
 	v.Feed = &feedLink{"Replies to “" + d.Thread.Title + "”", "/feeds/t/" + d.Thread.ID + ".atom"}
 	v.Data = d
@@ -161,47 +169,103 @@ func (s *Server) moveForm(c *gin.Context) error {
 }
 
 // postItem is what the post block of the thread page renders. What the
-// block shows and to whom is decided here, once per post, not by template
-// calls: html/template calls eq, and, not and every helper through
-// reflection, and those calls were over a quarter of a thread page's CPU.
+// template would otherwise decide per post through reflective calls is
+// decided here once.
 type postItem struct {
 	Post                *forum.Post
 	First, Accepted     bool
 	Initial, ProfileURL string
 	Marks, When         template.HTML
-	Like                likeButton
-	QuoteURL            string    // "" when the viewer may not quote it
-	CanEdit             bool      // the author or a moderator
-	CanAccept           bool      // the viewer may accept (or unaccept) this answer
-	CanModerate         bool      // history and hiding
-	Flag                *flagView // nil when the viewer may not flag it
+	postActions
+	// Hole and Variants are set on a page shared by members: the actions
+	// as each kind of member sees them (overlay.go).
+	Hole     string
+	Variants []postVariant
+}
+
+// postActions are a post's like button and controls as one viewer sees them.
+type postActions struct {
+	Post        *forum.Post
+	Like        likeButton
+	QuoteURL    string    // "" when the viewer may not quote it
+	CanEdit     bool      // the author or a moderator
+	CanAccept   bool      // the viewer may accept (or unaccept) this answer
+	CanModerate bool      // history and hiding
+	First       bool      // the thread's opening post
+	Accepted    bool      // the accepted answer
+	Flag        *flagView // nil when the viewer may not flag it
+}
+
+type postVariant struct {
+	Name string
+	postActions
+}
+
+// postViewer is who looks at a post, as far as its actions care.
+type postViewer struct {
+	signedIn, mine, liked, canAccept, canModerate bool
 }
 
 // Item pairs a post with the page it is shown on.
 func (d *threadData) Item(p *forum.Post) *postItem {
 	it := &postItem{Post: p, First: p.Position == 0, Accepted: p.ID == d.Thread.AcceptedPostID,
 		Initial: initial(p.AuthorName), ProfileURL: "/u/" + p.AuthorHandle, Marks: marks(p.AuthorBadge, p.AuthorChampion),
-		When: when(p.CreatedAt), Like: d.Like(p)}
-	v := d.Viewer
-	if v == nil {
+		When: when(p.CreatedAt)}
+	if !d.Shared {
+		v := d.Viewer
+		it.postActions = d.actions(p, postViewer{signedIn: v != nil, mine: v.Is(p.AuthorID), liked: p.Liked,
+			canAccept: d.CanAccept, canModerate: d.CanModerate})
 		return it
 	}
-	mine := v.Is(p.AuthorID)
-	if d.CanReply && !p.Hidden {
-		it.QuoteURL = withQuery(d.URL, "quote", p.ID)
+	// Every member sees one of these: their own post, or another's that
+	// they like or not; the thread's author may also accept answers.
+	it.Hole = "post " + p.ID + " " + p.AuthorID
+	ta := []bool{false}
+	if d.Category.Questions && !it.First && !p.Hidden {
+		it.Hole += " " + d.Thread.AuthorID
+		ta = append(ta, true)
 	}
-	it.CanEdit = mine || d.CanModerate
-	it.CanAccept = d.CanAccept && !it.First && !p.Hidden
-	it.CanModerate = d.CanModerate
-	if !mine && !p.Hidden && !d.Thread.Hidden {
-		if it.First {
-			it.Flag = &flagView{"thread", d.Thread.ID, "/t/" + d.Thread.ID}
-		} else {
-			it.Flag = &flagView{"post", p.ID, "/p/" + p.ID}
+	for _, accept := range ta {
+		for _, rel := range []string{"own", "on", "off"} {
+			name := rel
+			if accept {
+				name = "ta-" + rel
+			}
+			it.Variants = append(it.Variants, postVariant{name, d.actions(p, postViewer{signedIn: true, mine: rel == "own", liked: rel == "on", canAccept: accept})})
 		}
 	}
 	return it
 }
+
+func (d *threadData) actions(p *forum.Post, v postViewer) postActions {
+	a := postActions{Post: p, First: p.Position == 0, Accepted: p.ID == d.Thread.AcceptedPostID, Like: d.Like(p, v)}
+	if !v.signedIn {
+		return a
+	}
+	if d.CanReply && !p.Hidden {
+		a.QuoteURL = withQuery(d.URL, "quote", p.ID)
+	}
+	a.CanEdit = v.mine || v.canModerate
+	a.CanAccept = v.canAccept && !a.First && !p.Hidden
+	a.CanModerate = v.canModerate
+	if !v.mine && !p.Hidden && !d.Thread.Hidden {
+		if a.First {
+			a.Flag = &flagView{"thread", d.Thread.ID, "/t/" + d.Thread.ID}
+		} else {
+			a.Flag = &flagView{"post", p.ID, "/p/" + p.ID}
+		}
+	}
+	return a
+}
+
+// followButton is the thread's follow button for a member who follows it
+// (On) or not.
+type followButton struct {
+	ID string
+	On bool
+}
+
+func (d *threadData) Follow(on bool) followButton { return followButton{d.Thread.ID, on} }
 
 // PageNumbers lists the pager's links: the first and last pages and two
 // either side of the current one, with 0 where pages are left out, so a

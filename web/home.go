@@ -49,6 +49,7 @@ func (s *Server) home(c *gin.Context) error {
 	v := s.view(c, "")
 	v.Feed = threadsFeed
 	v.Data = d
+	shareable(c) // nothing on it is the viewer's but the account menu
 	return s.html(c, http.StatusOK, "home", v)
 }
 

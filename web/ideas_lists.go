@@ -30,7 +30,11 @@ type boardData struct {
 func (s *Server) ideaBoard(c *gin.Context) error {
 	ctx := c.Request.Context()
 	p := ideas.ListParams{Sort: c.Query("sort"), Status: c.Query("status"), Tag: c.Query("tag"), After: c.Query("after")}
-	page, err := s.svc.Ideas.List(ctx, currentUser(c), p)
+	viewer := currentUser(c)
+	if sharedRender(c) {
+		viewer = nil // votes are holes: no need to read the renderer's
+	}
+	page, err := s.svc.Ideas.List(ctx, viewer, p)
 	if err != nil {
 		return err
 	}
@@ -49,7 +53,24 @@ func (s *Server) ideaBoard(c *gin.Context) error {
 		ideasSection: ideasSection{"board"}, Page: page, Sort: p.Sort, Status: string(st), Tag: strings.ToLower(p.Tag),
 		Sorts: ideas.Sorts, Statuses: ideas.Statuses, Tags: tags, URL: c.Request.URL,
 	}
+	shareable(c) // the board lists what every member sees; their votes are holes
 	return s.html(c, http.StatusOK, "ideas_board", v)
+}
+
+// ideaCard is an idea on a list page. On a page members share (Shared) its
+// vote button is a hole with both states (overlay.go).
+type ideaCard struct {
+	*ideas.Idea
+	Shared bool
+}
+
+func card(i *ideas.Idea, shared bool) ideaCard { return ideaCard{i, shared} }
+
+// Voting is the idea as a member who voted for it (or not) sees it.
+func (c ideaCard) Voting(voted bool) *ideas.Idea {
+	i := *c.Idea
+	i.Voted = voted
+	return &i
 }
 
 // ideaList names one of the plain idea lists: its tab, heading, and what

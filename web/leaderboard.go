@@ -55,6 +55,7 @@ func (s *Server) leaderboardPage(c *gin.Context) error {
 	v := s.view(c, "Leaderboard")
 	v.Nav = "people"
 	v.Data = d
+	shareable(c) // the same for every member (staff never share)
 	return s.html(c, http.StatusOK, "loyalty_leaderboard", v)
 }
 

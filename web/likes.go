@@ -63,9 +63,9 @@ type likeButton struct {
 }
 
 // Like is the like button of a post on the thread page.
-func (d *threadData) Like(p *forum.Post) likeButton {
+func (d *threadData) Like(p *forum.Post, v postViewer) likeButton {
 	return likeButton{Kind: loyalty.KindPost, ID: p.ID, Action: "/p/" + p.ID + "/like", Next: forum.PostURL(d.Thread.ID, p),
-		Likes: p.Likes, Liked: p.Liked, SignedIn: d.Viewer != nil, Own: d.Viewer.Is(p.AuthorID), Off: p.Hidden || d.Thread.Hidden}
+		Likes: p.Likes, Liked: v.liked, SignedIn: v.signedIn, Own: v.mine, Off: p.Hidden || d.Thread.Hidden}
 }
 
 // Like is the like button of a comment on the idea page.

@@ -41,7 +41,7 @@ func newMetrics() *metrics {
 			Name: "townhall_cross_origin_denied_total", Help: "Requests refused by cross-origin protection.",
 		}),
 		pageCache: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "townhall_page_cache_total", Help: "Anonymous page views served from the page cache (hit) or rendered (miss).",
+			Name: "townhall_page_cache_total", Help: "Page views served from the page cache (hit) or rendered (miss): anonymous pages and public API reads, and members' pages filled from a shared render (member_hit, member_miss).",
 		}, []string{"result"}),
 	}
 	m.reg.MustRegister(m.requests, m.duration, m.rateLimited, m.rateLimiterFailed, m.crossOriginDenied, m.pageCache,

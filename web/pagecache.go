@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"net/http"
 	"strconv"
 	"strings"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/townhall/townhall"
 )
 
 // pageCache keeps the pages (and public API reads) anonymous visitors get
@@ -19,9 +22,11 @@ import (
 // thousands of page views a second (BENCHMARKS.md), and concurrent misses for
 // one URL wait for a single render rather than all rendering it at once.
 //
-// What it never does: serve a cached response to a signed-in person (their
-// pages show their votes, notifications and staff controls), keep anything
-// but a 200 without cookies, or keep it past its TTL. A staff member's successful
+// Members' pages go through it too, as pages with holes that each view
+// fills with the member's own state (overlay.go). What it never does: serve
+// a cached page to staff (their pages carry moderation controls), serve
+// one member's render to another unfilled, keep anything but a 200 without
+// cookies, or keep it past its TTL. A staff member's successful
 // write (hiding, locking, merging, answering officially) clears the whole
 // cache, so moderation is visible at once; other content reaches anonymous
 // visitors within the TTL.
@@ -45,6 +50,11 @@ type cachedPage struct {
 	// etag and lastModified are the validators a handler gave (feeds), so
 	// a conditional GET answered from the cache still gets 304.
 	etag, lastModified string
+	// overlay is a member page split at its holes (overlay.go); seen is
+	// the path whose notifications a view of it marks seen.
+	overlay *overlayPage
+	seen    string
+	began   time.Time // when its render began: it holds every write before
 }
 
 // newPageCache returns nil, meaning no caching, when ttl is not positive.
@@ -109,24 +119,33 @@ func (pc *pageCache) dropLocked(key string) {
 // pages are dropped first; when the cap is still reached the page is simply
 // not kept — the next visitor renders it, as without a cache.
 func (pc *pageCache) store(key string, gen uint64, contentType string, body []byte, validators ...string) {
+	p := &cachedPage{contentType: contentType, body: append([]byte(nil), body...)}
+	if len(validators) == 2 {
+		p.etag, p.lastModified = validators[0], validators[1]
+	}
+	pc.keep(key, gen, p)
+}
+
+// keep stores p, which the cache now owns, under key; see store.
+func (pc *pageCache) keep(key string, gen uint64, p *cachedPage) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if gen != pc.gen {
 		return
 	}
-	if pc.now().Sub(pc.swept) >= pc.ttl || pc.bytes+len(body) > pc.maxBytes {
+	if pc.now().Sub(pc.swept) >= pc.ttl || pc.bytes+len(p.body) > pc.maxBytes {
 		pc.sweepLocked()
 	}
+	if old := pc.entries[key]; old != nil && old.began.After(p.began) {
+		return // a newer render of a member page got there first
+	}
 	pc.dropLocked(key) // a leader only renders what had no fresh page
-	if pc.bytes+len(body) > pc.maxBytes {
+	if pc.bytes+len(p.body) > pc.maxBytes {
 		return
 	}
-	p := &cachedPage{contentType: contentType, body: append([]byte(nil), body...), stored: pc.now()}
-	if len(validators) == 2 {
-		p.etag, p.lastModified = validators[0], validators[1]
-	}
+	p.stored = pc.now()
 	pc.entries[key] = p
-	pc.bytes += len(body)
+	pc.bytes += len(p.body)
 }
 
 // release ends key's render and wakes the requests waiting for it.
@@ -137,6 +156,13 @@ func (pc *pageCache) release(key string) {
 		close(ch)
 		delete(pc.inflight, key)
 	}
+}
+
+// generation is the purge count now: a render begun after it may be kept.
+func (pc *pageCache) generation() uint64 {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	return pc.gen
 }
 
 // purge drops every page.
@@ -174,18 +200,31 @@ func cacheablePath(path string) bool {
 const maxCachedBody = 1 << 20
 
 // anonPageCache serves anonymous GETs of public pages and API reads from
-// the page cache, and clears it after a staff member changes something.
+// the page cache, and members' pages from it through their overlay
+// (overlay.go); it clears the cache after a staff member changes something.
 func (s *Server) anonPageCache(c *gin.Context) {
 	pc := s.pageCache
+	u := currentUser(c)
+	path := c.Request.URL.Path
+	if c.Request.Method == http.MethodGet && u != nil && cacheablePath(path) && !isAPI(path) && !strings.HasPrefix(path, "/feeds/") &&
+		sharesPages(u, time.Now()) {
+		// Members' pages are rendered with holes and filled even with
+		// no cache: one way to render them, which every signed-in page
+		// view exercises.
+		s.memberPage(c, pc, u)
+		return
+	}
 	if pc == nil {
 		c.Next()
 		return
 	}
-	u := currentUser(c)
-	if c.Request.Method != http.MethodGet || u != nil || !cacheablePath(c.Request.URL.Path) {
+	if c.Request.Method != http.MethodGet || u != nil || !cacheablePath(path) {
 		c.Next()
-		if u != nil && u.Role.IsStaff() && isWrite(c.Request.Method) && c.Writer.Status() < 400 {
-			pc.purge()
+		if u != nil && isWrite(c.Request.Method) && c.Writer.Status() < 400 {
+			s.writers.wrote(u.ID, pc.now())
+			if u.Role.IsStaff() {
+				pc.purge()
+			}
 		}
 		return
 	}
@@ -228,6 +267,85 @@ func (s *Server) anonPageCache(c *gin.Context) {
 	if tee.Status() == http.StatusOK && !tee.overflow && len(h.Values("Set-Cookie")) == 0 && h.Get("Content-Type") != "" {
 		pc.store(key, gen, h.Get("Content-Type"), tee.buf, h.Get("ETag"), h.Get("Last-Modified"))
 	}
+}
+
+// memberPage answers a member's page view from the shared member page,
+// filled for them, or renders it with holes and shares it when its handler
+// says it may be. A member who wrote something after the shared page was
+// rendered gets a new render, which replaces it for everyone, so they see
+// their write at once and others see it sooner.
+// With no cache (pc nil) it renders, fills and keeps nothing.
+func (s *Server) memberPage(c *gin.Context, pc *pageCache, u *townhall.User) {
+	key := "m " + c.Request.URL.RequestURI() // no request URI has a space
+	var page *cachedPage
+	var lead, renew bool
+	var gen uint64
+	if pc != nil {
+		page, lead, gen = pc.lookup(key, c.Request.Context().Done())
+		if page != nil && !page.began.After(s.writers.last(u.ID, pc.now(), pc.ttl)) {
+			page, renew, gen = nil, true, pc.generation()
+		}
+	}
+	if page != nil {
+		s.metrics.pageCache.WithLabelValues("member_hit").Inc()
+		if page.seen != "" {
+			s.markSeen(c, page.seen)
+		}
+		h := c.Writer.Header()
+		h.Set("Content-Type", page.contentType)
+		h.Set("Cache-Control", "no-cache")
+		s.writeFilled(c, page.overlay, u, http.StatusOK)
+		c.Abort()
+		return
+	}
+	if pc != nil {
+		s.metrics.pageCache.WithLabelValues("member_miss").Inc()
+	}
+	if lead {
+		defer pc.release(key)
+	}
+	c.Set(ctxShared, true)
+	var began time.Time
+	if pc != nil {
+		began = pc.now()
+	}
+	bw := &bufferWriter{ResponseWriter: c.Writer}
+	c.Writer = bw
+	c.Next()
+	c.Writer = bw.ResponseWriter
+	body := bw.buf.Bytes()
+	if !strings.HasPrefix(c.Writer.Header().Get("Content-Type"), "text/html") {
+		c.Writer.Write(body)
+		return
+	}
+	pg, err := s.pages.holes.parse(body)
+	if err != nil {
+		c.Set(ctxShared, false)
+		s.fail(c, err)
+		return
+	}
+	status := c.Writer.Status()
+	if (lead || renew) && status == http.StatusOK && c.GetBool(ctxShareable) && len(body) <= maxCachedBody {
+		pc.keep(key, gen, &cachedPage{contentType: c.Writer.Header().Get("Content-Type"), body: body, overlay: pg, seen: c.GetString(ctxSeen), began: began})
+	}
+	s.writeFilled(c, pg, u, status)
+}
+
+// writeFilled writes pg filled for u, or the error page when their state
+// cannot be read.
+func (s *Server) writeFilled(c *gin.Context, pg *overlayPage, u *townhall.User, status int) {
+	var out bytes.Buffer
+	st, err := s.overlayState(c.Request.Context(), u, pg)
+	if err == nil {
+		err = s.fill(&out, pg, st)
+	}
+	if err != nil {
+		c.Set(ctxShared, false)
+		s.fail(c, err)
+		return
+	}
+	c.Status(status)
+	c.Writer.Write(out.Bytes())
 }
 
 // teeWriter keeps a copy of what a handler writes, up to maxCachedBody.

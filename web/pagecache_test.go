@@ -13,8 +13,9 @@ import (
 )
 
 // TestAnonPageCache checks who gets a cached page and when it is cleared:
-// anonymous visitors share one render per URL, signed-in people never see a
-// cached page, and a moderator's action clears the cache at once.
+// anonymous visitors share one render per URL, a member never gets the
+// anonymous page (members share theirs: overlay_test.go), and a moderator's
+// action clears the cache at once.
 func TestAnonPageCache(t *testing.T) {
 	env := apptest.Start(t, apptest.WithConfig(func(c *app.Config) { c.AnonPageCache = time.Hour }))
 	env.Client(t, "root", "") // the first person is the admin

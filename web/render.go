@@ -37,18 +37,23 @@ type view struct {
 	RequestID string
 	// Feed is the page's Atom feed, linked from its head.
 	Feed *feedLink
+	// Shared says the page is rendered for any member, with holes where
+	// members' pages differ (overlay.go).
+	Shared bool
 }
 
 // renderer holds one template set per page: the layout and partials plus the
 // page's own file, so pages may define the same block names.
 type renderer struct {
+	base       *template.Template // the layout and partials, for the account menu of shared pages
+	holes      holeMarks
 	pages      map[string]*template.Template
 	staticHash map[string]string
 	loc        *time.Location // the site's time zone, for end dates
 }
 
 func newRenderer() (*renderer, error) {
-	r := &renderer{pages: map[string]*template.Template{}, staticHash: map[string]string{}}
+	r := &renderer{pages: map[string]*template.Template{}, staticHash: map[string]string{}, holes: newHoleMarks()}
 	err := fs.WalkDir(static.FS, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -80,7 +85,14 @@ func newRenderer() (*renderer, error) {
 		}
 		r.pages[strings.TrimSuffix(path.Base(f), ".html")] = t
 	}
+	r.base = base
 	return r, nil
+}
+
+// account renders the layout's account menu for v's user: what fills a
+// shared page's account hole.
+func (r *renderer) account(w io.Writer, v *view) error {
+	return r.base.ExecuteTemplate(w, "account", v)
 }
 
 // staticURL returns a cache-busting URL for a static file.
@@ -134,6 +146,7 @@ func (s *Server) view(c *gin.Context, title string) *view {
 		Path:      c.Request.URL.Path,
 		DevLogin:  s.cfg.DevLogin,
 		RequestID: c.GetString(ctxRequestID),
+		Shared:    sharedRender(c),
 	}
 }
 
@@ -184,6 +197,10 @@ func (r *renderer) funcs() template.FuncMap {
 		"starsf":        starText,
 		"ratingChoices": ratingChoices,
 		"dict":          dict,
+		"card":          card,
+		"holeOpen":      r.holes.open,
+		"holeVariant":   r.holes.variant,
+		"holeClose":     r.holes.close,
 		"hasValue":      hasValue,
 		// Trust and safety (see partials/moderation.html).
 		"flag":            func(kind, id, back string) flagView { return flagView{kind, id, back} },
@@ -221,10 +238,6 @@ func withQuery(u *url.URL, kv ...string) string {
 	return u.Path + "?" + q.Encode()
 }
 
-// when is a <time> element saying how long ago t was, with the exact time
-// as its machine-readable value and tooltip. One template action instead
-// of three: every card, post and review shows one, and each action costs a
-// reflective call and an escaper. RFC 3339 text needs no escaping.
 // initial is the letter of a name's avatar.
 func initial(name string) string {
 	for _, r := range name {
@@ -233,6 +246,10 @@ func initial(name string) string {
 	return "?"
 }
 
+// when is a <time> element saying how long ago t was, with the exact time
+// as its machine-readable value and tooltip. One template action instead
+// of three: every card, post and review shows one, and each action costs a
+// reflective call and an escaper. RFC 3339 text needs no escaping.
 func when(t time.Time) template.HTML {
 	iso := t.UTC().Format(time.RFC3339)
 	return template.HTML(`<time datetime="` + iso + `" title="` + iso + `">` + template.HTMLEscapeString(ago(t)) + `</time>`)

@@ -101,6 +101,7 @@ type Server struct {
 	pages     *renderer
 	limits    *writeLimits
 	pageCache *pageCache
+	writers   recentWriters // members who just wrote: their pages are their own renders
 	metrics   *metrics
 	log       *slog.Logger
 	secure    bool

@@ -331,7 +331,8 @@ func load(ctx context.Context, o options, log io.Writer) (*result, error) {
 	}
 	if before != nil {
 		if after, err := readCaches(ctx, anon, bases); err == nil {
-			res.cache = &cacheDelta{hits: after.hits - before.hits, misses: after.misses - before.misses}
+			d := after.minus(*before)
+			res.cache = &d
 		}
 	}
 	return res, nil
@@ -407,8 +408,34 @@ func (w *worker) once(ctx context.Context, rs []route) {
 	}
 }
 
-// cacheCounts are the anonymous page cache's counters in /metrics.
-type cacheCounts struct{ hits, misses float64 }
+// cacheCounts are the page cache's counters in /metrics: anonymous pages
+// and public API reads (hits, misses), and the pages members share
+// (memberHits, memberMisses). Over a run they are the difference of two
+// readings.
+type cacheCounts struct{ hits, misses, memberHits, memberMisses float64 }
+
+func (c cacheCounts) plus(b cacheCounts) cacheCounts {
+	return cacheCounts{c.hits + b.hits, c.misses + b.misses, c.memberHits + b.memberHits, c.memberMisses + b.memberMisses}
+}
+
+func (c cacheCounts) minus(b cacheCounts) cacheCounts {
+	return cacheCounts{c.hits - b.hits, c.misses - b.misses, c.memberHits - b.memberHits, c.memberMisses - b.memberMisses}
+}
+
+// rate is the share of anonymous hits, or -1 when nothing went through
+// the cache.
+func (c cacheCounts) rate() float64 { return hitRate(c.hits, c.misses) }
+
+// memberRate is the share of members' page views served from a shared
+// render, or -1 when none went through it.
+func (c cacheCounts) memberRate() float64 { return hitRate(c.memberHits, c.memberMisses) }
+
+func hitRate(hits, misses float64) float64 {
+	if hits+misses == 0 {
+		return -1
+	}
+	return hits / (hits + misses)
+}
 
 // readCaches adds up the page cache counters of every node: each node
 // has a cache of its own.
@@ -419,13 +446,13 @@ func readCaches(ctx context.Context, c *http.Client, bases []string) (*cacheCoun
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", b, err)
 		}
-		sum.hits += n.hits
-		sum.misses += n.misses
+		sum = sum.plus(*n)
 	}
 	return &sum, nil
 }
 
-// readCache reads townhall_page_cache_total{result="hit"|"miss"} from the
+// readCache reads townhall_page_cache_total (hits and misses, anonymous and
+// member) from the
 // server's /metrics.
 func readCache(ctx context.Context, c *http.Client, base string) (*cacheCounts, error) {
 	req, err := http.NewRequestWithContext(ctx, "GET", base+"/metrics", nil)
@@ -467,6 +494,10 @@ func parseCache(text string) cacheCounts {
 			out.hits = n
 		case `townhall_page_cache_total{result="miss"}`:
 			out.misses = n
+		case `townhall_page_cache_total{result="member_hit"}`:
+			out.memberHits = n
+		case `townhall_page_cache_total{result="member_miss"}`:
+			out.memberMisses = n
 		}
 	}
 	return out

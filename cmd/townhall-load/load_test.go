@@ -201,6 +201,17 @@ func TestLoadAgainstSeededSite(t *testing.T) {
 	if res.cache == nil || res.cache.hits == 0 || res.cache.hits+res.cache.misses > float64(anonCached) {
 		t.Fatalf("cache delta %+v for %d anonymous requests", res.cache, anonCached)
 	}
+	// Members' page views that went through the shared render are at most
+	// the signed-in page reads (a recent writer's bypass it uncounted).
+	signedPages := 0
+	for _, r := range res.routes {
+		if strings.HasPrefix(r.name, "page ") && strings.HasSuffix(r.name, " (signed-in)") {
+			signedPages += r.n
+		}
+	}
+	if m := res.cache.memberHits + res.cache.memberMisses; m == 0 || m > float64(signedPages) {
+		t.Errorf("member cache counted %v views for %d signed-in page reads", m, signedPages)
+	}
 	now, err := readCache(context.Background(), http.DefaultClient, env.URL)
 	if err != nil || now.hits < res.cache.hits || now.misses < res.cache.misses {
 		t.Errorf("/metrics now %+v (%v), below the run's delta %+v", now, err, res.cache)
@@ -209,7 +220,7 @@ func TestLoadAgainstSeededSite(t *testing.T) {
 	res.print(&out)
 	report := out.String()
 	for _, want := range []string{"discovery: 8 categories, 400 threads", "page renders:", "(anon ", "signed-in ", "p99 ms",
-		"page cache: ", "% hit rate (", "toggles that answered 200: "} {
+		"page cache: ", "% hit rate (", "member pages: ", "toggles that answered 200: "} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q:\n%s", want, report)
 		}
@@ -337,17 +348,18 @@ func TestRefusesRemoteTargets(t *testing.T) {
 func TestParseCache(t *testing.T) {
 	text := "# HELP townhall_page_cache_total Anonymous page views\n# TYPE townhall_page_cache_total counter\n" +
 		"townhall_page_cache_total{result=\"hit\"} 1234\ntownhall_page_cache_total{result=\"miss\"} 56\n" +
+		"townhall_page_cache_total{result=\"member_hit\"} 700\ntownhall_page_cache_total{result=\"member_miss\"} 30\n" +
 		"townhall_http_requests_total{method=\"GET\",route=\"/\",status=\"200\"} 9\n"
 	for _, tc := range []struct {
-		name, text   string
-		hits, misses float64
+		name, text string
+		want       cacheCounts
 	}{
-		{"both", text, 1234, 56},
-		{"nothing counted yet", "go_goroutines 12\n", 0, 0},
+		{"anonymous and member", text, cacheCounts{1234, 56, 700, 30}},
+		{"nothing counted yet", "go_goroutines 12\n", cacheCounts{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := parseCache(tc.text); got.hits != tc.hits || got.misses != tc.misses {
-				t.Errorf("parseCache = %+v, want %v hits, %v misses", got, tc.hits, tc.misses)
+			if got := parseCache(tc.text); got != tc.want {
+				t.Errorf("parseCache = %+v, want %+v", got, tc.want)
 			}
 		})
 	}

@@ -17,10 +17,10 @@ type result struct {
 	elapsed time.Duration
 	total   int
 	routes  []routeResult
-	target  *target     // what discovery found
-	users   []*user     // the signed-in users, with what they like and vote for at the end
-	cache   *cacheDelta // the page cache's counters over the run; nil without /metrics
-	nodes   []nodeCount // requests by app node, when the run spread over several
+	target  *target      // what discovery found
+	users   []*user      // the signed-in users, with what they like and vote for at the end
+	cache   *cacheCounts // the page cache's counters over the run; nil without /metrics
+	nodes   []nodeCount  // requests by app node, when the run spread over several
 }
 
 // nodeCount is how many requests one app node answered.
@@ -35,18 +35,6 @@ type routeResult struct {
 	errors        map[int]int
 	p50, p95, p99 time.Duration
 	max           time.Duration
-}
-
-// cacheDelta is how many anonymous requests the page cache answered (hits)
-// and how many it had to render (misses) during the run.
-type cacheDelta struct{ hits, misses float64 }
-
-// rate is the share of hits, or -1 when nothing went through the cache.
-func (c cacheDelta) rate() float64 {
-	if c.hits+c.misses == 0 {
-		return -1
-	}
-	return c.hits / (c.hits + c.misses)
 }
 
 func collect(ws []*worker, elapsed time.Duration) *result {
@@ -154,6 +142,10 @@ func (r *result) print(w io.Writer) {
 	default:
 		fmt.Fprintf(w, "page cache: %.1f%% hit rate (%.0f hits, %.0f misses; anonymous pages and public API reads, from /metrics)\n",
 			100*r.cache.rate(), r.cache.hits, r.cache.misses)
+	}
+	if r.cache != nil && r.cache.memberRate() >= 0 {
+		fmt.Fprintf(w, "member pages: %.1f%% shared (%.0f hits, %.0f misses; signed-in page views served from a shared render)\n",
+			100*r.cache.memberRate(), r.cache.memberHits, r.cache.memberMisses)
 	}
 	if toggles := r.toggles(); len(toggles) > 0 {
 		var parts []string

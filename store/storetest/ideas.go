@@ -95,6 +95,7 @@ var ideaCases = []Case{
 	{"CreateCountsTheAuthorsVote", ideasCreateCountsTheAuthorsVote},
 	{"VoteIsIdempotent", ideasVoteIsIdempotent},
 	{"VotersAfterPagesInUserOrder", ideasVotersAfterPages},
+	{"VotedAmongIsTheViewersVotes", ideasVotedAmong},
 	{"ConcurrentVotersCountExactly", ideasConcurrentVotersCountExactly},
 	{"BoardSortsFiltersAndPages", ideasBoardSortsFiltersAndPages},
 	{"TrendFollowsVotes", ideasTrendFollowsVotes},
@@ -711,6 +712,54 @@ func ideasSimilarByTitleWords(t *testing.T, open Opener) {
 	}
 	err := s.UpdateIdea(ctx, &ideas.Idea{ID: townhall.NewID(), Title: "x", Tags: []string{}}, nil)
 	WantErr(t, err, ideas.ErrNotFound)
+}
+
+// ideasVotedAmong: a page members share reads one member's votes among
+// its ideas in one call: only that member's, only the ideas asked about,
+// an undone vote gone, and more ideas than one query's worth of ids.
+func ideasVotedAmong(t *testing.T, open Opener) {
+	ctx := context.Background()
+	b, s, ann := openIdeas(t, open)
+	bob := MustSignIn(t, b, "bob", "")
+	var all []string
+	want := map[string]bool{}
+	for k := range 205 {
+		i := newIdea(t, s, ann, fmt.Sprintf("Idea %d", k), Now())
+		all = append(all, i.ID)
+		if k%3 == 0 {
+			if _, err := s.Vote(ctx, i.ID, bob.ID, Now()); err != nil {
+				t.Fatal(err)
+			}
+			want[i.ID] = true
+		}
+	}
+	if _, err := s.Unvote(ctx, all[3], bob.ID); err != nil {
+		t.Fatal(err)
+	}
+	delete(want, all[3])
+	got, err := s.VotedAmong(ctx, bob.ID, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("bob voted for %d of the ideas, VotedAmong says %d", len(want), len(got))
+	}
+	for id := range want {
+		if !got[id] {
+			t.Fatalf("VotedAmong misses bob's vote for %s", id)
+		}
+	}
+	// Asked about two ideas, it answers about those two alone.
+	if some, err := s.VotedAmong(ctx, bob.ID, []string{all[0], all[1]}); err != nil || len(some) != 1 || !some[all[0]] {
+		t.Fatalf("VotedAmong(two ideas) = %v, %v; want only %s", some, err, all[0])
+	}
+	// Ann proposed them all, so her vote is on each; a stranger has none.
+	if mine, err := s.VotedAmong(ctx, ann.ID, all[:10]); err != nil || len(mine) != 10 {
+		t.Fatalf("VotedAmong(ann) = %d ideas, %v; want 10", len(mine), err)
+	}
+	if none, err := s.VotedAmong(ctx, townhall.NewID(), all); err != nil || len(none) != 0 {
+		t.Fatalf("VotedAmong(a stranger) = %v, %v", none, err)
+	}
 }
 
 // ideasVotersAfterPages: a fan-out pages through an idea's voters in user
