@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 
 	"github.com/townhall/townhall/auth"
@@ -126,22 +125,5 @@ func (db *DB) VotersAfter(ctx context.Context, ideaID, after string, limit int) 
 
 // VotedAmong implements ideas.Store: one primary-key probe per idea.
 func (db *DB) VotedAmong(ctx context.Context, userID string, ideaIDs []string) (map[string]bool, error) {
-	out := map[string]bool{}
-	for len(ideaIDs) > 0 {
-		chunk := ideaIDs[:min(len(ideaIDs), 200)]
-		ideaIDs = ideaIDs[len(chunk):]
-		args := []any{userID}
-		for _, id := range chunk {
-			args = append(args, id)
-		}
-		ids, err := queryAll(ctx, db.reader(ctx), scanString, `SELECT idea_id FROM idea_votes WHERE user_id = ? AND idea_id IN (`+
-			strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ")+`)`, args...)
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range ids {
-			out[id] = true
-		}
-	}
-	return out, nil
+	return db.userMarked(ctx, `SELECT idea_id FROM idea_votes WHERE user_id = ? AND idea_id IN (`, userID, ideaIDs)
 }

@@ -133,20 +133,26 @@ func (db *DB) Unlike(ctx context.Context, kind, targetID, userID string) (loyalt
 
 // LikedBy implements loyalty.Store: one primary-key probe per target.
 func (db *DB) LikedBy(ctx context.Context, userID string, targetIDs []string) (map[string]bool, error) {
+	return db.userMarked(ctx, `SELECT target_id FROM likes WHERE user_id = ? AND target_id IN (`, userID, targetIDs)
+}
+
+// userMarked says which of ids a user has a row for, given the query up to
+// its IN list ("SELECT id_col FROM t WHERE user_id = ? AND id_col IN ("):
+// a page's likes or votes, in chunks that stay under SQLite's variable limit.
+func (db *DB) userMarked(ctx context.Context, query, userID string, ids []string) (map[string]bool, error) {
 	out := map[string]bool{}
-	for len(targetIDs) > 0 {
-		chunk := targetIDs[:min(len(targetIDs), 200)]
-		targetIDs = targetIDs[len(chunk):]
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 200)]
+		ids = ids[len(chunk):]
 		args := []any{userID}
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		ids, err := queryAll(ctx, db.reader(ctx), scanString, `SELECT target_id FROM likes WHERE user_id = ? AND target_id IN (`+
-			strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ")+`)`, args...)
+		got, err := queryAll(ctx, db.reader(ctx), scanString, query+strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ")+`)`, args...)
 		if err != nil {
 			return nil, err
 		}
-		for _, id := range ids {
+		for _, id := range got {
 			out[id] = true
 		}
 	}
