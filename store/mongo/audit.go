@@ -47,7 +47,7 @@ func (db *DB) auditLog() *mongo.Collection { return db.db.Collection("audit_log"
 func (db *DB) AppendAudit(ctx context.Context, e *audit.Entry) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	_, err := db.auditLog().InsertOne(ctx, auditDoc{e.ID, ms(e.At), e.ActorID, e.ActorName, string(e.ActorRole), e.Action,
+	err := db.insert(ctx, db.auditLog(), auditDoc{e.ID, ms(e.At), e.ActorID, e.ActorName, string(e.ActorRole), e.Action,
 		e.TargetKind, e.TargetID, e.Target, e.Before, e.After, e.Reason})
 	return err
 }

@@ -40,7 +40,7 @@ func (db *DB) recordChange(ctx context.Context, kind, id string) error {
 		if err != nil {
 			return err
 		}
-		_, err = db.changes.InsertOne(ctx, changeDoc{Seq: seq, Kind: kind, ID: id, At: ms(db.now())})
+		err = db.insert(ctx, db.changes, changeDoc{Seq: seq, Kind: kind, ID: id, At: ms(db.now())})
 		if !mongo.IsDuplicateKeyError(err) || attempt == 50 {
 			return err
 		}

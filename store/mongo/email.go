@@ -174,7 +174,7 @@ func (db *DB) SaveMessage(ctx context.Context, m *email.Message) (*email.Message
 	if d.Headers == nil {
 		d.Headers = []email.Header{}
 	}
-	if _, err := db.mailMessages().InsertOne(ctx, d); err != nil && !mongo.IsDuplicateKeyError(err) {
+	if err := db.insert(ctx, db.mailMessages(), d); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return nil, err
 	}
 	return db.MessageByKey(ctx, m.Key)

@@ -236,3 +236,7 @@ var Op = op
 
 // OpTimeout is opTimeout.
 const OpTimeout = opTimeout
+
+// Transient lets the external tests check which server errors a write is
+// tried again on.
+var Transient = transient

@@ -42,7 +42,7 @@ func (db *DB) insertReply(ctx context.Context, p *forum.Post) (int, error) {
 			return 0, err
 		}
 		p.Position = pos
-		_, err = db.forumPosts().InsertOne(ctx, newPostDoc(p))
+		err = db.insert(ctx, db.forumPosts(), newPostDoc(p))
 		if !mongo.IsDuplicateKeyError(err) || attempt == 50 {
 			return pos, err
 		}
@@ -175,7 +175,7 @@ func (db *DB) EditForumPost(ctx context.Context, e forum.Edit) error {
 	if err := db.forumThreads().FindOne(ctx, id(p.ThreadID)).Decode(&t); err != nil {
 		return notFound(err, forum.ErrThreadNotFound)
 	}
-	if _, err := db.forumRevisions().InsertOne(ctx, revisionDoc{ID: e.RevisionID, PostID: e.PostID, Title: t.Title, Source: p.Source,
+	if err := db.insert(ctx, db.forumRevisions(), revisionDoc{ID: e.RevisionID, PostID: e.PostID, Title: t.Title, Source: p.Source,
 		EditorID: e.EditorID, CreatedAt: ms(e.At)}); err != nil {
 		return err
 	}

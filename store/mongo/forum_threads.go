@@ -20,10 +20,10 @@ func (db *DB) CreateThread(ctx context.Context, t *forum.Thread, first *forum.Po
 		return notFound(err, forum.ErrCategoryNotFound)
 	}
 	first.ThreadID, first.Position = t.ID, 0
-	if _, err := db.forumPosts().InsertOne(ctx, newPostDoc(first)); err != nil {
+	if err := db.insert(ctx, db.forumPosts(), newPostDoc(first)); err != nil {
 		return err
 	}
-	if _, err := db.forumThreads().InsertOne(ctx, threadDoc{ID: t.ID, CategoryID: t.CategoryID, Title: t.Title, AuthorID: t.AuthorID,
+	if err := db.insert(ctx, db.forumThreads(), threadDoc{ID: t.ID, CategoryID: t.CategoryID, Title: t.Title, AuthorID: t.AuthorID,
 		Posts: 1, LastPostID: first.ID, LastPosterID: t.AuthorID, LastActivity: ms(t.LastActivity), Hidden: t.Hidden, CreatedAt: ms(t.CreatedAt)}); err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func (db *DB) AddComment(ctx context.Context, c *ideas.Comment) error {
 	if _, err := db.openIdea(ctx, c.IdeaID); err != nil {
 		return err
 	}
-	if _, err := db.ideaComments().InsertOne(ctx, ideaCommentDoc{ID: c.ID, IdeaID: c.IdeaID, AuthorID: c.AuthorID, Team: c.Team,
+	if err := db.insert(ctx, db.ideaComments(), ideaCommentDoc{ID: c.ID, IdeaID: c.IdeaID, AuthorID: c.AuthorID, Team: c.Team,
 		Body: c.Body, BodyHTML: string(c.BodyHTML), CreatedAt: ms(c.CreatedAt)}); err != nil {
 		return err
 	}

@@ -118,7 +118,7 @@ func (db *DB) moveVotes(ctx context.Context, dupID, intoID string) error {
 	for _, v := range votes {
 		nv := v
 		nv.ID, nv.IdeaID = intoID+":"+v.UserID, intoID
-		_, err := db.ideaVotes().InsertOne(ctx, nv)
+		err := db.insert(ctx, db.ideaVotes(), nv)
 		switch {
 		case err == nil:
 			x := ideas.TrendExponent(fromMS(v.CreatedAt))

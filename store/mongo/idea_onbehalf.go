@@ -65,7 +65,7 @@ func (db *DB) moveProxyVotes(ctx context.Context, dupID, intoID string) error {
 	for _, d := range docs {
 		moved := d
 		moved.ID, moved.IdeaID = intoID+":"+d.UserID, intoID
-		if _, err := db.ideaProxyVotes().InsertOne(ctx, moved); err != nil && !mongo.IsDuplicateKeyError(err) {
+		if err := db.insert(ctx, db.ideaProxyVotes(), moved); err != nil && !mongo.IsDuplicateKeyError(err) {
 			return err
 		}
 		if _, err := db.ideaProxyVotes().DeleteOne(ctx, bson.D{{Key: "_id", Value: d.ID}}); err != nil {

@@ -32,7 +32,7 @@ func (db *DB) ChangeStatus(ctx context.Context, ch *ideas.StatusChange) error {
 		return err
 	}
 	at := ms(ch.At)
-	if _, err := db.ideaStatus().InsertOne(ctx, statusChangeDoc{ID: ch.ID, IdeaID: ch.IdeaID, From: string(ch.From), To: string(ch.To),
+	if err := db.insert(ctx, db.ideaStatus(), statusChangeDoc{ID: ch.ID, IdeaID: ch.IdeaID, From: string(ch.From), To: string(ch.To),
 		Reason: ch.Reason, Response: ch.Response, ResponseHTML: string(ch.ResponseHTML), ActorID: ch.ActorID, At: at}); err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func (db *DB) addVote(ctx context.Context, ideaID, userID string, at time.Time) 
 	if err != nil {
 		return false, err
 	}
-	_, err = db.ideaVotes().InsertOne(ctx, ideaVoteDoc{ID: ideaID + ":" + userID, IdeaID: ideaID, UserID: userID, SegmentID: seg, CreatedAt: ms(at)})
+	err = db.insert(ctx, db.ideaVotes(), ideaVoteDoc{ID: ideaID + ":" + userID, IdeaID: ideaID, UserID: userID, SegmentID: seg, CreatedAt: ms(at)})
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil
 	} else if err != nil {

@@ -277,10 +277,10 @@ func (db *DB) CreateIdea(ctx context.Context, idea *ideas.Idea, words []string) 
 		d.Listed, d.Awaiting, d.Words = false, false, []string{}
 		tags = nil
 	}
-	if _, err := db.ideas().InsertOne(ctx, d); err != nil {
+	if err := db.insert(ctx, db.ideas(), d); err != nil {
 		return err
 	}
-	if _, err := db.ideaVotes().InsertOne(ctx, ideaVoteDoc{ID: idea.ID + ":" + idea.AuthorID, IdeaID: idea.ID, UserID: idea.AuthorID,
+	if err := db.insert(ctx, db.ideaVotes(), ideaVoteDoc{ID: idea.ID + ":" + idea.AuthorID, IdeaID: idea.ID, UserID: idea.AuthorID,
 		SegmentID: seg, CreatedAt: ms(idea.CreatedAt)}); err != nil && !mongo.IsDuplicateKeyError(err) {
 		return err
 	}

@@ -107,7 +107,7 @@ func (db *DB) credit(ctx context.Context, at time.Time, entries ...*loyalty.Entr
 			return err
 		}
 		e.SegmentID = seg
-		_, err = db.reputationEvents().InsertOne(ctx, eventDoc{Key: e.Key, ID: e.ID, UserID: e.UserID, Points: e.Points, Reason: string(e.Reason),
+		err = db.insert(ctx, db.reputationEvents(), eventDoc{Key: e.Key, ID: e.ID, UserID: e.UserID, Points: e.Points, Reason: string(e.Reason),
 			SourceKind: e.SourceKind, SourceID: e.SourceID, ParentID: e.ParentID, CategoryID: e.CategoryID, SegmentID: e.SegmentID,
 			Day: e.Day, CreatedAt: ms(at)})
 		if mongo.IsDuplicateKeyError(err) {
@@ -269,7 +269,7 @@ func (db *DB) Like(ctx context.Context, l *loyalty.Like) (loyalty.LikeResult, er
 	}
 	out := loyalty.LikeResult{Target: *t, Liked: true}
 	l.Day = db.day(l.At)
-	_, err = db.likes().InsertOne(ctx, likeDoc{Key: likeKey(l.TargetID, l.UserID), ID: l.ID, Kind: l.Kind, TargetID: l.TargetID,
+	err = db.insert(ctx, db.likes(), likeDoc{Key: likeKey(l.TargetID, l.UserID), ID: l.ID, Kind: l.Kind, TargetID: l.TargetID,
 		UserID: l.UserID, AuthorID: t.AuthorID, Day: l.Day, CreatedAt: ms(l.At)})
 	if mongo.IsDuplicateKeyError(err) {
 		return out, nil // liked already

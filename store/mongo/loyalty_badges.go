@@ -33,7 +33,7 @@ func (db *DB) AwardBadge(ctx context.Context, a *loyalty.Award) (bool, error) {
 	if err := db.users.FindOne(ctx, id(a.UserID)).Err(); err != nil {
 		return false, notFound(err, loyalty.ErrUserNotFound)
 	}
-	_, err := db.userBadges().InsertOne(ctx, awardDoc{Key: awardKey(a.UserID, a.Badge), ID: a.ID, UserID: a.UserID, Badge: a.Badge,
+	err := db.insert(ctx, db.userBadges(), awardDoc{Key: awardKey(a.UserID, a.Badge), ID: a.ID, UserID: a.UserID, Badge: a.Badge,
 		GrantedBy: a.GrantedBy, AwardedAt: ms(a.At)})
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil

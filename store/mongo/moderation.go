@@ -110,7 +110,7 @@ func (db *DB) AddFlag(ctx context.Context, f *moderation.Flag) (*moderation.Case
 	ctx, cancel := op(ctx)
 	defer cancel()
 	key := moderation.CaseKey(f.Kind, f.ItemID)
-	_, err := db.flags().InsertOne(ctx, flagDoc{ID: f.ID, CaseID: key, Kind: f.Kind, ItemID: f.ItemID, UserID: f.UserID, AuthorID: f.AuthorID,
+	err := db.insert(ctx, db.flags(), flagDoc{ID: f.ID, CaseID: key, Kind: f.Kind, ItemID: f.ItemID, UserID: f.UserID, AuthorID: f.AuthorID,
 		Reason: f.Reason, Text: f.Text, Counts: f.Counts, CreatedAt: ms(f.CreatedAt)})
 	if mongo.IsDuplicateKeyError(err) {
 		return nil, moderation.ErrAlreadyFlagged.WithCause(err)

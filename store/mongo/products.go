@@ -25,7 +25,7 @@ func (db *DB) CreateProduct(ctx context.Context, p *reviews.Product) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
 	stars := map[string]int{"1": 0, "2": 0, "3": 0, "4": 0, "5": 0}
-	_, err := db.products().InsertOne(ctx, productDoc{ID: p.ID, Slug: p.Slug, Name: p.Name, NameKey: strings.ToLower(p.Name),
+	err := db.insert(ctx, db.products(), productDoc{ID: p.ID, Slug: p.Slug, Name: p.Name, NameKey: strings.ToLower(p.Name),
 		Description: p.Description, DescriptionHTML: string(p.DescriptionHTML), ImageURL: p.ImageURL, Archived: p.Archived,
 		Rating: ratingDoc{Stars: stars}, CreatedAt: ms(p.CreatedAt), UpdatedAt: ms(p.UpdatedAt)})
 	return slugTaken(err, p.Slug)

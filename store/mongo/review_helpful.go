@@ -22,7 +22,7 @@ func (db *DB) AddHelpful(ctx context.Context, reviewID, userID string) (bool, in
 		return false, 0, notFound(err, reviews.ErrReviewNotFound)
 	}
 	now := db.now()
-	_, err := db.reviewVotes().InsertOne(ctx, bson.D{{Key: "_id", Value: voteKey(reviewID, userID)},
+	err := db.insert(ctx, db.reviewVotes(), bson.D{{Key: "_id", Value: voteKey(reviewID, userID)},
 		{Key: "review_id", Value: reviewID}, {Key: "user_id", Value: userID}, {Key: "created_at", Value: ms(now)}})
 	if mongo.IsDuplicateKeyError(err) {
 		return false, r.Helpful, nil

@@ -136,7 +136,7 @@ func (db *DB) CreateReview(ctx context.Context, r *reviews.Review) error {
 	if h := r.Hidden; h != nil {
 		d.Hidden = &hiddenDoc{ByID: h.ByID, Reason: h.Reason, At: ms(h.At)}
 	}
-	_, err := db.reviews().InsertOne(ctx, d)
+	err := db.insert(ctx, db.reviews(), d)
 	if mongo.IsDuplicateKeyError(err) {
 		return reviews.ErrAlreadyReviewed.WithCause(err)
 	} else if err != nil {

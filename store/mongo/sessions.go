@@ -24,7 +24,7 @@ type sessionDoc struct {
 func (db *DB) CreateSession(ctx context.Context, s *auth.Session) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	_, err := db.sessions.InsertOne(ctx, sessionDoc{s.TokenHash, s.UserID, s.CreatedAt.UTC(), s.ExpiresAt.UTC()})
+	err := db.insert(ctx, db.sessions, sessionDoc{s.TokenHash, s.UserID, s.CreatedAt.UTC(), s.ExpiresAt.UTC()})
 	return err
 }
 

@@ -138,7 +138,7 @@ func (db *DB) oneToken(ctx context.Context, filter bson.D) (*tokens.Token, error
 func (db *DB) CreateToken(ctx context.Context, t *tokens.Token) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	_, err := db.apiTokens().InsertOne(ctx, tokenDoc{ID: t.ID, UserID: t.UserID, Name: t.Name, Scopes: t.Scopes, Hash: t.Hash,
+	err := db.insert(ctx, db.apiTokens(), tokenDoc{ID: t.ID, UserID: t.UserID, Name: t.Name, Scopes: t.Scopes, Hash: t.Hash,
 		Prefix: t.Prefix, Site: t.Site, CreatedBy: t.CreatedBy, CreatedAt: ms(t.CreatedAt), ExpiresAt: msOrZero(t.ExpiresAt)})
 	return err
 }

@@ -198,7 +198,7 @@ func (db *DB) SignIn(ctx context.Context, id auth.Identity, now time.Time) (*tow
 		}
 		d = userDoc{ID: townhall.NewID(), Handle: handle, Name: id.Name, Email: id.Email, EmailKey: emailKey(id.Email), AvatarURL: id.AvatarURL,
 			Role: string(role), CreatedAt: ms(now), Identities: []string{identityKey(id)}}
-		if _, err := db.users.InsertOne(ctx, &d); mongo.IsDuplicateKeyError(err) {
+		if err := db.insert(ctx, db.users, &d); mongo.IsDuplicateKeyError(err) {
 			continue // lost a race on the identity or the handle: look again
 		} else if err != nil {
 			return nil, false, err
@@ -221,7 +221,7 @@ func (db *DB) SignIn(ctx context.Context, id auth.Identity, now time.Time) (*tow
 // The claim is an insert under a unique _id, so exactly one user wins even
 // when several sign up at once.
 func (db *DB) claimBootstrap(ctx context.Context, d *userDoc) error {
-	_, err := db.meta.InsertOne(ctx, bson.D{{Key: "_id", Value: metaBootstrap}, {Key: "user_id", Value: d.ID}})
+	err := db.insert(ctx, db.meta, bson.D{{Key: "_id", Value: metaBootstrap}, {Key: "user_id", Value: d.ID}})
 	if mongo.IsDuplicateKeyError(err) {
 		return nil
 	} else if err != nil {

@@ -36,7 +36,7 @@ func (db *DB) visits() *mongo.Collection { return db.db.Collection("visits") }
 func (db *DB) RecordVisit(ctx context.Context, userID, day string, at time.Time) (bool, error) {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	_, err := db.visits().InsertOne(ctx, visitDoc{ID: visitKey(day, userID), Day: day, UserID: userID, At: ms(at)})
+	err := db.insert(ctx, db.visits(), visitDoc{ID: visitKey(day, userID), Day: day, UserID: userID, At: ms(at)})
 	if mongo.IsDuplicateKeyError(err) {
 		return false, nil
 	} else if err != nil {

@@ -80,7 +80,7 @@ func (db *DB) webhookAttempts() *mongo.Collection  { return db.db.Collection("we
 func (db *DB) CreateWebhook(ctx context.Context, e *webhooks.Endpoint) error {
 	ctx, cancel := op(ctx)
 	defer cancel()
-	_, err := db.webhookEndpoints().InsertOne(ctx, webhookDoc{ID: e.ID, URL: e.URL, Events: e.Events, Secret: e.Secret, Format: e.Format,
+	err := db.insert(ctx, db.webhookEndpoints(), webhookDoc{ID: e.ID, URL: e.URL, Events: e.Events, Secret: e.Secret, Format: e.Format,
 		Description: e.Description, CreatedBy: e.CreatedBy, CreatedAt: ms(e.CreatedAt), UpdatedAt: ms(e.UpdatedAt)})
 	return err
 }
@@ -184,7 +184,7 @@ func (db *DB) RecordWebhookAttempt(ctx context.Context, a *webhooks.Attempt) (*w
 	if err != nil {
 		return nil, notFound(err, webhooks.ErrNotFound)
 	}
-	if _, err := db.webhookAttempts().InsertOne(ctx, attemptDoc{ID: a.ID, EndpointID: a.EndpointID, JobID: a.JobID, EventID: a.EventID,
+	if err := db.insert(ctx, db.webhookAttempts(), attemptDoc{ID: a.ID, EndpointID: a.EndpointID, JobID: a.JobID, EventID: a.EventID,
 		Event: a.Event, Attempt: a.Attempt, StatusCode: a.StatusCode, Error: a.Error, OK: a.OK, Final: a.Final,
 		DurationMS: a.Duration.Milliseconds(), At: at}); err != nil {
 		return nil, err
