@@ -115,12 +115,58 @@ type ideaPageData struct {
 	Statuses   []ideas.Status
 	FromTitle  string // the duplicate the reader was redirected from
 	URL        *url.URL
+	Shared     bool // rendered for any member (overlay.go)
 	viewer     *townhall.User
 	ideaExtras
 }
 
-// CanChange reports whether the reader may edit or delete the comment.
-func (d *ideaPageData) CanChange(c *ideas.Comment) bool { return ideas.CanChangeComment(d.viewer, c) }
+// Voting is the idea as a member who voted for it (or not) sees it.
+func (d *ideaPageData) Voting(voted bool) *ideas.Idea { return card(d.Idea, true).Voting(voted) }
+
+// commentActions are a comment's like button and controls as one viewer
+// sees them.
+type commentActions struct {
+	IdeaID      string
+	Comment     *ideas.Comment
+	Like        likeButton
+	CanChange   bool // the author (or a moderator): edit and delete
+	CanModerate bool // hide and unhide
+	CanFlag     bool
+}
+
+// commentItem is a comment's actions on the page: the reader's, or on a
+// page members share, a hole with each kind of member's (overlay.go).
+type commentItem struct {
+	Actions  commentActions
+	Hole     string
+	Variants []commentVariant
+}
+
+type commentVariant struct {
+	Name string
+	commentActions
+}
+
+// Item gives the actions of comment c on this page.
+func (d *ideaPageData) Item(c *ideas.Comment) commentItem {
+	if !d.Shared {
+		v := d.viewer
+		return commentItem{Actions: d.actions(c, v != nil, v.Is(c.AuthorID), c.Liked, ideas.CanModerate(v))}
+	}
+	it := commentItem{Hole: "comment " + c.ID + " " + c.AuthorID}
+	for _, rel := range []string{"own", "on", "off"} {
+		it.Variants = append(it.Variants, commentVariant{rel, d.actions(c, true, rel == "own", rel == "on", false)})
+	}
+	return it
+}
+
+func (d *ideaPageData) actions(c *ideas.Comment, signedIn, mine, liked, canModerate bool) commentActions {
+	return commentActions{IdeaID: d.Idea.ID, Comment: c, Like: d.like(c, signedIn, mine, liked),
+		CanChange:   signedIn && !c.Deleted && (mine || canModerate),
+		CanModerate: canModerate,
+		CanFlag:     signedIn && !mine && c.Hidden == nil,
+	}
+}
 
 // ideaPage shows one idea; a merged duplicate redirects to its target.
 func (s *Server) ideaPage(c *gin.Context) error {
@@ -137,6 +183,10 @@ func (s *Server) ideaPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	// A held idea shows its author their own notice: that page is theirs.
+	if !i.Held && i.Hidden == nil {
+		shareable(c)
+	}
 	return s.html(c, http.StatusOK, "ideas_show", v)
 }
 
@@ -148,8 +198,11 @@ func (s *Server) ideaView(c *gin.Context, i *ideas.Idea) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.markCommentsLiked(ctx, u, comments.Items); err != nil {
-		return nil, err
+	shared := sharedRender(c) && u != nil
+	if !shared {
+		if err := s.markCommentsLiked(ctx, u, comments.Items); err != nil {
+			return nil, err
+		}
 	}
 	hist, err := s.svc.Ideas.History(ctx, i.ID)
 	if err != nil {
@@ -161,7 +214,7 @@ func (s *Server) ideaView(c *gin.Context, i *ideas.Idea) (*view, error) {
 	}
 	d := &ideaPageData{
 		Idea: i, Comments: comments, History: hist, MergedFrom: from, CanEdit: s.svc.Ideas.CanEdit(u, i),
-		Statuses: ideas.Statuses, URL: c.Request.URL, viewer: u,
+		Statuses: ideas.Statuses, URL: c.Request.URL, Shared: shared, viewer: u,
 	}
 	if dupID := c.Query("merged_from"); dupID != "" {
 		for _, r := range from {

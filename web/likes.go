@@ -68,9 +68,9 @@ func (d *threadData) Like(p *forum.Post, v postViewer) likeButton {
 		Likes: p.Likes, Liked: v.liked, SignedIn: v.signedIn, Own: v.mine, Off: p.Hidden || d.Thread.Hidden}
 }
 
-// Like is the like button of a comment on the idea page.
-func (d *ideaPageData) Like(c *ideas.Comment) likeButton {
+// like is the like button of a comment on the idea page.
+func (d *ideaPageData) like(c *ideas.Comment, signedIn, mine, liked bool) likeButton {
 	return likeButton{Kind: loyalty.KindComment, ID: c.ID, Action: "/ideas/" + d.Idea.ID + "/comments/" + c.ID + "/like",
-		Next: d.Idea.URL() + "#comment-" + c.ID, Likes: c.Likes, Liked: c.Liked, SignedIn: d.viewer != nil,
-		Own: d.viewer.Is(c.AuthorID), Off: c.Hidden != nil || c.Deleted || d.Idea.Hidden != nil}
+		Next: d.Idea.URL() + "#comment-" + c.ID, Likes: c.Likes, Liked: liked, SignedIn: signedIn,
+		Own: mine, Off: c.Hidden != nil || c.Deleted || d.Idea.Hidden != nil}
 }

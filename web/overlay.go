@@ -219,6 +219,11 @@ func (st *viewerState) choose(h *hole) string {
 			}
 		}
 		return name
+	case "by": // what only the author of the thing (arg 0) sees
+		if st.u.ID == h.arg(0) {
+			return "own"
+		}
+		return "other"
 	case "follow":
 		return onOff(st.following[h.arg(0)])
 	case "vote":

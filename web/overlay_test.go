@@ -32,6 +32,23 @@ func memberCacheCounts(t *testing.T, c *apptest.Client) (hits, misses int) {
 	return read("member_hit"), read("member_miss")
 }
 
+// memberView is a member's page view: a 200 without hole marks, with their
+// own name in the header.
+func memberView(t *testing.T, c *apptest.Client, p string) string {
+	t.Helper()
+	res, body := c.Get(p)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("%s GET %s: %d", c.User.Name, p, res.StatusCode)
+	}
+	if strings.Contains(body, "<!--th") {
+		t.Fatalf("%s's page carries hole marks", c.User.Name)
+	}
+	if !strings.Contains(body, `data-testid="current-user">`+c.User.Name+`<`) {
+		t.Fatalf("%s's page names someone else in the header", c.User.Name)
+	}
+	return body
+}
+
 // TestMemberPagesShareOneRender checks that members share one render of a
 // page and each still sees their own: their name, their likes, follows and
 // votes, the controls for what they wrote, and, for a question's author, the
@@ -73,20 +90,7 @@ func TestMemberPagesShareOneRender(t *testing.T) {
 	}
 
 	path := "/t/" + th.ID
-	view := func(c *apptest.Client, p string) string {
-		t.Helper()
-		res, body := c.Get(p)
-		if res.StatusCode != http.StatusOK {
-			t.Fatalf("%s GET %s: %d", c.User.Name, p, res.StatusCode)
-		}
-		if strings.Contains(body, "<!--th") {
-			t.Fatalf("%s's page carries hole marks", c.User.Name)
-		}
-		if !strings.Contains(body, `data-testid="current-user">`+c.User.Name+`<`) {
-			t.Fatalf("%s's page names someone else in the header", c.User.Name)
-		}
-		return body
-	}
+	view := func(c *apptest.Client, p string) string { t.Helper(); return memberView(t, c, p) }
 	likeOf := regexp.MustCompile(`(?s)<article id="post-` + reply.ID + `".*?</article>`)
 	replyBlock := func(body string) string { return likeOf.FindString(body) }
 	counts := func() (int, int) { return memberCacheCounts(t, f.anon) }
@@ -196,5 +200,67 @@ func TestMemberPagesShareOneRender(t *testing.T) {
 	view(cat, path)
 	if h, _ := counts(); h != h2+2 {
 		t.Fatal("Cat's second view after her write was not the shared page")
+	}
+}
+
+// TestMemberIdeaPageShared: the idea page is one render for members too,
+// and each sees their own vote, their likes of its comments, the edit link
+// of what they wrote and the flag buttons of what others wrote.
+func TestMemberIdeaPageShared(t *testing.T) {
+	f := startForum(t, apptest.WithConfig(func(c *app.Config) { c.AnonPageCache = time.Hour }))
+	env, ctx := f.env, context.Background()
+	cat := env.Client(t, "Cat", townhall.RoleMember)
+	dan := env.Client(t, "Dan", townhall.RoleMember)
+	idea, err := env.App.Ideas.Propose(ctx, f.ann.User, ideas.Input{Title: "Offline mode for the app", Body: "Trains have no signal."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cm, err := env.App.Ideas.Comment(ctx, f.bob.User, idea.ID, "I would pay for this.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Loyalty.Like(ctx, cat.User, loyalty.KindComment, cm.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := env.App.Ideas.Vote(ctx, dan.User, idea.ID); err != nil {
+		t.Fatal(err)
+	}
+	path := "/ideas/" + idea.ID
+	counts := func() (int, int) { return memberCacheCounts(t, f.anon) }
+	voted := regexp.MustCompile(`<form class="vote-form"[^>]*data-idea="` + idea.ID + `" data-voted="(\w+)"`)
+	commentOf := regexp.MustCompile(`(?s)<li id="comment-` + cm.ID + `".*?</li>`)
+	type want struct {
+		voted, likes, editIdea, editComment, flagIdea, flagComment bool
+	}
+	check := func(c *apptest.Client, w want) {
+		t.Helper()
+		body := memberView(t, c, path)
+		cb := commentOf.FindString(body)
+		got := want{
+			voted:       voted.FindStringSubmatch(body) != nil && voted.FindStringSubmatch(body)[1] == "true",
+			likes:       strings.Contains(cb, `aria-pressed="true"`),
+			editIdea:    strings.Contains(body, `href="/ideas/`+idea.ID+`/edit"`),
+			editComment: strings.Contains(cb, "/comments/"+cm.ID+"/edit"),
+			flagIdea:    strings.Contains(body, `data-testid="flag-idea-`+idea.ID+`"`),
+			flagComment: strings.Contains(cb, `data-testid="flag-comment-`+cm.ID+`"`),
+		}
+		if got != w {
+			t.Errorf("%s's idea page: got %+v, want %+v", c.User.Name, got, w)
+		}
+	}
+	h0, m0 := counts()
+	check(cat, want{likes: true, flagIdea: true, flagComment: true})
+	check(dan, want{voted: true, flagIdea: true, flagComment: true})
+	check(f.ann, want{voted: true, editIdea: true, flagComment: true}) // her idea carries her vote
+	check(f.bob, want{flagIdea: true, editComment: true})
+	if h, m := counts(); h != h0+3 || m != m0+1 {
+		t.Fatalf("four member views: hits %d→%d, misses %d→%d; want one render and three hits", h0, h, m0, m)
+	}
+	// A moderator renders the page for herself, with the hide controls.
+	if body := memberView(t, f.mod, path); !strings.Contains(body, "Hide comment") {
+		t.Fatal("the moderator's idea page lacks the comment's hide control")
+	}
+	if h, m := counts(); h != h0+3 || m != m0+1 {
+		t.Fatalf("a moderator's view went through the member cache: hits %d→%d, misses %d→%d", h0, h, m0, m)
 	}
 }
