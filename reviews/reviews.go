@@ -204,6 +204,9 @@ type Store interface {
 	// AddHelpful records userID's helpful vote; added is false when the vote
 	// already existed. It returns the review's helpful count after the call.
 	AddHelpful(ctx context.Context, reviewID, userID string) (added bool, helpful int, err error)
+	// HelpfulAmong says which of reviewIDs userID found helpful (true
+	// entries only).
+	HelpfulAmong(ctx context.Context, userID string, reviewIDs []string) (map[string]bool, error)
 	// RemoveHelpful takes a vote back; removed is false when there was none.
 	RemoveHelpful(ctx context.Context, reviewID, userID string) (removed bool, helpful int, err error)
 	// SetResponse creates or replaces the business response of a review;

@@ -491,6 +491,15 @@ func (s *Service) Reviews(ctx context.Context, actor *townhall.User, productID s
 	}, func(last *Review) string { return encodeReviewCursor(f.Sort, last) })
 }
 
+// HelpfulAmong says which of ids actor found helpful: the helpful buttons
+// of a page members share (no ids, or no actor, is none).
+func (s *Service) HelpfulAmong(ctx context.Context, actor *townhall.User, ids []string) (map[string]bool, error) {
+	if actor == nil || len(ids) == 0 {
+		return map[string]bool{}, nil
+	}
+	return s.store.HelpfulAmong(ctx, actor.ID, ids)
+}
+
 // MarkHelpful records the actor's helpful vote. Voting twice changes
 // nothing; voting on your own review is EFORBIDDEN.
 func (s *Service) MarkHelpful(ctx context.Context, actor *townhall.User, reviewID string) (helpful int, err error) {

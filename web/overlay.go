@@ -158,15 +158,17 @@ func (m holeMarks) parse(body []byte) (*overlayPage, error) {
 // per kind of hole.
 type viewerState struct {
 	u         *townhall.User
-	liked     map[string]bool // posts and comments
-	following map[string]bool // threads
-	voted     map[string]bool // ideas
+	liked     map[string]bool   // posts and comments
+	following map[string]bool   // threads
+	voted     map[string]bool   // ideas
+	helpful   map[string]bool   // reviews
+	myReview  map[string]string // product → "none", "mine" or "held"
 }
 
 // overlayState reads the member's state for the page's holes.
 func (s *Server) overlayState(ctx context.Context, u *townhall.User, pg *overlayPage) (*viewerState, error) {
-	st := &viewerState{u: u, following: map[string]bool{}}
-	var likes, ideaIDs []string
+	st := &viewerState{u: u, following: map[string]bool{}, myReview: map[string]string{}}
+	var likes, ideaIDs, reviewIDs []string
 	for _, p := range pg.parts {
 		h := p.hole
 		if h == nil {
@@ -177,6 +179,24 @@ func (s *Server) overlayState(ctx context.Context, u *townhall.User, pg *overlay
 			likes = append(likes, h.arg(0))
 		case "vote":
 			ideaIDs = append(ideaIDs, h.arg(0))
+		case "review":
+			reviewIDs = append(reviewIDs, h.arg(0))
+		case "myreview":
+			if _, ok := st.myReview[h.arg(0)]; ok {
+				continue
+			}
+			r, err := s.svc.Reviews.MyReview(ctx, u, h.arg(0))
+			if err != nil {
+				return nil, err
+			}
+			switch {
+			case r == nil:
+				st.myReview[h.arg(0)] = "none"
+			case r.Held:
+				st.myReview[h.arg(0)] = "held"
+			default:
+				st.myReview[h.arg(0)] = "mine"
+			}
 		case "follow":
 			on, err := s.svc.Forum.Following(ctx, u, h.arg(0))
 			if err != nil {
@@ -188,6 +208,11 @@ func (s *Server) overlayState(ctx context.Context, u *townhall.User, pg *overlay
 	var err error
 	if len(likes) > 0 && s.svc.Loyalty != nil {
 		if st.liked, err = s.svc.Loyalty.Liked(ctx, u, likes); err != nil {
+			return nil, err
+		}
+	}
+	if len(reviewIDs) > 0 {
+		if st.helpful, err = s.svc.Reviews.HelpfulAmong(ctx, u, reviewIDs); err != nil {
 			return nil, err
 		}
 	}
@@ -219,6 +244,13 @@ func (st *viewerState) choose(h *hole) string {
 			}
 		}
 		return name
+	case "review": // id, author
+		if st.u.ID == h.arg(1) {
+			return "own"
+		}
+		return onOff(st.helpful[h.arg(0)])
+	case "myreview":
+		return st.myReview[h.arg(0)]
 	case "by": // what only the author of the thing (arg 0) sees
 		if st.u.ID == h.arg(0) {
 			return "own"

@@ -15,6 +15,7 @@ import (
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/ideas"
 	"github.com/townhall/townhall/loyalty"
+	"github.com/townhall/townhall/reviews"
 )
 
 // memberCacheCounts reads the member page cache's counters from /metrics.
@@ -262,5 +263,69 @@ func TestMemberIdeaPageShared(t *testing.T) {
 	}
 	if h, m := counts(); h != h0+3 || m != m0+1 {
 		t.Fatalf("a moderator's view went through the member cache: hits %d→%d, misses %d→%d", h0, h, m0, m)
+	}
+}
+
+// TestMemberProductPageShared: the product page is one render for members,
+// and each sees their own helpful votes, the controls of their own review,
+// and "edit your review" or "write a review" as fits them.
+func TestMemberProductPageShared(t *testing.T) {
+	f := startForum(t, apptest.WithConfig(func(c *app.Config) { c.AnonPageCache = time.Hour }))
+	env, ctx := f.env, context.Background()
+	cat := env.Client(t, "Cat", townhall.RoleMember)
+	dan := env.Client(t, "Dan", townhall.RoleMember)
+	name, slug := "Reader One", "reader-one"
+	p, err := env.App.Reviews.CreateProduct(ctx, f.admin.User, reviews.ProductInput{Name: &name, Slug: &slug})
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(u *townhall.User, rating int, body string) *reviews.Review {
+		t.Helper()
+		r, err := env.App.Reviews.CreateReview(ctx, u, p.ID, reviews.ReviewInput{Rating: &rating, Body: &body})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	annR, bobR := write(f.ann.User, 4, "Light and sharp."), write(f.bob.User, 2, "The battery fades.")
+	if _, err := env.App.Reviews.MarkHelpful(ctx, cat.User, annR.ID); err != nil {
+		t.Fatal(err)
+	}
+	path := "/products/" + slug
+	footOf := func(id string) *regexp.Regexp {
+		return regexp.MustCompile(`(?s)<li id="review-` + id + `".*?</footer>`)
+	}
+	annFoot, bobFoot := footOf(annR.ID), footOf(bobR.ID)
+	type want struct {
+		helpfulAnn, ownAnn, ownBob, flagAnn, editMine, writeNew bool
+	}
+	check := func(c *apptest.Client, w want) {
+		t.Helper()
+		body := memberView(t, c, path)
+		a, b := annFoot.FindString(body), bobFoot.FindString(body)
+		got := want{
+			helpfulAnn: strings.Contains(a, `aria-pressed="true"`),
+			ownAnn:     strings.Contains(a, "/reviews/"+annR.ID+"/edit"),
+			ownBob:     strings.Contains(b, "/reviews/"+bobR.ID+"/edit"),
+			flagAnn:    strings.Contains(a, `data-testid="flag-review-`+annR.ID+`"`),
+			editMine:   strings.Contains(body, `data-testid="edit-review"`),
+			writeNew:   strings.Contains(body, `data-testid="write-review"`),
+		}
+		if got != w {
+			t.Errorf("%s's product page: got %+v, want %+v", c.User.Name, got, w)
+		}
+	}
+	h0, m0 := memberCacheCounts(t, f.anon)
+	check(cat, want{helpfulAnn: true, flagAnn: true, writeNew: true})
+	check(dan, want{flagAnn: true, writeNew: true})
+	check(f.ann, want{ownAnn: true, editMine: true})
+	check(f.bob, want{ownBob: true, flagAnn: true, editMine: true})
+	if h, m := memberCacheCounts(t, f.anon); h != h0+3 || m != m0+1 {
+		t.Fatalf("four member views: hits %d→%d, misses %d→%d; want one render and three hits", h0, h, m0, m)
+	}
+	// Ann's "edit your review" leads to her review's edit page.
+	res, _ := f.ann.Get(path + "/review")
+	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != "/reviews/"+annR.ID+"/edit" {
+		t.Fatalf("Ann's edit link: %d to %q", res.StatusCode, loc)
 	}
 }

@@ -151,6 +151,49 @@ type productPageData struct {
 	Stars   int
 	Sorts   []sortOption
 	JSONLD  any
+	Shared  bool // rendered for any member (overlay.go)
+	viewer  *townhall.User
+}
+
+// reviewActions are a review's helpful button and controls as one viewer
+// sees them.
+type reviewActions struct {
+	Review      *reviews.Review
+	SignedIn    bool
+	Mine        bool // the viewer wrote it: the count, edit and delete
+	Voted       bool // the viewer found it helpful
+	CanModerate bool
+	Back        string // where the flag form returns to
+}
+
+// reviewItem is a review's actions on the page: the reader's, or on a page
+// members share, a hole with each kind of member's (overlay.go).
+type reviewItem struct {
+	Actions  reviewActions
+	Hole     string
+	Variants []reviewVariant
+}
+
+type reviewVariant struct {
+	Name string
+	reviewActions
+}
+
+// Item gives the actions of review r on this page.
+func (d *productPageData) Item(r *reviews.Review) reviewItem {
+	a := reviewActions{Review: r, Back: productPath(d.Product) + "#review-" + r.ID}
+	if !d.Shared {
+		v := d.viewer
+		a.SignedIn, a.Mine, a.Voted, a.CanModerate = v != nil, v.Is(r.AuthorID), r.Voted, v.HasRole(townhall.Role.CanModerate)
+		return reviewItem{Actions: a}
+	}
+	it := reviewItem{Hole: "review " + r.ID + " " + r.AuthorID}
+	for _, rel := range []string{"own", "on", "off"} {
+		v := a
+		v.SignedIn, v.Mine, v.Voted = true, rel == "own", rel == "on"
+		it.Variants = append(it.Variants, reviewVariant{rel, v})
+	}
+	return it
 }
 
 func (s *Server) productPage(c *gin.Context) error {
@@ -172,11 +215,18 @@ func (s *Server) productPage(c *gin.Context) error {
 	if !validSort(f.Sort) {
 		f.Sort = reviews.SortHelpful
 	}
-	page, err := s.svc.Reviews.Reviews(ctx, actor, p.ID, f)
+	// On a page members share, whose review is whose and who found which
+	// helpful are holes, filled for each member (overlay.go).
+	shared := sharedRender(c) && actor != nil
+	reader := actor
+	if shared {
+		reader = nil
+	}
+	page, err := s.svc.Reviews.Reviews(ctx, reader, p.ID, f)
 	if err != nil {
 		return err
 	}
-	mine, err := s.svc.Reviews.MyReview(ctx, actor, p.ID)
+	mine, err := s.svc.Reviews.MyReview(ctx, reader, p.ID)
 	if err != nil {
 		return err
 	}
@@ -184,7 +234,8 @@ func (s *Server) productPage(c *gin.Context) error {
 	v := s.view(c, p.Name)
 	v.Nav = "reviews"
 	v.Data = &productPageData{Product: p, Reviews: page.Items, Next: page.Next, URL: c.Request.URL, Mine: mine,
-		Sort: f.Sort, Stars: f.Stars, Sorts: sortOptions, JSONLD: s.productJSONLD(p)}
+		Sort: f.Sort, Stars: f.Stars, Sorts: sortOptions, JSONLD: s.productJSONLD(p), Shared: shared, viewer: actor}
+	shareable(c)
 	return s.html(c, http.StatusOK, "reviews_product", v)
 }
 

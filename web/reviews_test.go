@@ -535,7 +535,7 @@ func TestBrowserWriteReviewUpdatesSummary(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("review-title"), "Lovely"),
 		chromedp.SendKeys(chromedp.ID("review-body"), "Great for **reading**"),
 		chromedp.Click(chromedp.CSS(`.review-form button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`a[href$="/edit"].button`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="edit-review"]`)),
 	)
 	if err != nil {
 		t.Fatalf("write review: %v", err)

@@ -2,6 +2,7 @@ package mongo
 
 import (
 	"context"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -27,6 +28,28 @@ func findIDs(ctx context.Context, coll *mongo.Collection, filter bson.D, dir, li
 		ids[i] = d.ID
 	}
 	return ids, nil
+}
+
+// markedBy says which of ids userID has a document for in coll, where a
+// document's _id is the id, a colon and the user's id (idea votes, likes,
+// helpful votes): one $in on _id, true entries only.
+func markedBy(ctx context.Context, coll *mongo.Collection, userID string, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = id + ":" + userID
+	}
+	found, err := findIDs(ctx, coll, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}}, 1, len(keys))
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range found {
+		out[strings.TrimSuffix(k, ":"+userID)] = true
+	}
+	return out, nil
 }
 
 // stringsByID maps the _id of each document of coll among ids to its string

@@ -2,7 +2,6 @@ package mongo
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -126,20 +125,5 @@ func (db *DB) VotersAfter(ctx context.Context, ideaID, after string, limit int) 
 // VotedAmong implements ideas.Store: vote ids are idea:user, so it is one
 // read of their primary keys.
 func (db *DB) VotedAmong(ctx context.Context, userID string, ideaIDs []string) (map[string]bool, error) {
-	out := map[string]bool{}
-	if len(ideaIDs) == 0 {
-		return out, nil
-	}
-	keys := make([]string, len(ideaIDs))
-	for i, id := range ideaIDs {
-		keys[i] = id + ":" + userID
-	}
-	ids, err := findIDs(ctx, db.ideaVotes(), bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}}, 1, len(keys))
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range ids {
-		out[strings.TrimSuffix(id, ":"+userID)] = true
-	}
-	return out, nil
+	return markedBy(ctx, db.ideaVotes(), userID, ideaIDs)
 }

@@ -319,27 +319,5 @@ func (db *DB) Unlike(ctx context.Context, kind, targetID, userID string) (loyalt
 
 // LikedBy implements loyalty.Store: one _id lookup for the page.
 func (db *DB) LikedBy(ctx context.Context, userID string, targetIDs []string) (map[string]bool, error) {
-	ctx, cancel := op(ctx)
-	defer cancel()
-	out := map[string]bool{}
-	if len(targetIDs) == 0 {
-		return out, nil
-	}
-	keys := make([]string, len(targetIDs))
-	for i, t := range targetIDs {
-		keys[i] = likeKey(t, userID)
-	}
-	cur, err := db.likes().Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: keys}}}},
-		options.Find().SetProjection(bson.D{{Key: "target_id", Value: 1}}))
-	if err != nil {
-		return nil, err
-	}
-	var docs []likeDoc
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, err
-	}
-	for _, d := range docs {
-		out[d.TargetID] = true
-	}
-	return out, nil
+	return markedBy(ctx, db.likes(), userID, targetIDs)
 }

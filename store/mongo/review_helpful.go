@@ -13,6 +13,11 @@ import (
 // voteKey is a helpful vote's _id: one document per (review, user) pair.
 func voteKey(reviewID, userID string) string { return reviewID + ":" + userID }
 
+// HelpfulAmong implements reviews.Store.
+func (db *DB) HelpfulAmong(ctx context.Context, userID string, reviewIDs []string) (map[string]bool, error) {
+	return markedBy(ctx, db.reviewVotes(), userID, reviewIDs)
+}
+
 // AddHelpful implements reviews.Store.
 func (db *DB) AddHelpful(ctx context.Context, reviewID, userID string) (bool, int, error) {
 	ctx, cancel := op(ctx)

@@ -13,6 +13,11 @@ func (db *DB) AddHelpful(ctx context.Context, reviewID, userID string) (bool, in
 	return db.helpfulVote(ctx, reviewID, userID, true)
 }
 
+// HelpfulAmong implements reviews.Store.
+func (db *DB) HelpfulAmong(ctx context.Context, userID string, reviewIDs []string) (map[string]bool, error) {
+	return db.userMarked(ctx, `SELECT review_id FROM review_votes WHERE user_id = ? AND review_id IN (`, userID, reviewIDs)
+}
+
 // RemoveHelpful implements reviews.Store.
 func (db *DB) RemoveHelpful(ctx context.Context, reviewID, userID string) (bool, int, error) {
 	return db.helpfulVote(ctx, reviewID, userID, false)

@@ -66,6 +66,7 @@ var reviewCases = []Case{
 	{"AggregatesStayExact", reviewsAggregatesStayExact},
 	{"SortFilterAndPages", reviewsSortFilterAndPages},
 	{"HelpfulVotesOnePerUser", reviewsHelpfulVotesOnePerUser},
+	{"HelpfulAmongIsTheViewersVotes", reviewsHelpfulAmong},
 	{"BusinessResponses", reviewsBusinessResponses},
 	{"SearchFeedAndDocuments", reviewsSearchFeedAndDocuments},
 	{"ConcurrentWritesKeepAggregates", reviewsConcurrentWritesKeepAggregates},
@@ -541,5 +542,56 @@ func reviewsConcurrentWritesKeepAggregates(t *testing.T, open Opener) {
 	wantRating(t, s, p.ID, ratingOf(have...))
 	if got, _ := s.Review(ctx, first.ID, ""); got.Helpful != n-1 {
 		t.Fatalf("helpful = %d, want %d", got.Helpful, n-1)
+	}
+}
+
+// reviewsHelpfulAmong: the helpful buttons of a shared product page ask
+// which of its reviews the viewer found helpful, in one call for more
+// reviews than one SQLite IN chunk holds.
+func reviewsHelpfulAmong(t *testing.T, open Opener) {
+	ctx := context.Background()
+	b := open(t)
+	s := As[reviews.Store](t, b)
+	voter, other := MustSignIn(t, b, "voter", ""), MustSignIn(t, b, "other", "")
+	var all []string
+	want := map[string]bool{}
+	var authors []*townhall.User
+	for a := range 70 {
+		authors = append(authors, MustSignIn(t, b, fmt.Sprint("author", a), ""))
+	}
+	for k := range 3 {
+		p := mustProduct(t, s, fmt.Sprint("Product ", k), fmt.Sprint("product-", k))
+		for a, author := range authors {
+			r := mustReview(t, s, p.ID, author.ID, 1+a%5)
+			all = append(all, r.ID)
+			if len(all)%4 == 0 {
+				if _, _, err := s.AddHelpful(ctx, r.ID, voter.ID); err != nil {
+					t.Fatal(err)
+				}
+				want[r.ID] = true
+			}
+		}
+	}
+	if _, _, err := s.AddHelpful(ctx, all[0], other.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.RemoveHelpful(ctx, all[3], voter.ID); err != nil {
+		t.Fatal(err)
+	}
+	delete(want, all[3])
+	got, err := s.HelpfulAmong(ctx, voter.ID, all)
+	if err != nil || len(got) != len(want) {
+		t.Fatalf("HelpfulAmong = %d reviews, %v; want %d", len(got), err, len(want))
+	}
+	for id := range want {
+		if !got[id] {
+			t.Fatalf("HelpfulAmong misses the vote on %s", id)
+		}
+	}
+	if some, err := s.HelpfulAmong(ctx, other.ID, all[:5]); err != nil || len(some) != 1 || !some[all[0]] {
+		t.Fatalf("HelpfulAmong(other, five reviews) = %v, %v; want only %s", some, err, all[0])
+	}
+	if none, err := s.HelpfulAmong(ctx, voter.ID, nil); err != nil || len(none) != 0 {
+		t.Fatalf("HelpfulAmong(no reviews) = %v, %v", none, err)
 	}
 }
