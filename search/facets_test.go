@@ -94,10 +94,54 @@ func TestFacetCacheIsBounded(t *testing.T) {
 	if len(c.m) > maxFacetEntries {
 		t.Fatalf("%d entries, want at most %d", len(c.m), maxFacetEntries)
 	}
-	if _, ok := c.get(string(rune(maxFacetEntries+9)), 1, now, time.Minute); !ok {
+	if _, ok := c.get(string(rune(maxFacetEntries+9)), 1, now); !ok {
 		t.Fatal("the newest entry is missing")
 	}
-	if _, ok := c.get(string(rune(maxFacetEntries+9)), 2, now, time.Minute); ok {
+	if _, ok := c.get(string(rune(maxFacetEntries+9)), 2, now); ok {
 		t.Fatal("an entry survived a removal")
+	}
+}
+
+// TestBroadSearchKeepsFacetsLonger: a search with BroadWord hits or more
+// reuses its facet counts for broadFacetTTL, a narrower one for FacetTTL;
+// a removal still empties both at once.
+func TestBroadSearchKeepsFacetsLonger(t *testing.T) {
+	src := newMemSource()
+	for range 6 {
+		src.put(townhall.SearchDoc{Kind: townhall.KindIdea, ID: townhall.NewID(), Title: "Webhook retries", Body: "rare"})
+	}
+	src.put(townhall.SearchDoc{Kind: townhall.KindIdea, ID: "gone", Title: "Webhook rare case"})
+	x := openTest(t, t.TempDir())
+	catchUp(t, x, src)
+	svc := NewService(x, src)
+	svc.BroadWord = 5
+	clock := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	svc.now = func() time.Time { return clock }
+	computed := func(text string) int {
+		t.Helper()
+		before := svc.facets.computed
+		if _, err := svc.Search(context.Background(), Query{Text: text, Facets: true}); err != nil {
+			t.Fatal(err)
+		}
+		return svc.facets.computed - before
+	}
+	for _, step := range []struct {
+		after         time.Duration
+		broad, narrow int // facet computations of "webhook" (7 hits) and "case" (1 hit)
+	}{
+		{0, 1, 1},
+		{DefaultFacetTTL, 0, 1},
+		{broadFacetTTL - DefaultFacetTTL - time.Millisecond, 0, 1},
+		{time.Millisecond, 1, 0},
+	} {
+		clock = clock.Add(step.after)
+		if b, n := computed("webhook"), computed("case"); b != step.broad || n != step.narrow {
+			t.Fatalf("at +%v: broad computed %d, narrow %d; want %d, %d", step.after, b, n, step.broad, step.narrow)
+		}
+	}
+	src.setVisible(townhall.KindIdea, "gone", false, true)
+	catchUp(t, x, src)
+	if b := computed("webhook"); b != 1 {
+		t.Fatalf("after a removal the broad search's facets were reused")
 	}
 }

@@ -340,3 +340,64 @@ func TestTitleMatchesRankFirst(t *testing.T) {
 		t.Fatalf("got %v, want the title match first", got)
 	}
 }
+
+// TestBroadWordListsTitlesFirst: a lone word in many documents is answered
+// from its title matches while they fill the page: the same hits as the
+// full search (whose title boost ranks them first), the same total and
+// pages. Deeper pages, facets to count, phrases and filters get the full
+// search.
+func TestBroadWordListsTitlesFirst(t *testing.T) {
+	src := newMemSource()
+	for i := range 5 {
+		src.put(townhall.SearchDoc{Kind: townhall.KindThread, ID: townhall.NewID(), Title: "Export question " + string(rune('a'+i)), Body: "How does it work?"})
+	}
+	for range 20 {
+		src.put(townhall.SearchDoc{Kind: townhall.KindPost, ID: townhall.NewID(), Body: "Export, export, export: export.", URL: "/t/x"})
+	}
+	x := openTest(t, t.TempDir())
+	catchUp(t, x, src)
+	full, broad := NewService(x, src), NewService(x, src)
+	full.BroadWord, broad.BroadWord = 0, 10
+	for _, tc := range []struct {
+		name     string
+		q        Query
+		shortcut bool
+	}{
+		{"first page", Query{Text: "export", PerPage: 4}, true},
+		{"the page the titles just fill", Query{Text: "export", PerPage: 5}, true},
+		{"beyond the titles", Query{Text: "export", PerPage: 4, Page: 2}, false},
+		{"facets to count", Query{Text: "export", PerPage: 4, Facets: true}, false},
+		{"filtered", Query{Text: "export", PerPage: 4, Kind: townhall.KindPost}, false},
+		{"a phrase", Query{Text: `"export question"`, PerPage: 4}, false},
+		{"two words", Query{Text: "export question", PerPage: 4}, false},
+		{"a narrow word", Query{Text: "question", PerPage: 4}, false},
+	} {
+		q := tc.q
+		if err := q.normalize(); err != nil {
+			t.Fatal(err)
+		}
+		p, err := parseQuery(q.Text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, _ := broad.titlesFirst(context.Background(), p, q, q.Facets); (res != nil) != tc.shortcut {
+			t.Errorf("%s: shortcut taken = %v, want %v", tc.name, res != nil, tc.shortcut)
+		}
+		got, err := broad.Search(context.Background(), tc.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := full.Search(context.Background(), tc.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Total != want.Total || got.Pages != want.Pages || !sameSet(ids(got.Items), ids(want.Items)) {
+			t.Errorf("%s: total %d, %d pages, %v; the full search says %d, %d, %v", tc.name, got.Total, got.Pages, ids(got.Items), want.Total, want.Pages, ids(want.Items))
+		}
+		for _, r := range got.Items {
+			if !strings.Contains(string(r.Snippet)+string(r.TitleHTML), "<mark>") {
+				t.Errorf("%s: %s has no highlighted word", tc.name, r.ID)
+			}
+		}
+	}
+}

@@ -39,6 +39,9 @@ type Service struct {
 	// FacetTTL is how long facet counts are reused (DefaultFacetTTL; 0
 	// computes them on every request).
 	FacetTTL time.Duration
+	// BroadWord is how many documents a lone word must be in for its search
+	// to list title matches first (DefaultBroadWord; 0 never does).
+	BroadWord int
 
 	facets facetCache
 	now    func() time.Time
@@ -46,7 +49,7 @@ type Service struct {
 
 // NewService returns a search service over idx, re-reading hits from src.
 func NewService(idx *Index, src Source) *Service {
-	return &Service{idx: idx, src: src, Timeout: 3 * time.Second, FacetTTL: DefaultFacetTTL, now: time.Now}
+	return &Service{idx: idx, src: src, Timeout: 3 * time.Second, FacetTTL: DefaultFacetTTL, BroadWord: DefaultBroadWord, now: time.Now}
 }
 
 // Query is one search as the user asked it.
@@ -133,34 +136,36 @@ func (s *Service) Search(ctx context.Context, q Query) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	var hl map[string]bool
 	key, gen, now := facetKey(p, q), s.idx.removals.Load(), s.now()
 	var counts facetCounts
 	cached := false
 	if q.Facets && s.FacetTTL > 0 {
-		counts, cached = s.facets.get(key, gen, now, s.FacetTTL)
+		counts, cached = s.facets.get(key, gen, now)
 	}
-	res, err := s.run(ctx, func(a analyzers) (*bleve.SearchRequest, error) {
-		c, err := p.build(a)
+	res, hl := s.titlesFirst(ctx, p, q, q.Facets && !cached)
+	if res == nil {
+		res, err = s.run(ctx, func(a analyzers) (*bleve.SearchRequest, error) {
+			c, err := p.build(a)
+			if err != nil {
+				return nil, err
+			}
+			hl = c.highlight
+			for _, f := range []struct{ field, v string }{
+				{fieldKind, q.Kind}, {fieldTags, q.Tag}, {fieldStatus, q.Status}, {fieldCategory, q.Category},
+			} {
+				if f.v != "" {
+					c.must = append(c.must, termFilter(f.field, f.v))
+				}
+			}
+			req := bleve.NewSearchRequestOptions(c.query(), q.PerPage, (q.Page-1)*q.PerPage, false)
+			if q.Facets && !cached {
+				addFacets(req, a.pairs == nil)
+			}
+			return req, nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		hl = c.highlight
-		for _, f := range []struct{ field, v string }{
-			{fieldKind, q.Kind}, {fieldTags, q.Tag}, {fieldStatus, q.Status}, {fieldCategory, q.Category},
-		} {
-			if f.v != "" {
-				c.must = append(c.must, termFilter(f.field, f.v))
-			}
-		}
-		req := bleve.NewSearchRequestOptions(c.query(), q.PerPage, (q.Page-1)*q.PerPage, false)
-		if q.Facets && !cached {
-			addFacets(req, a.pairs == nil)
-		}
-		return req, nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	out := &Results{Query: q, Total: int(res.Total), Page: q.Page}
 	out.Pages = int(math.Ceil(float64(min(out.Total, MaxResults)) / float64(q.PerPage)))
@@ -171,7 +176,11 @@ func (s *Service) Search(ctx context.Context, q Query) (*Results, error) {
 	if q.Facets && !cached {
 		counts = readFacets(res)
 		if s.FacetTTL > 0 {
-			s.facets.put(key, gen, now, s.FacetTTL, counts)
+			ttl := s.FacetTTL
+			if s.BroadWord > 0 && out.Total >= s.BroadWord {
+				ttl = max(ttl, broadFacetTTL)
+			}
+			s.facets.put(key, gen, now, ttl, counts)
 		}
 	}
 	out.Kinds, out.Tags, out.Statuses = counts.kinds, counts.tags, counts.statuses
