@@ -329,3 +329,26 @@ func TestMemberProductPageShared(t *testing.T) {
 		t.Fatalf("Ann's edit link: %d to %q", res.StatusCode, loc)
 	}
 }
+
+// TestMemberSearchPageShared: members share a search's results page, as
+// anonymous visitors do; only the account menu is each member's.
+func TestMemberSearchPageShared(t *testing.T) {
+	f := startForum(t, apptest.WithConfig(func(c *app.Config) { c.AnonPageCache = time.Hour }))
+	env, ctx := f.env, context.Background()
+	cat := env.Client(t, "Cat", townhall.RoleMember)
+	dan := env.Client(t, "Dan", townhall.RoleMember)
+	if _, err := env.App.Forum.CreateThread(ctx, f.ann.User, forum.ThreadInput{Category: f.questions.Slug, Title: "Quokka sightings", Body: "A quokkaword thread."}); err != nil {
+		t.Fatal(err)
+	}
+	waitSearch(t, f.mod, "quokkaword", 1)
+	path := "/search?q=quokkaword"
+	h0, m0 := memberCacheCounts(t, f.anon)
+	for _, c := range []*apptest.Client{cat, dan, f.bob} {
+		if body := memberView(t, c, path); !strings.Contains(body, "Quokka sightings") {
+			t.Fatalf("%s's search page lacks the thread", c.User.Name)
+		}
+	}
+	if h, m := memberCacheCounts(t, f.anon); h != h0+2 || m != m0+1 {
+		t.Fatalf("three member searches: hits %d→%d, misses %d→%d; want one render and two hits", h0, h, m0, m)
+	}
+}

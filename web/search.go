@@ -93,6 +93,7 @@ func (s *Server) searchPage(c *gin.Context) error {
 		return err
 	}
 	data.Results = res
+	shareable(c) // results are the same for everyone: search never shows what is hidden, even to staff
 	data.Start = (res.Page-1)*res.Query.PerPage + 1
 	for p := max(1, res.Page-3); p <= min(res.Pages, res.Page+3); p++ {
 		data.Pages = append(data.Pages, pageLink{p, withQuery(c.Request.URL, "page", itoa(p)), p == res.Page})
