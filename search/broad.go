@@ -38,13 +38,13 @@ func (s *Service) titlesFirst(ctx context.Context, p *parsed, q Query, needFacet
 			return nil
 		}
 		term = ts[0]
-		total, err := docCount(ctx, b, fieldText, term)
-		if err != nil || total < uint64(s.BroadWord) {
+		n, err := docCounts(ctx, b, term, fieldText, fieldTitle)
+		if err != nil {
 			return err
 		}
-		titles, err := docCount(ctx, b, fieldTitle, term)
-		if err != nil || titles < uint64(q.Page*q.PerPage) {
-			return err
+		total, titles := n[0], n[1]
+		if total < uint64(s.BroadWord) || titles < uint64(q.Page*q.PerPage) {
+			return nil
 		}
 		ctx, cancel := context.WithTimeout(ctx, s.Timeout)
 		defer cancel()
@@ -61,21 +61,26 @@ func (s *Service) titlesFirst(ctx context.Context, p *parsed, q Query, needFacet
 	return res, map[string]bool{term: true}
 }
 
-// docCount is how many live documents have term in field.
-func docCount(ctx context.Context, b bleve.Index, field, term string) (uint64, error) {
+// docCounts is how many live documents have term in each of fields, read
+// through one index reader.
+func docCounts(ctx context.Context, b bleve.Index, term string, fields ...string) ([]uint64, error) {
 	ix, err := b.Advanced()
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	r, err := ix.Reader()
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer r.Close()
-	tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
-	if err != nil {
-		return 0, err
+	out := make([]uint64, len(fields))
+	for i, f := range fields {
+		tfr, err := r.TermFieldReader(ctx, []byte(term), f, false, false, false)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = tfr.Count()
+		tfr.Close()
 	}
-	defer tfr.Close()
-	return tfr.Count(), nil
+	return out, nil
 }
