@@ -19,12 +19,14 @@ import (
 
 // Signed-in members share cached pages too. A page rendered for "a member"
 // marks every place where one member's page differs from another's with a
-// hole: the account menu, the follow button, each post's like button and
-// controls, each idea's vote button. A hole carries every variant a member
-// can see (liked or not, written by them or not), and filling the page for
-// one member picks their variant from a few batched reads (their likes
-// among the page's posts, their follow, their votes among its ideas) and
-// renders the account menu. So a member's page view costs those reads and
+// hole: the account menu, the follow button, each post's and comment's like
+// button and controls, each idea's vote button, each review's helpful
+// button and controls, the author's own links ("by"), and "write" or "edit
+// your review". A hole carries every variant a member can see (liked or
+// not, written by them or not), and filling the page for one member picks
+// their variant from a few batched reads (their likes, follow, votes and
+// helpful votes among the page's items, their own review) and renders the
+// account menu. So a member's page view costs those reads and
 // a copy, not a render, and members get the same bytes as each other except
 // for what is theirs.
 //
