@@ -104,7 +104,7 @@ func Defaults() Config {
 		UserWritesPerMinute: 30,
 		IPWritesPerMinute:   120,
 		ReactionsPerMinute:  120,
-		AnonPageCache:       2 * time.Second,
+		AnonPageCache:       10 * time.Second,
 		TimeZone:            "UTC",
 		MailDelay:           2 * time.Minute,
 	}
@@ -176,7 +176,7 @@ func (c *Config) Validate() error {
 		return configErrorf("--time-zone %q is not a time zone: use an IANA name like UTC or Europe/Berlin", c.TimeZone)
 	}
 	if c.AnonPageCache < 0 || c.AnonPageCache > time.Hour {
-		return configErrorf("--anon-cache must be between 0 (off) and 1h, like 2s")
+		return configErrorf("--anon-cache must be between 0 (off) and 1h, like 10s")
 	}
 	for _, p := range []struct{ name, id, secret string }{
 		{"github", c.GitHubClientID, c.GitHubClientSecret},

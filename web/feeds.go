@@ -265,6 +265,7 @@ func (s *Server) threadFeed(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	pageOf(c, threadItem(t.ID))
 	b := s.newFeed("/feeds/t/"+t.ID+".atom", "Replies to “"+t.Title+"”", t.URL(), t.CreatedAt)
 	for _, p := range posts {
 		b.entry(s.tagURI(p.CreatedAt, "post/"+p.ID), "Reply by "+p.AuthorName, forum.PostURL(t.ID, p), p.AuthorName, p.CreatedAt, p.EditedAt, p.HTML)

@@ -206,6 +206,7 @@ func (s *Server) apiThread(c *gin.Context) error {
 	if err := s.markPostsLiked(c.Request.Context(), currentUser(c), append([]*forum.Post{tv.First, tv.Accepted}, tv.Posts...)...); err != nil {
 		return err
 	}
+	pageOf(c, threadItem(tv.Thread.ID))
 	out := toThreadJSON(tv.Thread)
 	out.Page, out.Pages = tv.Page, tv.Pages
 	if currentUser(c) != nil {
@@ -243,6 +244,7 @@ func (s *Server) apiReply(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	changed(c, threadItem(p.ThreadID))
 	return sendJSON(c, http.StatusCreated, toPostJSON(p))
 }
 
@@ -266,6 +268,9 @@ func (s *Server) apiThreadSwitch(what forum.ThreadAction, on bool) handler {
 		if err != nil {
 			return err
 		}
+		if what != forum.Follow {
+			changed(c, threadItem(t.ID))
+		}
 		out := toThreadJSON(t)
 		if what == forum.Follow {
 			out.Following = &on
@@ -279,6 +284,7 @@ func (s *Server) apiPost(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	pageOf(c, threadItem(p.ThreadID))
 	if err := s.markPostsLiked(c.Request.Context(), currentUser(c), p); err != nil {
 		return err
 	}
@@ -297,6 +303,7 @@ func (s *Server) apiEditPost(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	changed(c, threadItem(p.ThreadID))
 	return sendJSON(c, http.StatusOK, toPostJSON(p))
 }
 
@@ -326,6 +333,7 @@ func (s *Server) apiAccept(accept bool) handler {
 		if err != nil {
 			return err
 		}
+		changed(c, threadItem(t.ID))
 		return sendJSON(c, http.StatusOK, toThreadJSON(t))
 	}
 }
@@ -336,6 +344,7 @@ func (s *Server) apiHidePost(hidden bool) handler {
 		if err != nil {
 			return err
 		}
+		changed(c, threadItem(p.ThreadID))
 		return sendJSON(c, http.StatusOK, toPostJSON(p))
 	}
 }

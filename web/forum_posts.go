@@ -57,6 +57,7 @@ func (s *Server) editPostForm(c *gin.Context) error {
 		v.Data = editData{old, t}
 		return rerender("forum_edit", v, err)
 	}
+	changed(c, threadItem(p.ThreadID))
 	return redirectBack(c, "/p/"+p.ID)
 }
 
@@ -75,6 +76,7 @@ func (s *Server) acceptForm(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	changed(c, threadItem(t.ID))
 	return redirectBack(c, t.URL())
 }
 
@@ -83,5 +85,6 @@ func (s *Server) hidePostForm(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	changed(c, threadItem(p.ThreadID))
 	return redirectBack(c, "/p/"+p.ID)
 }

@@ -106,6 +106,7 @@ func (s *Server) threadPage(c *gin.Context) error {
 		}
 	}
 	s.markSeen(c, d.Thread.URL())
+	pageOf(c, threadItem(d.Thread.ID))
 	// A held thread shows its author their own notice, and a quote fills
 	// the reply box: those pages are the viewer's alone.
 	if !d.Thread.Held && !d.Thread.Hidden && c.Query("quote") == "" {
@@ -122,6 +123,7 @@ func (s *Server) replyForm(c *gin.Context) error {
 	if err != nil {
 		return s.threadFormError(c, err)
 	}
+	changed(c, threadItem(p.ThreadID))
 	return redirectBack(c, forum.PostURL(p.ThreadID, p))
 }
 
@@ -152,6 +154,9 @@ func (s *Server) threadSwitch(what forum.ThreadAction) handler {
 		t, err := s.svc.Forum.Set(c.Request.Context(), currentUser(c), c.Param("id"), what, formOn(c))
 		if err != nil {
 			return err
+		}
+		if what != forum.Follow { // following shows only on the follower's own pages
+			changed(c, threadItem(t.ID))
 		}
 		if what == forum.Hide && t.Hidden {
 			return redirectBack(c, "/c/"+t.CategorySlug)

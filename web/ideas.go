@@ -100,6 +100,7 @@ func (s *Server) editIdea(c *gin.Context) error {
 		v.Data = &ideaFormData{Idea: old}
 		return rerender("ideas_form", v, err)
 	}
+	changed(c, ideaItem(i.ID))
 	return redirectBack(c, i.URL())
 }
 
@@ -179,6 +180,7 @@ func (s *Server) ideaPage(c *gin.Context) error {
 		return nil
 	}
 	s.markSeen(c, i.URL())
+	pageOf(c, ideaItem(i.ID))
 	v, err := s.ideaView(c, i)
 	if err != nil {
 		return err
@@ -266,15 +268,17 @@ func (s *Server) voteForm(c *gin.Context) error {
 	if u == nil {
 		return redirectBack(c, "/signin?next="+url.QueryEscape(back))
 	}
+	var i *ideas.Idea
 	var err error
 	if strings.HasSuffix(c.Request.URL.Path, "/unvote") {
-		_, err = s.svc.Ideas.Unvote(c.Request.Context(), u, c.Param("id"))
+		i, err = s.svc.Ideas.Unvote(c.Request.Context(), u, c.Param("id"))
 	} else {
-		_, err = s.svc.Ideas.Vote(c.Request.Context(), u, c.Param("id"))
+		i, err = s.svc.Ideas.Vote(c.Request.Context(), u, c.Param("id"))
 	}
 	if err != nil {
 		return err
 	}
+	changed(c, ideaItem(i.ID))
 	return redirectBack(c, back)
 }
 
@@ -297,6 +301,7 @@ func (s *Server) commentForm(c *gin.Context) error {
 	if err != nil {
 		return s.ideaFormError(c, err)
 	}
+	changed(c, ideaItem(cm.IdeaID))
 	return redirectBack(c, "/ideas/"+cm.IdeaID+"#comment-"+cm.ID)
 }
 

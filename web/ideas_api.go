@@ -177,6 +177,7 @@ func (s *Server) apiEditIdea(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	changed(c, ideaItem(i.ID))
 	return sendJSON(c, http.StatusOK, toIdeaJSON(i))
 }
 
@@ -185,6 +186,7 @@ func (s *Server) apiIdea(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	pageOf(c, ideaItem(i.ID))
 	return sendJSON(c, http.StatusOK, toIdeaJSON(i))
 }
 
@@ -201,6 +203,7 @@ func (s *Server) apiVote(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	changed(c, ideaItem(i.ID))
 	return sendJSON(c, http.StatusOK, toIdeaJSON(i))
 }
 
@@ -246,6 +249,7 @@ func (s *Server) apiComments(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	pageOf(c, ideaItem(c.Param("id")))
 	if err := s.markCommentsLiked(c.Request.Context(), currentUser(c), page.Items); err != nil {
 		return err
 	}
@@ -273,6 +277,7 @@ func (s *Server) apiComment(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	changed(c, ideaItem(cm.IdeaID))
 	return sendJSON(c, http.StatusCreated, toCommentJSON(cm))
 }
 

@@ -28,8 +28,11 @@ import (
 // one member's render to another unfilled, keep anything but a 200 without
 // cookies, or keep it past its TTL. A staff member's successful
 // write (hiding, locking, merging, answering officially) clears the whole
-// cache, so moderation is visible at once; other content reaches anonymous
-// visitors within the TTL.
+// cache, so moderation is visible at once. A member's write drops the pages
+// of what it changed (a reply its thread's pages, a vote its idea's): each
+// page names the item it shows (pageOf) and each write the items it changed
+// (changed). Lists that merely mention an item (the board's order, a
+// category's last reply) reach everyone else within the TTL.
 type pageCache struct {
 	ttl      time.Duration
 	maxBytes int
@@ -41,7 +44,19 @@ type pageCache struct {
 	inflight map[string]chan struct{}
 	gen      uint64 // bumped by purge, so a render begun before it is not stored
 	swept    time.Time
+	// shows indexes the kept pages by the item they show; dropped is when
+	// each item's pages were last dropped, so a render of it begun before
+	// is not kept. Forgotten drop times (older than keepDropped) are
+	// summed up by forgotten: a render begun before it may show any item
+	// as it was and is not kept.
+	shows     map[string]map[string]struct{}
+	dropped   map[string]time.Time
+	forgotten time.Time
 }
+
+// keepDropped is how long the cache remembers that an item's pages were
+// dropped: longer than any render takes.
+const keepDropped = time.Minute
 
 type cachedPage struct {
 	contentType string
@@ -55,6 +70,7 @@ type cachedPage struct {
 	overlay *overlayPage
 	seen    string
 	began   time.Time // when its render began: it holds every write before
+	shows   string    // the item it shows (pageOf), if any
 }
 
 // newPageCache returns nil, meaning no caching, when ttl is not positive.
@@ -63,7 +79,8 @@ func newPageCache(ttl time.Duration, maxBytes int) *pageCache {
 		return nil
 	}
 	return &pageCache{ttl: ttl, maxBytes: maxBytes, now: time.Now,
-		entries: map[string]*cachedPage{}, inflight: map[string]chan struct{}{}}
+		entries: map[string]*cachedPage{}, inflight: map[string]chan struct{}{},
+		shows: map[string]map[string]struct{}{}, dropped: map[string]time.Time{}}
 }
 
 // lookup returns a fresh page for key, or leads: the caller must render the
@@ -111,26 +128,24 @@ func (pc *pageCache) dropLocked(key string) {
 	if p := pc.entries[key]; p != nil {
 		pc.bytes -= len(p.body)
 		delete(pc.entries, key)
+		if p.shows != "" {
+			delete(pc.shows[p.shows], key)
+			if len(pc.shows[p.shows]) == 0 {
+				delete(pc.shows, p.shows)
+			}
+		}
 	}
 }
 
-// store keeps a copy of body under key unless the cache was purged since
-// the render began (gen) or keeping it would pass the size cap. Expired
-// pages are dropped first; when the cap is still reached the page is simply
-// not kept — the next visitor renders it, as without a cache.
-func (pc *pageCache) store(key string, gen uint64, contentType string, body []byte, validators ...string) {
-	p := &cachedPage{contentType: contentType, body: append([]byte(nil), body...)}
-	if len(validators) == 2 {
-		p.etag, p.lastModified = validators[0], validators[1]
-	}
-	pc.keep(key, gen, p)
-}
-
-// keep stores p, which the cache now owns, under key; see store.
+// keep stores p, which the cache now owns, under key unless the cache was
+// purged since the render began (gen), the item it shows was changed since
+// (drop), or keeping it would pass the size cap. Expired pages are dropped
+// first; when the cap is still reached the page is simply not kept — the
+// next visitor renders it, as without a cache.
 func (pc *pageCache) keep(key string, gen uint64, p *cachedPage) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	if gen != pc.gen {
+	if gen != pc.gen || p.shows != "" && pc.droppedSince(p.shows, p.began) {
 		return
 	}
 	if pc.now().Sub(pc.swept) >= pc.ttl || pc.bytes+len(p.body) > pc.maxBytes {
@@ -146,6 +161,36 @@ func (pc *pageCache) keep(key string, gen uint64, p *cachedPage) {
 	p.stored = pc.now()
 	pc.entries[key] = p
 	pc.bytes += len(p.body)
+	if p.shows != "" {
+		if pc.shows[p.shows] == nil {
+			pc.shows[p.shows] = map[string]struct{}{}
+		}
+		pc.shows[p.shows][key] = struct{}{}
+	}
+}
+
+// droppedSince says whether item's pages were dropped at or after began,
+// as far as the cache remembers; pc.mu is held.
+func (pc *pageCache) droppedSince(item string, began time.Time) bool {
+	if !began.After(pc.forgotten) {
+		return true
+	}
+	d, ok := pc.dropped[item]
+	return ok && !began.After(d)
+}
+
+// drop forgets the pages of items, anonymous and members', and refuses
+// the renders of them under way: a write changed those items.
+func (pc *pageCache) drop(items ...string) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	now := pc.now()
+	for _, item := range items {
+		for key := range pc.shows[item] {
+			pc.dropLocked(key)
+		}
+		pc.dropped[item] = now
+	}
 }
 
 // release ends key's render and wakes the requests waiting for it.
@@ -170,6 +215,7 @@ func (pc *pageCache) purge() {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	pc.entries = map[string]*cachedPage{}
+	pc.shows = map[string]map[string]struct{}{}
 	pc.bytes = 0
 	pc.gen++
 }
@@ -182,6 +228,43 @@ func (pc *pageCache) sweepLocked() {
 			pc.dropLocked(k)
 		}
 	}
+	for item, d := range pc.dropped {
+		if now.Sub(d) >= keepDropped {
+			if d.After(pc.forgotten) {
+				pc.forgotten = d
+			}
+			delete(pc.dropped, item)
+		}
+	}
+}
+
+// Items a page can show, as pageOf and changed name them. Products go by
+// id, since their page's address has the slug and their API's the id.
+func threadItem(id string) string  { return "thread " + id }
+func ideaItem(id string) string    { return "idea " + id }
+func productItem(id string) string { return "product " + id }
+
+const (
+	ctxPageOf  = "pagecache.of"      // the item the page shows
+	ctxChanged = "pagecache.changed" // the items the write changed
+)
+
+// pageOf says which item the page being rendered shows, so a write to it
+// drops the page from the cache.
+func pageOf(c *gin.Context, item string) { c.Set(ctxPageOf, item) }
+
+// changed says the write changed item: once it succeeds, the cached pages
+// showing item are dropped.
+func changed(c *gin.Context, item string) {
+	items, _ := c.Get(ctxChanged)
+	list, _ := items.([]string)
+	c.Set(ctxChanged, append(list, item))
+}
+
+func changedItems(c *gin.Context) []string {
+	items, _ := c.Get(ctxChanged)
+	list, _ := items.([]string)
+	return list
 }
 
 // cacheablePath says whether a GET of path is public: pages and the read
@@ -220,10 +303,14 @@ func (s *Server) anonPageCache(c *gin.Context) {
 	}
 	if c.Request.Method != http.MethodGet || u != nil || !cacheablePath(path) {
 		c.Next()
-		if u != nil && isWrite(c.Request.Method) && c.Writer.Status() < 400 {
-			s.writers.wrote(u.ID, pc.now())
-			if u.Role.IsStaff() {
+		if isWrite(c.Request.Method) && c.Writer.Status() < 400 {
+			if u != nil {
+				s.writers.wrote(u.ID, pc.now())
+			}
+			if u != nil && u.Role.IsStaff() {
 				pc.purge()
+			} else if items := changedItems(c); len(items) > 0 {
+				pc.drop(items...)
 			}
 		}
 		return
@@ -258,6 +345,7 @@ func (s *Server) anonPageCache(c *gin.Context) {
 		return
 	}
 	defer pc.release(key)
+	began := pc.now()
 	tee := &teeWriter{ResponseWriter: c.Writer}
 	c.Writer = tee
 	c.Next()
@@ -265,7 +353,8 @@ func (s *Server) anonPageCache(c *gin.Context) {
 	// Only a complete 200 that answered no one in particular (a handler
 	// that sets a cookie did) is worth sharing.
 	if tee.Status() == http.StatusOK && !tee.overflow && len(h.Values("Set-Cookie")) == 0 && h.Get("Content-Type") != "" {
-		pc.store(key, gen, h.Get("Content-Type"), tee.buf, h.Get("ETag"), h.Get("Last-Modified"))
+		pc.keep(key, gen, &cachedPage{contentType: h.Get("Content-Type"), body: tee.buf,
+			etag: h.Get("ETag"), lastModified: h.Get("Last-Modified"), began: began, shows: c.GetString(ctxPageOf)})
 	}
 }
 
@@ -326,7 +415,8 @@ func (s *Server) memberPage(c *gin.Context, pc *pageCache, u *townhall.User) {
 	}
 	status := c.Writer.Status()
 	if (lead || renew) && status == http.StatusOK && c.GetBool(ctxShareable) && len(body) <= maxCachedBody {
-		pc.keep(key, gen, &cachedPage{contentType: c.Writer.Header().Get("Content-Type"), body: body, overlay: pg, seen: c.GetString(ctxSeen), began: began})
+		pc.keep(key, gen, &cachedPage{contentType: c.Writer.Header().Get("Content-Type"), body: body, overlay: pg,
+			seen: c.GetString(ctxSeen), began: began, shows: c.GetString(ctxPageOf)})
 	}
 	s.writeFilled(c, pg, u, status)
 }

@@ -31,6 +31,11 @@ func newTestCache(ttl time.Duration, maxBytes int) (*pageCache, *fakeClock) {
 	return pc, clock
 }
 
+// store keeps body under key as a render begun now, as the middleware does.
+func (pc *pageCache) store(key string, gen uint64, contentType string, body []byte) {
+	pc.keep(key, gen, &cachedPage{contentType: contentType, body: body, began: pc.now()})
+}
+
 // fill leads a render of key and stores body, as the middleware does.
 func fill(t *testing.T, pc *pageCache, key, body string) {
 	t.Helper()
@@ -170,5 +175,83 @@ func TestCacheablePath(t *testing.T) {
 		if got := cacheablePath(path); got != want {
 			t.Errorf("cacheablePath(%q) = %v, want %v", path, got, want)
 		}
+	}
+}
+
+// TestPageCacheDrop: a write drops the pages of the item it changed, all
+// of them (every page of a thread, anonymous and members'), and no others;
+// a render of the item begun before the drop is not kept, even once the
+// drop itself is forgotten.
+func TestPageCacheDrop(t *testing.T) {
+	pc, clock := newTestCache(time.Hour, 1<<20)
+	render := func(key, item string, began time.Time) {
+		t.Helper()
+		pc.mu.Lock()
+		pc.dropLocked(key) // as when it expired
+		pc.mu.Unlock()
+		_, lead, gen := pc.lookup(key, nil)
+		if !lead {
+			t.Fatalf("no lead for %s", key)
+		}
+		pc.keep(key, gen, &cachedPage{contentType: "text/html", body: []byte(key), began: began, shows: item})
+		pc.release(key)
+	}
+	kept := func(key string) bool {
+		_, ok := pc.entries[key]
+		return ok
+	}
+	one, two := threadItem("1"), threadItem("2")
+	for _, key := range []string{"/t/1", "/t/1?page=2", "m /t/1"} {
+		render(key, one, clock.now())
+	}
+	render("/t/2", two, clock.now())
+	render("/forum", "", clock.now())
+	began := clock.now() // a render of thread 1 under way during the write
+	clock.add(time.Millisecond)
+	pc.drop(one)
+
+	for key, want := range map[string]bool{"/t/1": false, "/t/1?page=2": false, "m /t/1": false, "/t/2": true, "/forum": true} {
+		if kept(key) != want {
+			t.Errorf("after dropping thread 1: %s kept %v, want %v", key, kept(key), want)
+		}
+	}
+	if _, ok := pc.shows[one]; ok || pc.bytes != len("/t/2")+len("/forum") {
+		t.Fatalf("index or size not updated: shows %v, %d bytes", pc.shows, pc.bytes)
+	}
+
+	render("/t/1", one, began)
+	if kept("/t/1") {
+		t.Fatal("a render begun before the write was kept")
+	}
+	render("/t/2", two, began) // another thread's render is unaffected
+	if !kept("/t/2") {
+		t.Fatal("a render of another item was refused")
+	}
+	clock.add(time.Millisecond)
+	render("/t/1", one, clock.now())
+	if !kept("/t/1") {
+		t.Fatal("a render begun after the write was refused")
+	}
+
+	// Once the drop is forgotten, renders begun before it are refused
+	// whatever they show; later ones are kept.
+	clock.add(keepDropped)
+	pc.sweepLocked()
+	if len(pc.dropped) != 0 {
+		t.Fatalf("drop times kept past keepDropped: %v", pc.dropped)
+	}
+	render("/t/3", threadItem("3"), began)
+	if kept("/t/3") {
+		t.Fatal("a render begun before a forgotten drop was kept")
+	}
+	render("/t/3", threadItem("3"), clock.now())
+	if !kept("/t/3") {
+		t.Fatal("a render begun after the forgotten drop was refused")
+	}
+
+	// A purge empties the index too.
+	pc.purge()
+	if len(pc.shows) != 0 || pc.bytes != 0 {
+		t.Fatalf("after purge: shows %v, %d bytes", pc.shows, pc.bytes)
 	}
 }

@@ -231,6 +231,7 @@ func (s *Server) productPage(c *gin.Context) error {
 		return err
 	}
 	s.markSeen(c, productPath(p))
+	pageOf(c, productItem(p.ID))
 	v := s.view(c, p.Name)
 	v.Nav = "reviews"
 	v.Data = &productPageData{Product: p, Reviews: page.Items, Next: page.Next, URL: c.Request.URL, Mine: mine,

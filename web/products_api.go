@@ -88,6 +88,7 @@ func (s *Server) apiProduct(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	pageOf(c, productItem(p.ID))
 	return sendJSON(c, http.StatusOK, newProductJSON(p))
 }
 

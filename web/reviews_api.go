@@ -113,6 +113,7 @@ func (s *Server) apiReviews(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	pageOf(c, productItem(p.ID))
 	out := pageJSON[reviewJSON]{Items: []reviewJSON{}, Next: page.Next}
 	for _, r := range page.Items {
 		out.Items = append(out.Items, newReviewJSON(r))
@@ -129,6 +130,13 @@ func decodeReview(c *gin.Context) (reviews.ReviewInput, error) {
 	return req.input()
 }
 
+// changedReview drops the cached pages of r's product, if r was written.
+func changedReview(c *gin.Context, r *reviews.Review) {
+	if r != nil {
+		changed(c, productItem(r.ProductID))
+	}
+}
+
 // sendReview answers with the review, or with the error that stopped it.
 func sendReview(c *gin.Context, status int, r *reviews.Review, err error) error {
 	if err != nil {
@@ -143,11 +151,15 @@ func (s *Server) apiCreateReview(c *gin.Context) error {
 		return err
 	}
 	r, err := s.svc.Reviews.CreateReview(c.Request.Context(), currentUser(c), c.Param("id"), in)
+	changedReview(c, r)
 	return sendReview(c, http.StatusCreated, r, err)
 }
 
 func (s *Server) apiReview(c *gin.Context) error {
 	r, err := s.svc.Reviews.Review(c.Request.Context(), currentUser(c), c.Param("id"))
+	if r != nil {
+		pageOf(c, productItem(r.ProductID))
+	}
 	return sendReview(c, http.StatusOK, r, err)
 }
 
@@ -157,13 +169,16 @@ func (s *Server) apiUpdateReview(c *gin.Context) error {
 		return err
 	}
 	r, err := s.svc.Reviews.UpdateReview(c.Request.Context(), currentUser(c), c.Param("id"), in)
+	changedReview(c, r)
 	return sendReview(c, http.StatusOK, r, err)
 }
 
 func (s *Server) apiDeleteReview(c *gin.Context) error {
-	if _, err := s.svc.Reviews.DeleteReview(c.Request.Context(), currentUser(c), c.Param("id")); err != nil {
+	r, err := s.svc.Reviews.DeleteReview(c.Request.Context(), currentUser(c), c.Param("id"))
+	if err != nil {
 		return err
 	}
+	changedReview(c, r)
 	c.Status(http.StatusNoContent)
 	return nil
 }
@@ -182,6 +197,10 @@ func (s *Server) apiHelpful(c *gin.Context) error {
 	}
 	if err != nil {
 		return err
+	}
+	// The count changed on the product's page; the review says which.
+	if r, err := s.svc.Reviews.Review(ctx, actor, id); err == nil {
+		changedReview(c, r)
 	}
 	return sendJSON(c, http.StatusOK, gin.H{"helpful": n, "voted": voted})
 }
