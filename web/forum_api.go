@@ -244,7 +244,7 @@ func (s *Server) apiReply(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	changed(c, threadItem(p.ThreadID))
+	s.changed(c, threadItem(p.ThreadID))
 	return sendJSON(c, http.StatusCreated, toPostJSON(p))
 }
 
@@ -269,7 +269,7 @@ func (s *Server) apiThreadSwitch(what forum.ThreadAction, on bool) handler {
 			return err
 		}
 		if what != forum.Follow {
-			changed(c, threadItem(t.ID))
+			s.changed(c, threadItem(t.ID))
 		}
 		out := toThreadJSON(t)
 		if what == forum.Follow {
@@ -303,7 +303,7 @@ func (s *Server) apiEditPost(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	changed(c, threadItem(p.ThreadID))
+	s.changed(c, threadItem(p.ThreadID))
 	return sendJSON(c, http.StatusOK, toPostJSON(p))
 }
 
@@ -333,7 +333,7 @@ func (s *Server) apiAccept(accept bool) handler {
 		if err != nil {
 			return err
 		}
-		changed(c, threadItem(t.ID))
+		s.changed(c, threadItem(t.ID))
 		return sendJSON(c, http.StatusOK, toThreadJSON(t))
 	}
 }
@@ -344,7 +344,7 @@ func (s *Server) apiHidePost(hidden bool) handler {
 		if err != nil {
 			return err
 		}
-		changed(c, threadItem(p.ThreadID))
+		s.changed(c, threadItem(p.ThreadID))
 		return sendJSON(c, http.StatusOK, toPostJSON(p))
 	}
 }

@@ -57,7 +57,7 @@ func (s *Server) editPostForm(c *gin.Context) error {
 		v.Data = editData{old, t}
 		return rerender("forum_edit", v, err)
 	}
-	changed(c, threadItem(p.ThreadID))
+	s.changed(c, threadItem(p.ThreadID))
 	return redirectBack(c, "/p/"+p.ID)
 }
 
@@ -76,7 +76,7 @@ func (s *Server) acceptForm(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	changed(c, threadItem(t.ID))
+	s.changed(c, threadItem(t.ID))
 	return redirectBack(c, t.URL())
 }
 
@@ -85,6 +85,6 @@ func (s *Server) hidePostForm(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	changed(c, threadItem(p.ThreadID))
+	s.changed(c, threadItem(p.ThreadID))
 	return redirectBack(c, "/p/"+p.ID)
 }

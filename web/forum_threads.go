@@ -123,7 +123,7 @@ func (s *Server) replyForm(c *gin.Context) error {
 	if err != nil {
 		return s.threadFormError(c, err)
 	}
-	changed(c, threadItem(p.ThreadID))
+	s.changed(c, threadItem(p.ThreadID))
 	return redirectBack(c, forum.PostURL(p.ThreadID, p))
 }
 
@@ -156,7 +156,7 @@ func (s *Server) threadSwitch(what forum.ThreadAction) handler {
 			return err
 		}
 		if what != forum.Follow { // following shows only on the follower's own pages
-			changed(c, threadItem(t.ID))
+			s.changed(c, threadItem(t.ID))
 		}
 		if what == forum.Hide && t.Hidden {
 			return redirectBack(c, "/c/"+t.CategorySlug)
@@ -181,11 +181,22 @@ type postItem struct {
 	First, Accepted     bool
 	Initial, ProfileURL string
 	Marks, When         template.HTML
-	postActions
-	// Hole and Variants are set on a page shared by members: the actions
-	// as each kind of member sees them (overlay.go).
-	Hole     string
-	Variants []postVariant
+	// Actions is a named field, not embedded: a template reading a field
+	// of a struct with an embedded one makes reflect search it breadth
+	// first, which was 3% of a loaded server's CPU.
+	Actions postActions
+	// Hole and Variants are set on a page shared by members: the like
+	// button, quote and edit links as each kind of member sees them
+	// (overlay.go). The accept button, which only the thread's author
+	// sees, and the flag box, which everyone but the post's author sees,
+	// are holes of their own (AcceptHole, FlagHole) with one rendering
+	// each, rather than doubling the variants of the first.
+	Hole       string
+	Variants   []postVariant
+	AcceptHole string // "" when the post cannot be accepted
+	AcceptAs   postActions
+	FlagHole   string // "" when the post cannot be flagged
+	Flag       *flagView
 }
 
 // postActions are a post's like button and controls as one viewer sees them.
@@ -202,8 +213,8 @@ type postActions struct {
 }
 
 type postVariant struct {
-	Name string
-	postActions
+	Name    string
+	Actions postActions
 }
 
 // postViewer is who looks at a post, as far as its actions care.
@@ -218,26 +229,22 @@ func (d *threadData) Item(p *forum.Post) *postItem {
 		When: when(p.CreatedAt)}
 	if !d.Shared {
 		v := d.Viewer
-		it.postActions = d.actions(p, postViewer{signedIn: v != nil, mine: v.Is(p.AuthorID), liked: p.Liked,
+		it.Actions = d.actions(p, postViewer{signedIn: v != nil, mine: v.Is(p.AuthorID), liked: p.Liked,
 			canAccept: d.CanAccept, canModerate: d.CanModerate})
 		return it
 	}
 	// Every member sees one of these: their own post, or another's that
-	// they like or not; the thread's author may also accept answers.
+	// they like or not.
 	it.Hole = "post " + p.ID + " " + p.AuthorID
-	ta := []bool{false}
-	if d.Category.Questions && !it.First && !p.Hidden {
-		it.Hole += " " + d.Thread.AuthorID
-		ta = append(ta, true)
+	for _, rel := range []string{"own", "on", "off"} {
+		it.Variants = append(it.Variants, postVariant{rel, d.actions(p, postViewer{signedIn: true, mine: rel == "own", liked: rel == "on"})})
 	}
-	for _, accept := range ta {
-		for _, rel := range []string{"own", "on", "off"} {
-			name := rel
-			if accept {
-				name = "ta-" + rel
-			}
-			it.Variants = append(it.Variants, postVariant{name, d.actions(p, postViewer{signedIn: true, mine: rel == "own", liked: rel == "on", canAccept: accept})})
-		}
+	if d.Category.Questions && !it.First && !p.Hidden {
+		it.AcceptHole = "by " + d.Thread.AuthorID
+		it.AcceptAs = d.actions(p, postViewer{signedIn: true, canAccept: true})
+	}
+	if other := d.actions(p, postViewer{signedIn: true}); other.Flag != nil {
+		it.FlagHole, it.Flag = "by "+p.AuthorID, other.Flag
 	}
 	return it
 }

@@ -100,7 +100,7 @@ func (s *Server) editIdea(c *gin.Context) error {
 		v.Data = &ideaFormData{Idea: old}
 		return rerender("ideas_form", v, err)
 	}
-	changed(c, ideaItem(i.ID))
+	s.changed(c, ideaItem(i.ID))
 	return redirectBack(c, i.URL())
 }
 
@@ -144,8 +144,8 @@ type commentItem struct {
 }
 
 type commentVariant struct {
-	Name string
-	commentActions
+	Name    string
+	Actions commentActions // named, not embedded: see postItem
 }
 
 // Item gives the actions of comment c on this page.
@@ -278,7 +278,7 @@ func (s *Server) voteForm(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	changed(c, ideaItem(i.ID))
+	s.changed(c, ideaItem(i.ID))
 	return redirectBack(c, back)
 }
 
@@ -301,7 +301,7 @@ func (s *Server) commentForm(c *gin.Context) error {
 	if err != nil {
 		return s.ideaFormError(c, err)
 	}
-	changed(c, ideaItem(cm.IdeaID))
+	s.changed(c, ideaItem(cm.IdeaID))
 	return redirectBack(c, "/ideas/"+cm.IdeaID+"#comment-"+cm.ID)
 }
 

@@ -177,7 +177,7 @@ func (s *Server) apiEditIdea(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	changed(c, ideaItem(i.ID))
+	s.changed(c, ideaItem(i.ID))
 	return sendJSON(c, http.StatusOK, toIdeaJSON(i))
 }
 
@@ -203,7 +203,7 @@ func (s *Server) apiVote(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	changed(c, ideaItem(i.ID))
+	s.changed(c, ideaItem(i.ID))
 	return sendJSON(c, http.StatusOK, toIdeaJSON(i))
 }
 
@@ -277,7 +277,7 @@ func (s *Server) apiComment(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	changed(c, ideaItem(cm.IdeaID))
+	s.changed(c, ideaItem(cm.IdeaID))
 	return sendJSON(c, http.StatusCreated, toCommentJSON(cm))
 }
 

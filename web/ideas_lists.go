@@ -60,7 +60,7 @@ func (s *Server) ideaBoard(c *gin.Context) error {
 // ideaCard is an idea on a list page. On a page members share (Shared) its
 // vote button is a hole with both states (overlay.go).
 type ideaCard struct {
-	*ideas.Idea
+	Idea   *ideas.Idea // named, not embedded: see postItem
 	Shared bool
 }
 

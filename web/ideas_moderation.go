@@ -98,7 +98,7 @@ func (s *Server) apiEditComment(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	changed(c, ideaItem(cm.IdeaID))
+	s.changed(c, ideaItem(cm.IdeaID))
 	return sendJSON(c, http.StatusOK, toCommentJSON(cm))
 }
 
@@ -107,7 +107,7 @@ func (s *Server) apiDeleteComment(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	changed(c, ideaItem(cm.IdeaID))
+	s.changed(c, ideaItem(cm.IdeaID))
 	return sendJSON(c, http.StatusOK, toCommentJSON(cm))
 }
 
@@ -137,7 +137,7 @@ func (s *Server) deleteCommentForm(c *gin.Context) error {
 	if err != nil {
 		return s.ideaFormError(c, err)
 	}
-	changed(c, ideaItem(cm.IdeaID))
+	s.changed(c, ideaItem(cm.IdeaID))
 	return redirectBack(c, "/ideas/"+cm.IdeaID+"#comment-"+cm.ID)
 }
 
@@ -178,6 +178,6 @@ func (s *Server) editCommentForm(c *gin.Context) error {
 		v.Data = &commentEditData{Comment: old}
 		return rerender("ideas_comment_edit", v, err)
 	}
-	changed(c, ideaItem(cm.IdeaID))
+	s.changed(c, ideaItem(cm.IdeaID))
 	return redirectBack(c, "/ideas/"+cm.IdeaID+"#comment-"+cm.ID)
 }

@@ -28,7 +28,7 @@ func (s *Server) apiLike(kind string, on bool) handler {
 		if err != nil {
 			return err
 		}
-		changedTarget(c, &res.Target)
+		s.changedTarget(c, &res.Target)
 		return sendJSON(c, http.StatusOK, likeJSON{ID: res.Target.ID, Kind: kind, Likes: res.Target.Likes, Liked: res.Liked,
 			URL: loyalty.TargetURL(&res.Target)})
 	}
@@ -46,18 +46,18 @@ func (s *Server) likeForm(kind string) handler {
 		if err != nil {
 			return err
 		}
-		changedTarget(c, &res.Target)
+		s.changedTarget(c, &res.Target)
 		return redirectBack(c, loyalty.TargetURL(&res.Target))
 	}
 }
 
 // changedTarget drops the cached pages showing a liked post's thread or a
 // liked comment's idea, whose like counts changed.
-func changedTarget(c *gin.Context, t *loyalty.Target) {
+func (s *Server) changedTarget(c *gin.Context, t *loyalty.Target) {
 	if t.Kind == loyalty.KindComment {
-		changed(c, ideaItem(t.ParentID))
+		s.changed(c, ideaItem(t.ParentID))
 	} else {
-		changed(c, threadItem(t.ParentID))
+		s.changed(c, threadItem(t.ParentID))
 	}
 }
 

@@ -37,9 +37,11 @@ import (
 // to say a page is shareable (shareable), so a page nobody thought about
 // stays private.
 //
-// A member who just wrote something sees their own writes: a shared page
-// rendered before their last successful write is rendered again for them,
-// and that render, which holds the write, replaces it for everyone.
+// A member who just wrote something sees their own writes: the pages of
+// what a write changed are dropped for everyone (pagecache.go), and any
+// other shared page that may show it, rendered before their last
+// successful write, is rendered again for them (recentWriters); that
+// render, which holds the write, replaces it for everyone.
 
 const (
 	ctxShared    = "overlay.shared"    // the request renders the member page, with holes
@@ -235,17 +237,11 @@ func (st *viewerState) choose(h *hole) string {
 		return "off"
 	}
 	switch h.kind {
-	case "post", "comment": // id, author, and for posts the thread's author (who may accept answers)
-		name := onOff(st.liked[h.arg(0)])
+	case "post", "comment": // id, author
 		if st.u.ID == h.arg(1) {
-			name = "own"
+			return "own"
 		}
-		if ta := h.arg(2); ta != "" && ta == st.u.ID {
-			if _, ok := h.variants["ta-"+name]; ok {
-				name = "ta-" + name
-			}
-		}
-		return name
+		return onOff(st.liked[h.arg(0)])
 	case "review": // id, author
 		if st.u.ID == h.arg(1) {
 			return "own"
@@ -306,34 +302,57 @@ func shareable(c *gin.Context) { c.Set(ctxShareable, true) }
 // recentWriters remembers when each member last wrote, for one TTL (the
 // longest a page rendered before it is kept), so a shared page older than
 // their write is rendered again for them.
+//
+// A write that named the items it changed (a reply, a vote) already
+// dropped those items' pages for everyone, so only lists, which mention
+// items without being dropped, are rendered again for its writer; the
+// pages of other threads, ideas and products stay shared. A write that
+// named nothing (a new thread, a profile change) may show anywhere.
 type recentWriters struct {
 	mu    sync.Mutex
-	at    map[string]time.Time
+	at    map[string]lastWrites
 	swept time.Time
 }
 
-func (r *recentWriters) wrote(id string, now time.Time) {
+type lastWrites struct {
+	any     time.Time // any write
+	unnamed time.Time // a write that named no item it changed
+}
+
+func (r *recentWriters) wrote(id string, now time.Time, named bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.at == nil {
-		r.at = map[string]time.Time{}
+		r.at = map[string]lastWrites{}
 	}
-	r.at[id] = now
+	w := r.at[id]
+	w.any = now
+	if !named {
+		w.unnamed = now
+	}
+	r.at[id] = w
 }
 
-// last is when id last wrote, or the zero time when not within ttl.
-func (r *recentWriters) last(id string, now time.Time, ttl time.Duration) time.Time {
+// since is the time of id's last write that a page may not show, or the
+// zero time when none was within ttl: the last of any kind for a list
+// (item false), the last that named nothing for an item's page.
+func (r *recentWriters) since(id string, item bool, now time.Time, ttl time.Duration) time.Time {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if now.Sub(r.swept) >= ttl {
-		for k, t := range r.at {
-			if now.Sub(t) >= ttl {
+		for k, w := range r.at {
+			if now.Sub(w.any) >= ttl {
 				delete(r.at, k)
 			}
 		}
 		r.swept = now
 	}
-	if t, ok := r.at[id]; ok && now.Sub(t) < ttl {
+	w, ok := r.at[id]
+	t := w.any
+	if item {
+		t = w.unnamed
+	}
+	if ok && now.Sub(t) < ttl {
 		return t
 	}
 	return time.Time{}

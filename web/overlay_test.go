@@ -180,8 +180,8 @@ func TestMemberPagesShareOneRender(t *testing.T) {
 		t.Fatal("the anonymous view is not the anonymous page")
 	}
 
-	// Cat takes her like back: the shared page predates that, so her next
-	// view is a new render, with the count down, and it replaces the shared
+	// Cat takes her like back: that drops the thread's pages, so her next
+	// view is a new render, with the count down, and it becomes the shared
 	// page: Dan's next view is a hit with her change in it.
 	cat.JSON("DELETE", "/api/v1/posts/"+reply.ID+"/like", nil, http.StatusOK, nil)
 	h2, m2 := counts()

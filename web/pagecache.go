@@ -148,7 +148,9 @@ func (pc *pageCache) keep(key string, gen uint64, p *cachedPage) {
 	if gen != pc.gen || p.shows != "" && pc.droppedSince(p.shows, p.began) {
 		return
 	}
-	if pc.now().Sub(pc.swept) >= pc.ttl || pc.bytes+len(p.body) > pc.maxBytes {
+	// A full cache is swept at most 16 times a TTL, not on every store:
+	// each sweep walks every page under the lock.
+	if since := pc.now().Sub(pc.swept); since >= pc.ttl || pc.bytes+len(p.body) > pc.maxBytes && since >= pc.ttl/16 {
 		pc.sweepLocked()
 	}
 	if old := pc.entries[key]; old != nil && old.began.After(p.began) {
@@ -246,25 +248,22 @@ func productItem(id string) string { return "product " + id }
 
 const (
 	ctxPageOf  = "pagecache.of"      // the item the page shows
-	ctxChanged = "pagecache.changed" // the items the write changed
+	ctxChanged = "pagecache.changed" // the write named an item it changed
 )
 
 // pageOf says which item the page being rendered shows, so a write to it
 // drops the page from the cache.
 func pageOf(c *gin.Context, item string) { c.Set(ctxPageOf, item) }
 
-// changed says the write changed item: once it succeeds, the cached pages
-// showing item are dropped.
-func changed(c *gin.Context, item string) {
-	items, _ := c.Get(ctxChanged)
-	list, _ := items.([]string)
-	c.Set(ctxChanged, append(list, item))
-}
-
-func changedItems(c *gin.Context) []string {
-	items, _ := c.Get(ctxChanged)
-	list, _ := items.([]string)
-	return list
+// changed is what a write handler calls once its write is stored: the
+// cached pages showing item are dropped then, before the answer leaves,
+// so the writer's next request (the page a form redirects to) and
+// everyone else's get a render holding the write.
+func (s *Server) changed(c *gin.Context, item string) {
+	c.Set(ctxChanged, true)
+	if s.pageCache != nil {
+		s.pageCache.drop(item)
+	}
 }
 
 // cacheablePath says whether a GET of path is public: pages and the read
@@ -305,12 +304,10 @@ func (s *Server) anonPageCache(c *gin.Context) {
 		c.Next()
 		if isWrite(c.Request.Method) && c.Writer.Status() < 400 {
 			if u != nil {
-				s.writers.wrote(u.ID, pc.now())
-			}
-			if u != nil && u.Role.IsStaff() {
-				pc.purge()
-			} else if items := changedItems(c); len(items) > 0 {
-				pc.drop(items...)
+				s.writers.wrote(u.ID, pc.now(), c.GetBool(ctxChanged))
+				if u.Role.IsStaff() {
+					pc.purge()
+				}
 			}
 		}
 		return
@@ -371,7 +368,7 @@ func (s *Server) memberPage(c *gin.Context, pc *pageCache, u *townhall.User) {
 	var gen uint64
 	if pc != nil {
 		page, lead, gen = pc.lookup(key, c.Request.Context().Done())
-		if page != nil && !page.began.After(s.writers.last(u.ID, pc.now(), pc.ttl)) {
+		if page != nil && !page.began.After(s.writers.since(u.ID, page.shows != "", pc.now(), pc.ttl)) {
 			page, renew, gen = nil, true, pc.generation()
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -145,4 +146,62 @@ func TestWritesDropTheirPages(t *testing.T) {
 	dan.JSON("POST", "/api/v1/reviews/"+review.ID+"/helpful", nil, http.StatusOK, nil)
 	fresh("/api/v1/reviews/"+review.ID, `"helpful":1`)
 	stillCached("/products", "/t/"+other.ID)
+}
+
+// TestWriterSharesOtherPages: a member whose write named what it changed
+// (a vote) keeps getting the shared pages of other threads, while lists,
+// which mention what they changed without being dropped, are rendered
+// again for them with their write in them. A write that names nothing (a
+// profile change) gets them their own renders of every page for the TTL.
+func TestWriterSharesOtherPages(t *testing.T) {
+	f := startForum(t, apptest.WithConfig(func(c *app.Config) { c.AnonPageCache = time.Hour }))
+	env, ctx := f.env, context.Background()
+	cat := env.Client(t, "Cat", townhall.RoleMember)
+	dan := env.Client(t, "Dan", townhall.RoleMember)
+	th, err := env.App.Forum.CreateThread(ctx, f.ann.User, forum.ThreadInput{Category: f.questions.Slug, Title: "Sync is slow", Body: "Minutes per file."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idea, err := env.App.Ideas.Propose(ctx, f.ann.User, ideas.Input{Title: "Dark mode for the dashboard", Body: "Easier on the eyes."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	threadPath, board := "/t/"+th.ID, "/ideas?sort=top"
+	counts := func() (int, int) { return memberCacheCounts(t, f.anon) }
+	// shared views path as c and reports whether it was the shared render.
+	shared := func(c *apptest.Client, path string) (bool, string) {
+		t.Helper()
+		h0, _ := counts()
+		body := memberView(t, c, path)
+		h, _ := counts()
+		return h == h0+1, body
+	}
+	shared(dan, threadPath)
+	shared(dan, board)
+	before := getIdea(t, f.anon, idea.ID).Votes
+
+	cat.JSON("POST", "/api/v1/ideas/"+idea.ID+"/vote", nil, http.StatusOK, nil)
+	if hit, _ := shared(cat, threadPath); !hit {
+		t.Fatal("after voting, Cat did not get the shared page of a thread her vote is not on")
+	}
+	hit, body := shared(cat, board)
+	voted := regexp.MustCompile(`(?s)data-idea="` + idea.ID + `" data-voted="true".*?data-testid="vote-count">` + strconv.Itoa(before+1) + `<`)
+	if hit || !voted.MatchString(body) {
+		t.Fatalf("Cat's board right after her vote: shared render %v, shows her vote counted %v", hit, voted.MatchString(body))
+	}
+	if hit, body := shared(dan, board); !hit || !strings.Contains(body, `data-testid="vote-count">`+strconv.Itoa(before+1)+`<`) {
+		t.Fatalf("Dan's board after Cat's render: shared %v", hit)
+	}
+
+	// A new display name shows on every page she wrote on, so every page
+	// is hers for the TTL.
+	if _, err := env.App.Forum.Reply(ctx, cat.User, th.ID, "Same here."); err != nil {
+		t.Fatal(err)
+	}
+	shared(dan, threadPath)
+	cat.JSON("PATCH", "/api/v1/me", map[string]any{"name": "Catherine"}, http.StatusOK, nil)
+	cat.User.Name = "Catherine" // memberView checks the header names her
+	if hit, body := shared(cat, threadPath); hit || !strings.Contains(body, "Same here.") {
+		t.Fatalf("Cat's thread view after renaming herself: shared render %v", hit)
+	}
 }

@@ -175,8 +175,8 @@ type reviewItem struct {
 }
 
 type reviewVariant struct {
-	Name string
-	reviewActions
+	Name    string
+	Actions reviewActions // named, not embedded: see postItem
 }
 
 // Item gives the actions of review r on this page.

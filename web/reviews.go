@@ -105,7 +105,7 @@ func (s *Server) createReviewForm(c *gin.Context) error {
 		mine, _ := s.svc.Reviews.MyReview(ctx, actor, p.ID)
 		return rerender("reviews_form", s.reviewFormView(c, p, nil, mine), err)
 	}
-	changed(c, productItem(p.ID))
+	s.changed(c, productItem(p.ID))
 	// Newest first, so the new review is at the top of the list.
 	return redirectBack(c, productPath(p)+"?sort=newest#review-"+r.ID)
 }
@@ -153,7 +153,7 @@ func (s *Server) updateReviewForm(c *gin.Context) error {
 	if err != nil {
 		return rerender("reviews_form", s.reviewFormView(c, p, r, nil), err)
 	}
-	changed(c, productItem(p.ID))
+	s.changed(c, productItem(p.ID))
 	return redirectBack(c, reviewPath(p, r))
 }
 
@@ -165,7 +165,7 @@ func (s *Server) deleteReviewForm(c *gin.Context) error {
 	if _, err := s.svc.Reviews.DeleteReview(c.Request.Context(), currentUser(c), r.ID); err != nil {
 		return err
 	}
-	changed(c, productItem(p.ID))
+	s.changed(c, productItem(p.ID))
 	return redirectBack(c, productPath(p))
 }
 
@@ -184,7 +184,7 @@ func (s *Server) helpfulForm(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	changed(c, productItem(p.ID))
+	s.changed(c, productItem(p.ID))
 	return redirectBack(c, reviewPath(p, r))
 }
 

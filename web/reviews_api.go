@@ -131,9 +131,9 @@ func decodeReview(c *gin.Context) (reviews.ReviewInput, error) {
 }
 
 // changedReview drops the cached pages of r's product, if r was written.
-func changedReview(c *gin.Context, r *reviews.Review) {
+func (s *Server) changedReview(c *gin.Context, r *reviews.Review) {
 	if r != nil {
-		changed(c, productItem(r.ProductID))
+		s.changed(c, productItem(r.ProductID))
 	}
 }
 
@@ -151,7 +151,7 @@ func (s *Server) apiCreateReview(c *gin.Context) error {
 		return err
 	}
 	r, err := s.svc.Reviews.CreateReview(c.Request.Context(), currentUser(c), c.Param("id"), in)
-	changedReview(c, r)
+	s.changedReview(c, r)
 	return sendReview(c, http.StatusCreated, r, err)
 }
 
@@ -169,7 +169,7 @@ func (s *Server) apiUpdateReview(c *gin.Context) error {
 		return err
 	}
 	r, err := s.svc.Reviews.UpdateReview(c.Request.Context(), currentUser(c), c.Param("id"), in)
-	changedReview(c, r)
+	s.changedReview(c, r)
 	return sendReview(c, http.StatusOK, r, err)
 }
 
@@ -178,7 +178,7 @@ func (s *Server) apiDeleteReview(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	changedReview(c, r)
+	s.changedReview(c, r)
 	c.Status(http.StatusNoContent)
 	return nil
 }
@@ -200,7 +200,7 @@ func (s *Server) apiHelpful(c *gin.Context) error {
 	}
 	// The count changed on the product's page; the review says which.
 	if r, err := s.svc.Reviews.Review(ctx, actor, id); err == nil {
-		changedReview(c, r)
+		s.changedReview(c, r)
 	}
 	return sendJSON(c, http.StatusOK, gin.H{"helpful": n, "voted": voted})
 }
