@@ -181,18 +181,15 @@ func (pc *pageCache) droppedSince(item string, began time.Time) bool {
 	return ok && !began.After(d)
 }
 
-// drop forgets the pages of items, anonymous and members', and refuses
-// the renders of them under way: a write changed those items.
-func (pc *pageCache) drop(items ...string) {
+// drop forgets the pages of item, anonymous and members', and refuses
+// the renders of it under way: a write changed it.
+func (pc *pageCache) drop(item string) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	now := pc.now()
-	for _, item := range items {
-		for key := range pc.shows[item] {
-			pc.dropLocked(key)
-		}
-		pc.dropped[item] = now
+	for key := range pc.shows[item] {
+		pc.dropLocked(key)
 	}
+	pc.dropped[item] = pc.now()
 }
 
 // release ends key's render and wakes the requests waiting for it.
@@ -302,12 +299,10 @@ func (s *Server) anonPageCache(c *gin.Context) {
 	}
 	if c.Request.Method != http.MethodGet || u != nil || !cacheablePath(path) {
 		c.Next()
-		if isWrite(c.Request.Method) && c.Writer.Status() < 400 {
-			if u != nil {
-				s.writers.wrote(u.ID, pc.now(), c.GetBool(ctxChanged))
-				if u.Role.IsStaff() {
-					pc.purge()
-				}
+		if u != nil && isWrite(c.Request.Method) && c.Writer.Status() < 400 {
+			s.writers.wrote(u.ID, pc.now(), c.GetBool(ctxChanged))
+			if u.Role.IsStaff() {
+				pc.purge()
 			}
 		}
 		return
