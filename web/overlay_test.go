@@ -351,4 +351,11 @@ func TestMemberSearchPageShared(t *testing.T) {
 	if h, m := memberCacheCounts(t, f.anon); h != h0+2 || m != m0+1 {
 		t.Fatalf("three member searches: hits %d→%d, misses %d→%d; want one render and two hits", h0, h, m0, m)
 	}
+	// A member who just wrote still shares it.
+	f.thread(t, cat, f.questions.Slug, "Another quokkaword", "Seen at dawn.")
+	h1, _ := memberCacheCounts(t, f.anon)
+	memberView(t, cat, path)
+	if h, _ := memberCacheCounts(t, f.anon); h != h1+1 {
+		t.Fatalf("Cat's search right after her new thread: hits %d→%d; want the shared page", h1, h)
+	}
 }

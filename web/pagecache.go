@@ -71,6 +71,9 @@ type cachedPage struct {
 	seen    string
 	began   time.Time // when its render began: it holds every write before
 	shows   string    // the item it shows (pageOf), if any
+	// writers is set when members who just wrote may get it too
+	// (sharedWithWriters).
+	writers bool
 }
 
 // newPageCache returns nil, meaning no caching, when ttl is not positive.
@@ -246,7 +249,12 @@ func productItem(id string) string { return "product " + id }
 const (
 	ctxPageOf  = "pagecache.of"      // the item the page shows
 	ctxChanged = "pagecache.changed" // the write named an item it changed
+	ctxWriters = "pagecache.writers" // members who just wrote may share the page
 )
+
+// sharedWithWriters says members who just wrote get the shared page too,
+// not a render of their own (search results).
+func sharedWithWriters(c *gin.Context) { c.Set(ctxWriters, true) }
 
 // pageOf says which item the page being rendered shows, so a write to it
 // drops the page from the cache.
@@ -363,7 +371,7 @@ func (s *Server) memberPage(c *gin.Context, pc *pageCache, u *townhall.User) {
 	var gen uint64
 	if pc != nil {
 		page, lead, gen = pc.lookup(key, c.Request.Context().Done())
-		if page != nil && !page.began.After(s.writers.since(u.ID, page.shows != "", pc.now(), pc.ttl)) {
+		if page != nil && !page.writers && !page.began.After(s.writers.since(u.ID, page.shows != "", pc.now(), pc.ttl)) {
 			page, renew, gen = nil, true, pc.generation()
 		}
 	}
@@ -408,7 +416,7 @@ func (s *Server) memberPage(c *gin.Context, pc *pageCache, u *townhall.User) {
 	status := c.Writer.Status()
 	if (lead || renew) && status == http.StatusOK && c.GetBool(ctxShareable) && len(body) <= maxCachedBody {
 		pc.keep(key, gen, &cachedPage{contentType: c.Writer.Header().Get("Content-Type"), body: body, overlay: pg,
-			seen: c.GetString(ctxSeen), began: began, shows: c.GetString(ctxPageOf)})
+			seen: c.GetString(ctxSeen), began: began, shows: c.GetString(ctxPageOf), writers: c.GetBool(ctxWriters)})
 	}
 	s.writeFilled(c, pg, u, status)
 }

@@ -94,6 +94,11 @@ func (s *Server) searchPage(c *gin.Context) error {
 	}
 	data.Results = res
 	shareable(c) // results are the same for everyone: search never shows what is hidden, even to staff
+	// Writers share results too: search is where members look for others'
+	// posts, nearly every active member is a recent writer, and a render of
+	// their own would cost a full search each time. Their new post shows in
+	// results within the TTL, as it does for everyone (README, Performance).
+	sharedWithWriters(c)
 	data.Start = (res.Page-1)*res.Query.PerPage + 1
 	for p := max(1, res.Page-3); p <= min(res.Pages, res.Page+3); p++ {
 		data.Pages = append(data.Pages, pageLink{p, withQuery(c.Request.URL, "page", itoa(p)), p == res.Page})
