@@ -500,28 +500,38 @@ func (s *Service) HelpfulAmong(ctx context.Context, actor *townhall.User, ids []
 	return s.store.HelpfulAmong(ctx, actor.ID, ids)
 }
 
-// MarkHelpful records the actor's helpful vote. Voting twice changes
-// nothing; voting on your own review is EFORBIDDEN.
-func (s *Service) MarkHelpful(ctx context.Context, actor *townhall.User, reviewID string) (helpful int, err error) {
+// MarkHelpful records the actor's helpful vote and returns the review with
+// its new count. Voting twice changes nothing; voting on your own review is
+// EFORBIDDEN.
+func (s *Service) MarkHelpful(ctx context.Context, actor *townhall.User, reviewID string) (*Review, error) {
 	r, err := s.votable(ctx, actor, reviewID)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	added, helpful, err := s.store.AddHelpful(ctx, r.ID, actor.ID)
-	if err == nil && added && s.Rewards != nil {
+	if err != nil {
+		return nil, err
+	}
+	if added && s.Rewards != nil {
 		s.Rewards.MarkedHelpful(ctx, r.AuthorID)
 	}
-	return helpful, err
+	r.Helpful, r.Voted = helpful, true
+	return r, nil
 }
 
-// UnmarkHelpful takes the actor's helpful vote back (a no-op without one).
-func (s *Service) UnmarkHelpful(ctx context.Context, actor *townhall.User, reviewID string) (helpful int, err error) {
+// UnmarkHelpful takes the actor's helpful vote back (a no-op without one)
+// and returns the review with its new count.
+func (s *Service) UnmarkHelpful(ctx context.Context, actor *townhall.User, reviewID string) (*Review, error) {
 	r, err := s.votable(ctx, actor, reviewID)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	_, helpful, err = s.store.RemoveHelpful(ctx, r.ID, actor.ID)
-	return helpful, err
+	_, helpful, err := s.store.RemoveHelpful(ctx, r.ID, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	r.Helpful, r.Voted = helpful, false
+	return r, nil
 }
 
 func (s *Service) votable(ctx context.Context, actor *townhall.User, reviewID string) (*Review, error) {

@@ -187,22 +187,18 @@ func (s *Server) apiDeleteReview(c *gin.Context) error {
 // idempotent; voting on your own review is 403.
 func (s *Server) apiHelpful(c *gin.Context) error {
 	ctx, actor, id := c.Request.Context(), currentUser(c), c.Param("id")
-	var n int
+	var r *reviews.Review
 	var err error
-	voted := c.Request.Method == http.MethodPost
-	if voted {
-		n, err = s.svc.Reviews.MarkHelpful(ctx, actor, id)
+	if c.Request.Method == http.MethodPost {
+		r, err = s.svc.Reviews.MarkHelpful(ctx, actor, id)
 	} else {
-		n, err = s.svc.Reviews.UnmarkHelpful(ctx, actor, id)
+		r, err = s.svc.Reviews.UnmarkHelpful(ctx, actor, id)
 	}
 	if err != nil {
 		return err
 	}
-	// The count changed on the product's page; the review says which.
-	if r, err := s.svc.Reviews.Review(ctx, actor, id); err == nil {
-		s.changedReview(c, r)
-	}
-	return sendJSON(c, http.StatusOK, gin.H{"helpful": n, "voted": voted})
+	s.changedReview(c, r) // the count shows on the product's page
+	return sendJSON(c, http.StatusOK, gin.H{"helpful": r.Helpful, "voted": r.Voted})
 }
 
 func (s *Server) apiRespond(c *gin.Context) error {
