@@ -10,13 +10,13 @@ import (
 // members draws three of them per post (overlay.go), and as a template
 // each one was a dozen reflective escaper calls: the partial was the
 // largest single share of a loaded server's template time. It writes
-// exactly what html/template made of the old partial (likes_html_test.go
+// exactly what html/template made of the old partial (likes_html_internal_test.go
 // holds that partial and compares the two).
 func (b likeButton) HTML() template.HTML {
 	var w strings.Builder
 	w.Grow(512)
 	count := func(testid bool) {
-		w.WriteString(string(icon("heart")))
+		w.WriteString(heartIcon)
 		w.WriteString(`<span class="like-count"`)
 		if testid {
 			w.WriteString(` data-testid="like-count"`)
@@ -67,6 +67,9 @@ func (b likeButton) HTML() template.HTML {
 	}
 	return template.HTML(w.String())
 }
+
+// heartIcon is drawn once rather than per button.
+var heartIcon = string(icon("heart"))
 
 // attrEscape escapes s for a quoted attribute or text the way
 // html/template does.
