@@ -64,6 +64,7 @@ type threadData struct {
 	Reply      string // what the reply box starts with (a quote, or what was typed)
 	Categories []*forum.Category
 	URL        *url.URL
+	holes      holeMarks // the renderer's, for posts written out in Go
 }
 
 func pageParam(c *gin.Context) int {
@@ -81,7 +82,7 @@ func (s *Server) threadData(c *gin.Context, page int) (*threadData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &threadData{ThreadView: tv, Viewer: u, URL: c.Request.URL, Shared: sharedRender(c) && u != nil}
+	d := &threadData{ThreadView: tv, Viewer: u, URL: c.Request.URL, Shared: sharedRender(c) && u != nil, holes: s.pages.holes}
 	if !d.Shared {
 		if err := s.markPostsLiked(ctx, u, append([]*forum.Post{tv.First, tv.Accepted}, tv.Posts...)...); err != nil {
 			return nil, err
@@ -197,6 +198,7 @@ type postItem struct {
 	AcceptAs   postActions
 	FlagHole   string // "" when the post cannot be flagged
 	Flag       *flagView
+	holes      holeMarks
 }
 
 // postActions are a post's like button and controls as one viewer sees them.
@@ -226,7 +228,7 @@ type postViewer struct {
 func (d *threadData) Item(p *forum.Post) *postItem {
 	it := &postItem{Post: p, First: p.Position == 0, Accepted: p.ID == d.Thread.AcceptedPostID,
 		Initial: initial(p.AuthorName), ProfileURL: "/u/" + p.AuthorHandle, Marks: marks(p.AuthorBadge, p.AuthorChampion),
-		When: when(p.CreatedAt)}
+		When: when(p.CreatedAt), holes: d.holes}
 	if !d.Shared {
 		v := d.Viewer
 		it.Actions = d.actions(p, postViewer{signedIn: v != nil, mine: v.Is(p.AuthorID), liked: p.Liked,

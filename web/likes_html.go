@@ -15,6 +15,12 @@ import (
 func (b likeButton) HTML() template.HTML {
 	var w strings.Builder
 	w.Grow(512)
+	b.write(&w)
+	return template.HTML(w.String())
+}
+
+// write puts the button in w, for blocks that are written out too.
+func (b likeButton) write(w *strings.Builder) {
 	count := func(testid bool) {
 		w.WriteString(heartIcon)
 		w.WriteString(`<span class="like-count"`)
@@ -65,7 +71,6 @@ func (b likeButton) HTML() template.HTML {
 		count(true)
 		w.WriteString(`</span></button>` + "\n</form>")
 	}
-	return template.HTML(w.String())
 }
 
 // heartIcon is drawn once rather than per button.

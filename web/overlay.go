@@ -70,6 +70,13 @@ func (m holeMarks) open(spec string) (template.HTML, error) {
 	return template.HTML(m.prefix + "{" + spec + "-->"), nil
 }
 
+// write puts the start of a hole in w, for blocks written out in Go.
+func (m holeMarks) write(w *strings.Builder, spec string) error {
+	h, err := m.open(spec)
+	w.WriteString(string(h))
+	return err
+}
+
 func (m holeMarks) variant(name string) template.HTML {
 	return template.HTML(m.prefix + "|" + name + "-->")
 }
