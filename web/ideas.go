@@ -118,6 +118,7 @@ type ideaPageData struct {
 	URL        *url.URL
 	Shared     bool // rendered for any member (overlay.go)
 	viewer     *townhall.User
+	holes      holeMarks // the renderer's, for comments written out in Go
 	ideaExtras
 }
 
@@ -217,6 +218,7 @@ func (s *Server) ideaView(c *gin.Context, i *ideas.Idea) (*view, error) {
 	d := &ideaPageData{
 		Idea: i, Comments: comments, History: hist, MergedFrom: from, CanEdit: s.svc.Ideas.CanEdit(u, i),
 		Statuses: ideas.Statuses, URL: c.Request.URL, Shared: shared, viewer: u,
+		holes: s.pages.holes,
 	}
 	if dupID := c.Query("merged_from"); dupID != "" {
 		for _, r := range from {

@@ -153,6 +153,7 @@ type productPageData struct {
 	JSONLD  any
 	Shared  bool // rendered for any member (overlay.go)
 	viewer  *townhall.User
+	holes   holeMarks // the renderer's, for review footers written out in Go
 }
 
 // reviewActions are a review's helpful button and controls as one viewer
@@ -235,7 +236,7 @@ func (s *Server) productPage(c *gin.Context) error {
 	v := s.view(c, p.Name)
 	v.Nav = "reviews"
 	v.Data = &productPageData{Product: p, Reviews: page.Items, Next: page.Next, URL: c.Request.URL, Mine: mine,
-		Sort: f.Sort, Stars: f.Stars, Sorts: sortOptions, JSONLD: s.productJSONLD(p), Shared: shared, viewer: actor}
+		Sort: f.Sort, Stars: f.Stars, Sorts: sortOptions, JSONLD: s.productJSONLD(p), Shared: shared, viewer: actor, holes: s.pages.holes}
 	shareable(c)
 	return s.html(c, http.StatusOK, "reviews_product", v)
 }

@@ -166,17 +166,12 @@ func (s *Server) html(c *gin.Context, status int, page string, v *view) error {
 
 func (r *renderer) funcs() template.FuncMap {
 	m := template.FuncMap{
-		"static": r.staticURL,
-		"ago":    ago,
-		"date":   func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
-		"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"when":   when,
-		"plural": func(n int, one, many string) string {
-			if n == 1 {
-				return "1 " + one
-			}
-			return thousands(n) + " " + many
-		},
+		"static":  r.staticURL,
+		"ago":     ago,
+		"date":    func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
+		"iso":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"when":    when,
+		"plural":  countOf,
 		"num":     thousands,
 		"label":   label,
 		"add":     func(a, b int) int { return a + b },
@@ -276,6 +271,14 @@ func plural(n int, unit string) string {
 		return "1 " + unit
 	}
 	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// countOf is n things, "1 reply" or "1,204 replies".
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return thousands(n) + " " + many
 }
 
 // thousands writes n with comma separators: 315548 → "315,548".
