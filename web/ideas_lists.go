@@ -62,9 +62,15 @@ func (s *Server) ideaBoard(c *gin.Context) error {
 type ideaCard struct {
 	Idea   *ideas.Idea // named, not embedded: see postItem
 	Shared bool
+	holes  holeMarks // the renderer's (card in render.go)
 }
 
-func card(i *ideas.Idea, shared bool) ideaCard { return ideaCard{i, shared} }
+func card(i *ideas.Idea, shared bool) ideaCard { return ideaCard{Idea: i, Shared: shared} }
+
+// card is the template's card: one that can write its vote holes.
+func (r *renderer) card(i *ideas.Idea, shared bool) ideaCard {
+	return ideaCard{Idea: i, Shared: shared, holes: r.holes}
+}
 
 // Voting is the idea as a member who voted for it (or not) sees it.
 func (c ideaCard) Voting(voted bool) *ideas.Idea {
