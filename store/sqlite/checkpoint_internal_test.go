@@ -63,3 +63,23 @@ func countInFileAlone(t *testing.T, path string) int {
 	}
 	return n
 }
+
+// TestReadersMapTheFile checks the readers really map the database: SQLite
+// quietly ignores mmap_size when built without memory mapping.
+func TestReadersMapTheFile(t *testing.T) {
+	db := openInternal(t)
+	var n int64
+	if err := db.r.QueryRowContext(context.Background(), `PRAGMA mmap_size`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != readerMmap {
+		t.Fatalf("readers' mmap_size is %d, want %d", n, readerMmap)
+	}
+	var w int64
+	if err := db.w.QueryRowContext(context.Background(), `PRAGMA mmap_size`).Scan(&w); err != nil {
+		t.Fatal(err)
+	}
+	if w != 0 {
+		t.Fatalf("the writer maps %d bytes; it should write through write(2) alone", w)
+	}
+}
