@@ -153,7 +153,11 @@ type productPageData struct {
 	JSONLD  any
 	Shared  bool // rendered for any member (overlay.go)
 	viewer  *townhall.User
-	holes   holeMarks // the renderer's, for review footers written out in Go
+	holes   holeMarks // the renderer's, for reviews written out in Go
+	// site and canManage are what a review's item needs of the page:
+	// the site's name, and whether the viewer may respond.
+	site      string
+	canManage bool
 }
 
 // reviewActions are a review's helpful button and controls as one viewer
@@ -236,7 +240,8 @@ func (s *Server) productPage(c *gin.Context) error {
 	v := s.view(c, p.Name)
 	v.Nav = "reviews"
 	v.Data = &productPageData{Product: p, Reviews: page.Items, Next: page.Next, URL: c.Request.URL, Mine: mine,
-		Sort: f.Sort, Stars: f.Stars, Sorts: sortOptions, JSONLD: s.productJSONLD(p), Shared: shared, viewer: actor, holes: s.pages.holes}
+		Sort: f.Sort, Stars: f.Stars, Sorts: sortOptions, JSONLD: s.productJSONLD(p), Shared: shared, viewer: actor, holes: s.pages.holes,
+		site: s.cfg.SiteName, canManage: actor.HasRole(townhall.Role.CanManageProduct)}
 	shareable(c)
 	return s.html(c, http.StatusOK, "reviews_product", v)
 }

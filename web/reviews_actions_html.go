@@ -62,3 +62,67 @@ func (a *reviewActions) write(w *strings.Builder) {
 	}
 	w.WriteString("\n")
 }
+
+// ReviewHTML is review r's item on the product page, footer and all, for
+// the same reason as its footer: the page lists twenty of them.
+func (d *productPageData) ReviewHTML(r *reviews.Review) (template.HTML, error) {
+	var w strings.Builder
+	w.Grow(3072 + len(r.BodyHTML))
+	name := attrEscape(r.AuthorName)
+	w.WriteString(`<li id="review-` + attrEscape(r.ID) + "\">\n        <article class=\"card review\" aria-label=\"Review by " + name +
+		"\">\n          <header class=\"review-head\">\n            <span class=\"stars\" role=\"img\" aria-label=\"" + strconv.Itoa(r.Rating) +
+		` out of 5 stars">` + starText(float64(r.Rating)) + "</span>\n            ")
+	if r.Title != "" {
+		w.WriteString(`<h3 class="review-title">` + attrEscape(r.Title) + `</h3>`)
+	}
+	w.WriteString("\n          </header>\n          <p class=\"review-meta muted\">\n            <a class=\"review-author author\" href=\"" +
+		attrEscape(safeURL("/users/"+r.AuthorID)) + `">` + name + "</a>\n            ")
+	if r.Verified {
+		w.WriteString(`<span class="verified" title="The product team verified this reviewer as a customer">✓ Verified customer</span>`)
+	}
+	w.WriteString("\n            · " + string(when(r.CreatedAt)))
+	if r.Edited() {
+		w.WriteString(" · edited")
+	}
+	w.WriteString("\n          </p>\n          ")
+	if r.Body != "" {
+		w.WriteString(`<div class="prose">` + string(r.BodyHTML) + `</div>`)
+	}
+	w.WriteString("\n          <footer class=\"review-foot row\">")
+	actions, err := d.ActionsHTML(r)
+	if err != nil {
+		return "", err
+	}
+	w.WriteString(string(actions))
+	w.WriteString("</footer>\n          ")
+	if resp := r.Response; resp != nil {
+		w.WriteString("\n          <div class=\"review-response\">\n            <p class=\"review-meta\"><strong>Response from " + attrEscape(d.site) +
+			`</strong> <span class="staff-badge">Staff</span> <span class="muted"><a class="author" href="` + attrEscape(safeURL("/users/"+resp.AuthorID)) + `">` +
+			attrEscape(resp.AuthorName) + "</a> · " + string(when(resp.UpdatedAt)) + "</span></p>\n            <div class=\"prose\">" + string(resp.BodyHTML) +
+			"</div>\n          </div>\n          ")
+	}
+	w.WriteString("\n          ")
+	if d.canManage {
+		path := "/reviews/" + attrEscape(urlProcess(r.ID, true))
+		id := attrEscape(r.ID)
+		w.WriteString("\n          <details class=\"respond\">\n            <summary>")
+		if r.Response != nil {
+			w.WriteString("Edit the response")
+		} else {
+			w.WriteString("Respond publicly")
+		}
+		w.WriteString("</summary>\n            <form class=\"stack\" method=\"post\" action=\"" + path + "/response\">\n" +
+			"              <label for=\"response-" + id + "\">Response <span class=\"field-help\">(Markdown; the reviewer is notified)</span></label>\n" +
+			"              <textarea id=\"response-" + id + "\" name=\"body\" required maxlength=\"20000\">")
+		if r.Response != nil {
+			w.WriteString(attrEscape(r.Response.Body))
+		}
+		w.WriteString("</textarea>\n              <button type=\"submit\" class=\"primary\">Publish response</button>\n            </form>\n            ")
+		if r.Response != nil {
+			w.WriteString("\n            <form class=\"inline\" method=\"post\" action=\"" + path + "/response/delete\"><button type=\"submit\" class=\"link danger\" data-confirm=\"Remove the response from this review?\">Remove the response</button></form>\n            ")
+		}
+		w.WriteString("\n          </details>\n          ")
+	}
+	w.WriteString("\n        </article>\n      </li>")
+	return template.HTML(w.String()), nil
+}

@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/reviews"
@@ -82,6 +83,100 @@ func TestReviewActionsHTMLMatchesPartials(t *testing.T) {
 		}
 	}
 	if n < 50 {
+		t.Fatalf("only %d cases compared", n)
+	}
+}
+
+// reviewItemPartial is a review's item on the product page as a template,
+// before productPageData.ReviewHTML wrote it out by hand: the body of the
+// page's range over reviews, with the review in .R, the page in .D, and
+// what the page asked once in .CanManage and .Site.
+const reviewItemPartial = `{{define "review-item"}}{{$d := .D}}{{$canManage := .CanManage}}{{with .R}}<li id="review-{{.ID}}">
+        <article class="card review" aria-label="Review by {{.AuthorName}}">
+          <header class="review-head">
+            <span class="stars" role="img" aria-label="{{.Rating}} out of 5 stars">{{stars .Rating}}</span>
+            {{if .Title}}<h3 class="review-title">{{.Title}}</h3>{{end}}
+          </header>
+          <p class="review-meta muted">
+            <a class="review-author author" href="{{userURL .AuthorID}}">{{.AuthorName}}</a>
+            {{if .Verified}}<span class="verified" title="The product team verified this reviewer as a customer">✓ Verified customer</span>{{end}}
+            · {{when .CreatedAt}}{{if .Edited}} · edited{{end}}
+          </p>
+          {{if .Body}}<div class="prose">{{.BodyHTML}}</div>{{end}}
+          <footer class="review-foot row">
+            {{- $d.ActionsHTML . -}}
+          </footer>
+          {{with .Response}}
+          <div class="review-response">
+            <p class="review-meta"><strong>Response from {{$.Site}}</strong> <span class="staff-badge">Staff</span> <span class="muted"><a class="author" href="{{userURL .AuthorID}}">{{.AuthorName}}</a> · {{when .UpdatedAt}}</span></p>
+            <div class="prose">{{.BodyHTML}}</div>
+          </div>
+          {{end}}
+          {{if $canManage}}
+          <details class="respond">
+            <summary>{{if .Response}}Edit the response{{else}}Respond publicly{{end}}</summary>
+            <form class="stack" method="post" action="/reviews/{{.ID}}/response">
+              <label for="response-{{.ID}}">Response <span class="field-help">(Markdown; the reviewer is notified)</span></label>
+              <textarea id="response-{{.ID}}" name="body" required maxlength="20000">{{with .Response}}{{.Body}}{{end}}</textarea>
+              <button type="submit" class="primary">Publish response</button>
+            </form>
+            {{if .Response}}
+            <form class="inline" method="post" action="/reviews/{{.ID}}/response/delete"><button type="submit" class="link danger" data-confirm="Remove the response from this review?">Remove the response</button></form>
+            {{end}}
+          </details>
+          {{end}}
+        </article>
+      </li>{{end}}{{end}}`
+
+func TestReviewHTMLMatchesPartial(t *testing.T) {
+	holes := newHoleMarks()
+	ref := template.Must(postReference(holes).Funcs(template.FuncMap{
+		"stars": func(n int) string { return starText(float64(n)) }, "userURL": func(id string) string { return "/users/" + id },
+		"when": when,
+	}).Parse(reviewItemPartial))
+	at := time.Date(2026, 11, 3, 10, 4, 5, 0, time.UTC)
+	resp := &reviews.Response{AuthorID: "u9", AuthorName: "Pat <Team>", Body: "Thanks & <sorry> \"x\"", BodyHTML: "<p>Thanks</p>", UpdatedAt: at}
+	var n int
+	for _, r := range []reviews.Review{
+		{ID: "r1", AuthorID: "u1", AuthorName: "Ann", Rating: 5, Title: "Great", Body: "b", BodyHTML: "<p>b</p>", CreatedAt: at, UpdatedAt: at},
+		{ID: "r2", AuthorID: "u2", AuthorName: "B<o>b & 'co'", Rating: 1, Verified: true, CreatedAt: at, UpdatedAt: at.Add(time.Hour), Response: resp, Helpful: 3},
+		{ID: "r\"3<&>'+", AuthorID: "u3", AuthorName: "Eve", Rating: 3, Title: `"Meh" <3`, Body: "c", BodyHTML: "<p>c</p>", CreatedAt: at, UpdatedAt: at, Response: resp},
+	} {
+		for _, canManage := range []bool{false, true} {
+			for _, shared := range []bool{false, true} {
+				for _, site := range []string{"Townhall", `Acme <"Co"> & 'sons'`} {
+					d := &productPageData{Product: &reviews.Product{ID: "p1", Slug: "widget"}, Shared: shared, holes: holes, site: site, canManage: canManage}
+					if !shared {
+						d.viewer = &townhall.User{ID: "u2"}
+					}
+					var want strings.Builder
+					refErr := ref.ExecuteTemplate(&want, "review-item", struct {
+						D         *productPageData
+						R         *reviews.Review
+						CanManage bool
+						Site      string
+					}{d, &r, canManage, site})
+					got, err := d.ReviewHTML(&r)
+					if (refErr != nil) != (err != nil) {
+						t.Fatalf("review %q shared %v: template error %v, HTML error %v", r.ID, shared, refErr, err)
+					}
+					if refErr != nil {
+						continue
+					}
+					n++
+					if g, w := string(got), want.String(); g != w {
+						i := 0
+						for i < len(g) && i < len(w) && g[i] == w[i] {
+							i++
+						}
+						t.Fatalf("review %q manage %v shared %v differs at byte %d:\n got …%q\nwant …%q", r.ID, canManage, shared, i,
+							g[max(0, i-80):min(len(g), i+80)], w[max(0, i-80):min(len(w), i+80)])
+					}
+				}
+			}
+		}
+	}
+	if n < 20 {
 		t.Fatalf("only %d cases compared", n)
 	}
 }
