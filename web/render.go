@@ -92,7 +92,8 @@ func newRenderer() (*renderer, error) {
 // account renders the layout's account menu for v's user: what fills a
 // shared page's account hole.
 func (r *renderer) account(w io.Writer, v *view) error {
-	return r.base.ExecuteTemplate(w, "account", v)
+	_, err := io.WriteString(w, string(accountMenu(v)))
+	return err
 }
 
 // staticURL returns a cache-busting URL for a static file.
@@ -195,6 +196,7 @@ func (r *renderer) funcs() template.FuncMap {
 		"card":          r.card,
 		"voteForm":      voteForm,
 		"statusPill":    statusPill,
+		"accountMenu":   accountMenu,
 		"holeOpen":      r.holes.open,
 		"holeVariant":   r.holes.variant,
 		"holeClose":     r.holes.close,
