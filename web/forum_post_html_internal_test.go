@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net/url"
 	"strings"
@@ -60,6 +61,20 @@ const postPartials = `{{define "forum-post"}}{{$p := .Post}}
   <p class="flag-fallback"><a href="/flags/new?kind={{.Kind}}&amp;id={{.ID}}&amp;back={{.Back}}">Tell the moderators what is wrong with it</a></p>
 </details>{{end}}`
 
+// sameHTML fails t at the first byte where got and want differ, with the
+// text around it.
+func sameHTML(t *testing.T, what, got, want string) {
+	t.Helper()
+	if got == want {
+		return
+	}
+	i := 0
+	for i < len(got) && i < len(want) && got[i] == want[i] {
+		i++
+	}
+	t.Fatalf("%s differs at byte %d:\n got …%q\nwant …%q", what, i, got[max(0, i-80):min(len(got), i+80)], want[max(0, i-80):min(len(want), i+80)])
+}
+
 func postReference(holes holeMarks) *template.Template {
 	return template.Must(template.New("").Funcs(template.FuncMap{
 		"icon": icon, "holeOpen": holes.open, "holeVariant": holes.variant, "holeClose": holes.close,
@@ -114,14 +129,7 @@ func TestPostItemHTMLMatchesPartials(t *testing.T) {
 					continue
 				}
 				n++
-				if string(got) != want.String() {
-					g, w := string(got), want.String()
-					i := 0
-					for i < len(g) && i < len(w) && g[i] == w[i] {
-						i++
-					}
-					t.Fatalf("mask %d viewer %v post %q differs at byte %d:\n got …%q\nwant …%q", mask, viewer, p.ID, i, g[max(0, i-80):min(len(g), i+80)], w[max(0, i-80):min(len(w), i+80)])
-				}
+				sameHTML(t, fmt.Sprintf("mask %d viewer %v post %q", mask, viewer, p.ID), string(got), want.String())
 			}
 		}
 	}

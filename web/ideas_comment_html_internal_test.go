@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net/url"
 	"strings"
@@ -109,14 +110,7 @@ func TestIdeaCommentHTMLMatchesPartials(t *testing.T) {
 								continue
 							}
 							n++
-							if g, w := string(got), want.String(); g != w {
-								i := 0
-								for i < len(g) && i < len(w) && g[i] == w[i] {
-									i++
-								}
-								t.Fatalf("idea %q viewer %v shared %v comment %q differs at byte %d:\n got …%q\nwant …%q", ideaID, viewer, shared, c.ID, i,
-									g[max(0, i-80):min(len(g), i+80)], w[max(0, i-80):min(len(w), i+80)])
-							}
+							sameHTML(t, fmt.Sprintf("idea %q viewer %v shared %v comment %q", ideaID, viewer, shared, c.ID), string(got), want.String())
 						}
 					}
 				}

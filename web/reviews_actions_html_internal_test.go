@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"strings"
 	"testing"
@@ -164,14 +165,7 @@ func TestReviewHTMLMatchesPartial(t *testing.T) {
 						continue
 					}
 					n++
-					if g, w := string(got), want.String(); g != w {
-						i := 0
-						for i < len(g) && i < len(w) && g[i] == w[i] {
-							i++
-						}
-						t.Fatalf("review %q manage %v shared %v differs at byte %d:\n got …%q\nwant …%q", r.ID, canManage, shared, i,
-							g[max(0, i-80):min(len(g), i+80)], w[max(0, i-80):min(len(w), i+80)])
-					}
+					sameHTML(t, fmt.Sprintf("review %q manage %v shared %v", r.ID, canManage, shared), string(got), want.String())
 				}
 			}
 		}
