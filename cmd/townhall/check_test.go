@@ -42,7 +42,9 @@ func TestCheck(t *testing.T) {
 		t.Fatalf("consistent site: exit %d\n%s%s", code, out, errOut)
 	}
 
-	raw, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName))
+	// The site is still running, and its background jobs may hold the
+	// write lock for a moment: wait for it rather than fail at once.
+	raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, sqlite.FileName)+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
