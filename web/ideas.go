@@ -123,7 +123,11 @@ type ideaPageData struct {
 }
 
 // Voting is the idea as a member who voted for it (or not) sees it.
-func (d *ideaPageData) Voting(voted bool) *ideas.Idea { return card(d.Idea, true).Voting(voted) }
+func (d *ideaPageData) Voting(voted bool) *ideas.Idea {
+	i := *d.Idea
+	i.Voted = voted
+	return &i
+}
 
 // commentActions are a comment's like button and controls as one viewer
 // sees them.

@@ -65,18 +65,9 @@ type ideaCard struct {
 	holes  holeMarks // the renderer's (card in render.go)
 }
 
-func card(i *ideas.Idea, shared bool) ideaCard { return ideaCard{Idea: i, Shared: shared} }
-
 // card is the template's card: one that can write its vote holes.
 func (r *renderer) card(i *ideas.Idea, shared bool) ideaCard {
 	return ideaCard{Idea: i, Shared: shared, holes: r.holes}
-}
-
-// Voting is the idea as a member who voted for it (or not) sees it.
-func (c ideaCard) Voting(voted bool) *ideas.Idea {
-	i := *c.Idea
-	i.Voted = voted
-	return &i
 }
 
 // ideaList names one of the plain idea lists: its tab, heading, and what

@@ -45,7 +45,6 @@ type view struct {
 // renderer holds one template set per page: the layout and partials plus the
 // page's own file, so pages may define the same block names.
 type renderer struct {
-	base       *template.Template // the layout and partials, for the account menu of shared pages
 	holes      holeMarks
 	pages      map[string]*template.Template
 	staticHash map[string]string
@@ -85,7 +84,6 @@ func newRenderer() (*renderer, error) {
 		}
 		r.pages[strings.TrimSuffix(path.Base(f), ".html")] = t
 	}
-	r.base = base
 	return r, nil
 }
 
