@@ -16,20 +16,29 @@ import (
 func (d *productPageData) ActionsHTML(r *reviews.Review) (template.HTML, error) {
 	var w strings.Builder
 	w.Grow(1536)
+	if err := d.writeActions(&w, r); err != nil {
+		return "", err
+	}
+	return template.HTML(w.String()), nil
+}
+
+// writeActions puts review r's footer in w: ReviewHTML writes it in
+// place, without a builder of its own.
+func (d *productPageData) writeActions(w *strings.Builder, r *reviews.Review) error {
 	it := d.Item(r)
 	if len(it.Variants) == 0 {
-		it.Actions.write(&w)
-		return template.HTML(w.String()), nil
+		it.Actions.write(w)
+		return nil
 	}
-	if err := d.holes.write(&w, it.Hole); err != nil {
-		return "", err
+	if err := d.holes.write(w, it.Hole); err != nil {
+		return err
 	}
 	for _, v := range it.Variants {
 		w.WriteString(string(d.holes.variant(v.Name)))
-		v.Actions.write(&w)
+		v.Actions.write(w)
 	}
 	w.WriteString(string(d.holes.close()))
-	return template.HTML(w.String()), nil
+	return nil
 }
 
 func (a *reviewActions) write(w *strings.Builder) {
@@ -89,11 +98,9 @@ func (d *productPageData) ReviewHTML(r *reviews.Review) (template.HTML, error) {
 		w.WriteString(`<div class="prose">` + string(r.BodyHTML) + `</div>`)
 	}
 	w.WriteString("\n          <footer class=\"review-foot row\">")
-	actions, err := d.ActionsHTML(r)
-	if err != nil {
+	if err := d.writeActions(&w, r); err != nil {
 		return "", err
 	}
-	w.WriteString(string(actions))
 	w.WriteString("</footer>\n          ")
 	if resp := r.Response; resp != nil {
 		w.WriteString("\n          <div class=\"review-response\">\n            <p class=\"review-meta\"><strong>Response from " + attrEscape(d.site) +
