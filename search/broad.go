@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // DefaultBroadWord is how many documents a word must be in before a search
@@ -14,73 +16,104 @@ import (
 // title boost puts them there).
 const DefaultBroadWord = 5000
 
-// titlesFirst answers a search for one broad word, with no phrase, no
-// exclusion and no filter, from the documents with that word in their
+// maxTitleWords is how many words a search may have for titlesFirst.
+const maxTitleWords = 4
+
+// titlesFirst answers a search for broad words, with no phrase, no
+// exclusion and no filter, from the documents with all the words in their
 // title: they are what the first pages show, ranked by how well the title
-// matches. The total is still exact (the word's document count in the
-// index), so the count and the pager are those of the full search; a page
-// beyond the title matches, or a query the shortcut does not cover, gets
-// nil and the full search. Facets are not counted here, so it only answers
-// when none are asked for or they are cached.
-func (s *Service) titlesFirst(ctx context.Context, p *parsed, q Query, needFacets bool) (*bleve.SearchResult, map[string]bool) {
-	if s.BroadWord <= 0 || needFacets || len(p.words) != 1 || len(p.phrases) > 0 || len(p.exclude) > 0 ||
+// matches. The total is still exact (one word's document count, or the
+// count of documents with all the words, walked without scoring), so the
+// count and the pager are those of the full search; a page beyond the
+// title matches, or a query the shortcut does not cover, gets nil and the
+// full search.
+func (s *Service) titlesFirst(ctx context.Context, p *parsed, q Query) (*bleve.SearchResult, map[string]bool) {
+	if s.BroadWord <= 0 || len(p.words) == 0 || len(p.words) > maxTitleWords || len(p.phrases) > 0 || len(p.exclude) > 0 ||
 		q.Kind != "" || q.Tag != "" || q.Status != "" || q.Category != "" {
 		return nil, nil
 	}
 	var res *bleve.SearchResult
-	var term string
+	hl := map[string]bool{}
 	err := s.idx.withQuery(func(b bleve.Index, a analyzers) error {
 		if a.pairs == nil { // a version 1 index has no text field to count
 			return nil
 		}
-		ts := terms(a.words, p.words[0])
-		if len(ts) != 1 {
+		var ts []string
+		for _, w := range p.words {
+			wt := terms(a.words, w)
+			if len(wt) > 1 { // "e-mail": the full search matches its terms anywhere
+				return nil
+			}
+			if len(wt) == 1 && !hl[wt[0]] { // a stop word is ignored, as build does
+				hl[wt[0]] = true
+				ts = append(ts, wt[0])
+			}
+		}
+		if len(ts) == 0 {
 			return nil
 		}
-		term = ts[0]
-		n, err := docCounts(ctx, b, term, fieldText, fieldTitle)
+		ix, err := b.Advanced()
 		if err != nil {
 			return err
 		}
-		total, titles := n[0], n[1]
-		if total < uint64(s.BroadWord) || titles < uint64(q.Page*q.PerPage) {
-			return nil
+		r, err := ix.Reader()
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		// Every word must be broad: the documents with all of them are at
+		// most the rarest word's.
+		text := make([]query.Query, len(ts))
+		title := make([]query.Query, len(ts))
+		var total uint64 // exact for one word
+		for i, t := range ts {
+			n, err := docCount(ctx, r, t, fieldText)
+			if err != nil || n < uint64(s.BroadWord) {
+				return err
+			}
+			total = n
+			text[i], title[i] = termFilter(fieldText, t), termFilter(fieldTitle, t)
 		}
 		ctx, cancel := context.WithTimeout(ctx, s.Timeout)
 		defer cancel()
-		req := bleve.NewSearchRequestOptions(termFilter(fieldTitle, term), q.PerPage, (q.Page-1)*q.PerPage, false)
-		if res, err = b.SearchInContext(ctx, req); err != nil {
+		req := bleve.NewSearchRequestOptions(conjunction(title), q.PerPage, (q.Page-1)*q.PerPage, false)
+		found, err := b.SearchInContext(ctx, req)
+		if err != nil || found.Total < uint64(q.Page*q.PerPage) {
 			return err
 		}
-		res.Total = total
+		if len(ts) > 1 {
+			count := bleve.NewSearchRequestOptions(conjunction(text), 0, 0, false)
+			count.Score = "none"
+			all, err := b.SearchInContext(ctx, count)
+			if err != nil {
+				return err
+			}
+			total = all.Total
+		}
+		found.Total = total
+		res = found
 		return nil
 	})
 	if err != nil || res == nil {
 		return nil, nil // the full search answers, and reports its own errors
 	}
-	return res, map[string]bool{term: true}
+	return res, hl
 }
 
-// docCounts is how many live documents have term in each of fields, read
-// through one index reader.
-func docCounts(ctx context.Context, b bleve.Index, term string, fields ...string) ([]uint64, error) {
-	ix, err := b.Advanced()
+// conjunction is all of qs, without a conjunction of one.
+func conjunction(qs []query.Query) query.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	return bleve.NewConjunctionQuery(qs...)
+}
+
+// docCount is how many live documents have term in field.
+func docCount(ctx context.Context, r index.IndexReader, term, field string) (uint64, error) {
+	tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	r, err := ix.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	out := make([]uint64, len(fields))
-	for i, f := range fields {
-		tfr, err := r.TermFieldReader(ctx, []byte(term), f, false, false, false)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = tfr.Count()
-		tfr.Close()
-	}
-	return out, nil
+	defer tfr.Close()
+	return tfr.Count(), nil
 }

@@ -1,11 +1,22 @@
 package search
 
 import (
+	"cmp"
+	"context"
+	"encoding/binary"
+	"errors"
+	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	index "github.com/blevesearch/bleve_index_api"
+
+	"github.com/townhall/townhall"
 )
 
 // DefaultFacetTTL is how long the search page reuses the facet counts of a
@@ -41,56 +52,225 @@ const (
 	facetStatus = "status:"
 )
 
-// addFacets asks req for the counts of kinds, tags and statuses. They come
-// from one field (kind, status and tags of a document as "kind:idea",
-// "status:open", "tag:api"), so counting visits one field's doc values per
-// hit instead of three; this costs most of what facets cost. The size is
-// generous so that no tag or status among the most frequent is cut off by
-// values of the other facets. A version 1 index has three fields.
-func addFacets(req *bleve.SearchRequest, legacy bool) {
-	if legacy {
-		req.AddFacet(fieldKind, bleve.NewFacetRequest(fieldKind, len(Kinds)))
-		req.AddFacet(fieldTags, bleve.NewFacetRequest(fieldTags, maxTagFacets))
-		req.AddFacet(fieldStatus, bleve.NewFacetRequest(fieldStatus, maxStatusFacets))
-		return
-	}
-	req.AddFacet(fieldFacets, bleve.NewFacetRequest(fieldFacets, 1000))
-}
+// DefaultFacetSample is how many hits facets are counted on. Counting
+// reads every hit's facet values: at the 100k dataset a broad word has
+// 300k–400k hits, whose counts took 150–250 ms on top of the search and
+// were most of the search page's CPU under load. A page of results needs
+// only rough proportions to offer "narrow to ideas (≈12,000)", so a search
+// with more hits than this counts its first ones and scales the counts to
+// the total, marked as estimates; anything narrower is counted exactly.
+const DefaultFacetSample = 10_000
 
-// readFacets splits what addFacets asked for into the three facets, most
-// frequent values first.
-func readFacets(res *bleve.SearchResult) facetCounts {
-	var f facetCounts
-	if r := res.Facets[fieldFacets]; r != nil && r.Terms != nil {
-		for _, t := range r.Terms.Terms() {
-			if v, ok := strings.CutPrefix(t.Term, facetKind); ok {
-				f.kinds = append(f.kinds, Facet{v, t.Count})
-			} else if v, ok := strings.CutPrefix(t.Term, facetTag); ok && len(f.tags) < maxTagFacets {
-				f.tags = append(f.tags, Facet{v, t.Count})
-			} else if v, ok := strings.CutPrefix(t.Term, facetStatus); ok && len(f.statuses) < maxStatusFacets {
-				f.statuses = append(f.statuses, Facet{v, t.Count})
+// countFacets counts the kinds, tags and statuses of the search page's
+// hits for p and q, which has total hits. It walks the hits in index order
+// without scoring them, reading each one's values of the facets field (a
+// version 1 index has three fields), and stops after FacetSample hits.
+func (s *Service) countFacets(ctx context.Context, p *parsed, q Query, total int) (facetCounts, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
+	defer cancel()
+	limit := s.FacetSample
+	if limit <= 0 {
+		limit = DefaultFacetSample
+	}
+	counts := map[string]*int{}
+	var seen int
+	var complete bool
+	err := s.idx.withQuery(func(b bleve.Index, a analyzers) error {
+		pq, _, err := pageQuery(p, q, a)
+		if err != nil {
+			return err
+		}
+		ix, err := b.Advanced()
+		if err != nil {
+			return err
+		}
+		r, err := ix.Reader()
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		hits, err := pq.Searcher(ctx, r, b.Mapping(), bsearch.SearcherOptions{Score: "none"})
+		if err != nil {
+			return err
+		}
+		defer hits.Close()
+		fields := []string{fieldFacets}
+		if a.pairs == nil {
+			fields = []string{fieldKind, fieldTags, fieldStatus}
+		}
+		dv, err := r.DocValueReader(fields)
+		if err != nil {
+			return err
+		}
+		visit := func(field string, term []byte) {
+			if field == fieldFacets {
+				if n, ok := counts[string(term)]; ok { // no string allocated
+					*n++
+					return
+				}
+			}
+			key := string(term)
+			switch field { // a version 1 index's values carry no prefix
+			case fieldKind:
+				key = facetKind + key
+			case fieldTags:
+				key = facetTag + key
+			case fieldStatus:
+				key = facetStatus + key
+			}
+			if n, ok := counts[key]; ok {
+				*n++
+			} else {
+				one := 1
+				counts[key] = &one
 			}
 		}
-		return f
+		sc := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(hits.DocumentMatchPoolSize(), 0), IndexReader: r}
+		seen, complete, err = walkHits(ctx, hits, sc, docSpan(r), total, limit, func(d *bsearch.DocumentMatch) error {
+			return dv.VisitDocValues(d.IndexInternalID, visit)
+		})
+		return err
+	})
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+			return facetCounts{}, townhall.Errorf(townhall.EUNAVAILABLE, "The search took too long. Try more specific words or a filter.")
+		}
+		return facetCounts{}, err
 	}
-	return facetCounts{kinds: facetTerms(res, fieldKind), tags: facetTerms(res, fieldTags), statuses: facetTerms(res, fieldStatus)}
+	scale := 1.0
+	if !complete && seen > 0 && total > seen {
+		scale = float64(total) / float64(seen)
+	}
+	f := splitFacets(counts, scale)
+	f.counted = seen
+	return f, nil
 }
 
-func facetTerms(res *bleve.SearchResult, name string) []Facet {
-	f, ok := res.Facets[name]
-	if !ok || f.Terms == nil {
-		return nil
+// sampleWindows is how many stretches of the index a sampled count reads.
+// Hits come in index order, which is roughly the order documents were
+// written in (a seeded or imported site has all its posts first), so the
+// first hits of a broad word are of one kind and one age; stretches spread
+// evenly over the document numbers see the whole history.
+const sampleWindows = 200
+
+// walkHits calls fn for hits in index order: all of them when total is
+// within limit, otherwise about limit of them, read in sampleWindows equal
+// stretches of the span of document numbers (or the first limit hits when
+// the span is unknown). complete reports whether fn saw every hit.
+func walkHits(ctx context.Context, hits bsearch.Searcher, sc *bsearch.SearchContext, span uint64, total, limit int, fn func(*bsearch.DocumentMatch) error) (seen int, complete bool, err error) {
+	windows, per := uint64(1), limit
+	switch {
+	case total <= limit:
+		per = math.MaxInt
+	case span >= sampleWindows:
+		windows = uint64(min(sampleWindows, limit))
+		per = limit / int(windows)
 	}
-	var out []Facet
-	for _, t := range f.Terms.Terms() {
-		out = append(out, Facet{t.Term, t.Count})
+	d, err := hits.Next(sc)
+	for w := uint64(0); w < windows && d != nil && err == nil; w++ {
+		start, end := w*span/windows, (w+1)*span/windows
+		if w == windows-1 {
+			end = math.MaxUint64
+		}
+		if docNum(d) < start {
+			sc.DocumentMatchPool.Put(d)
+			if d, err = hits.Advance(sc, index.NewIndexInternalID(nil, start)); err != nil {
+				break
+			}
+		}
+		for k := 0; d != nil && docNum(d) < end && k < per; k++ {
+			if seen%1024 == 0 && ctx.Err() != nil {
+				return seen, false, ctx.Err()
+			}
+			if err = fn(d); err != nil {
+				return seen, false, err
+			}
+			seen++
+			sc.DocumentMatchPool.Put(d)
+			if d, err = hits.Next(sc); err != nil {
+				break
+			}
+		}
 	}
-	return out
+	return seen, err == nil && d == nil && windows == 1, err
+}
+
+// docSpan is one past the highest document number of r's snapshot
+// (deleted documents keep their numbers until a merge), or 0 when r is
+// not a scorch snapshot.
+func docSpan(r index.IndexReader) uint64 {
+	is, ok := r.(*scorch.IndexSnapshot)
+	if !ok {
+		return 0
+	}
+	var n uint64
+	for _, s := range is.Segments() {
+		n += s.Segment().Count()
+	}
+	return n
+}
+
+// docNum is a hit's document number: scorch's internal ids are the
+// 8-byte big-endian numbers index.NewIndexInternalID makes.
+func docNum(d *bsearch.DocumentMatch) uint64 {
+	if len(d.IndexInternalID) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(d.IndexInternalID)
+}
+
+// splitFacets turns the counts of facet values ("kind:idea", "tag:api")
+// into the three facets, most frequent first (ties by value), each count
+// multiplied by scale; scaled counts are rounded to two significant
+// digits, so they do not read as exact.
+func splitFacets(counts map[string]*int, scale float64) facetCounts {
+	type term struct {
+		v string
+		n int
+	}
+	terms := make([]term, 0, len(counts))
+	for v, n := range counts {
+		terms = append(terms, term{v, *n})
+	}
+	slices.SortFunc(terms, func(a, b term) int {
+		if a.n != b.n {
+			return cmp.Compare(b.n, a.n)
+		}
+		return strings.Compare(a.v, b.v)
+	})
+	f := facetCounts{sampled: scale != 1}
+	count := func(n int) int {
+		if !f.sampled {
+			return n
+		}
+		return roughly(int(math.Round(float64(n) * scale)))
+	}
+	for _, t := range terms {
+		if v, ok := strings.CutPrefix(t.v, facetKind); ok {
+			f.kinds = append(f.kinds, Facet{v, count(t.n)})
+		} else if v, ok := strings.CutPrefix(t.v, facetTag); ok && len(f.tags) < maxTagFacets {
+			f.tags = append(f.tags, Facet{v, count(t.n)})
+		} else if v, ok := strings.CutPrefix(t.v, facetStatus); ok && len(f.statuses) < maxStatusFacets {
+			f.statuses = append(f.statuses, Facet{v, count(t.n)})
+		}
+	}
+	return f
+}
+
+// roughly rounds n to two significant digits: 123,456 is 120,000.
+func roughly(n int) int {
+	p := 1
+	for n/p >= 100 {
+		p *= 10
+	}
+	return (n + p/2) / p * p
 }
 
 // facetCounts are the facets of one search.
 type facetCounts struct {
 	kinds, tags, statuses []Facet
+	sampled               bool // counted on a sample and scaled: estimates
+	counted               int  // hits read to count them
 }
 
 type facetEntry struct {

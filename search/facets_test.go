@@ -2,6 +2,8 @@ package search
 
 import (
 	"context"
+	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -143,5 +145,82 @@ func TestBroadSearchKeepsFacetsLonger(t *testing.T) {
 	catchUp(t, x, src)
 	if b := computed("webhook"); b != 1 {
 		t.Fatalf("after a removal the broad search's facets were reused")
+	}
+}
+
+// TestFacetsOnASample: a search with more hits than FacetSample counts its
+// facets on about FacetSample of them, spread over the whole index, and
+// scales them to the total as rounded estimates; a narrower one counts
+// every hit exactly.
+func TestFacetsOnASample(t *testing.T) {
+	src := newMemSource()
+	// Indexed in two runs, like an import: every idea, then every thread,
+	// so the first hits in index order are all ideas.
+	x := openTest(t, t.TempDir())
+	for i := range 300 {
+		src.put(townhall.SearchDoc{Kind: townhall.KindIdea, ID: fmt.Sprintf("i%03d", i), Title: "Webhook idea", Tags: []string{"api"}, Status: "open"})
+	}
+	catchUp(t, x, src)
+	for i := range 300 {
+		src.put(townhall.SearchDoc{Kind: townhall.KindThread, ID: fmt.Sprintf("t%03d", i), Title: "Webhook thread", Tags: []string{"mobile"}})
+	}
+	catchUp(t, x, src)
+	svc := NewService(x, src)
+	svc.FacetTTL = 0
+	p, err := parseQuery("webhook")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		sample  int
+		sampled bool
+	}{{100, true}, {599, true}, {600, false}, {DefaultFacetSample, false}} {
+		svc.FacetSample = tc.sample
+		f, err := svc.countFacets(context.Background(), p, Query{Text: "webhook"}, 600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.sampled != tc.sampled || f.counted > tc.sample || (!tc.sampled && f.counted != 600) {
+			t.Fatalf("sample %d: sampled %v after reading %d hits", tc.sample, f.sampled, f.counted)
+		}
+		if !tc.sampled {
+			want := facetCounts{
+				kinds:    []Facet{{townhall.KindIdea, 300}, {townhall.KindThread, 300}},
+				tags:     []Facet{{"api", 300}, {"mobile", 300}},
+				statuses: []Facet{{"open", 300}},
+				counted:  600,
+			}
+			if !reflect.DeepEqual(f, want) {
+				t.Fatalf("sample %d: exact counts %+v, want %+v", tc.sample, f, want)
+			}
+			continue
+		}
+		// Both runs are in the sample, in about their share.
+		if len(f.kinds) != 2 {
+			t.Fatalf("sample %d: kinds %+v, want both", tc.sample, f.kinds)
+		}
+		for _, k := range f.kinds {
+			if k.Count < 200 || k.Count > 400 || k.Count%10 != 0 {
+				t.Fatalf("sample %d: %s estimated at %d, want a round number near 300", tc.sample, k.Value, k.Count)
+			}
+		}
+	}
+
+	// The page says its counts are estimates.
+	svc.FacetSample = 100
+	res, err := svc.Search(context.Background(), Query{Text: "webhook", Facets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.FacetsSampled || res.Total != 600 || len(res.Kinds) != 2 {
+		t.Fatalf("sampled search: total %d, kinds %+v, sampled %v", res.Total, res.Kinds, res.FacetsSampled)
+	}
+}
+
+func TestRoughly(t *testing.T) {
+	for n, want := range map[int]int{0: 0, 7: 7, 99: 99, 100: 100, 104: 100, 105: 110, 999: 1000, 123456: 120000, 2_950_000: 3_000_000} {
+		if got := roughly(n); got != want {
+			t.Errorf("roughly(%d) = %d, want %d", n, got, want)
+		}
 	}
 }

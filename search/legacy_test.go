@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -71,5 +72,14 @@ func TestVersion1IndexStillAnswers(t *testing.T) {
 		if got := ids(res.Items); !sameSet(got, strings.Fields(want)) {
 			t.Errorf("%s: got %v, want %v", q, got, want)
 		}
+	}
+	// Its facets come from its own kind field.
+	res, err := svc.Search(context.Background(), Query{Text: "exports", Facets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Facet{{townhall.KindIdea, 1}, {townhall.KindReview, 1}}
+	if !slices.Equal(res.Kinds, want) || res.FacetsSampled {
+		t.Errorf("facets of a version 1 index: %+v (sampled %v), want %+v", res.Kinds, res.FacetsSampled, want)
 	}
 }

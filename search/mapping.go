@@ -94,7 +94,7 @@ func toDocument(d *townhall.SearchDoc) map[string]any {
 //     field keeps term vectors (nothing else needs them: snippets are
 //     highlighted from the store's text).
 //   - Doc values only where facets read them: one field holding kind,
-//     status and tags (see addFacets).
+//     status and tags (see countFacets).
 func newMapping() mapping.IndexMapping {
 	text := func(analyzer string) *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()

@@ -341,18 +341,26 @@ func TestTitleMatchesRankFirst(t *testing.T) {
 	}
 }
 
-// TestBroadWordListsTitlesFirst: a lone word in many documents is answered
-// from its title matches while they fill the page: the same hits as the
-// full search (whose title boost ranks them first), the same total and
-// pages. Deeper pages, facets to count, phrases and filters get the full
-// search.
+// TestBroadWordListsTitlesFirst: broad words (each in many documents) are
+// answered from the documents with all of them in the title while those
+// fill the page: the same hits as the full search (whose title boost ranks
+// them first), the same total and pages. Deeper pages, a narrow word,
+// phrases and filters get the full search.
 func TestBroadWordListsTitlesFirst(t *testing.T) {
 	src := newMemSource()
 	for i := range 5 {
-		src.put(townhall.SearchDoc{Kind: townhall.KindThread, ID: townhall.NewID(), Title: "Export question " + string(rune('a'+i)), Body: "How does it work?"})
+		src.put(townhall.SearchDoc{Kind: townhall.KindThread, ID: townhall.NewID(), Title: "Export dashboard question " + string(rune('a'+i)), Body: "How does it work?"})
 	}
-	for range 20 {
-		src.put(townhall.SearchDoc{Kind: townhall.KindPost, ID: townhall.NewID(), Body: "Export, export, export: export.", URL: "/t/x"})
+	// "export" is in 25 documents, "dashboard" in 34, both in 22.
+	for i := range 20 {
+		body := "Export, export, export: export dashboard."
+		if i < 3 {
+			body = "Export, export, export: export."
+		}
+		src.put(townhall.SearchDoc{Kind: townhall.KindPost, ID: townhall.NewID(), Body: body, URL: "/t/x"})
+	}
+	for range 12 {
+		src.put(townhall.SearchDoc{Kind: townhall.KindPost, ID: townhall.NewID(), Body: "The dashboard, again.", URL: "/t/y"})
 	}
 	x := openTest(t, t.TempDir())
 	catchUp(t, x, src)
@@ -366,10 +374,14 @@ func TestBroadWordListsTitlesFirst(t *testing.T) {
 		{"first page", Query{Text: "export", PerPage: 4}, true},
 		{"the page the titles just fill", Query{Text: "export", PerPage: 5}, true},
 		{"beyond the titles", Query{Text: "export", PerPage: 4, Page: 2}, false},
-		{"facets to count", Query{Text: "export", PerPage: 4, Facets: true}, false},
+		{"with facets", Query{Text: "export", PerPage: 4, Facets: true}, true},
 		{"filtered", Query{Text: "export", PerPage: 4, Kind: townhall.KindPost}, false},
 		{"a phrase", Query{Text: `"export question"`, PerPage: 4}, false},
-		{"two words", Query{Text: "export question", PerPage: 4}, false},
+		{"a broad and a narrow word", Query{Text: "export question", PerPage: 4}, false},
+		{"two broad words", Query{Text: "dashboard export", PerPage: 4}, true},
+		{"two broad words, the page the titles fill", Query{Text: "export dashboard", PerPage: 5}, true},
+		{"two broad words beyond the titles", Query{Text: "export dashboard", PerPage: 4, Page: 2}, false},
+		{"a stop word and a broad word", Query{Text: "the export", PerPage: 4}, true},
 		{"a narrow word", Query{Text: "question", PerPage: 4}, false},
 	} {
 		q := tc.q
@@ -380,7 +392,7 @@ func TestBroadWordListsTitlesFirst(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res, _ := broad.titlesFirst(context.Background(), p, q, q.Facets); (res != nil) != tc.shortcut {
+		if res, _ := broad.titlesFirst(context.Background(), p, q); (res != nil) != tc.shortcut {
 			t.Errorf("%s: shortcut taken = %v, want %v", tc.name, res != nil, tc.shortcut)
 		}
 		got, err := broad.Search(context.Background(), tc.q)

@@ -42,6 +42,9 @@ type Service struct {
 	// BroadWord is how many documents a lone word must be in for its search
 	// to list title matches first (DefaultBroadWord; 0 never does).
 	BroadWord int
+	// FacetSample is how many hits facets are counted on at most
+	// (DefaultFacetSample); a search with more has estimated counts.
+	FacetSample int
 
 	facets facetCache
 	now    func() time.Time
@@ -49,7 +52,7 @@ type Service struct {
 
 // NewService returns a search service over idx, re-reading hits from src.
 func NewService(idx *Index, src Source) *Service {
-	return &Service{idx: idx, src: src, Timeout: 3 * time.Second, FacetTTL: DefaultFacetTTL, BroadWord: DefaultBroadWord, now: time.Now}
+	return &Service{idx: idx, src: src, Timeout: 3 * time.Second, FacetTTL: DefaultFacetTTL, BroadWord: DefaultBroadWord, FacetSample: DefaultFacetSample, now: time.Now}
 }
 
 // Query is one search as the user asked it.
@@ -98,6 +101,9 @@ type Results struct {
 	Kinds    []Facet
 	Tags     []Facet
 	Statuses []Facet
+	// FacetsSampled is set when the facets were counted on a sample of the
+	// hits (see DefaultFacetSample) and scaled to Total: estimates.
+	FacetsSampled bool
 }
 
 // Kinds lists the kinds search knows, in the order pages show them.
@@ -142,26 +148,15 @@ func (s *Service) Search(ctx context.Context, q Query) (*Results, error) {
 	if q.Facets && s.FacetTTL > 0 {
 		counts, cached = s.facets.get(key, gen, now)
 	}
-	res, hl := s.titlesFirst(ctx, p, q, q.Facets && !cached)
+	res, hl := s.titlesFirst(ctx, p, q)
 	if res == nil {
 		res, err = s.run(ctx, func(a analyzers) (*bleve.SearchRequest, error) {
-			c, err := p.build(a)
+			pq, h, err := pageQuery(p, q, a)
 			if err != nil {
 				return nil, err
 			}
-			hl = c.highlight
-			for _, f := range []struct{ field, v string }{
-				{fieldKind, q.Kind}, {fieldTags, q.Tag}, {fieldStatus, q.Status}, {fieldCategory, q.Category},
-			} {
-				if f.v != "" {
-					c.must = append(c.must, termFilter(f.field, f.v))
-				}
-			}
-			req := bleve.NewSearchRequestOptions(c.query(), q.PerPage, (q.Page-1)*q.PerPage, false)
-			if q.Facets && !cached {
-				addFacets(req, a.pairs == nil)
-			}
-			return req, nil
+			hl = h
+			return bleve.NewSearchRequestOptions(pq, q.PerPage, (q.Page-1)*q.PerPage, false), nil
 		})
 		if err != nil {
 			return nil, err
@@ -174,7 +169,9 @@ func (s *Service) Search(ctx context.Context, q Query) (*Results, error) {
 		return nil, err
 	}
 	if q.Facets && !cached {
-		counts = readFacets(res)
+		if counts, err = s.countFacets(ctx, p, q, out.Total); err != nil {
+			return nil, err
+		}
 		if s.FacetTTL > 0 {
 			ttl := s.FacetTTL
 			if s.BroadWord > 0 && out.Total >= s.BroadWord {
@@ -183,8 +180,25 @@ func (s *Service) Search(ctx context.Context, q Query) (*Results, error) {
 			s.facets.put(key, gen, now, ttl, counts)
 		}
 	}
-	out.Kinds, out.Tags, out.Statuses = counts.kinds, counts.tags, counts.statuses
+	out.Kinds, out.Tags, out.Statuses, out.FacetsSampled = counts.kinds, counts.tags, counts.statuses, counts.sampled
 	return out, nil
+}
+
+// pageQuery is the query of the search page: the parsed text with the
+// filters, and the terms to highlight.
+func pageQuery(p *parsed, q Query, a analyzers) (query.Query, map[string]bool, error) {
+	c, err := p.build(a)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, f := range []struct{ field, v string }{
+		{fieldKind, q.Kind}, {fieldTags, q.Tag}, {fieldStatus, q.Status}, {fieldCategory, q.Category},
+	} {
+		if f.v != "" {
+			c.must = append(c.must, termFilter(f.field, f.v))
+		}
+	}
+	return c.query(), c.highlight, nil
 }
 
 // Similar returns up to limit visible items of kind whose titles share

@@ -260,6 +260,18 @@ func TestSearchFollowsIdeas(t *testing.T) {
 	if tagged.Total != 1 || tagged.Items[0].ID != keep.ID {
 		t.Fatalf("tag filter: %+v", tagged)
 	}
+	// The page's counts are exact up to FacetSample hits, and marked as
+	// estimates beyond it.
+	_, page := env.Anonymous(t).Get("/search?q=darker")
+	if !strings.Contains(page, `Ideas <span class="count">2</span>`) || strings.Contains(page, "facets-estimated") {
+		t.Fatalf("exact facets: %.4000s", page)
+	}
+	env.App.Search.FacetSample = 1
+	_, page = env.Anonymous(t).Get("/search?q=darker&status=open")
+	if !strings.Contains(page, `Ideas <span class="count">≈2</span>`) || !strings.Contains(page, `data-testid="facets-estimated"`) {
+		t.Fatalf("sampled facets: %.4000s", page)
+	}
+	env.App.Search.FacetSample = 0
 	// Similar titles while typing a new idea.
 	var sim struct {
 		Items []struct{ ID, Title, Status, URL string }
