@@ -360,7 +360,7 @@ func TestBroadWordListsTitlesFirst(t *testing.T) {
 		src.put(townhall.SearchDoc{Kind: townhall.KindPost, ID: townhall.NewID(), Body: body, URL: "/t/x"})
 	}
 	for range 12 {
-		src.put(townhall.SearchDoc{Kind: townhall.KindPost, ID: townhall.NewID(), Body: "The dashboard, again.", URL: "/t/y"})
+		src.put(townhall.SearchDoc{Kind: townhall.KindPost, ID: townhall.NewID(), Body: "The dashboard widget.", URL: "/t/y"})
 	}
 	x := openTest(t, t.TempDir())
 	catchUp(t, x, src)
@@ -373,7 +373,8 @@ func TestBroadWordListsTitlesFirst(t *testing.T) {
 	}{
 		{"first page", Query{Text: "export", PerPage: 4}, true},
 		{"the page the titles just fill", Query{Text: "export", PerPage: 5}, true},
-		{"beyond the titles", Query{Text: "export", PerPage: 4, Page: 2}, false},
+		{"beyond the titles", Query{Text: "export", PerPage: 4, Page: 2}, true},
+		{"a broad word in no title", Query{Text: "widget", PerPage: 4}, true},
 		{"with facets", Query{Text: "export", PerPage: 4, Facets: true}, true},
 		{"filtered", Query{Text: "export", PerPage: 4, Kind: townhall.KindPost}, false},
 		{"a phrase", Query{Text: `"export question"`, PerPage: 4}, false},
@@ -410,6 +411,38 @@ func TestBroadWordListsTitlesFirst(t *testing.T) {
 			if !strings.Contains(string(r.Snippet)+string(r.TitleHTML), "<mark>") {
 				t.Errorf("%s: %s has no highlighted word", tc.name, r.ID)
 			}
+		}
+	}
+
+	// On a sample of 6 bodies, the titles come first, then bodies; a page
+	// beyond the sample gets the full search.
+	sampled := NewService(x, src)
+	sampled.BroadWord, sampled.FacetSample = 10, 6
+	for _, tc := range []struct {
+		page     int
+		shortcut bool
+	}{{2, true}, {3, false}} {
+		q := Query{Text: "export", PerPage: 4, Page: tc.page}
+		want, err := full.Search(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := q.normalize(); err != nil {
+			t.Fatal(err)
+		}
+		p, _ := parseQuery(q.Text)
+		if res, _ := sampled.titlesFirst(context.Background(), p, q); (res != nil) != tc.shortcut {
+			t.Fatalf("page %d on a sample: shortcut taken = %v, want %v", tc.page, res != nil, tc.shortcut)
+		}
+		got, err := sampled.Search(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Total != 25 || got.Total != want.Total || got.Pages != want.Pages || len(got.Items) != 4 {
+			t.Fatalf("page %d on a sample: total %d, %d pages, %d items; the full search says %d, %d", tc.page, got.Total, got.Pages, len(got.Items), want.Total, want.Pages)
+		}
+		if tc.page == 2 && (got.Items[0].Kind != townhall.KindThread || got.Items[1].Kind != townhall.KindPost) {
+			t.Fatalf("page 2 on a sample: %+v, want the last title match, then bodies", got.Items)
 		}
 	}
 }
