@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
-	"errors"
 	"math"
 	"slices"
 	"strings"
@@ -15,8 +14,6 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	index "github.com/blevesearch/bleve_index_api"
-
-	"github.com/townhall/townhall"
 )
 
 // DefaultFacetTTL is how long the search page reuses the facet counts of a
@@ -54,17 +51,18 @@ const (
 
 // DefaultFacetSample is how many hits facets are counted on. Counting
 // reads every hit's facet values: at the 100k dataset a broad word has
-// 300k–400k hits, whose counts took 150–250 ms on top of the search and
+// 230k–410k hits, whose counts took 140–230 ms on top of the search and
 // were most of the search page's CPU under load. A page of results needs
 // only rough proportions to offer "narrow to ideas (≈12,000)", so a search
-// with more hits than this counts its first ones and scales the counts to
-// the total, marked as estimates; anything narrower is counted exactly.
+// with more hits than this counts a sample of them spread over the index
+// (see walkHits) and scales the counts to the total, marked as estimates;
+// anything narrower is counted exactly.
 const DefaultFacetSample = 10_000
 
 // countFacets counts the kinds, tags and statuses of the search page's
 // hits for p and q, which has total hits. It walks the hits in index order
 // without scoring them, reading each one's values of the facets field (a
-// version 1 index has three fields), and stops after FacetSample hits.
+// version 1 index has three fields), at most about FacetSample of them.
 func (s *Service) countFacets(ctx context.Context, p *parsed, q Query, total int) (facetCounts, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
 	defer cancel()
@@ -132,10 +130,7 @@ func (s *Service) countFacets(ctx context.Context, p *parsed, q Query, total int
 		return err
 	})
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
-			return facetCounts{}, townhall.Errorf(townhall.EUNAVAILABLE, "The search took too long. Try more specific words or a filter.")
-		}
-		return facetCounts{}, err
+		return facetCounts{}, tooLong(ctx, err)
 	}
 	scale := 1.0
 	if !complete && seen > 0 && total > seen {

@@ -42,8 +42,9 @@ type Service struct {
 	// BroadWord is how many documents a lone word must be in for its search
 	// to list title matches first (DefaultBroadWord; 0 never does).
 	BroadWord int
-	// FacetSample is how many hits facets are counted on at most
-	// (DefaultFacetSample); a search with more has estimated counts.
+	// FacetSample is how many hits facets are counted on at most, and how
+	// many bodies a broad word's ranking reads (DefaultFacetSample); a
+	// search with more hits has estimated counts.
 	FacetSample int
 
 	facets facetCache
@@ -268,12 +269,17 @@ func (s *Service) run(ctx context.Context, build func(analyzers) (*bleve.SearchR
 		return err
 	})
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
-			return nil, townhall.Errorf(townhall.EUNAVAILABLE, "The search took too long. Try more specific words or a filter.")
-		}
-		return nil, err
+		return nil, tooLong(ctx, err)
 	}
 	return res, nil
+}
+
+// tooLong turns a search that ran out of its time into EUNAVAILABLE.
+func tooLong(ctx context.Context, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil {
+		return townhall.Errorf(townhall.EUNAVAILABLE, "The search took too long. Try more specific words or a filter.")
+	}
+	return err
 }
 
 // load re-reads each hit from the store and drops the ones no longer
