@@ -55,11 +55,7 @@ func (s *Service) titlesFirst(ctx context.Context, p *parsed, q Query) (*bleve.S
 		if len(ts) == 0 {
 			return nil
 		}
-		ix, err := b.Advanced()
-		if err != nil {
-			return err
-		}
-		r, err := ix.Reader()
+		r, err := reader(b)
 		if err != nil {
 			return err
 		}
@@ -117,6 +113,15 @@ func conjunction(qs []query.Query) query.Query {
 	return bleve.NewConjunctionQuery(qs...)
 }
 
+// reader is a reader of b's index, which the caller closes.
+func reader(b bleve.Index) (index.IndexReader, error) {
+	ix, err := b.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	return ix.Reader()
+}
+
 // docCount is how many live documents have term in field.
 func docCount(ctx context.Context, r index.IndexReader, term, field string) (uint64, error) {
 	tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
@@ -155,10 +160,7 @@ func (s *Service) bodiesSampled(ctx context.Context, b bleve.Index, r index.Inde
 	}
 	var found []scored
 	sc := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(searcher.DocumentMatchPoolSize(), 0), IndexReader: r}
-	limit := s.FacetSample
-	if limit <= 0 {
-		limit = DefaultFacetSample
-	}
+	limit := s.sample()
 	_, complete, err := walkHits(ctx, searcher, sc, docSpan(r), int(total-min(titles, total)), limit, func(d *bsearch.DocumentMatch) error {
 		found = append(found, scored{docNum(d), d.Score})
 		return nil

@@ -66,10 +66,7 @@ const DefaultFacetSample = 10_000
 func (s *Service) countFacets(ctx context.Context, p *parsed, q Query, total int) (facetCounts, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
 	defer cancel()
-	limit := s.FacetSample
-	if limit <= 0 {
-		limit = DefaultFacetSample
-	}
+	limit := s.sample()
 	counts := map[string]*int{}
 	var seen int
 	var complete bool
@@ -78,11 +75,7 @@ func (s *Service) countFacets(ctx context.Context, p *parsed, q Query, total int
 		if err != nil {
 			return err
 		}
-		ix, err := b.Advanced()
-		if err != nil {
-			return err
-		}
-		r, err := ix.Reader()
+		r, err := reader(b)
 		if err != nil {
 			return err
 		}
@@ -139,6 +132,14 @@ func (s *Service) countFacets(ctx context.Context, p *parsed, q Query, total int
 	f := splitFacets(counts, scale)
 	f.counted = seen
 	return f, nil
+}
+
+// sample is how many hits a sampled count or ranking reads.
+func (s *Service) sample() int {
+	if s.FacetSample <= 0 {
+		return DefaultFacetSample
+	}
+	return s.FacetSample
 }
 
 // sampleWindows is how many stretches of the index a sampled count reads.
