@@ -27,9 +27,10 @@ const maxTitleWords = 4
 // title: they are what the first pages show, ranked by how well the title
 // matches. The total is still exact (one word's document count, or the
 // count of documents with all the words, walked without scoring), so the
-// count and the pager are those of the full search; a page beyond the
-// title matches, or a query the shortcut does not cover, gets nil and the
-// full search.
+// count and the pager are those of the full search. One word that too few
+// titles have for the page goes on to bodiesSampled; several words beyond
+// their title matches, or a query the shortcut does not cover, get nil and
+// the full search.
 func (s *Service) titlesFirst(ctx context.Context, p *parsed, q Query) (*bleve.SearchResult, map[string]bool) {
 	if s.BroadWord <= 0 || len(p.words) == 0 || len(p.words) > maxTitleWords || len(p.phrases) > 0 || len(p.exclude) > 0 ||
 		q.Kind != "" || q.Tag != "" || q.Status != "" || q.Category != "" {
