@@ -76,17 +76,20 @@ func (s *Service) titlesFirst(ctx context.Context, p *parsed, q Query) (*bleve.S
 		}
 		ctx, cancel := context.WithTimeout(ctx, s.Timeout)
 		defer cancel()
-		req := bleve.NewSearchRequestOptions(conjunction(title), q.PerPage, (q.Page-1)*q.PerPage, false)
-		found, err := b.SearchInContext(ctx, req)
+		// Every title match up to this page (Bleve collects as many to skip
+		// the earlier ones anyway), so bodiesSampled can start from them.
+		need := q.Page * q.PerPage
+		found, err := b.SearchInContext(ctx, bleve.NewSearchRequestOptions(conjunction(title), need, 0, false))
 		if err != nil {
 			return err
 		}
-		if found.Total < uint64(q.Page*q.PerPage) {
+		if found.Total < uint64(need) {
 			if len(ts) == 1 {
-				res, err = s.bodiesSampled(ctx, b, r, ts[0], q, found.Total, total)
+				res, err = s.bodiesSampled(ctx, b, r, ts[0], q, found.Hits, total)
 			}
 			return err
 		}
+		found.Hits = found.Hits[(q.Page-1)*q.PerPage:]
 		if len(ts) > 1 {
 			count := bleve.NewSearchRequestOptions(conjunction(text), 0, 0, false)
 			count.Score = "none"
@@ -139,16 +142,10 @@ func docCount(ctx context.Context, r index.IndexReader, term, field string) (uin
 // page beyond the sample. Ranking every body cost 60-200 ms at the 100k
 // dataset (a word in 200k-400k of them), the sample a few; and how often a
 // word this common occurs in a body says little about which is the best.
-func (s *Service) bodiesSampled(ctx context.Context, b bleve.Index, r index.IndexReader, term string, q Query, titles, total uint64) (*bleve.SearchResult, error) {
+// titles are all the documents with the word in their title, best first.
+func (s *Service) bodiesSampled(ctx context.Context, b bleve.Index, r index.IndexReader, term string, q Query, titles []*bsearch.DocumentMatch, total uint64) (*bleve.SearchResult, error) {
 	need := q.Page * q.PerPage
-	var hits []*bsearch.DocumentMatch
-	if titles > 0 {
-		res, err := b.SearchInContext(ctx, bleve.NewSearchRequestOptions(termFilter(fieldTitle, term), int(titles), 0, false))
-		if err != nil {
-			return nil, err
-		}
-		hits = res.Hits
-	}
+	hits := titles
 	bodies := &query.BooleanQuery{Must: termFilter(fieldText, term), MustNot: bleve.NewDisjunctionQuery(termFilter(fieldTitle, term))}
 	searcher, err := bodies.Searcher(ctx, r, b.Mapping(), bsearch.SearcherOptions{})
 	if err != nil {
@@ -162,7 +159,7 @@ func (s *Service) bodiesSampled(ctx context.Context, b bleve.Index, r index.Inde
 	var found []scored
 	sc := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(searcher.DocumentMatchPoolSize(), 0), IndexReader: r}
 	limit := s.sample()
-	_, complete, err := walkHits(ctx, searcher, sc, docSpan(r), int(total-min(titles, total)), limit, func(d *bsearch.DocumentMatch) error {
+	_, complete, err := walkHits(ctx, searcher, sc, docSpan(r), int(total-min(uint64(len(titles)), total)), limit, func(d *bsearch.DocumentMatch) error {
 		found = append(found, scored{docNum(d), d.Score})
 		return nil
 	})
