@@ -65,6 +65,17 @@ type threadData struct {
 	Categories []*forum.Category
 	URL        *url.URL
 	holes      holeMarks // the renderer's, for posts written out in Go
+	// quoted and quote are the last quote link made: a post's variants
+	// each ask for it, and making one parses and encodes the query.
+	quoted, quote string
+}
+
+// quoteURL is this page with post id quoted in its reply box.
+func (d *threadData) quoteURL(id string) string {
+	if d.quoted != id || d.quote == "" {
+		d.quoted, d.quote = id, withQuery(d.URL, "quote", id)
+	}
+	return d.quote
 }
 
 func pageParam(c *gin.Context) int {
@@ -257,7 +268,7 @@ func (d *threadData) actions(p *forum.Post, v postViewer) postActions {
 		return a
 	}
 	if d.CanReply && !p.Hidden {
-		a.QuoteURL = withQuery(d.URL, "quote", p.ID)
+		a.QuoteURL = d.quoteURL(p.ID)
 	}
 	a.CanEdit = v.mine || v.canModerate
 	a.CanAccept = v.canAccept && !a.First && !p.Hidden

@@ -26,11 +26,12 @@ func (c ideaCard) HTML() (template.HTML, error) {
 		if err := c.holes.write(&w, "vote "+i.ID); err != nil {
 			return "", err
 		}
-		w.WriteString(string(c.holes.variant("on")))
+		c.holes.writeVariant(&w, "on")
 		writeVote(&w, i, true)
-		w.WriteString(string(c.holes.variant("off")))
+		c.holes.writeVariant(&w, "off")
 		writeVote(&w, i, false)
-		w.WriteString(string(c.holes.close()) + "\n  ")
+		c.holes.writeClose(&w)
+		w.WriteString("\n  ")
 	default:
 		writeVote(&w, i, i.Voted)
 	}

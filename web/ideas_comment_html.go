@@ -66,10 +66,10 @@ func (d *ideaPageData) CommentHTML(c *ideas.Comment) (template.HTML, error) {
 				return "", err
 			}
 			for _, v := range it.Variants {
-				w.WriteString(string(d.holes.variant(v.Name)))
+				d.holes.writeVariant(&w, v.Name)
 				v.Actions.write(&w)
 			}
-			w.WriteString(string(d.holes.close()))
+			d.holes.writeClose(&w)
 		} else {
 			it.Actions.write(&w)
 		}

@@ -62,26 +62,52 @@ func newHoleMarks() holeMarks {
 // open starts a hole: spec is its kind and arguments, separated by spaces
 // (ids and names: nothing that needs escaping).
 func (m holeMarks) open(spec string) (template.HTML, error) {
-	for _, r := range spec {
-		if !(r == ' ' || r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return "", fmt.Errorf("hole %q: only letters, digits, - and _", spec)
-		}
+	if err := holeSpec(spec); err != nil {
+		return "", err
 	}
 	return template.HTML(m.prefix + "{" + spec + "-->"), nil
 }
 
-// write puts the start of a hole in w, for blocks written out in Go.
+func holeSpec(spec string) error {
+	for _, r := range spec {
+		if !(r == ' ' || r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return fmt.Errorf("hole %q: only letters, digits, - and _", spec)
+		}
+	}
+	return nil
+}
+
+// write puts the start of a hole in w, for blocks written out in Go. It
+// and writeVariant and writeClose write the marks in pieces: a post on a
+// page members share has up to five of them.
 func (m holeMarks) write(w *strings.Builder, spec string) error {
-	h, err := m.open(spec)
-	w.WriteString(string(h))
-	return err
+	if err := holeSpec(spec); err != nil {
+		return err
+	}
+	w.WriteString(m.prefix)
+	w.WriteByte('{')
+	w.WriteString(spec)
+	w.WriteString("-->")
+	return nil
 }
 
 func (m holeMarks) variant(name string) template.HTML {
 	return template.HTML(m.prefix + "|" + name + "-->")
 }
 
+func (m holeMarks) writeVariant(w *strings.Builder, name string) {
+	w.WriteString(m.prefix)
+	w.WriteByte('|')
+	w.WriteString(name)
+	w.WriteString("-->")
+}
+
 func (m holeMarks) close() template.HTML { return template.HTML(m.prefix + "/-->") }
+
+func (m holeMarks) writeClose(w *strings.Builder) {
+	w.WriteString(m.prefix)
+	w.WriteString("/-->")
+}
 
 // overlayPage is a page with holes, split once when it is rendered.
 type overlayPage struct {
@@ -368,7 +394,7 @@ func (r *recentWriters) since(id string, item bool, now time.Time, ttl time.Dura
 // bufferWriter holds a response back until the member's holes are filled.
 type bufferWriter struct {
 	gin.ResponseWriter
-	buf bytes.Buffer
+	buf *bytes.Buffer // from getBuffer
 }
 
 func (w *bufferWriter) Write(b []byte) (int, error)       { return w.buf.Write(b) }

@@ -398,7 +398,8 @@ func (s *Server) memberPage(c *gin.Context, pc *pageCache, u *townhall.User) {
 	if pc != nil {
 		began = pc.now()
 	}
-	bw := &bufferWriter{ResponseWriter: c.Writer}
+	bw := &bufferWriter{ResponseWriter: c.Writer, buf: getBuffer()}
+	defer putBuffer(bw.buf)
 	c.Writer = bw
 	c.Next()
 	c.Writer = bw.ResponseWriter
@@ -407,14 +408,18 @@ func (s *Server) memberPage(c *gin.Context, pc *pageCache, u *townhall.User) {
 		c.Writer.Write(body)
 		return
 	}
+	status := c.Writer.Status()
+	keep := (lead || renew) && status == http.StatusOK && c.GetBool(ctxShareable) && len(body) <= maxCachedBody
+	if keep {
+		body = bytes.Clone(body) // the buffer goes back to the pool; the cache keeps just the page
+	}
 	pg, err := s.pages.holes.parse(body)
 	if err != nil {
 		c.Set(ctxShared, false)
 		s.fail(c, err)
 		return
 	}
-	status := c.Writer.Status()
-	if (lead || renew) && status == http.StatusOK && c.GetBool(ctxShareable) && len(body) <= maxCachedBody {
+	if keep {
 		pc.keep(key, gen, &cachedPage{contentType: c.Writer.Header().Get("Content-Type"), body: body, overlay: pg,
 			seen: c.GetString(ctxSeen), began: began, shows: c.GetString(ctxPageOf), writers: c.GetBool(ctxWriters)})
 	}
@@ -424,10 +429,11 @@ func (s *Server) memberPage(c *gin.Context, pc *pageCache, u *townhall.User) {
 // writeFilled writes pg filled for u, or the error page when their state
 // cannot be read.
 func (s *Server) writeFilled(c *gin.Context, pg *overlayPage, u *townhall.User, status int) {
-	var out bytes.Buffer
+	out := getBuffer()
+	defer putBuffer(out)
 	st, err := s.overlayState(c.Request.Context(), u, pg)
 	if err == nil {
-		err = s.fill(&out, pg, st)
+		err = s.fill(out, pg, st)
 	}
 	if err != nil {
 		c.Set(ctxShared, false)

@@ -13,6 +13,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -154,13 +155,40 @@ func (s *Server) view(c *gin.Context, title string) *view {
 func (s *Server) html(c *gin.Context, status int, page string, v *view) error {
 	c.Header("Content-Type", "text/html; charset=utf-8")
 	c.Header("Cache-Control", "no-cache")
-	var buf bytes.Buffer
-	if err := s.pages.render(&buf, page, v); err != nil {
+	// The render members share goes straight into memberPage's buffer
+	// rather than through a copy.
+	if bw, ok := c.Writer.(*bufferWriter); ok && bw.buf.Len() == 0 {
+		if err := s.pages.render(bw.buf, page, v); err != nil {
+			return err
+		}
+		c.Status(status)
+		return nil
+	}
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := s.pages.render(buf, page, v); err != nil {
 		return err
 	}
 	c.Status(status)
 	c.Writer.Write(buf.Bytes())
 	return nil
+}
+
+// buffers holds the buffers pages are rendered and filled in before they
+// are written. Each used to start from nothing and grow by doubling, which
+// was half the bytes a signed-in thread page allocated.
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuffer() *bytes.Buffer { return buffers.Get().(*bytes.Buffer) }
+
+// putBuffer returns b to the pool, unless one huge page made it too big to
+// keep around.
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 {
+		return
+	}
+	b.Reset()
+	buffers.Put(b)
 }
 
 func (r *renderer) funcs() template.FuncMap {

@@ -34,10 +34,10 @@ func (d *productPageData) writeActions(w *strings.Builder, r *reviews.Review) er
 		return err
 	}
 	for _, v := range it.Variants {
-		w.WriteString(string(d.holes.variant(v.Name)))
+		d.holes.writeVariant(w, v.Name)
 		v.Actions.write(w)
 	}
-	w.WriteString(string(d.holes.close()))
+	d.holes.writeClose(w)
 	return nil
 }
 
