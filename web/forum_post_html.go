@@ -25,23 +25,6 @@ func (it *postItem) HTML() (template.HTML, error) {
 	return template.HTML(w.String()), nil
 }
 
-// PostsHTML is the page's replies as one block: one call from the template
-// rather than two reflective calls and a copy of the result for each post.
-func (d *threadData) PostsHTML() (template.HTML, error) {
-	n := 0
-	for _, p := range d.Posts {
-		n += postSize(p, d.Shared)
-	}
-	var w strings.Builder
-	w.Grow(n)
-	for _, p := range d.Posts {
-		if err := d.Item(p).write(&w); err != nil {
-			return "", err
-		}
-	}
-	return template.HTML(w.String()), nil
-}
-
 // postSize is about what a post's block weighs: its text and, on a page
 // members share, three variants of its footer.
 func postSize(p *forum.Post, shared bool) int {
