@@ -25,6 +25,7 @@ type boardData struct {
 	Statuses []ideas.Status
 	Tags     []ideas.TagCount
 	URL      *url.URL
+	holes    holeMarks // the renderer's, for the cards' vote holes
 }
 
 func (s *Server) ideaBoard(c *gin.Context) error {
@@ -51,7 +52,7 @@ func (s *Server) ideaBoard(c *gin.Context) error {
 	v.Feed = ideasFeed
 	v.Data = &boardData{
 		ideasSection: ideasSection{"board"}, Page: page, Sort: p.Sort, Status: string(st), Tag: strings.ToLower(p.Tag),
-		Sorts: ideas.Sorts, Statuses: ideas.Statuses, Tags: tags, URL: c.Request.URL,
+		Sorts: ideas.Sorts, Statuses: ideas.Statuses, Tags: tags, URL: c.Request.URL, holes: s.pages.holes,
 	}
 	shareable(c) // the board lists what every member sees; their votes are holes
 	return s.html(c, http.StatusOK, "ideas_board", v)
