@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/forum"
+	"github.com/townhall/townhall/templates"
 )
 
 // postPartials are the forum-post partial and those it called, as
@@ -73,6 +75,36 @@ func sameHTML(t *testing.T, what, got, want string) {
 		i++
 	}
 	t.Fatalf("%s differs at byte %d:\n got …%q\nwant …%q", what, i, got[max(0, i-80):min(len(got), i+80)], want[max(0, i-80):min(len(want), i+80)])
+}
+
+// pageBefore is page as it was before parts of it were written out in Go
+// (testdata/<page>_before.html) beside the renderer's page as it is:
+// the pair the *_html_internal_test.go tests compare.
+func pageBefore(t *testing.T, page string) (r *renderer, before, now *template.Template) {
+	t.Helper()
+	r, err := newRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := os.ReadFile("testdata/" + page + "_before.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before = template.Must(template.New("layout.html").Funcs(r.funcs()).ParseFS(templates.FS, "layout.html", "partials/*.html"))
+	return r, template.Must(before.Parse(string(text))), r.pages[page]
+}
+
+// sameContent fails t when before and now render v's content differently.
+func sameContent(t *testing.T, what string, before, now *template.Template, v *view) {
+	t.Helper()
+	var want, got strings.Builder
+	if err := before.ExecuteTemplate(&want, "content", v); err != nil {
+		t.Fatal(err)
+	}
+	if err := now.ExecuteTemplate(&got, "content", v); err != nil {
+		t.Fatal(err)
+	}
+	sameHTML(t, what, got.String(), want.String())
 }
 
 func postReference(holes holeMarks) *template.Template {

@@ -4,14 +4,11 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/forum"
-	"github.com/townhall/townhall/templates"
 )
 
 // TestThreadPageHTMLMatchesTemplate renders the thread page's content with
@@ -19,17 +16,7 @@ import (
 // it (testdata/forum_thread_before.html) and as it is, over threads in
 // every state, seen by every kind of viewer, and requires the same bytes.
 func TestThreadPageHTMLMatchesTemplate(t *testing.T) {
-	r, err := newRenderer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	before, err := os.ReadFile("testdata/forum_thread_before.html")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref := template.Must(template.New("layout.html").Funcs(r.funcs()).ParseFS(templates.FS, "layout.html", "partials/*.html"))
-	ref = template.Must(ref.Parse(string(before)))
-	now := r.pages["forum_thread"]
+	r, ref, now := pageBefore(t, "forum_thread")
 
 	at := time.Date(2026, 11, 3, 10, 4, 5, 0, time.UTC)
 	post := func(id string, pos int, author string) *forum.Post {
@@ -75,15 +62,8 @@ func TestThreadPageHTMLMatchesTemplate(t *testing.T) {
 					d := &threadData{ThreadView: tv, Viewer: viewer, Shared: shared, URL: u, holes: r.holes,
 						Reply: "> quoted <b>&'\"+\n\nmine", Categories: []*forum.Category{cat, {ID: "c2", Slug: "other", Name: "Other"}}}
 					v := &view{Site: "Townhall", Title: th.Title, User: viewer, Data: d, Shared: shared, Nav: "forum"}
-					var want, got strings.Builder
-					if err := ref.ExecuteTemplate(&want, "content", v); err != nil {
-						t.Fatal(err)
-					}
-					if err := now.ExecuteTemplate(&got, "content", v); err != nil {
-						t.Fatal(err)
-					}
 					n++
-					sameHTML(t, fmt.Sprintf("mask %d page %d/%d %s shared %v", mask, pages.page, pages.pages, vname, shared), got.String(), want.String())
+					sameContent(t, fmt.Sprintf("mask %d page %d/%d %s shared %v", mask, pages.page, pages.pages, vname, shared), ref, now, v)
 				}
 			}
 		}

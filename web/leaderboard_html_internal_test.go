@@ -2,16 +2,12 @@ package web
 
 import (
 	"fmt"
-	"html/template"
 	"net/url"
-	"os"
-	"strings"
 	"testing"
 
 	"github.com/townhall/townhall"
 	"github.com/townhall/townhall/forum"
 	"github.com/townhall/townhall/loyalty"
-	"github.com/townhall/townhall/templates"
 )
 
 // TestLeaderboardHTMLMatchesTemplate renders the leaderboard with
@@ -19,17 +15,7 @@ import (
 // (testdata/loyalty_leaderboard_before.html) and as it is, and requires
 // the same bytes.
 func TestLeaderboardHTMLMatchesTemplate(t *testing.T) {
-	r, err := newRenderer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	before, err := os.ReadFile("testdata/loyalty_leaderboard_before.html")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref := template.Must(template.New("layout.html").Funcs(r.funcs()).ParseFS(templates.FS, "layout.html", "partials/*.html"))
-	ref = template.Must(ref.Parse(string(before)))
-	now := r.pages["loyalty_leaderboard"]
+	_, ref, now := pageBefore(t, "loyalty_leaderboard")
 
 	items := []*loyalty.Standing{
 		{Rank: 1, UserID: "u1", Handle: "ann", Name: "Ann <Lee> & 'co'+", Badge: "helpful", Champion: true, Points: 12345},
@@ -54,15 +40,8 @@ func TestLeaderboardHTMLMatchesTemplate(t *testing.T) {
 			}
 			d.URL, _ = url.Parse("/leaderboard?period=" + period + "&x=%3Cy%3E")
 			v := &view{Site: "Townhall", Title: "Leaderboard", Data: d, Nav: "people"}
-			var want, got strings.Builder
-			if err := ref.ExecuteTemplate(&want, "content", v); err != nil {
-				t.Fatal(err)
-			}
-			if err := now.ExecuteTemplate(&got, "content", v); err != nil {
-				t.Fatal(err)
-			}
 			n++
-			sameHTML(t, fmt.Sprintf("mask %d period %s", mask, period), got.String(), want.String())
+			sameContent(t, fmt.Sprintf("mask %d period %s", mask, period), ref, now, v)
 		}
 	}
 	if n != 24 {
