@@ -9,22 +9,6 @@ import (
 	"github.com/townhall/townhall/forum"
 )
 
-// HTML is a post's block on the thread page, written out directly. As a
-// template it was some forty reflective calls and escapers per post on a
-// page members share (header, three variants of the like button and
-// links, the accept and flag holes), which made the post block most of a
-// thread page's render. It writes exactly what html/template made of the
-// old forum-post partial and those it called; forum_post_html_internal_test.go
-// holds them and compares the two.
-func (it *postItem) HTML() (template.HTML, error) {
-	var w strings.Builder
-	w.Grow(postSize(it.Post, len(it.Variants) > 0))
-	if err := it.write(&w); err != nil {
-		return "", err
-	}
-	return template.HTML(w.String()), nil
-}
-
 // postSize is about what a post's block weighs: its text and, on a page
 // members share, three variants of its footer.
 func postSize(p *forum.Post, shared bool) int {
@@ -34,6 +18,13 @@ func postSize(p *forum.Post, shared bool) int {
 	return 2048 + len(p.HTML)
 }
 
+// write puts a post's block on the thread page in w, written out
+// directly. As a template it was some forty reflective calls and escapers
+// per post on a page members share (header, three variants of the like
+// button and links, the accept and flag holes), which made the post block
+// most of a thread page's render. It writes exactly what html/template
+// made of the old forum-post partial and those it called;
+// forum_post_html_internal_test.go holds them and compares the two.
 func (it *postItem) write(w *strings.Builder) error {
 	p := it.Post
 	id := attrEscape(p.ID)

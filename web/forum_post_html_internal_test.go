@@ -63,6 +63,19 @@ const postPartials = `{{define "forum-post"}}{{$p := .Post}}
   <p class="flag-fallback"><a href="/flags/new?kind={{.Kind}}&amp;id={{.ID}}&amp;back={{.Back}}">Tell the moderators what is wrong with it</a></p>
 </details>{{end}}`
 
+// HTML is a post's block as one string: what the old thread page called
+// for each post, and what TestPostItemHTMLMatchesPartials and the thread
+// page's reference (testdata/forum_thread_before.html) still do. The page
+// itself writes posts straight into its block (threadData.BodyHTML).
+func (it *postItem) HTML() (template.HTML, error) {
+	var w strings.Builder
+	w.Grow(postSize(it.Post, len(it.Variants) > 0))
+	if err := it.write(&w); err != nil {
+		return "", err
+	}
+	return template.HTML(w.String()), nil
+}
+
 // sameHTML fails t at the first byte where got and want differ, with the
 // text around it.
 func sameHTML(t *testing.T, what, got, want string) {

@@ -62,27 +62,21 @@ func newHoleMarks() holeMarks {
 // open starts a hole: spec is its kind and arguments, separated by spaces
 // (ids and names: nothing that needs escaping).
 func (m holeMarks) open(spec string) (template.HTML, error) {
-	if err := holeSpec(spec); err != nil {
+	var w strings.Builder
+	if err := m.write(&w, spec); err != nil {
 		return "", err
 	}
-	return template.HTML(m.prefix + "{" + spec + "-->"), nil
-}
-
-func holeSpec(spec string) error {
-	for _, r := range spec {
-		if !(r == ' ' || r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return fmt.Errorf("hole %q: only letters, digits, - and _", spec)
-		}
-	}
-	return nil
+	return template.HTML(w.String()), nil
 }
 
 // write puts the start of a hole in w, for blocks written out in Go. It
 // and writeVariant and writeClose write the marks in pieces: a post on a
 // page members share has up to five of them.
 func (m holeMarks) write(w *strings.Builder, spec string) error {
-	if err := holeSpec(spec); err != nil {
-		return err
+	for _, r := range spec {
+		if !(r == ' ' || r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return fmt.Errorf("hole %q: only letters, digits, - and _", spec)
+		}
 	}
 	w.WriteString(m.prefix)
 	w.WriteByte('{')
@@ -92,7 +86,9 @@ func (m holeMarks) write(w *strings.Builder, spec string) error {
 }
 
 func (m holeMarks) variant(name string) template.HTML {
-	return template.HTML(m.prefix + "|" + name + "-->")
+	var w strings.Builder
+	m.writeVariant(&w, name)
+	return template.HTML(w.String())
 }
 
 func (m holeMarks) writeVariant(w *strings.Builder, name string) {
@@ -102,7 +98,11 @@ func (m holeMarks) writeVariant(w *strings.Builder, name string) {
 	w.WriteString("-->")
 }
 
-func (m holeMarks) close() template.HTML { return template.HTML(m.prefix + "/-->") }
+func (m holeMarks) close() template.HTML {
+	var w strings.Builder
+	m.writeClose(&w)
+	return template.HTML(w.String())
+}
 
 func (m holeMarks) writeClose(w *strings.Builder) {
 	w.WriteString(m.prefix)

@@ -158,10 +158,12 @@ func (r *renderer) layout(w *bytes.Buffer, t *template.Template, v *view) error 
 	}
 	w.WriteString(c.top)
 	if v.Shared {
-		if err := holeSpec("account " + v.Nav); err != nil {
+		h, err := r.holes.open("account " + v.Nav)
+		if err != nil {
 			return err
 		}
-		w.WriteString(r.holes.prefix + "{account " + v.Nav + "-->" + r.holes.prefix + "/-->")
+		w.WriteString(string(h))
+		w.WriteString(string(r.holes.close()))
 	} else {
 		w.WriteString(string(accountMenu(v)))
 	}
