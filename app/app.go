@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -59,6 +60,9 @@ type Config struct {
 	ReactionsPerMinute int
 	TrustProxy         bool
 	AnonPageCache      time.Duration
+	// MaxRenders is how many reads compute at once; the rest queue
+	// (0 = no bound, AutoRenders = chosen for the store, see renderSlots).
+	MaxRenders int
 	// TimeZone is the site's IANA time zone ("UTC", "Europe/Berlin"):
 	// where a day begins for visits, digests and insights.
 	TimeZone string
@@ -91,6 +95,24 @@ type Config struct {
 	MailTLSConfig *tls.Config
 }
 
+// AutoRenders as Config.MaxRenders lets renderSlots choose.
+const AutoRenders = -1
+
+// renderSlots is how many reads compute at once. On the embedded store a
+// read is CPU from start to end, so twice the CPUs keeps them busy while
+// one waits on a page fault. A MongoDB read spends most of its time on the
+// network waiting for the server, so a node needs many more in flight to
+// use its CPUs.
+func renderSlots(c Config) int {
+	if c.MaxRenders != AutoRenders {
+		return c.MaxRenders
+	}
+	if c.MongoDBURI != "" {
+		return 8 * runtime.GOMAXPROCS(0)
+	}
+	return 2 * runtime.GOMAXPROCS(0)
+}
+
 // Defaults returns the settings `go run ./cmd/townhall` uses.
 func Defaults() Config {
 	return Config{
@@ -105,6 +127,7 @@ func Defaults() Config {
 		IPWritesPerMinute:   120,
 		ReactionsPerMinute:  120,
 		AnonPageCache:       10 * time.Second,
+		MaxRenders:          AutoRenders,
 		TimeZone:            "UTC",
 		MailDelay:           2 * time.Minute,
 	}
@@ -174,6 +197,9 @@ func (c *Config) Validate() error {
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil {
 		return configErrorf("--time-zone %q is not a time zone: use an IANA name like UTC or Europe/Berlin", c.TimeZone)
+	}
+	if c.MaxRenders < AutoRenders {
+		return configErrorf("--max-renders must be -1 (chosen for the store), 0 (no bound) or positive")
 	}
 	if c.AnonPageCache < 0 || c.AnonPageCache > time.Hour {
 		return configErrorf("--anon-cache must be between 0 (off) and 1h, like 10s")
@@ -453,6 +479,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		IPWritesPerMinute:      cfg.IPWritesPerMinute,
 		TrustProxy:             cfg.TrustProxy,
 		AnonPageCache:          cfg.AnonPageCache,
+		MaxRenders:             renderSlots(cfg),
 		Logger:                 cfg.Logger,
 	}, web.Services{
 		Auth:     a.Auth,

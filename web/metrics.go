@@ -19,6 +19,8 @@ type metrics struct {
 	rateLimiterFailed prometheus.Counter
 	crossOriginDenied prometheus.Counter
 	pageCache         *prometheus.CounterVec
+	renderQueue       prometheus.Gauge
+	renderWait        prometheus.Histogram
 }
 
 func newMetrics() *metrics {
@@ -43,8 +45,15 @@ func newMetrics() *metrics {
 		pageCache: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "townhall_page_cache_total", Help: "Page views served from the page cache (hit) or rendered (miss): anonymous pages and public API reads, and members' pages filled from a shared render (member_hit, member_miss).",
 		}, []string{"result"}),
+		renderQueue: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "townhall_render_queue", Help: "Reads waiting for a render slot (see --max-renders).",
+		}),
+		renderWait: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "townhall_render_wait_seconds", Help: "How long reads waited for a render slot (0 when one was free).",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}),
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.rateLimited, m.rateLimiterFailed, m.crossOriginDenied, m.pageCache,
+	m.reg.MustRegister(m.requests, m.duration, m.rateLimited, m.rateLimiterFailed, m.crossOriginDenied, m.pageCache, m.renderQueue, m.renderWait,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

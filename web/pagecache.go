@@ -302,11 +302,11 @@ func (s *Server) anonPageCache(c *gin.Context) {
 		return
 	}
 	if pc == nil {
-		c.Next()
+		s.admitted(c)
 		return
 	}
 	if c.Request.Method != http.MethodGet || u != nil || !cacheablePath(path) {
-		c.Next()
+		s.admitted(c)
 		if u != nil && isWrite(c.Request.Method) && c.Writer.Status() < 400 {
 			s.writers.wrote(u.ID, pc.now(), c.GetBool(ctxChanged))
 			if u.Role.IsStaff() {
@@ -341,10 +341,17 @@ func (s *Server) anonPageCache(c *gin.Context) {
 	}
 	s.metrics.pageCache.WithLabelValues("miss").Inc()
 	if !lead {
-		c.Next()
+		s.admitted(c)
 		return
 	}
 	defer pc.release(key)
+	// Admitted after the lookup: a request waiting on another's render
+	// must not hold a slot that render may be queued for.
+	release, ok := s.admit(c)
+	if !ok {
+		return
+	}
+	defer release()
 	began := pc.now()
 	tee := &teeWriter{ResponseWriter: c.Writer}
 	c.Writer = tee
@@ -375,6 +382,14 @@ func (s *Server) memberPage(c *gin.Context, pc *pageCache, u *townhall.User) {
 			page, renew, gen = nil, true, pc.generation()
 		}
 	}
+	release, ok := s.admit(c) // after the lookup, as for anonymous pages
+	if !ok {
+		if lead {
+			pc.release(key)
+		}
+		return
+	}
+	defer release()
 	if page != nil {
 		s.metrics.pageCache.WithLabelValues("member_hit").Inc()
 		if page.seen != "" {

@@ -52,7 +52,10 @@ type Config struct {
 	// AnonPageCache is how long a page rendered for an anonymous visitor
 	// is served to others (see pageCache); 0 renders every request.
 	AnonPageCache time.Duration
-	Logger        *slog.Logger
+	// MaxRenders is how many reads compute at once (see renderGate); the
+	// rest wait their turn. 0 lets every request run at once.
+	MaxRenders int
+	Logger     *slog.Logger
 }
 
 // Services are the domain services the handlers call.
@@ -101,6 +104,7 @@ type Server struct {
 	pages     *renderer
 	limits    *writeLimits
 	pageCache *pageCache
+	gate      *renderGate   // nil: no bound
 	writers   recentWriters // members who just wrote: their pages are their own renders
 	metrics   *metrics
 	log       *slog.Logger
@@ -135,6 +139,7 @@ func New(cfg Config, svc Services) (*Server, error) {
 		engine:    gin.New(),
 		pages:     pages,
 		pageCache: newPageCache(cfg.AnonPageCache, 64<<20),
+		gate:      newRenderGate(cfg.MaxRenders),
 		metrics:   newMetrics(),
 		log:       cfg.Logger,
 		secure:    cfg.BaseURL.Scheme == "https",

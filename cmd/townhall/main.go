@@ -83,6 +83,7 @@ func configFlags(name string, stderr io.Writer) (*flag.FlagSet, *app.Config, *st
 	fs.IntVar(&cfg.ReactionsPerMinute, "rate-reactions", cfg.ReactionsPerMinute, "votes, helpful votes and follows per minute per signed-in user, apart from --rate-user (0 = unlimited)")
 	fs.IntVar(&cfg.IPWritesPerMinute, "rate-ip", cfg.IPWritesPerMinute, "writes per minute per client IP (0 = unlimited)")
 	fs.DurationVar(&cfg.AnonPageCache, "anon-cache", cfg.AnonPageCache, "how long a shared page render is served, e.g. 10s (0 = off); a write drops the pages of what it changed at once")
+	fs.IntVar(&cfg.MaxRenders, "max-renders", cfg.MaxRenders, "page and API reads computed at once, the rest queue in arrival order; -1 = twice the CPUs on the embedded store, eight times on MongoDB, 0 = no bound")
 	fs.StringVar(&cfg.TimeZone, "time-zone", cfg.TimeZone, "the site's time zone, where days begin for visits, digests and insights (an IANA name like Europe/Berlin)")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", false, "take the client IP from X-Forwarded-For (only behind a proxy that sets it)")
 	fs.BoolVar(&cfg.WebhooksAllowPrivate, "webhooks-allow-private", false, "let webhooks go to loopback and private network addresses (refused by default)")
