@@ -382,11 +382,11 @@ func (s *Server) memberPage(c *gin.Context, pc *pageCache, u *townhall.User) {
 			page, renew, gen = nil, true, pc.generation()
 		}
 	}
+	if lead {
+		defer pc.release(key)
+	}
 	release, ok := s.admit(c) // after the lookup, as for anonymous pages
 	if !ok {
-		if lead {
-			pc.release(key)
-		}
 		return
 	}
 	defer release()
@@ -404,9 +404,6 @@ func (s *Server) memberPage(c *gin.Context, pc *pageCache, u *townhall.User) {
 	}
 	if pc != nil {
 		s.metrics.pageCache.WithLabelValues("member_miss").Inc()
-	}
-	if lead {
-		defer pc.release(key)
 	}
 	c.Set(ctxShared, true)
 	var began time.Time
