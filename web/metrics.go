@@ -23,6 +23,9 @@ type metrics struct {
 	renderWait        prometheus.Histogram
 }
 
+// latencyBuckets spans a cache hit (1 ms) to a request in trouble (2.5 s).
+var latencyBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}
+
 func newMetrics() *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
@@ -31,7 +34,7 @@ func newMetrics() *metrics {
 		}, []string{"method", "route", "status"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "townhall_http_request_duration_seconds", Help: "HTTP request latency by route.",
-			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+			Buckets: latencyBuckets,
 		}, []string{"method", "route"}),
 		rateLimited: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "townhall_rate_limited_total", Help: "Writes refused by rate limits.",
@@ -50,7 +53,7 @@ func newMetrics() *metrics {
 		}),
 		renderWait: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "townhall_render_wait_seconds", Help: "How long reads waited for a render slot (0 when one was free).",
-			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+			Buckets: latencyBuckets,
 		}),
 	}
 	m.reg.MustRegister(m.requests, m.duration, m.rateLimited, m.rateLimiterFailed, m.crossOriginDenied, m.pageCache, m.renderQueue, m.renderWait,
