@@ -77,13 +77,20 @@ func (b likeButton) write(w *strings.Builder) {
 var heartIcon = string(icon("heart"))
 
 // attrEscape escapes s for a quoted attribute or text the way
-// html/template does.
+// html/template does. Most values (IDs, slugs, names) need nothing, so
+// they come back as they are, without a copy.
 func attrEscape(s string) string {
-	if !strings.ContainsAny(s, "\x00\"&'+<>") {
+	i := 0
+	for i < len(s) && !attrSpecial[s[i]] {
+		i++
+	}
+	if i == len(s) {
 		return s
 	}
 	var w strings.Builder
-	for _, r := range s {
+	w.Grow(len(s) + 8)
+	w.WriteString(s[:i])
+	for _, r := range s[i:] {
 		switch r {
 		case 0:
 			w.WriteString("\uFFFD")
@@ -106,6 +113,9 @@ func attrEscape(s string) string {
 	return w.String()
 }
 
+// attrSpecial marks the bytes attrEscape replaces.
+var attrSpecial = [256]bool{0: true, '"': true, '&': true, '\'': true, '+': true, '<': true, '>': true}
+
 // safeURL is u normalized for an href or action, or html/template's
 // "#ZgotmplZ" when it has a scheme other than http, https or mailto.
 func safeURL(u string) string {
@@ -119,25 +129,34 @@ func safeURL(u string) string {
 
 // urlProcess percent-encodes s as html/template does: all but unreserved
 // bytes when it is a value in a query (norm false), and only what may not
-// appear in a URL at all when it is a whole URL (norm true).
+// appear in a URL at all when it is a whole URL (norm true). A string that
+// needs nothing (nearly every link a page writes) is returned as it is.
 func urlProcess(s string, norm bool) string {
-	var w strings.Builder
 	const hex = "0123456789abcdef"
+	var w strings.Builder
+	written := 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', strings.IndexByte("-._~", c) >= 0:
-			w.WriteByte(c)
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '.', c == '_', c == '~':
 			continue
 		case norm && strings.IndexByte("!#$&*+,/:;=?@[]", c) >= 0,
 			norm && c == '%' && i+2 < len(s) && isHexDigit(s[i+1]) && isHexDigit(s[i+2]):
-			w.WriteByte(c)
 			continue
 		}
+		if written == 0 {
+			w.Grow(len(s) + 16)
+		}
+		w.WriteString(s[written:i])
 		w.WriteByte('%')
 		w.WriteByte(hex[c>>4])
 		w.WriteByte(hex[c&15])
+		written = i + 1
 	}
+	if written == 0 {
+		return s
+	}
+	w.WriteString(s[written:])
 	return w.String()
 }
 
