@@ -64,22 +64,31 @@ func countInFileAlone(t *testing.T, path string) int {
 	return n
 }
 
-// TestReadersMapTheFile checks the readers really map the database: SQLite
-// quietly ignores mmap_size when built without memory mapping.
-func TestReadersMapTheFile(t *testing.T) {
+// TestNoConnectionMapsTheFile checks no connection maps the database (a
+// reader that did would unmap and fault its pages back in after every
+// commit, see db.go; the writer must write through write(2) alone) and
+// that readers and the writer got their own page cache sizes.
+func TestNoConnectionMapsTheFile(t *testing.T) {
 	db := openInternal(t)
-	var n int64
-	if err := db.r.QueryRowContext(context.Background(), `PRAGMA mmap_size`).Scan(&n); err != nil {
-		t.Fatal(err)
+	for name, pool := range map[string]*sql.DB{"readers": db.r, "writer": db.w} {
+		var n int64
+		if err := pool.QueryRowContext(context.Background(), `PRAGMA mmap_size`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("the %s map %d bytes of the file, want 0", name, n)
+		}
 	}
-	if n != readerMmap {
-		t.Fatalf("readers' mmap_size is %d, want %d", n, readerMmap)
-	}
-	var w int64
-	if err := db.w.QueryRowContext(context.Background(), `PRAGMA mmap_size`).Scan(&w); err != nil {
-		t.Fatal(err)
-	}
-	if w != 0 {
-		t.Fatalf("the writer maps %d bytes; it should write through write(2) alone", w)
+	for name, c := range map[string]struct {
+		pool *sql.DB
+		want int64
+	}{"readers": {db.r, readerCacheKiB}, "writer": {db.w, cacheKiB}} {
+		var n int64
+		if err := c.pool.QueryRowContext(context.Background(), `PRAGMA cache_size`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != c.want {
+			t.Errorf("the %s' cache_size is %d, want %d", name, n, c.want)
+		}
 	}
 }

@@ -29,14 +29,13 @@ import (
 // took 27% more CPU and 3.5× the memory, so batches keep this one.
 const cacheKiB = -32000
 
-// readerMmap is how much of the database file each reader maps. Readers
-// spread over a large community (the 100k dataset is 2 GiB) miss their own
-// page caches often, and each miss was a pread system call: 6% of a loaded
-// server's CPU. Mapped, a page the kernel already holds is read in place,
-// one copy shared by every connection; it cut the server's CPU per request
-// by 11% in the 100k mix (BENCHMARKS.md) with the same RSS. Writes still go
-// through write(2), so a stray pointer cannot corrupt the file.
-const readerMmap = 1 << 30
+// readerCacheKiB is each reader's page cache, smaller than the writer's:
+// a reader drops its cache at the first read after any commit (WAL mode),
+// so under a trickle of writes it rarely fills, and four readers' worth of
+// 32 MB was most of the server's peak RSS above 400 MB in the 100k mix.
+// At 8 MB the peak fell from 443-475 MB to 369-375 MB for 3,384-3,629
+// page renders/s against 3,629-3,650 (BENCHMARKS.md, 2026-12-04 evening).
+const readerCacheKiB = -8000
 
 // FileName is the database file inside the data directory.
 const FileName = "townhall.db"
@@ -62,7 +61,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
 	path := filepath.Join(dir, FileName)
-	dsn := func(extra ...string) string {
+	dsn := func(cacheKiB int, extra ...string) string {
 		q := url.Values{}
 		q.Add("_pragma", "busy_timeout(10000)")
 		q.Add("_pragma", "journal_mode(WAL)")
@@ -77,7 +76,7 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		}
 		return "file:" + path + "?" + q.Encode()
 	}
-	w := sql.OpenDB(connector{dsn: dsn("_txlock", "immediate", "_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerAutoCheckpoint)),
+	w := sql.OpenDB(connector{dsn: dsn(cacheKiB, "_txlock", "immediate", "_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", writerAutoCheckpoint)),
 		d: &sqlite.Driver{}, detached: true})
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
@@ -92,12 +91,20 @@ func Open(ctx context.Context, dir string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("reputation ledger: %w", err)
 	}
-	r := sql.OpenDB(connector{dsn: dsn("_pragma", "query_only(1)", "_pragma", fmt.Sprintf("mmap_size(%d)", readerMmap)), d: &sqlite.Driver{}})
+	// Readers do not map the file (mmap_size stays 0). In WAL mode a
+	// connection that starts a read after any commit drops its page cache and,
+	// when mapped, unmaps the whole region, so under a steady trickle of writes
+	// every reader kept unmapping and faulting the same pages back in: on the
+	// 100k mix, mapped readers made 8% fewer page renders per second than
+	// readers that pread(2) into their page caches, and the server's peak RSS
+	// was 1.6-1.7 GB of mapped file against 0.46-0.50 GB (BENCHMARKS.md,
+	// 2026-12-04 evening). The kernel's page cache still holds the file once.
+	r := sql.OpenDB(connector{dsn: dsn(readerCacheKiB, "_pragma", "query_only(1)"), d: &sqlite.Driver{}})
 	n := max(4, 2*runtime.NumCPU())
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	db.r = r
-	db.ck = startCheckpointer(dsn())
+	db.ck = startCheckpointer(dsn(cacheKiB))
 	return db, nil
 }
 
