@@ -48,3 +48,20 @@ func TestSearchDocsFollowVisibilityAndAnswers(t *testing.T) {
 		})
 	}
 }
+
+func TestPostURLPointsAtThePostsPage(t *testing.T) {
+	for _, c := range []struct {
+		pos  int
+		want string
+	}{
+		{0, "/t/t1#post-p"},
+		{1, "/t/t1#post-p"},
+		{forum.PerPage, "/t/t1#post-p"},
+		{forum.PerPage + 1, "/t/t1?page=2#post-p"},
+		{5*forum.PerPage + 3, "/t/t1?page=6#post-p"},
+	} {
+		if got := forum.PostURL("t1", &forum.Post{ID: "p", Position: c.pos}); got != c.want {
+			t.Errorf("position %d: %s, want %s", c.pos, got, c.want)
+		}
+	}
+}

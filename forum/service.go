@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -503,9 +504,9 @@ func lockedErr() error {
 // PostURL is the permalink target of a post: its page and anchor.
 func PostURL(threadID string, p *Post) string {
 	if p.Position <= PerPage {
-		return fmt.Sprintf("/t/%s#post-%s", threadID, p.ID)
+		return "/t/" + threadID + "#post-" + p.ID
 	}
-	return fmt.Sprintf("/t/%s?page=%d#post-%s", threadID, p.Page(), p.ID)
+	return "/t/" + threadID + "?page=" + strconv.Itoa(p.Page()) + "#post-" + p.ID
 }
 
 func (s *Service) notifyFailed(err error) {

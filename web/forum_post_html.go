@@ -25,7 +25,7 @@ func postSize(p *forum.Post, shared bool) int {
 // most of a thread page's render. It writes exactly what html/template
 // made of the old forum-post partial and those it called;
 // forum_post_html_internal_test.go holds them and compares the two.
-func (it *postItem) write(w *strings.Builder) error {
+func (it *postItem) write(w htmlWriter) error {
 	p := it.Post
 	id := attrEscape(p.ID)
 	w.WriteString("\n<article id=\"post-" + id + `" class="card forum-post`)
@@ -106,7 +106,7 @@ func (it *postItem) write(w *strings.Builder) error {
 }
 
 // write is a post's footer as one viewer sees it.
-func (a *postActions) write(w *strings.Builder) {
+func (a *postActions) write(w htmlWriter) {
 	a.writeMain(w)
 	a.writeAccept(w)
 	w.WriteString("\n    ")
@@ -138,7 +138,7 @@ func (a *postActions) write(w *strings.Builder) {
 
 // writeMain is the like button, quote and edit links: what differs
 // between members on a shared page.
-func (a *postActions) writeMain(w *strings.Builder) {
+func (a *postActions) writeMain(w htmlWriter) {
 	w.WriteString("\n    ")
 	a.Like.write(w)
 	w.WriteString("\n    ")
@@ -153,7 +153,7 @@ func (a *postActions) writeMain(w *strings.Builder) {
 }
 
 // writeAccept is the accept button the thread's author sees on answers.
-func (a *postActions) writeAccept(w *strings.Builder) {
+func (a *postActions) writeAccept(w htmlWriter) {
 	if !a.CanAccept {
 		return
 	}
@@ -175,7 +175,7 @@ func (f flagView) HTML() template.HTML {
 	return template.HTML(w.String())
 }
 
-func (f flagView) write(w *strings.Builder) {
+func (f flagView) write(w htmlWriter) {
 	kind, id, back := attrEscape(f.Kind), attrEscape(f.ID), attrEscape(f.Back)
 	w.WriteString(`<details class="flag-box" data-testid="flag-` + kind + "-" + id + `" data-kind="` + kind + `" data-id="` + id + `" data-back="` + back + "\">\n  <summary>Flag</summary>\n  <p class=\"flag-fallback\"><a href=\"/flags/new?kind=")
 	w.WriteString(urlProcess(f.Kind, false))

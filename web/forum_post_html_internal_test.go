@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"fmt"
 	"html/template"
 	"net/url"
@@ -114,9 +115,16 @@ func sameContent(t *testing.T, what string, before, now *template.Template, v *v
 	if err := before.ExecuteTemplate(&want, "content", v); err != nil {
 		t.Fatal(err)
 	}
-	if err := now.ExecuteTemplate(&got, "content", v); err != nil {
+	var page bytes.Buffer
+	if err := now.ExecuteTemplate(&page, "content", v); err != nil {
 		t.Fatal(err)
 	}
+	if tail, ok := v.Data.(contentTail); ok { // as layout writes it
+		if err := tail.writeContentTail(&page); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got.Write(page.Bytes())
 	sameHTML(t, what, got.String(), want.String())
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"html/template"
 	"strconv"
 	"strings"
@@ -64,7 +65,7 @@ func (d *threadData) HeadHTML() (template.HTML, error) {
 	return template.HTML(w.String()), nil
 }
 
-func (f followButton) write(w *strings.Builder) {
+func (f followButton) write(w htmlWriter) {
 	w.WriteString("\n  <form method=\"post\" action=\"/t/")
 	w.WriteString(attrEscape(urlProcess(f.ID, true)))
 	w.WriteString("/follow\" class=\"inline\">\n    <input type=\"hidden\" name=\"on\" value=\"")
@@ -76,10 +77,20 @@ func (f followButton) write(w *strings.Builder) {
 }
 
 // BodyHTML is the opening post, the accepted answer, the page's replies
-// between two pagers, and the reply box.
+// between two pagers, and the reply box, as one string: what the thread
+// page's reference tests compare. The page itself has writeContentTail
+// write the same straight into its buffer.
 func (d *threadData) BodyHTML() (template.HTML, error) {
-	t := d.Thread
 	var w strings.Builder
+	w.Grow(d.bodySize())
+	if err := d.writeBody(&w); err != nil {
+		return "", err
+	}
+	return template.HTML(w.String()), nil
+}
+
+// bodySize is about how many bytes writeBody writes.
+func (d *threadData) bodySize() int {
 	n := 4096
 	for _, p := range d.Posts {
 		n += postSize(p, d.Shared)
@@ -90,10 +101,27 @@ func (d *threadData) BodyHTML() (template.HTML, error) {
 	if d.Accepted != nil {
 		n += 512 + len(d.Accepted.HTML)
 	}
-	w.Grow(n)
+	return n
+}
+
+// writeContentTail ends the page's content with its body (see layout):
+// the last page of a long thread is some 100 KB, which printed through
+// the template was built in a string, then copied into fmt's buffer
+// (too large for fmt to keep, so new every time), then into the page's.
+func (d *threadData) writeContentTail(w *bytes.Buffer) error {
+	w.Grow(d.bodySize())
+	if err := d.writeBody(w); err != nil {
+		return err
+	}
+	w.WriteByte('\n')
+	return nil
+}
+
+func (d *threadData) writeBody(w htmlWriter) error {
+	t := d.Thread
 	if d.First != nil {
-		if err := d.Item(d.First).write(&w); err != nil {
-			return "", err
+		if err := d.Item(d.First).write(w); err != nil {
+			return err
 		}
 	}
 	w.WriteString("\n\n")
@@ -125,8 +153,8 @@ func (d *threadData) BodyHTML() (template.HTML, error) {
 	w.WriteByte('\n')
 	if len(d.Posts) > 0 {
 		for _, p := range d.Posts {
-			if err := d.Item(p).write(&w); err != nil {
-				return "", err
+			if err := d.Item(p).write(w); err != nil {
+				return err
 			}
 		}
 	} else {
@@ -162,12 +190,12 @@ func (d *threadData) BodyHTML() (template.HTML, error) {
 			"    <div class=\"row\"><button type=\"submit\" class=\"primary\">Post reply</button></div>\n  </form>\n")
 	}
 	w.WriteString("\n</section>")
-	return template.HTML(w.String()), nil
+	return nil
 }
 
 // writePager is the links to the thread's other pages, when it has more
 // than one.
-func (d *threadData) writePager(w *strings.Builder) {
+func (d *threadData) writePager(w htmlWriter) {
 	if d.Pages <= 1 {
 		return
 	}

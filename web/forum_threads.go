@@ -68,6 +68,10 @@ type threadData struct {
 	// quoted and quote are the last quote link made: a post's variants
 	// each ask for it, and making one parses and encodes the query.
 	quoted, quote string
+	// liked is the last post a like button was made for, likeAction and
+	// likeNext its form's action and return address.
+	liked                *forum.Post
+	likeAction, likeNext string
 }
 
 // quoteURL is this page with post id quoted in its reply box.

@@ -63,7 +63,7 @@ func voteForm(i *ideas.Idea) template.HTML {
 	return template.HTML(w.String())
 }
 
-func writeVote(w *strings.Builder, i *ideas.Idea, voted bool) {
+func writeVote(w htmlWriter, i *ideas.Idea, voted bool) {
 	v := strconv.FormatBool(voted)
 	w.WriteString("\n<form class=\"vote-form\" method=\"post\" action=\"/ideas/" + attrEscape(urlProcess(i.ID, true)) + "/")
 	if voted {
@@ -98,6 +98,6 @@ func statusPill(s ideas.Status) template.HTML {
 	return template.HTML(w.String())
 }
 
-func writeStatus(w *strings.Builder, s ideas.Status) {
+func writeStatus(w htmlWriter, s ideas.Status) {
 	w.WriteString(`<span class="pill status status-` + attrEscape(string(s)) + `">` + attrEscape(s.Label()) + "</span>")
 }

@@ -80,7 +80,7 @@ func (d *ideaPageData) CommentHTML(c *ideas.Comment) (template.HTML, error) {
 }
 
 // write is a comment's like button and controls as one viewer sees them.
-func (a *commentActions) write(w *strings.Builder) {
+func (a *commentActions) write(w htmlWriter) {
 	c := a.Comment
 	base := "/ideas/" + attrEscape(urlProcess(a.IdeaID, true)) + "/comments/" + attrEscape(urlProcess(c.ID, true))
 	by := attrEscape(c.AuthorName)

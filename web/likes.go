@@ -76,7 +76,11 @@ type likeButton struct {
 
 // Like is the like button of a post on the thread page.
 func (d *threadData) Like(p *forum.Post, v postViewer) likeButton {
-	return likeButton{Kind: loyalty.KindPost, ID: p.ID, Action: "/p/" + p.ID + "/like", Next: forum.PostURL(d.Thread.ID, p),
+	if d.liked != p {
+		// A shared page asks for five variants of each post's button.
+		d.liked, d.likeAction, d.likeNext = p, "/p/"+p.ID+"/like", forum.PostURL(d.Thread.ID, p)
+	}
+	return likeButton{Kind: loyalty.KindPost, ID: p.ID, Action: d.likeAction, Next: d.likeNext,
 		Likes: p.Likes, Liked: v.liked, SignedIn: v.signedIn, Own: v.mine, Off: p.Hidden || d.Thread.Hidden}
 }
 

@@ -20,7 +20,7 @@ func (b likeButton) HTML() template.HTML {
 }
 
 // write puts the button in w, for blocks that are written out too.
-func (b likeButton) write(w *strings.Builder) {
+func (b likeButton) write(w htmlWriter) {
 	count := func(testid bool) {
 		w.WriteString(heartIcon)
 		w.WriteString(`<span class="like-count"`)

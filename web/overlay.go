@@ -72,7 +72,7 @@ func (m holeMarks) open(spec string) (template.HTML, error) {
 // write puts the start of a hole in w, for blocks written out in Go. It
 // and writeVariant and writeClose write the marks in pieces: a post on a
 // page members share has up to five of them.
-func (m holeMarks) write(w *strings.Builder, spec string) error {
+func (m holeMarks) write(w htmlWriter, spec string) error {
 	for _, r := range spec {
 		if !(r == ' ' || r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
 			return fmt.Errorf("hole %q: only letters, digits, - and _", spec)
@@ -91,7 +91,7 @@ func (m holeMarks) variant(name string) template.HTML {
 	return template.HTML(w.String())
 }
 
-func (m holeMarks) writeVariant(w *strings.Builder, name string) {
+func (m holeMarks) writeVariant(w htmlWriter, name string) {
 	w.WriteString(m.prefix)
 	w.WriteByte('|')
 	w.WriteString(name)
@@ -104,7 +104,7 @@ func (m holeMarks) close() template.HTML {
 	return template.HTML(w.String())
 }
 
-func (m holeMarks) writeClose(w *strings.Builder) {
+func (m holeMarks) writeClose(w htmlWriter) {
 	w.WriteString(m.prefix)
 	w.WriteString("/-->")
 }

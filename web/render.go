@@ -183,6 +183,11 @@ func (r *renderer) layout(w *bytes.Buffer, t *template.Template, v *view) error 
 	if err := t.ExecuteTemplate(w, "content", v); err != nil {
 		return err
 	}
+	if tail, ok := v.Data.(contentTail); ok {
+		if err := tail.writeContentTail(w); err != nil {
+			return err
+		}
+	}
 	w.WriteString(c.foot)
 	if v.User != nil {
 		w.WriteString(c.flagForm)
@@ -468,4 +473,18 @@ func (s *Server) static(c *gin.Context) error {
 	c.Header("X-Content-Type-Options", "nosniff")
 	http.ServeContent(c.Writer, c.Request, name, time.Time{}, bytes.NewReader(b))
 	return nil
+}
+
+// htmlWriter is where the hand-written page blocks write: a string they
+// are built in, or the page's own buffer.
+type htmlWriter interface {
+	io.Writer
+	io.StringWriter
+	io.ByteWriter
+}
+
+// contentTail is page data that writes the end of the page's content
+// itself, after the "content" template, straight into the page's buffer.
+type contentTail interface {
+	writeContentTail(w *bytes.Buffer) error
 }

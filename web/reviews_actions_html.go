@@ -24,7 +24,7 @@ func (d *productPageData) ActionsHTML(r *reviews.Review) (template.HTML, error) 
 
 // writeActions puts review r's footer in w: ReviewHTML writes it in
 // place, without a builder of its own.
-func (d *productPageData) writeActions(w *strings.Builder, r *reviews.Review) error {
+func (d *productPageData) writeActions(w htmlWriter, r *reviews.Review) error {
 	it := d.Item(r)
 	if len(it.Variants) == 0 {
 		it.Actions.write(w)
@@ -41,7 +41,7 @@ func (d *productPageData) writeActions(w *strings.Builder, r *reviews.Review) er
 	return nil
 }
 
-func (a *reviewActions) write(w *strings.Builder) {
+func (a *reviewActions) write(w htmlWriter) {
 	r := a.Review
 	path := "/reviews/" + attrEscape(urlProcess(r.ID, true))
 	count := `<span class="muted">` + countOf(r.Helpful, "person", "people") + " found this helpful</span>\n"
