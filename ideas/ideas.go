@@ -239,6 +239,10 @@ type Query struct {
 	After    *Cursor
 	Limit    int
 	ViewerID string // fills Idea.Voted; "" for anonymous readers
+	// Cards asks for what an idea's card shows and no more: Body,
+	// BodyHTML and Response come back empty. A board page is fifty cards,
+	// and the texts were a tenth of its render.
+	Cards bool
 }
 
 // TriageQuery selects a page of ideas awaiting a first response.

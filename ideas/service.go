@@ -231,11 +231,12 @@ type ListParams struct {
 	Status string // "" for all
 	Tag    string // "" for all
 	After  string // cursor from a previous page
+	Cards  bool   // only what cards show (see Query.Cards)
 }
 
 // List returns a page of the board.
 func (s *Service) List(ctx context.Context, actor *townhall.User, p ListParams) (townhall.Page[*Idea], error) {
-	q := Query{Sort: p.Sort, Limit: PageSize, ViewerID: viewerID(actor)}
+	q := Query{Sort: p.Sort, Limit: PageSize, ViewerID: viewerID(actor), Cards: p.Cards}
 	if q.Sort == "" {
 		q.Sort = SortTrending
 	}

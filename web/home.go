@@ -30,13 +30,14 @@ func (s *Server) home(c *gin.Context) error {
 		return err
 	}
 	d.Latest = latest
-	board, err := s.svc.Ideas.List(ctx, u, ideas.ListParams{Sort: ideas.SortTrending})
+	// Both lists show titles and counts only.
+	board, err := s.svc.Ideas.List(ctx, u, ideas.ListParams{Sort: ideas.SortTrending, Cards: true})
 	if err != nil {
 		return err
 	}
 	d.Trending = firstN(board.Items, homeItems)
 	// One query for the done column, not Roadmap's three.
-	shipped, err := s.svc.Ideas.List(ctx, u, ideas.ListParams{Sort: ideas.SortTop, Status: string(ideas.StatusDone)})
+	shipped, err := s.svc.Ideas.List(ctx, u, ideas.ListParams{Sort: ideas.SortTop, Status: string(ideas.StatusDone), Cards: true})
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ type boardData struct {
 
 func (s *Server) ideaBoard(c *gin.Context) error {
 	ctx := c.Request.Context()
-	p := ideas.ListParams{Sort: c.Query("sort"), Status: c.Query("status"), Tag: c.Query("tag"), After: c.Query("after")}
+	p := ideas.ListParams{Sort: c.Query("sort"), Status: c.Query("status"), Tag: c.Query("tag"), After: c.Query("after"), Cards: true}
 	viewer := currentUser(c)
 	if sharedRender(c) {
 		viewer = nil // votes are holes: no need to read the renderer's

@@ -12,7 +12,20 @@ import (
 )
 
 func (db *DB) findIdeas(ctx context.Context, filter, sort bson.D, limit int, viewerID string, withWeight bool) ([]*ideas.Idea, error) {
+	return db.findIdeasOf(ctx, filter, sort, limit, viewerID, withWeight, false)
+}
+
+// cardProjection leaves out what an idea's card does not show
+// (ideas.Query.Cards): the texts, the title's search words and the
+// segment counters.
+var cardProjection = bson.D{{Key: "body", Value: 0}, {Key: "body_html", Value: 0}, {Key: "response", Value: 0},
+	{Key: "words", Value: 0}, {Key: "seg_votes", Value: 0}}
+
+func (db *DB) findIdeasOf(ctx context.Context, filter, sort bson.D, limit int, viewerID string, withWeight, cards bool) ([]*ideas.Idea, error) {
 	o := options.Find().SetSort(sort)
+	if cards {
+		o.SetProjection(cardProjection)
+	}
 	if limit > 0 {
 		o.SetLimit(int64(limit))
 	}
@@ -40,7 +53,7 @@ func (db *DB) Ideas(ctx context.Context, q ideas.Query) ([]*ideas.Idea, error) {
 		if q.After != nil {
 			filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$lt", Value: q.After.ID}}})
 		}
-		return db.findIdeas(ctx, filter, bson.D{{Key: "_id", Value: -1}}, q.Limit, q.ViewerID, false)
+		return db.findIdeasOf(ctx, filter, bson.D{{Key: "_id", Value: -1}}, q.Limit, q.ViewerID, false, q.Cards)
 	case q.VoterID != "":
 		filter := bson.D{{Key: "user_id", Value: q.VoterID}}
 		if q.After != nil {
@@ -58,13 +71,13 @@ func (db *DB) Ideas(ctx context.Context, q ideas.Query) ([]*ideas.Idea, error) {
 		for i, v := range votes {
 			ids[i] = v.IdeaID
 		}
-		return db.findIdeas(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, notHidden}, bson.D{{Key: "_id", Value: -1}}, 0, q.ViewerID, false)
+		return db.findIdeasOf(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, notHidden}, bson.D{{Key: "_id", Value: -1}}, 0, q.ViewerID, false, q.Cards)
 	case q.AuthorID != "":
 		filter := bson.D{{Key: "author_id", Value: q.AuthorID}, notHidden}
 		if q.After != nil {
 			filter = append(filter, bson.E{Key: "_id", Value: bson.D{{Key: "$lt", Value: q.After.ID}}})
 		}
-		return db.findIdeas(ctx, filter, bson.D{{Key: "_id", Value: -1}}, q.Limit, q.ViewerID, false)
+		return db.findIdeasOf(ctx, filter, bson.D{{Key: "_id", Value: -1}}, q.Limit, q.ViewerID, false, q.Cards)
 	}
 	filter := bson.D{}
 	if q.Tag != "" {
@@ -88,7 +101,7 @@ func (db *DB) Ideas(ctx context.Context, q ideas.Query) ([]*ideas.Idea, error) {
 	if q.After != nil {
 		filter = append(filter, keysetBefore(key, q.After)...)
 	}
-	return db.findIdeas(ctx, filter, sort, q.Limit, q.ViewerID, false)
+	return db.findIdeasOf(ctx, filter, sort, q.Limit, q.ViewerID, false, q.Cards)
 }
 
 // keysetBefore is "(key, _id) < (after.Key, after.ID)" with the first term

@@ -101,7 +101,11 @@ func ideasQuery(q ideas.Query) (string, []any) {
 		}
 	}
 	args = append(args, q.Limit)
-	return `SELECT ` + ideaCols + from + ideaJoins + where + order + ` LIMIT ?`, args
+	cols := ideaCols
+	if q.Cards {
+		cols = ideaCardCols
+	}
+	return `SELECT ` + cols + from + ideaJoins + where + order + ` LIMIT ?`, args
 }
 
 // similarPerWord caps how many ideas one word may contribute, so a word in

@@ -167,6 +167,11 @@ const ideaCols = `i.id, i.title, i.body, i.body_html, i.tags, i.status, i.author
 	i.hidden_at, COALESCE(i.hidden_by, ''), COALESCE(hu.name, ''), i.hidden_reason,
 	EXISTS(SELECT 1 FROM idea_votes vv WHERE vv.idea_id = i.id AND vv.user_id = ?)`
 
+// ideaCardCols is ideaCols without the texts a card does not show
+// (ideas.Query.Cards): the body, its HTML and the official response.
+var ideaCardCols = strings.NewReplacer("i.body, i.body_html,", "'', '',",
+	"i.response_body, i.response_html,", "'', '',").Replace(ideaCols)
+
 const ideaJoins = ` JOIN users u ON u.id = i.author_id
 	LEFT JOIN ideas m ON m.id = i.merged_into
 	LEFT JOIN users ru ON ru.id = i.response_author_id

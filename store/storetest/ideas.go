@@ -354,9 +354,35 @@ func ideasBoardSortsFiltersAndPages(t *testing.T, open Opener) {
 	wantTitles(t, "tag api top", list(ideas.Query{Sort: ideas.SortTop, Tag: "api"}), "Old favourite", "Recent buzz")
 	wantTitles(t, "tag ui new", list(ideas.Query{Sort: ideas.SortNew, Tag: "ui"}), "Quiet one", "Recent buzz")
 	wantTitles(t, "no such tag", list(ideas.Query{Sort: ideas.SortTop, Tag: "nope"}))
-	ch := &ideas.StatusChange{ID: townhall.NewID(), IdeaID: c.ID, From: ideas.StatusOpen, To: ideas.StatusPlanned, ActorID: ann.ID, At: now}
+	ch := &ideas.StatusChange{ID: townhall.NewID(), IdeaID: c.ID, From: ideas.StatusOpen, To: ideas.StatusPlanned, ActorID: ann.ID, At: now,
+		Response: "On the roadmap", ResponseHTML: "<p>On the roadmap</p>"}
 	if err := s.ChangeStatus(ctx, ch); err != nil {
 		t.Fatal(err)
+	}
+	// Cards are the same ideas, in the same order, without their texts.
+	for _, q := range []ideas.Query{{Sort: ideas.SortTop, ViewerID: us[0].ID}, {Sort: ideas.SortNew, Tag: "ui"}, {Sort: ideas.SortNew, AuthorID: ann.ID}} {
+		full := list(q)
+		q.Cards = true
+		cards := list(q)
+		if len(cards) != len(full) || len(full) == 0 {
+			t.Fatalf("%+v: %d cards for %d ideas", q, len(cards), len(full))
+		}
+		for k, f := range full {
+			cd := cards[k]
+			if f.Body == "" || f.BodyHTML == "" {
+				t.Fatalf("%+v: the full listing lost %q's body", q, f.Title)
+			}
+			if cd.Body != "" || cd.BodyHTML != "" || cd.Response != nil {
+				t.Fatalf("%+v: card %q carries body %q, html %q, response %+v", q, cd.Title, cd.Body, cd.BodyHTML, cd.Response)
+			}
+			if cd.ID != f.ID || cd.Title != f.Title || cd.Votes != f.Votes || cd.Comments != f.Comments || cd.Status != f.Status ||
+				cd.Voted != f.Voted || cd.AuthorName != f.AuthorName || fmt.Sprint(cd.Tags) != fmt.Sprint(f.Tags) || !cd.CreatedAt.Equal(f.CreatedAt) {
+				t.Fatalf("%+v: card %+v differs from its idea %+v", q, cd, f)
+			}
+		}
+	}
+	if got := mustIdea(t, s, c.ID, ""); got.Response == nil || got.Response.Body != "On the roadmap" {
+		t.Fatalf("the planned idea's response = %+v", got.Response)
 	}
 	wantTitles(t, "planned", list(ideas.Query{Sort: ideas.SortTop, Status: ideas.StatusPlanned}), "Quiet one")
 	wantTitles(t, "planned ui", list(ideas.Query{Sort: ideas.SortTrending, Status: ideas.StatusPlanned, Tag: "ui"}), "Quiet one")
