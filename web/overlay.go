@@ -122,9 +122,26 @@ type overlayPart struct {
 }
 
 type hole struct {
-	kind     string
-	args     []string
-	variants map[string][]byte
+	kind string
+	args []string
+	// variants are few (two or three), so a list beats a map: parsing
+	// a shared thread page made one map per hole.
+	variants []holeText
+}
+
+type holeText struct {
+	name string
+	text []byte
+}
+
+// variant is the text of the variant called name.
+func (h *hole) variant(name string) ([]byte, bool) {
+	for _, v := range h.variants {
+		if v.name == name {
+			return v.text, true
+		}
+	}
+	return nil, false
 }
 
 func (h *hole) arg(i int) string {
@@ -171,16 +188,16 @@ func (m holeMarks) parse(body []byte) (*overlayPage, error) {
 			if len(f) == 0 {
 				return nil, errHoles
 			}
-			cur = &hole{kind: f[0], args: f[1:], variants: map[string][]byte{}}
+			cur = &hole{kind: f[0], args: f[1:], variants: make([]holeText, 0, 3)}
 			curName = ""
 		case op == '|' && cur != nil:
 			if curName != "" {
-				cur.variants[curName] = body[curStart:i]
+				cur.variants = append(cur.variants, holeText{curName, body[curStart:i]})
 			}
 			curName, curStart = arg, next
 		case op == '/' && cur != nil:
 			if curName != "" {
-				cur.variants[curName] = body[curStart:i]
+				cur.variants = append(cur.variants, holeText{curName, body[curStart:i]})
 			}
 			pg.parts = append(pg.parts, overlayPart{hole: cur})
 			cur = nil
@@ -310,7 +327,7 @@ func (s *Server) fill(buf *bytes.Buffer, pg *overlayPage, st *viewerState) error
 			}
 			continue
 		}
-		b, ok := h.variants[st.choose(h)]
+		b, ok := h.variant(st.choose(h))
 		if !ok {
 			return fmt.Errorf("overlay: no variant %q of %s hole %v", st.choose(h), h.kind, h.args)
 		}
