@@ -67,7 +67,7 @@ const postPartials = `{{define "forum-post"}}{{$p := .Post}}
 // HTML is a post's block as one string: what the old thread page called
 // for each post, and what TestPostItemHTMLMatchesPartials and the thread
 // page's reference (testdata/forum_thread_before.html) still do. The page
-// itself writes posts straight into its block (threadData.BodyHTML).
+// itself writes posts straight into its block (threadData.writeContentTail).
 func (it *postItem) HTML() (template.HTML, error) {
 	var w strings.Builder
 	w.Grow(postSize(it.Post, len(it.Variants) > 0))

@@ -76,19 +76,6 @@ func (f followButton) write(w htmlWriter) {
 	}
 }
 
-// BodyHTML is the opening post, the accepted answer, the page's replies
-// between two pagers, and the reply box, as one string: what the thread
-// page's reference tests compare. The page itself has writeContentTail
-// write the same straight into its buffer.
-func (d *threadData) BodyHTML() (template.HTML, error) {
-	var w strings.Builder
-	w.Grow(d.bodySize())
-	if err := d.writeBody(&w); err != nil {
-		return "", err
-	}
-	return template.HTML(w.String()), nil
-}
-
 // bodySize is about how many bytes writeBody writes.
 func (d *threadData) bodySize() int {
 	n := 4096
@@ -105,9 +92,11 @@ func (d *threadData) bodySize() int {
 }
 
 // writeContentTail ends the page's content with its body (see layout):
+// the opening post, the accepted answer, the page's replies between two
+// pagers, and the reply box. It writes straight into the page's buffer:
 // the last page of a long thread is some 100 KB, which printed through
-// the template was built in a string, then copied into fmt's buffer
-// (too large for fmt to keep, so new every time), then into the page's.
+// the template was built in a string, then copied into fmt's buffer (too
+// large for fmt to keep, so new every time), then into the page's.
 func (d *threadData) writeContentTail(w *bytes.Buffer) error {
 	w.Grow(d.bodySize())
 	if err := d.writeBody(w); err != nil {

@@ -12,7 +12,7 @@ import (
 )
 
 // TestThreadPageHTMLMatchesTemplate renders the thread page's content with
-// forum_thread.html as it was before HeadHTML and BodyHTML wrote most of
+// forum_thread.html as it was before HeadHTML and writeContentTail wrote most of
 // it (testdata/forum_thread_before.html) and as it is, over threads in
 // every state, seen by every kind of viewer, and requires the same bytes.
 func TestThreadPageHTMLMatchesTemplate(t *testing.T) {
