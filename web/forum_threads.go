@@ -72,6 +72,9 @@ type threadData struct {
 	// likeNext its form's action and return address.
 	liked                *forum.Post
 	likeAction, likeNext string
+	// flagged is the last post a flag box was made for, flag that box.
+	flagged *forum.Post
+	flag    *flagView
 }
 
 // quoteURL is this page with post id quoted in its reply box.
@@ -253,6 +256,7 @@ func (d *threadData) Item(p *forum.Post) *postItem {
 	// Every member sees one of these: their own post, or another's that
 	// they like or not.
 	it.Hole = "post " + p.ID + " " + p.AuthorID
+	it.Variants = make([]postVariant, 0, 3)
 	for _, rel := range []string{"own", "on", "off"} {
 		it.Variants = append(it.Variants, postVariant{rel, d.actions(p, postViewer{signedIn: true, mine: rel == "own", liked: rel == "on"})})
 	}
@@ -278,11 +282,17 @@ func (d *threadData) actions(p *forum.Post, v postViewer) postActions {
 	a.CanAccept = v.canAccept && !a.First && !p.Hidden
 	a.CanModerate = v.canModerate
 	if !v.mine && !p.Hidden && !d.Thread.Hidden {
-		if a.First {
-			a.Flag = &flagView{"thread", d.Thread.ID, "/t/" + d.Thread.ID}
-		} else {
-			a.Flag = &flagView{"post", p.ID, "/p/" + p.ID}
+		if d.flagged != p {
+			// Made once for the variants of a post on a shared page,
+			// which only read it.
+			d.flagged = p
+			if a.First {
+				d.flag = &flagView{"thread", d.Thread.ID, "/t/" + d.Thread.ID}
+			} else {
+				d.flag = &flagView{"post", p.ID, "/p/" + p.ID}
+			}
 		}
+		a.Flag = d.flag
 	}
 	return a
 }
