@@ -65,24 +65,33 @@ type threadData struct {
 	Categories []*forum.Category
 	URL        *url.URL
 	holes      holeMarks // the renderer's, for posts written out in Go
-	// quoted and quote are the last quote link made: a post's variants
-	// each ask for it, and making one parses and encodes the query.
-	quoted, quote string
-	// liked is the last post a like button was made for, likeAction and
-	// likeNext its form's action and return address.
-	liked                *forum.Post
-	likeAction, likeNext string
-	// flagged is the last post a flag box was made for, flag that box.
-	flagged *forum.Post
-	flag    *flagView
+	last       postLinks // of the post whose actions were made last
 }
 
-// quoteURL is this page with post id quoted in its reply box.
-func (d *threadData) quoteURL(id string) string {
-	if d.quoted != id || d.quote == "" {
-		d.quoted, d.quote = id, withQuery(d.URL, "quote", id)
+// postLinks are what a post's actions share, each made the first time
+// one asks: on a page members share a post has five variants of its
+// actions, and a quote link alone parses and encodes the page's query.
+type postLinks struct {
+	post              *forum.Post
+	like, next, quote string // the like form's action and return address; this page quoting the post
+	flag              *flagView
+}
+
+// links is p's postLinks.
+func (d *threadData) links(p *forum.Post) *postLinks {
+	if d.last.post != p {
+		d.last = postLinks{post: p}
 	}
-	return d.quote
+	return &d.last
+}
+
+// quoteURL is this page with p quoted in its reply box.
+func (d *threadData) quoteURL(p *forum.Post) string {
+	l := d.links(p)
+	if l.quote == "" {
+		l.quote = withQuery(d.URL, "quote", p.ID)
+	}
+	return l.quote
 }
 
 func pageParam(c *gin.Context) int {
@@ -276,23 +285,21 @@ func (d *threadData) actions(p *forum.Post, v postViewer) postActions {
 		return a
 	}
 	if d.CanReply && !p.Hidden {
-		a.QuoteURL = d.quoteURL(p.ID)
+		a.QuoteURL = d.quoteURL(p)
 	}
 	a.CanEdit = v.mine || v.canModerate
 	a.CanAccept = v.canAccept && !a.First && !p.Hidden
 	a.CanModerate = v.canModerate
 	if !v.mine && !p.Hidden && !d.Thread.Hidden {
-		if d.flagged != p {
-			// Made once for the variants of a post on a shared page,
-			// which only read it.
-			d.flagged = p
+		l := d.links(p)
+		if l.flag == nil { // shared by the variants, which only read it
 			if a.First {
-				d.flag = &flagView{"thread", d.Thread.ID, "/t/" + d.Thread.ID}
+				l.flag = &flagView{"thread", d.Thread.ID, "/t/" + d.Thread.ID}
 			} else {
-				d.flag = &flagView{"post", p.ID, "/p/" + p.ID}
+				l.flag = &flagView{"post", p.ID, "/p/" + p.ID}
 			}
 		}
-		a.Flag = d.flag
+		a.Flag = l.flag
 	}
 	return a
 }

@@ -76,11 +76,11 @@ type likeButton struct {
 
 // Like is the like button of a post on the thread page.
 func (d *threadData) Like(p *forum.Post, v postViewer) likeButton {
-	if d.liked != p {
-		// A shared page asks for five variants of each post's button.
-		d.liked, d.likeAction, d.likeNext = p, "/p/"+p.ID+"/like", forum.PostURL(d.Thread.ID, p)
+	l := d.links(p)
+	if l.like == "" {
+		l.like, l.next = "/p/"+p.ID+"/like", forum.PostURL(d.Thread.ID, p)
 	}
-	return likeButton{Kind: loyalty.KindPost, ID: p.ID, Action: d.likeAction, Next: d.likeNext,
+	return likeButton{Kind: loyalty.KindPost, ID: p.ID, Action: l.like, Next: l.next,
 		Likes: p.Likes, Liked: v.liked, SignedIn: v.signedIn, Own: v.mine, Off: p.Hidden || d.Thread.Hidden}
 }
 
