@@ -478,7 +478,6 @@ func (s *Server) static(c *gin.Context) error {
 // htmlWriter is where the hand-written page blocks write: a string they
 // are built in, or the page's own buffer.
 type htmlWriter interface {
-	io.Writer
 	io.StringWriter
 	io.ByteWriter
 }
