@@ -41,6 +41,7 @@ type pageCache struct {
 	mu       sync.Mutex
 	entries  map[string]*cachedPage
 	bytes    int
+	recent   lruList // the kept pages, most recently stored or served first
 	inflight map[string]chan struct{}
 	gen      uint64 // bumped by purge, so a render begun before it is not stored
 	swept    time.Time
@@ -74,6 +75,48 @@ type cachedPage struct {
 	// writers is set when members who just wrote may get it too
 	// (sharedWithWriters).
 	writers bool
+
+	key        string      // its key in entries
+	prev, next *cachedPage // its neighbours in recent
+}
+
+// lruList orders the kept pages by their last use, so a full cache makes
+// room by forgetting what was read longest ago. Without it a full cache
+// refused every new page until some expired: the long tail of threads read
+// once filled it within seconds, and then the board and the front page,
+// read hundreds of times a second, went unkept after each expiry and were
+// rendered for every visitor until a sweep freed room.
+type lruList struct{ head, tail *cachedPage }
+
+func (l *lruList) pushFront(p *cachedPage) {
+	p.prev, p.next = nil, l.head
+	if l.head != nil {
+		l.head.prev = p
+	} else {
+		l.tail = p
+	}
+	l.head = p
+}
+
+func (l *lruList) remove(p *cachedPage) {
+	if p.prev != nil {
+		p.prev.next = p.next
+	} else {
+		l.head = p.next
+	}
+	if p.next != nil {
+		p.next.prev = p.prev
+	} else {
+		l.tail = p.prev
+	}
+	p.prev, p.next = nil, nil
+}
+
+func (l *lruList) touch(p *cachedPage) {
+	if l.head != p {
+		l.remove(p)
+		l.pushFront(p)
+	}
 }
 
 // newPageCache returns nil, meaning no caching, when ttl is not positive.
@@ -121,6 +164,9 @@ func (pc *pageCache) fresh(key string) *cachedPage {
 		pc.dropLocked(key)
 		return nil
 	}
+	if p != nil {
+		pc.recent.touch(p)
+	}
 	return p
 }
 
@@ -131,6 +177,7 @@ func (pc *pageCache) dropLocked(key string) {
 	if p := pc.entries[key]; p != nil {
 		pc.bytes -= len(p.body)
 		delete(pc.entries, key)
+		pc.recent.remove(p)
 		if p.shows != "" {
 			delete(pc.shows[p.shows], key)
 			if len(pc.shows[p.shows]) == 0 {
@@ -141,10 +188,9 @@ func (pc *pageCache) dropLocked(key string) {
 }
 
 // keep stores p, which the cache now owns, under key unless the cache was
-// purged since the render began (gen), the item it shows was changed since
-// (drop), or keeping it would pass the size cap. Expired pages are dropped
-// first; when the cap is still reached the page is simply not kept — the
-// next visitor renders it, as without a cache.
+// purged since the render began (gen) or the item it shows was changed
+// since (drop). When it would pass the size cap, expired pages are dropped
+// first, then the least recently used ones until it fits.
 func (pc *pageCache) keep(key string, gen uint64, p *cachedPage) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
@@ -160,11 +206,15 @@ func (pc *pageCache) keep(key string, gen uint64, p *cachedPage) {
 		return // a newer render of a member page got there first
 	}
 	pc.dropLocked(key) // a leader only renders what had no fresh page
-	if pc.bytes+len(p.body) > pc.maxBytes {
+	if len(p.body) > pc.maxBytes {
 		return
 	}
-	p.stored = pc.now()
+	for pc.bytes+len(p.body) > pc.maxBytes {
+		pc.dropLocked(pc.recent.tail.key)
+	}
+	p.stored, p.key = pc.now(), key
 	pc.entries[key] = p
+	pc.recent.pushFront(p)
 	pc.bytes += len(p.body)
 	if p.shows != "" {
 		if pc.shows[p.shows] == nil {
@@ -217,6 +267,7 @@ func (pc *pageCache) purge() {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	pc.entries = map[string]*cachedPage{}
+	pc.recent = lruList{}
 	pc.shows = map[string]map[string]struct{}{}
 	pc.bytes = 0
 	pc.gen++

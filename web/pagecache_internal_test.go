@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -67,18 +68,67 @@ func TestPageCacheTTLAndSize(t *testing.T) {
 		t.Fatalf("expired page still counted: %d bytes, %d entries", pc.bytes, len(pc.entries))
 	}
 
-	// The byte cap: a page that does not fit is not kept; expired pages
-	// make room.
+	// The byte cap: a page that does not fit makes room by forgetting the
+	// least recently used pages; one larger than the cap is never kept.
 	fill(t, pc, "/b", "bbbbbb")
-	fill(t, pc, "/c", "cccccc") // 12 > 10 bytes
-	if p, lead, _ := pc.lookup("/c", nil); p != nil || !lead {
-		t.Fatal("a page over the cap was kept")
+	fill(t, pc, "/c", "cccccc") // 12 > 10 bytes: /b goes
+	if p, _, _ := pc.lookup("/c", nil); p == nil || pc.bytes != 6 || len(pc.entries) != 1 {
+		t.Fatalf("the newest page was not kept in the room of the oldest: page %v, %d bytes, %d entries", p != nil, pc.bytes, len(pc.entries))
 	}
-	pc.release("/c")
+	if p, lead, _ := pc.lookup("/b", nil); p != nil || !lead {
+		t.Fatal("the least recently used page was kept past the cap")
+	}
+	pc.release("/b")
+	fill(t, pc, "/big", "xxxxxxxxxxx") // 11 > 10
+	if p, lead, _ := pc.lookup("/big", nil); p != nil || !lead {
+		t.Fatal("a page larger than the cap was kept")
+	}
+	pc.release("/big")
+	if p, _, _ := pc.lookup("/c", nil); p == nil {
+		t.Fatal("a page too large to keep pushed out the others")
+	}
 	clock.add(3 * time.Second)
 	fill(t, pc, "/c", "cccccc")
 	if p, _, _ := pc.lookup("/c", nil); p == nil || pc.bytes != 6 {
 		t.Fatalf("expired pages did not make room: page %v, %d bytes", p != nil, pc.bytes)
+	}
+}
+
+// TestPageCacheKeepsWhatIsRead: under a full cache, pages read often stay
+// and pages read once make room for each other (the board among a long
+// tail of threads).
+func TestPageCacheKeepsWhatIsRead(t *testing.T) {
+	pc, clock := newTestCache(10*time.Second, 40)
+	fill(t, pc, "/hot", "hhhhhhhhhh") // 10 bytes
+	for i := range 20 {
+		clock.add(100 * time.Millisecond)
+		if p, _, _ := pc.lookup("/hot", nil); p == nil {
+			t.Fatalf("round %d: the page read every round was forgotten", i)
+		}
+		fill(t, pc, fmt.Sprintf("/tail/%d", i), "tttttttttt")
+		if pc.bytes > 40 {
+			t.Fatalf("round %d: %d bytes kept, over the 40-byte cap", i, pc.bytes)
+		}
+	}
+	if len(pc.entries) != 4 {
+		t.Fatalf("%d pages kept, want 4 (the hot one and the three newest)", len(pc.entries))
+	}
+	for _, k := range []string{"/tail/17", "/tail/18", "/tail/19"} {
+		if p, _, _ := pc.lookup(k, nil); p == nil {
+			t.Fatalf("%s, among the newest, was not kept", k)
+		}
+	}
+	if p, lead, _ := pc.lookup("/tail/16", nil); p != nil || !lead {
+		t.Fatal("/tail/16 was kept past the cap")
+	}
+	pc.release("/tail/16")
+	pc.purge()
+	if pc.recent.head != nil || pc.recent.tail != nil || pc.bytes != 0 {
+		t.Fatal("a purge left pages in the recency list")
+	}
+	fill(t, pc, "/after", "aaaa")
+	if p, _, _ := pc.lookup("/after", nil); p == nil {
+		t.Fatal("nothing kept after a purge")
 	}
 }
 
